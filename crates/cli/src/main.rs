@@ -1,0 +1,142 @@
+//! `sentry-tray-cli`: the engine without a window. Exit codes: 0 success, 2 bad input, 1 else.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use engine::secrets::{SecretKind, Secrets};
+use engine::store::Store;
+use engine::{paths, Daemon, DaemonConfig};
+
+#[derive(Parser)]
+#[command(name = "sentry-tray-cli", version, about = "Sentry alerts on your desktop, headless")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the engine headless: webhook receiver, notifications, actions.
+    Daemon {
+        /// Where the webhook receiver listens.
+        #[arg(long, default_value = engine::daemon::DEFAULT_LISTEN)]
+        listen: SocketAddr,
+        /// Do not poll Sentry's API; rely on webhooks alone.
+        #[arg(long)]
+        no_poll: bool,
+    },
+    /// The webhook receiver's secret (the integration's client secret).
+    WebhookSecret {
+        #[command(subcommand)]
+        command: SecretCommand,
+    },
+    /// Where settings live and what is configured.
+    Status,
+}
+
+#[derive(Subcommand)]
+enum SecretCommand {
+    /// Store the secret read from standard input in the OS keyring.
+    Set,
+    /// Remove the secret from the OS keyring.
+    Remove,
+}
+
+/// A failure caused by what the user gave us: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct BadInput(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Daemon { listen, no_poll } => daemon(listen, !no_poll),
+        Command::WebhookSecret { command: SecretCommand::Set } => {
+            let secret = read_stdin_secret("webhook secret")?;
+            Secrets.set(SecretKind::WebhookSecret, &secret)?;
+            println!("Webhook secret stored in the keyring (service \"{}\").", engine::secrets::SERVICE);
+            Ok(())
+        }
+        Command::WebhookSecret { command: SecretCommand::Remove } => {
+            Secrets.delete(SecretKind::WebhookSecret)?;
+            println!("Webhook secret removed from the keyring.");
+            Ok(())
+        }
+        Command::Status => {
+            let store = Store::open(&paths::database_path())?;
+            let account = engine::settings::account(&store, &Secrets);
+            println!("database: {}", store.path().display());
+            match account {
+                Ok(Some(a)) => println!("account: {} org {} (token from {:?})", a.url, a.org.as_deref().unwrap_or("-"), a.token_source),
+                Ok(None) => println!("account: none (set SENTRY_AUTH_TOKEN, or add one in the window)"),
+                Err(e) => println!("account: {e}"),
+            }
+            match Secrets.get(SecretKind::WebhookSecret) {
+                Ok(Some((_, source))) => println!("webhook secret: set ({source:?})"),
+                Ok(None) => println!("webhook secret: not set (run `sentry-tray-cli webhook-secret set`)"),
+                Err(e) => println!("webhook secret: {e}"),
+            }
+            println!("alerts stored: {}", store.alert_count()?);
+            Ok(())
+        }
+    }
+}
+
+fn read_stdin_secret(what: &str) -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| BadInput(format!("could not read the {what} from standard input: {e}")))?;
+    let text = text.trim().to_owned();
+    if text.is_empty() {
+        return Err(BadInput(format!("no {what} on standard input (pipe it in, e.g. `echo -n SECRET | sentry-tray-cli webhook-secret set`)")).into());
+    }
+    Ok(text)
+}
+
+fn daemon(listen: SocketAddr, poll: bool) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
+    runtime.block_on(async {
+        let store = Store::open(&paths::database_path())?;
+        let mut daemon = Daemon::start(DaemonConfig { listen, poll }, store).await?;
+        println!("listening on http://{}/webhook", daemon.local_addr());
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        daemon.shutdown();
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,239 @@
+//! The running engine: the webhook receiver, delivery of alerts as notifications, and the
+//! actions chosen on them. The Tauri shell and `sentry-tray-cli daemon` both run one.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::actions::Actions;
+use crate::alert::Alert;
+use crate::notifier::Notifier;
+use crate::receiver::{self, now, ReceiverState, SecretSource};
+use crate::secrets::{SecretKind, Secrets, Source};
+use crate::settings::{self, KEY_PAUSED};
+use crate::store::{Store, StoreError};
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    pub listen: SocketAddr,
+    /// Polling comes with the API client; `false` runs on webhooks alone.
+    pub poll: bool,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        DaemonConfig { listen: DEFAULT_LISTEN.parse().expect("valid default address"), poll: true }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("cannot listen for webhooks on {addr}: {source} (is another Sentry Tray running? choose another address with --listen)")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the window and `status` show.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Status {
+    pub listen: String,
+    pub webhook_url: String,
+    pub account: Option<AccountStatus>,
+    pub account_error: Option<String>,
+    pub webhook_secret: Option<Source>,
+    pub webhook_secret_error: Option<String>,
+    pub paused: bool,
+    pub alerts: i64,
+    pub database: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountStatus {
+    pub url: String,
+    pub org: Option<String>,
+    pub token_source: Source,
+}
+
+/// The webhook secret, read from the keyring once and again when a signature fails (at most
+/// every few seconds), so `webhook-secret set` takes effect without a restart.
+struct CachedSecret {
+    value: Mutex<(Option<String>, Option<Instant>)>,
+}
+
+impl CachedSecret {
+    fn load() -> Option<String> {
+        match Secrets.get(SecretKind::WebhookSecret) {
+            Ok(found) => found.map(|(value, _)| value),
+            Err(e) => {
+                tracing::warn!(error = %e, "webhook secret unavailable");
+                None
+            }
+        }
+    }
+}
+
+impl SecretSource for CachedSecret {
+    fn webhook_secret(&self) -> Option<String> {
+        self.value.lock().unwrap_or_else(|p| p.into_inner()).0.clone()
+    }
+
+    fn reload(&self) {
+        let mut guard = self.value.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.1.is_some_and(|at| at.elapsed() < Duration::from_secs(5)) {
+            return;
+        }
+        // A blocking D-Bus call on the request path, rare by the throttle above.
+        *guard = (CachedSecret::load(), Some(Instant::now()));
+    }
+}
+
+pub struct Daemon {
+    store: Store,
+    local_addr: SocketAddr,
+    paused: Arc<AtomicBool>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Daemon {
+    /// Binds the receiver and starts delivery. Must run inside a tokio runtime.
+    pub async fn start(config: DaemonConfig, store: Store) -> Result<Daemon, DaemonError> {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| DaemonError::Bind { addr: config.listen, source })?;
+        let local_addr = listener.local_addr().map_err(|source| DaemonError::Bind { addr: config.listen, source })?;
+        let paused = Arc::new(AtomicBool::new(store.setting(KEY_PAUSED)?.as_deref() == Some("true")));
+
+        let secret: Arc<CachedSecret> = Arc::new(CachedSecret {
+            value: Mutex::new((tokio::task::spawn_blocking(CachedSecret::load).await.ok().flatten(), None)),
+        });
+        let fallback_org = std::env::var("SENTRY_ORG").ok().or(store.setting(settings::KEY_ORG)?);
+
+        let (deliver_tx, deliver_rx) = mpsc::unbounded_channel();
+        let (chosen_tx, chosen_rx) = mpsc::unbounded_channel();
+        let notifier = Notifier::new(chosen_tx);
+        let actions = Actions::new(store.clone(), Secrets, notifier.clone());
+        tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone()));
+        tokio::spawn(act(chosen_rx, actions));
+
+        let state = Arc::new(ReceiverState { store: store.clone(), secret, fallback_org, deliver: deliver_tx });
+        let (shutdown, stop) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, receiver::router(state))
+                .with_graceful_shutdown(async {
+                    let _ = stop.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "webhook receiver stopped");
+            }
+        });
+        if config.poll {
+            tracing::info!("polling is not available yet; running on webhooks alone");
+        }
+        tracing::info!(%local_addr, database = %store.path().display(), "Sentry Tray engine running");
+        Ok(Daemon { store, local_addr, paused, shutdown: Some(shutdown) })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
+    }
+
+    /// Pauses or resumes notifications; alerts keep being stored meanwhile. Survives restarts.
+    pub fn set_paused(&self, paused: bool) -> Result<(), StoreError> {
+        self.store.set_setting(KEY_PAUSED, if paused { "true" } else { "false" })?;
+        self.paused.store(paused, Ordering::SeqCst);
+        tracing::info!(paused, "notifications {}", if paused { "paused" } else { "resumed" });
+        Ok(())
+    }
+
+    /// A handle that reads the status away from the daemon (e.g. on a blocking thread).
+    pub fn status_reader(&self) -> StatusReader {
+        StatusReader { store: self.store.clone(), local_addr: self.local_addr, paused: self.paused.clone() }
+    }
+
+    /// Stops the receiver; what was stored stays stored.
+    pub fn shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Reads the [`Status`]; cheap to clone and `'static`.
+#[derive(Debug, Clone)]
+pub struct StatusReader {
+    store: Store,
+    local_addr: SocketAddr,
+    paused: Arc<AtomicBool>,
+}
+
+impl StatusReader {
+    /// Blocking (keyring over D-Bus): call from a blocking thread in async code.
+    pub fn read(&self) -> Status {
+        let (account, account_error) = match settings::account(&self.store, &Secrets) {
+            Ok(account) => (account.map(|a| AccountStatus { url: a.url, org: a.org, token_source: a.token_source }), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let (webhook_secret, webhook_secret_error) = match Secrets.get(SecretKind::WebhookSecret) {
+            Ok(found) => (found.map(|(_, source)| source), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        Status {
+            listen: self.local_addr.to_string(),
+            webhook_url: format!("http://{}/webhook", self.local_addr),
+            account,
+            account_error,
+            webhook_secret,
+            webhook_secret_error,
+            paused: self.paused.load(Ordering::SeqCst),
+            alerts: self.store.alert_count().unwrap_or(0),
+            database: self.store.path().display().to_string(),
+        }
+    }
+
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+async fn deliver(mut rx: mpsc::UnboundedReceiver<(i64, Alert)>, notifier: Notifier, store: Store, paused: Arc<AtomicBool>) {
+    while let Some((id, alert)) = rx.recv().await {
+        if paused.load(Ordering::SeqCst) {
+            tracing::info!(alert = id, "notifications paused: stored, not shown");
+            continue;
+        }
+        match notifier.show_alert(&alert).await {
+            Ok(notification) => {
+                tracing::info!(alert = id, notification, "notified");
+                if let Err(e) = store.mark_notified(id, now()) {
+                    tracing::warn!(error = %e, "could not record the notification");
+                }
+            }
+            Err(e) => tracing::error!(alert = id, error = %e, "alert stored but not shown"),
+        }
+    }
+}
+
+async fn act(mut rx: mpsc::UnboundedReceiver<crate::notifier::Chosen>, actions: Actions) {
+    while let Some(chosen) = rx.recv().await {
+        let actions = actions.clone();
+        tokio::spawn(async move { actions.handle(chosen).await });
+    }
+}

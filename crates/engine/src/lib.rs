@@ -1,0 +1,17 @@
+//! Sentry Tray's engine: everything the app does, without a window.
+//!
+//! Sources hand [`alert::Alert`]s to the [`store::Store`]; the [`daemon`] wires the webhook
+//! [`receiver`], the desktop [`notifier`] and the [`actions`] that act on issues in Sentry.
+//! The Tauri shell and the command-line daemon both run this same engine.
+
+pub mod actions;
+pub mod alert;
+pub mod daemon;
+pub mod notifier;
+pub mod paths;
+pub mod receiver;
+pub mod secrets;
+pub mod settings;
+pub mod store;
+
+pub use daemon::{Daemon, DaemonConfig, DaemonError, Status};

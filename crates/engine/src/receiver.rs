@@ -1,0 +1,108 @@
+//! The webhook receiver: a local HTTP server that takes Sentry's signed webhooks.
+//!
+//! Order matters: verify the signature over the exact bytes, parse, store durably, answer 2xx,
+//! and only then hand the alert on. Anything refused is neither stored nor shown.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use sentry_api::webhook::{self, Payload, WebhookHeaders};
+
+use crate::alert::Alert;
+use crate::store::{Store, Stored};
+
+/// Sentry's payloads are a few kilobytes; anything over this is refused with 413.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Where the receiver gets the webhook secret; it may change while the app runs.
+pub trait SecretSource: Send + Sync + 'static {
+    fn webhook_secret(&self) -> Option<String>;
+    /// Called when a signature fails, in case the secret was changed elsewhere.
+    fn reload(&self) {}
+}
+
+pub struct ReceiverState {
+    pub store: Store,
+    pub secret: Arc<dyn SecretSource>,
+    pub fallback_org: Option<String>,
+    pub deliver: mpsc::UnboundedSender<(i64, Alert)>,
+}
+
+pub fn router(state: Arc<ReceiverState>) -> Router {
+    Router::new()
+        .route("/webhook", post(webhook))
+        .route("/health", get(health))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok", "app": "sentry-tray", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+    let message = message.into();
+    tracing::warn!(status = status.as_u16(), %message, "webhook refused");
+    (status, Json(json!({"error": message}))).into_response()
+}
+
+async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let hook = WebhookHeaders::read(|name| headers.get(name).and_then(|v| v.to_str().ok()));
+    if hook.sender.is_none() {
+        return refuse(StatusCode::UNAUTHORIZED, "missing Sentry-Hook-Signature (or X-ServiceHook-Signature) header");
+    }
+    let Some(secret) = state.secret.webhook_secret() else {
+        return refuse(StatusCode::UNAUTHORIZED, "this receiver has no webhook secret configured: run `sentry-tray-cli webhook-secret set`");
+    };
+    let signature = hook.signature.as_deref();
+    if let Err(first) = sentry_api::verify(secret.as_bytes(), &body, signature) {
+        state.secret.reload();
+        let retried = state.secret.webhook_secret().filter(|s| *s != secret);
+        if retried.is_none_or(|s| sentry_api::verify(s.as_bytes(), &body, signature).is_err()) {
+            return refuse(StatusCode::UNAUTHORIZED, format!("bad signature: {first}"));
+        }
+    }
+    let resource = hook.resource.as_deref().unwrap_or("");
+    let payload = match webhook::parse(resource, &body) {
+        Ok(p) => p,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("malformed payload: {e}")),
+    };
+    match payload {
+        Payload::Issue { action, issue } => {
+            let alert = Alert::from_issue_webhook(&action, &issue, hook.request_id.as_deref(), state.fallback_org.as_deref(), &body);
+            let store = state.store.clone();
+            let to_store = alert.clone();
+            let stored = tokio::task::spawn_blocking(move || store.insert_alert(&to_store, now())).await;
+            match stored {
+                Ok(Ok(Stored::New(id))) => {
+                    tracing::info!(alert = id, kind = %alert.kind, issue = %alert.issue_id, "webhook stored");
+                    let _ = state.deliver.send((id, alert));
+                    (StatusCode::CREATED, Json(json!({"stored": id}))).into_response()
+                }
+                Ok(Ok(Stored::Duplicate(id))) => {
+                    tracing::info!(alert = id, "webhook repeated an alert already stored");
+                    (StatusCode::OK, Json(json!({"duplicate_of": id}))).into_response()
+                }
+                Ok(Err(e)) => refuse(StatusCode::SERVICE_UNAVAILABLE, format!("could not store the alert: {e}")),
+                Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("storing the alert failed: {e}")),
+            }
+        }
+        Payload::Other { resource, action } => {
+            // Acknowledged, not refused: Sentry disables receivers that keep failing.
+            tracing::info!(%resource, %action, "webhook acknowledged; this kind is not acted on yet");
+            (StatusCode::OK, Json(json!({"ignored": format!("{resource}.{action}")}))).into_response()
+        }
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

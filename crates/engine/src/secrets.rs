@@ -1,0 +1,122 @@
+//! Tokens and webhook secrets: in the OS keyring (service `sentry-tray`) only, with environment
+//! variables taking precedence for headless use. Nothing here ever formats a secret's value.
+
+use keyring::Entry;
+
+pub const SERVICE: &str = "sentry-tray";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// The Sentry auth token the app acts with.
+    AuthToken,
+    /// The webhook receiver's secret (the integration's client secret).
+    WebhookSecret,
+}
+
+impl SecretKind {
+    pub fn env_var(self) -> &'static str {
+        match self {
+            SecretKind::AuthToken => "SENTRY_AUTH_TOKEN",
+            SecretKind::WebhookSecret => "SENTRY_TRAY_WEBHOOK_SECRET",
+        }
+    }
+
+    fn keyring_user(self) -> &'static str {
+        match self {
+            SecretKind::AuthToken => "auth-token",
+            SecretKind::WebhookSecret => "webhook-secret",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            SecretKind::AuthToken => "the Sentry auth token",
+            SecretKind::WebhookSecret => "the webhook secret",
+        }
+    }
+}
+
+/// Where a secret was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Environment,
+    Keyring,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SecretError {
+    #[error("the keyring is locked, so {what} cannot be read or stored: unlock your login keyring (log in to the desktop, or `echo -n PASSWORD | gnome-keyring-daemon --unlock`), or set {env}")]
+    Locked { what: &'static str, env: &'static str },
+    #[error("no keyring is available to hold {what}: start a Secret Service (gnome-keyring or KeePassXC) in your desktop session, or set {env}")]
+    NoKeyring { what: &'static str, env: &'static str },
+    #[error("the keyring failed while handling {what}: {detail}")]
+    Platform { what: &'static str, detail: String },
+    #[error("{what} is empty")]
+    Empty { what: &'static str },
+}
+
+/// Access to the secrets, environment first, then the keyring.
+#[derive(Debug, Clone, Default)]
+pub struct Secrets;
+
+impl Secrets {
+    /// The secret and where it came from, or `None` when it is configured nowhere.
+    /// Blocking (D-Bus): call from a blocking thread in async code.
+    pub fn get(&self, kind: SecretKind) -> Result<Option<(String, Source)>, SecretError> {
+        if let Some(value) = std::env::var(kind.env_var()).ok().filter(|v| !v.trim().is_empty()) {
+            return Ok(Some((value.trim().to_owned(), Source::Environment)));
+        }
+        match entry(kind)?.get_password() {
+            Ok(value) => Ok(Some((value, Source::Keyring))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_err(kind, e)),
+        }
+    }
+
+    /// Stores the secret in the keyring (never in the database).
+    pub fn set(&self, kind: SecretKind, value: &str) -> Result<(), SecretError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(SecretError::Empty { what: kind.what() });
+        }
+        entry(kind)?.set_password(value).map_err(|e| map_err(kind, e))
+    }
+
+    /// Removes the secret from the keyring; removing what is not there is not an error.
+    pub fn delete(&self, kind: SecretKind) -> Result<(), SecretError> {
+        match entry(kind)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_err(kind, e)),
+        }
+    }
+}
+
+fn entry(kind: SecretKind) -> Result<Entry, SecretError> {
+    Entry::new(SERVICE, kind.keyring_user()).map_err(|e| map_err(kind, e))
+}
+
+fn map_err(kind: SecretKind, e: keyring::Error) -> SecretError {
+    let (what, env) = (kind.what(), kind.env_var());
+    match e {
+        keyring::Error::NoStorageAccess(_) => SecretError::Locked { what, env },
+        keyring::Error::NoDefaultStore => SecretError::NoKeyring { what, env },
+        keyring::Error::PlatformFailure(p) => {
+            let detail = p.to_string();
+            // Without a Secret Service on the bus, zbus reports the missing name or bus.
+            if ["ServiceUnknown", "org.freedesktop.secrets", "No such file", "DBUS_SESSION_BUS_ADDRESS", "Connection refused"]
+                .iter()
+                .any(|needle| detail.contains(needle))
+            {
+                SecretError::NoKeyring { what, env }
+            } else {
+                SecretError::Platform { what, detail }
+            }
+        }
+        // These variants carry the stored bytes: never format them.
+        keyring::Error::BadEncoding(_) | keyring::Error::BadDataFormat(..) => {
+            SecretError::Platform { what, detail: "the stored value is not readable text".into() }
+        }
+        other => SecretError::Platform { what, detail: other.to_string() },
+    }
+}

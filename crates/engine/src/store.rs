@@ -1,0 +1,320 @@
+//! The SQLite file: alerts once each, the action queue, small settings.
+//!
+//! Migrations are numbered SQL files applied at open; `PRAGMA user_version` is the schema
+//! version. A file from a newer app or a damaged file is reported with its path, never reset.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::alert::Alert;
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("the database {path} was written by a newer Sentry Tray (schema {found}, this build knows {supported}); update the app, or move the file away to start afresh")]
+    TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error("the database {path} is damaged or not a Sentry Tray database ({detail}); move it away to start afresh, nothing was changed")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("database error in {path}: {source}")]
+    Sql { path: PathBuf, source: rusqlite::Error },
+}
+
+/// What storing an alert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    New(i64),
+    Duplicate(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ActionRow {
+    pub id: i64,
+    pub org: String,
+    pub issue_id: String,
+    pub kind: String,
+    pub argument: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub error: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    path: PathBuf,
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating when missing) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let path = path.to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.into(), source })?;
+        }
+        let sql = |source| StoreError::Sql { path: path.clone(), source };
+        let corrupt = |e: rusqlite::Error| StoreError::Corrupt { path: path.clone(), detail: e.to_string() };
+        let conn = Connection::open(&path).map_err(sql)?;
+        // The first read of a non-database file fails here ("file is not a database").
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(corrupt)?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt { path, detail: check });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path, found: version, supported: SCHEMA_VERSION });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
+        let mut conn = conn;
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction().map_err(sql)?;
+            tx.execute_batch(migration).map_err(sql)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1).map_err(sql)?;
+            tx.commit().map_err(sql)?;
+        }
+        Ok(Store { path, conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+        // back), so a poisoned lock is still safe to use.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sql { path: self.path.clone(), source }
+    }
+
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))
+    }
+
+    /// Records an alert once: a second delivery (same request id or same dedupe key) is reported
+    /// as a duplicate of the first and changes nothing.
+    pub fn insert_alert(&self, alert: &Alert, received_at: i64) -> Result<Stored, StoreError> {
+        let conn = self.conn();
+        let existing: Option<i64> = conn
+            .query_row(
+                "SELECT id FROM alerts WHERE dedupe_key = ?1 OR (?2 IS NOT NULL AND request_id = ?2)",
+                params![alert.dedupe_key, alert.request_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if let Some(id) = existing {
+            return Ok(Stored::Duplicate(id));
+        }
+        conn.execute(
+            "INSERT INTO alerts (dedupe_key, request_id, source, kind, org, issue_id, short_id, project,
+                                 title, culprit, level, web_url, payload, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                alert.dedupe_key,
+                alert.request_id,
+                alert.source,
+                alert.kind,
+                alert.org,
+                alert.issue_id,
+                alert.short_id,
+                alert.project,
+                alert.title,
+                alert.culprit,
+                alert.level,
+                alert.web_url,
+                alert.payload,
+                received_at
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(Stored::New(conn.last_insert_rowid()))
+    }
+
+    pub fn mark_notified(&self, alert_id: i64, at: i64) -> Result<(), StoreError> {
+        self.conn()
+            .execute("UPDATE alerts SET notified_at = ?2 WHERE id = ?1", params![alert_id, at])
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn alert_count(&self) -> Result<i64, StoreError> {
+        self.conn().query_row("SELECT count(*) FROM alerts", [], |r| r.get(0)).map_err(|e| self.err(e))
+    }
+
+    /// Writes an action to the queue before anything is sent, so a crash cannot lose it.
+    pub fn enqueue_action(
+        &self,
+        org: &str,
+        issue_id: &str,
+        kind: &str,
+        argument: Option<&str>,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO actions (org, issue_id, kind, argument, state, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
+            params![org, issue_id, kind, argument, now],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Records one attempt's outcome: `Ok` marks the action done, `Err` failed with the message.
+    pub fn finish_action(&self, id: i64, outcome: Result<(), &str>, now: i64) -> Result<(), StoreError> {
+        let (state, error) = match outcome {
+            Ok(()) => ("done", None),
+            Err(e) => ("failed", Some(e)),
+        };
+        self.conn()
+            .execute(
+                "UPDATE actions SET state = ?2, error = ?3, attempts = attempts + 1, updated_at = ?4 WHERE id = ?1",
+                params![id, state, error, now],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn action(&self, id: i64) -> Result<Option<ActionRow>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT id, org, issue_id, kind, argument, state, attempts, error FROM actions WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(ActionRow {
+                        id: r.get(0)?,
+                        org: r.get(1)?,
+                        issue_id: r.get(2)?,
+                        kind: r.get(3)?,
+                        argument: r.get(4)?,
+                        state: r.get(5)?,
+                        attempts: r.get(6)?,
+                        error: r.get(7)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+                params![key, value],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(key: &str, request_id: Option<&str>) -> Alert {
+        Alert {
+            dedupe_key: key.into(),
+            request_id: request_id.map(Into::into),
+            source: "webhook".into(),
+            kind: "issue.created".into(),
+            org: Some("acme".into()),
+            issue_id: "1".into(),
+            short_id: None,
+            project: Some("web".into()),
+            title: "boom".into(),
+            culprit: None,
+            level: Some("error".into()),
+            web_url: None,
+            payload: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn a_new_file_is_migrated_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/db.sqlite3");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        drop(store);
+        // Reopening applies nothing twice.
+        assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn the_same_alert_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let first = store.insert_alert(&alert("k1", Some("r1")), 1).unwrap();
+        assert!(matches!(first, Stored::New(_)));
+        let Stored::New(id) = first else { unreachable!() };
+        assert_eq!(store.insert_alert(&alert("k1", Some("r2")), 2).unwrap(), Stored::Duplicate(id));
+        assert_eq!(store.insert_alert(&alert("k2", Some("r1")), 3).unwrap(), Stored::Duplicate(id));
+        assert_eq!(store.alert_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_newer_file_is_refused_with_its_path_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+        assert!(err.to_string().contains(&path.display().to_string()));
+        let version: i64 =
+            Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 99, "the file was changed");
+    }
+
+    #[test]
+    fn a_corrupt_file_is_refused_with_its_path_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let junk = b"this is not sqlite, just some text that a user saved here by mistake".repeat(100);
+        std::fs::write(&path, &junk).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains(&path.display().to_string()));
+        assert_eq!(std::fs::read(&path).unwrap(), junk, "the file was changed");
+    }
+
+    #[test]
+    fn actions_are_queued_then_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = store.enqueue_action("acme", "42", "resolve", None, 10).unwrap();
+        assert_eq!(store.action(id).unwrap().unwrap().state, "pending");
+        store.finish_action(id, Err("Sentry had an error (502)"), 11).unwrap();
+        let row = store.action(id).unwrap().unwrap();
+        assert_eq!((row.state.as_str(), row.attempts), ("failed", 1));
+        assert_eq!(row.error.as_deref(), Some("Sentry had an error (502)"));
+    }
+}

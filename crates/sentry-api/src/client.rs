@@ -1,0 +1,253 @@
+//! Sentry's REST API, the calls the app makes with the user's token.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::models::Issue;
+
+/// How a call to Sentry failed. Messages never contain the token.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("`{0}` is not a usable Sentry URL (expected e.g. https://sentry.io)")]
+    InvalidUrl(String),
+    #[error("could not reach Sentry at {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("Sentry rejected the token (401): create a new auth token and add the account again")]
+    Unauthorized,
+    #[error("the token may not do this (403): {0}")]
+    Forbidden(String),
+    #[error("Sentry does not know this (404): {0}")]
+    NotFound(String),
+    #[error("Sentry asks us to slow down (429){}", retry_after.map(|d| format!("; retry in {} s", d.as_secs())).unwrap_or_default())]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("Sentry had an error ({status}): {detail}")]
+    Server { status: u16, detail: String },
+    #[error("Sentry refused the request ({status}): {detail}")]
+    Rejected { status: u16, detail: String },
+    #[error("Sentry's answer could not be read: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ApiError::Unreachable { .. } | ApiError::RateLimited { .. } | ApiError::Server { .. })
+    }
+}
+
+/// A change to an issue, as `PUT …/issues/{id}/` takes it: only the fields set are sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substatus: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_details: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+}
+
+impl IssueUpdate {
+    pub fn resolve() -> Self {
+        IssueUpdate { status: Some("resolved".into()), ..Default::default() }
+    }
+
+    /// Sentry's default "Archive": until the issue escalates.
+    pub fn ignore_until_escalating() -> Self {
+        IssueUpdate {
+            status: Some("ignored".into()),
+            substatus: Some("archived_until_escalating".into()),
+            status_details: Some(Value::Object(Default::default())),
+            ..Default::default()
+        }
+    }
+
+    pub fn assign(to: &str) -> Self {
+        IssueUpdate { assigned_to: Some(to.to_owned()), ..Default::default() }
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("base", &self.base).field("token", &"<redacted>").finish()
+    }
+}
+
+impl Client {
+    pub fn new(base_url: &str, token: &str) -> Result<Self, ApiError> {
+        let base = base_url.trim().trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
+            return Err(ApiError::InvalidUrl(base_url.to_owned()));
+        }
+        // reqwest is built without a bundled crypto provider (it would pull in aws-lc).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("sentry-tray/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| ApiError::InvalidUrl(format!("{base_url} ({e})")))?;
+        Ok(Client { http, base, token: token.to_owned() })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// `PUT /api/0/organizations/{org}/issues/{id}/`: returns the issue as Sentry now has it.
+    pub async fn update_issue(&self, org: &str, issue_id: &str, update: &IssueUpdate) -> Result<Value, ApiError> {
+        let url = format!("{}/api/0/organizations/{}/issues/{}/", self.base, seg(org), seg(issue_id));
+        let response = self
+            .http
+            .put(&url)
+            .bearer_auth(&self.token)
+            .json(update)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        read_json(response).await
+    }
+
+    /// `GET /api/0/organizations/{org}/issues/{id}/`.
+    pub async fn issue(&self, org: &str, issue_id: &str) -> Result<Issue, ApiError> {
+        let url = format!("{}/api/0/organizations/{}/issues/{}/", self.base, seg(org), seg(issue_id));
+        let response = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
+        let value = read_json(response).await?;
+        serde_json::from_value(value).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// The user the token belongs to (`GET /api/0/`), for "assign to me".
+    pub async fn current_user_id(&self) -> Result<String, ApiError> {
+        let url = format!("{}/api/0/", self.base);
+        let response = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
+        let value = read_json(response).await?;
+        match &value["user"]["id"] {
+            Value::String(id) => Ok(id.clone()),
+            Value::Number(id) => Ok(id.to_string()),
+            _ => Err(ApiError::Rejected {
+                status: 200,
+                detail: "this token belongs to no user (an integration token?): \"Assign to me\" needs a personal auth token".into(),
+            }),
+        }
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> ApiError {
+        // reqwest's Display names the URL, never headers, so the token cannot leak through it.
+        let detail = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string());
+        ApiError::Unreachable { url: self.base.clone(), detail }
+    }
+}
+
+/// Percent-encodes one path segment, so an odd slug cannot change the path.
+fn seg(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn read_json(response: reqwest::Response) -> Result<Value, ApiError> {
+    let status = response.status().as_u16();
+    let retry_after = retry_after(response.headers());
+    let body = response.bytes().await.map_err(|e| ApiError::Decode(e.to_string()))?;
+    if (200..300).contains(&status) {
+        if body.is_empty() {
+            return Ok(Value::Null);
+        }
+        return serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()));
+    }
+    let detail = detail(&body);
+    Err(match status {
+        401 => ApiError::Unauthorized,
+        403 => ApiError::Forbidden(detail),
+        404 => ApiError::NotFound(detail),
+        429 => ApiError::RateLimited { retry_after },
+        500..=599 => ApiError::Server { status, detail },
+        _ => ApiError::Rejected { status, detail },
+    })
+}
+
+/// `Retry-After` from a proxy, else Sentry's own `X-Sentry-Rate-Limit-Reset` (epoch seconds).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(secs) = text("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Duration::from_secs(secs));
+    }
+    let reset = text("x-sentry-rate-limit-reset").and_then(|v| v.parse::<f64>().ok())?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs_f64();
+    Some(Duration::from_secs_f64((reset - now).max(0.0)))
+}
+
+/// Sentry's `{"detail": …}`, a bare JSON string (429), or the start of whatever a proxy sent.
+fn detail(body: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => match map.get("detail") {
+            Some(Value::String(s)) => s.clone(),
+            _ => Value::Object(map).to_string(),
+        },
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            let text = text.trim();
+            if text.starts_with('<') {
+                "an HTML page (a proxy or login page?)".to_owned()
+            } else {
+                text.chars().take(200).collect()
+            }
+        }
+    }
+    .chars()
+    .take(300)
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updates_send_only_what_changes() {
+        assert_eq!(serde_json::to_string(&IssueUpdate::resolve()).unwrap(), r#"{"status":"resolved"}"#);
+        assert_eq!(
+            serde_json::to_string(&IssueUpdate::ignore_until_escalating()).unwrap(),
+            r#"{"status":"ignored","substatus":"archived_until_escalating","statusDetails":{}}"#
+        );
+        assert_eq!(serde_json::to_string(&IssueUpdate::assign("user:1")).unwrap(), r#"{"assignedTo":"user:1"}"#);
+    }
+
+    #[test]
+    fn error_details_are_read_from_every_shape_sentry_and_proxies_send() {
+        assert_eq!(detail(br#"{"detail":"Invalid token"}"#), "Invalid token");
+        assert_eq!(detail(br#""You are attempting to use this endpoint too frequently""#), "You are attempting to use this endpoint too frequently");
+        assert_eq!(detail(b"<html><body>502 Bad Gateway</body></html>"), "an HTML page (a proxy or login page?)");
+        assert_eq!(detail(&[0xff, 0x00]).len() <= 300, true);
+    }
+
+    #[test]
+    fn bad_urls_are_refused_and_the_token_is_never_shown() {
+        assert!(matches!(Client::new("sentry.io", "t"), Err(ApiError::InvalidUrl(_))));
+        let c = Client::new("https://sentry.io/", "sntrys_secret").unwrap();
+        assert_eq!(c.base_url(), "https://sentry.io");
+        assert!(!format!("{c:?}").contains("sntrys_secret"));
+    }
+
+    #[test]
+    fn path_segments_are_escaped() {
+        assert_eq!(seg("acme"), "acme");
+        assert_eq!(seg("a/../b"), "a%2F..%2Fb");
+    }
+}

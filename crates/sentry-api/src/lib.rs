@@ -1,0 +1,13 @@
+//! Sentry on the wire: the REST client, the models it reads, and the webhooks Sentry sends.
+//!
+//! Nothing here touches a database or the desktop: callers get typed values and typed errors.
+
+pub mod client;
+pub mod models;
+pub mod signature;
+pub mod webhook;
+
+pub use client::{ApiError, Client, IssueUpdate};
+pub use models::{Issue, ProjectRef};
+pub use signature::{sign, verify, SignatureError};
+pub use webhook::{Envelope, Payload, PayloadError, Sender, WebhookHeaders};

@@ -1,0 +1,121 @@
+//! The parts of Sentry's JSON the app reads. Sentry and Sentry-compatible servers disagree on
+//! small things (ids as strings or numbers, missing fields), so every field is read tolerantly.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// An issue ("group") as the API and the `issue` webhooks serialize it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issue {
+    #[serde(deserialize_with = "string_or_number")]
+    pub id: String,
+    #[serde(default)]
+    pub short_id: Option<String>,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub culprit: Option<String>,
+    #[serde(default)]
+    pub level: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub substatus: Option<String>,
+    #[serde(default)]
+    pub first_seen: Option<String>,
+    #[serde(default)]
+    pub last_seen: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub count: Option<String>,
+    #[serde(default)]
+    pub project: Option<ProjectRef>,
+    #[serde(default)]
+    pub permalink: Option<String>,
+    /// Present in webhook payloads: the API URL of the issue.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Present in webhook payloads: the issue's page in Sentry's web UI.
+    #[serde(default, rename = "web_url")]
+    pub web_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectRef {
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+impl Issue {
+    /// The organization slug, read from the issue's URLs (`…/organizations/{org}/issues/…`).
+    pub fn organization_slug(&self) -> Option<String> {
+        [&self.url, &self.web_url, &self.permalink]
+            .into_iter()
+            .flatten()
+            .find_map(|url| org_from_url(url))
+    }
+
+    /// The best link for a person to open in a browser.
+    pub fn browser_url(&self) -> Option<&str> {
+        self.web_url.as_deref().or(self.permalink.as_deref())
+    }
+}
+
+fn org_from_url(url: &str) -> Option<String> {
+    let mut parts = url.split('/');
+    parts.find(|p| *p == "organizations")?;
+    parts.next().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StringOrNumber {
+    S(String),
+    N(serde_json::Number),
+}
+
+impl From<StringOrNumber> for String {
+    fn from(v: StringOrNumber) -> Self {
+        match v {
+            StringOrNumber::S(s) => s,
+            StringOrNumber::N(n) => n.to_string(),
+        }
+    }
+}
+
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    StringOrNumber::deserialize(d).map(String::from)
+}
+
+fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<StringOrNumber>::deserialize(d).map(|v| v.map(String::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_counts_may_be_numbers_or_strings() {
+        let issue: Issue =
+            serde_json::from_str(r#"{"id": 42, "title": "t", "count": 7, "project": {"id": 3}}"#)
+                .unwrap();
+        assert_eq!(issue.id, "42");
+        assert_eq!(issue.count.as_deref(), Some("7"));
+        assert_eq!(issue.project.unwrap().id.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn organization_is_read_from_the_issue_urls() {
+        let issue: Issue = serde_json::from_str(
+            r#"{"id":"1","title":"t","web_url":"https://acme.sentry.io/organizations/acme/issues/1/"}"#,
+        )
+        .unwrap();
+        assert_eq!(issue.organization_slug().as_deref(), Some("acme"));
+        let bare: Issue = serde_json::from_str(r#"{"id":"1","title":"t"}"#).unwrap();
+        assert_eq!(bare.organization_slug(), None);
+    }
+}

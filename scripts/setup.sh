@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what building and testing Sentry Tray needs on Debian 12 / Ubuntu, only what is
+# missing. Idempotent; needs root (or sudo) for apt.
+set -euo pipefail
+
+APT_PACKAGES=(
+  # build the app
+  pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
+  # run and test it headless: X server, notification daemon, Secret Service, WebDriver, tray host
+  xvfb xauth dunst gnome-keyring libsecret-tools dbus dbus-x11 webkit2gtk-driver x11-utils
+  imagemagick python3-gi gir1.2-glib-2.0 curl
+)
+TEST_ONLY=0
+[ "${1:-}" = "--with-test-tools" ] && TEST_ONLY=1
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing system packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$TEST_ONLY" = 1 ]; then
+  if ! command -v tauri-driver >/dev/null; then
+    echo "==> installing tauri-driver (WebDriver for the real window)"
+    cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    echo "==> installing cargo-nextest"
+    cargo install cargo-nextest --locked --quiet
+  fi
+fi

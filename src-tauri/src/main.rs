@@ -1,0 +1,90 @@
+//! The desktop shell: a tray icon, a window, and Tauri commands that call the engine.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod tray;
+mod window;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use engine::store::Store;
+use engine::{paths, Daemon, DaemonConfig};
+use tauri::{Manager, RunEvent};
+
+#[derive(Parser)]
+#[command(name = "sentry-tray", version, about = "Sentry alerts on your desktop")]
+struct Args {
+    /// Where the webhook receiver listens.
+    #[arg(long, env = "SENTRY_TRAY_LISTEN", default_value = engine::daemon::DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Start in the tray without opening the window.
+    #[arg(long)]
+    hidden: bool,
+}
+
+/// The engine, shared by the tray, the window's commands and the run loop.
+pub struct AppState {
+    pub daemon: Daemon,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(message) = check_display() {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
+    }
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// GTK panics without a display; say what is wrong instead.
+fn check_display() -> Result<(), String> {
+    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err("Sentry Tray needs a graphical desktop session, and neither DISPLAY nor WAYLAND_DISPLAY is set. \
+On a machine without a display, run `sentry-tray-cli daemon` instead."
+            .into());
+    }
+    Ok(())
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let store = Store::open(&paths::database_path())?;
+    let config = DaemonConfig { listen: args.listen, poll: true };
+    // Tauri's async runtime is tokio: start the engine on it before the window exists, so a
+    // port already taken is reported before anything is shown.
+    let daemon = tauri::async_runtime::block_on(Daemon::start(config, store))?;
+    let hidden = args.hidden;
+    let app = tauri::Builder::default()
+        .manage(AppState { daemon })
+        .invoke_handler(tauri::generate_handler![commands::status, commands::set_paused])
+        .setup(move |app| {
+            tray::create(app.handle())?;
+            if !hidden {
+                window::open(app.handle())?;
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!())?;
+    app.run(|app, event| match event {
+        // Closing the window keeps the tray app running; only Quit (an explicit exit code) ends it.
+        RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
+        RunEvent::Exit => {
+            if let Some(state) = app.try_state::<AppState>() {
+                tracing::info!(alerts = state.daemon.store().alert_count().unwrap_or(0), "Sentry Tray quits");
+            }
+        }
+        _ => {}
+    });
+    Ok(())
+}

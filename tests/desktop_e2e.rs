@@ -1,0 +1,148 @@
+//! One alert's whole trip on the real desktop stack: a signed `issue.created` webhook reaches
+//! the running app, dunst shows the notification with its actions, the user picks Resolve
+//! there, and the request reaches the Sentry stand-in; bad webhooks are refused unseen.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use sentry_standin::{Failure, StandIn};
+use support::*;
+
+struct Setup {
+    _runtime: tokio::runtime::Runtime,
+    sentry: StandIn,
+    data: std::path::PathBuf,
+    app: App,
+}
+
+fn setup(name: &str) -> Setup {
+    require_desktop();
+    close_all_notifications();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(StandIn::start(TOKEN));
+    let data = temp_dir(name);
+    // The webhook secret goes where a user puts it: the keyring, through the CLI.
+    let stored = cli(&["webhook-secret", "set"], SECRET, &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
+    assert!(stored.status.success(), "webhook-secret set failed: {}", String::from_utf8_lossy(&stored.stderr));
+    let url = sentry.url();
+    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "fallback-org")];
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    Setup { _runtime: runtime, sentry, data, app }
+}
+
+fn wait_for_request(sentry: &StandIn, method: &str, path: &str) -> sentry_standin::Recorded {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(r) = sentry.requests().into_iter().find(|r| r.method == method && r.path == path) {
+            return r;
+        }
+        assert!(Instant::now() < deadline, "no {method} {path} reached Sentry; it saw {:#?}", sentry.requests());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_signed_issue_created_is_notified_and_resolve_reaches_sentry() {
+    let s = setup("resolve");
+    let title = "ReferenceError: e2e_resolve is not defined";
+    let posted = Instant::now();
+    let (status, answer) = s.app.post_issue_webhook(&issue_created_body("4242", title), SECRET);
+    assert_eq!(status, 201, "webhook answer: {answer}");
+
+    let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| n.summary.contains(title));
+    eprintln!("notification shown {:?} after the webhook was posted", posted.elapsed());
+    assert_eq!(shown.summary, format!("New issue in front-end: {title}"));
+    assert!(shown.body.contains("FRONT-END-9") && shown.body.contains("?(runner)"), "body: {}", shown.body);
+    for (key, label) in [("resolve", "Resolve"), ("ignore", "Ignore"), ("assign", "Assign to me"), ("open", "Open")] {
+        assert!(
+            shown.actions.iter().any(|(k, l)| k == key && l == label),
+            "action {key} missing from {:?}",
+            shown.actions
+        );
+    }
+
+    invoke_action(shown.id, "resolve");
+    let put = wait_for_request(&s.sentry, "PUT", "/api/0/organizations/acme/issues/4242/");
+    assert_eq!(put.body, serde_json::json!({"status": "resolved"}));
+    assert_eq!(put.authorization.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
+
+    let outcome = wait_for_notification("confirming the resolve", Duration::from_secs(10), |n| {
+        n.id == shown.id && n.summary.starts_with("Resolved")
+    });
+    assert_eq!(outcome.summary, "Resolved FRONT-END-9");
+    assert!(outcome.actions.is_empty(), "the confirmation offers no actions");
+    close_all_notifications();
+
+    let log = s.app.log_text();
+    assert!(!log.contains(TOKEN) && !log.contains(SECRET), "a secret reached the log:\n{log}");
+    let status = cli(&["status"], "", &[("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("alerts stored: 1"));
+}
+
+#[test]
+fn a_failed_action_replaces_the_notification_with_the_error() {
+    let s = setup("failure");
+    let title = "TypeError: e2e_failure";
+    let (status, _) = s.app.post_issue_webhook(&issue_created_body("777", title), SECRET);
+    assert_eq!(status, 201);
+    let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| n.summary.contains(title));
+
+    s.sentry.fail_next(Failure::Status(502));
+    invoke_action(shown.id, "ignore");
+    let put = wait_for_request(&s.sentry, "PUT", "/api/0/organizations/acme/issues/777/");
+    assert_eq!(put.body["status"], "ignored");
+    let outcome = wait_for_notification("with the error", Duration::from_secs(10), |n| {
+        n.id == shown.id && n.summary.starts_with("Could not")
+    });
+    assert_eq!(outcome.summary, "Could not ignore FRONT-END-9");
+    assert!(outcome.body.contains("502"), "the error says what happened: {}", outcome.body);
+    close_all_notifications();
+}
+
+#[test]
+fn bad_webhooks_are_refused_and_nothing_is_stored_or_shown() {
+    let s = setup("refused");
+    let title = "Error: e2e_refused";
+    let body = issue_created_body("555", title);
+    let sig = sign(SECRET, &body);
+    let post = |headers: &[(&str, &str)], body: &[u8]| http(s.app.addr, "POST", "/webhook", headers, body).unwrap();
+
+    let (status, answer) = post(&[("Sentry-Hook-Resource", "issue")], &body);
+    assert_eq!(status, 401, "no signature: {answer}");
+    let wrong = sign("another-secret", &body);
+    let (status, answer) = post(&[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &wrong)], &body);
+    assert_eq!(status, 401, "wrong signature: {answer}");
+    // The signature covers the exact bytes: the same JSON pretty-printed is refused.
+    let pretty = serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(&body).unwrap()).unwrap();
+    let (status, _) = post(&[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &sig)], &pretty);
+    assert_eq!(status, 401, "re-serialized body");
+    let broken = b"{\"action\":\"created\",\"data\":{\"issue\":";
+    let (status, answer) = post(&[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &sign(SECRET, broken))], broken);
+    assert_eq!(status, 400, "malformed JSON: {answer}");
+    assert!(answer.contains("malformed payload"), "{answer}");
+    let huge = vec![b' '; 2 * 1024 * 1024];
+    let (status, _) = post(&[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &sign(SECRET, &huge))], &huge);
+    assert_eq!(status, 413, "2 MiB body");
+
+    // The one good delivery after all that still works, and the bad ones left no trace.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(dunst_notifications().iter().all(|n| !n.summary.contains(title)), "a refused webhook was shown");
+    let status = cli(&["status"], "", &[("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("alerts stored: 0"), "{}", String::from_utf8_lossy(&status.stdout));
+}
+
+#[test]
+fn without_a_display_the_app_says_so_instead_of_panicking() {
+    let data = temp_dir("nodisplay");
+    let out = std::process::Command::new(app_binary())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("SENTRY_TRAY_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("needs a graphical desktop session") && stderr.contains("sentry-tray-cli daemon"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,0 +1,55 @@
+// The window only shows what the engine reports and sends what the user chose.
+const invoke = window.__TAURI__.core.invoke;
+const $ = (id) => document.getElementById(id);
+
+function show(status) {
+  $('listen').textContent = status.listen;
+  $('webhook-url').textContent = status.webhook_url;
+  $('database').textContent = status.database;
+  $('alerts').textContent = status.alerts;
+  $('paused').checked = status.paused;
+
+  const secret = $('secret');
+  secret.className = status.webhook_secret ? '' : 'missing';
+  secret.textContent = status.webhook_secret
+    ? `set (from the ${status.webhook_secret === 'keyring' ? 'keyring' : 'environment'})`
+    : status.webhook_secret_error || 'not set: run sentry-tray-cli webhook-secret set';
+
+  const account = $('account');
+  if (status.account) {
+    account.className = '';
+    account.textContent = `${status.account.url} (token from the ${status.account.token_source === 'keyring' ? 'keyring' : 'environment'})`;
+    $('org').textContent = status.account.org || 'not set';
+  } else {
+    account.className = 'missing';
+    account.textContent = status.account_error || 'not configured: set SENTRY_AUTH_TOKEN, SENTRY_URL and SENTRY_ORG';
+    $('org').textContent = '–';
+  }
+
+  const ready = status.account && status.webhook_secret;
+  const state = $('state');
+  state.textContent = status.paused ? 'paused' : ready ? 'ready' : 'needs setup';
+  state.className = 'pill ' + (status.paused || !ready ? 'warn' : 'ok');
+}
+
+async function refresh() {
+  try {
+    show(await invoke('status'));
+    $('error').hidden = true;
+  } catch (e) {
+    $('error').hidden = false;
+    $('error').textContent = String(e);
+  }
+}
+
+$('paused').addEventListener('change', async (event) => {
+  try {
+    show(await invoke('set_paused', { paused: event.target.checked }));
+  } catch (e) {
+    $('error').hidden = false;
+    $('error').textContent = String(e);
+  }
+});
+
+window.__TAURI__.event.listen('status-changed', refresh);
+refresh();
