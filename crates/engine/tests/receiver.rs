@@ -1,0 +1,125 @@
+//! The webhook receiver over real HTTP on loopback, with a real SQLite file: what is refused
+//! leaves no row, what is accepted is stored before it is answered, and only once.
+
+use std::sync::Arc;
+
+use engine::receiver::{router, ReceiverState, SecretSource, MAX_BODY};
+use engine::store::Store;
+use tokio::sync::mpsc;
+
+const SECRET: &str = "test-secret";
+
+struct Fixed(Option<&'static str>);
+
+impl SecretSource for Fixed {
+    fn webhook_secret(&self) -> Option<String> {
+        self.0.map(str::to_owned)
+    }
+}
+
+struct Receiver {
+    url: String,
+    store: Store,
+    delivered: mpsc::UnboundedReceiver<(i64, engine::alert::Alert)>,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(secret: Option<&'static str>) -> Receiver {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+    let (deliver, delivered) = mpsc::unbounded_channel();
+    let state = Arc::new(ReceiverState { store: store.clone(), secret: Arc::new(Fixed(secret)), fallback_org: None, deliver });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    Receiver { url, store, delivered, http: reqwest::Client::new(), _dir: dir }
+}
+
+fn example_body() -> Vec<u8> {
+    let text = include_str!("../../../testdata/sentry/webhook.issue.created.json");
+    let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+    serde_json::to_vec(&doc["body"]).unwrap()
+}
+
+impl Receiver {
+    async fn post(&self, resource: &str, signature: Option<&str>, request_id: &str, body: Vec<u8>) -> (u16, String) {
+        let mut request = self
+            .http
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("sentry-hook-resource", resource)
+            .header("request-id", request_id)
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("sentry-hook-signature", signature);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn refused_webhooks_leave_nothing_behind() {
+    let mut r = start(Some(SECRET)).await;
+    let body = example_body();
+    let cases: Vec<(&str, Option<String>, Vec<u8>, u16)> = vec![
+        ("missing signature", None, body.clone(), 401),
+        ("wrong secret", Some(sentry_api::sign(b"other", &body)), body.clone(), 401),
+        ("not hex", Some("not-a-signature".into()), body.clone(), 401),
+        ("truncated JSON", Some(sentry_api::sign(SECRET.as_bytes(), &body[..40])), body[..40].to_vec(), 400),
+        ("HTML", Some(sentry_api::sign(SECRET.as_bytes(), b"<html></html>")), b"<html></html>".to_vec(), 400),
+        ("issue missing", Some(sentry_api::sign(SECRET.as_bytes(), br#"{"action":"created","data":{}}"#)), br#"{"action":"created","data":{}}"#.to_vec(), 400),
+        ("over 1 MiB", Some(sentry_api::sign(SECRET.as_bytes(), &vec![b'x'; MAX_BODY + 1])), vec![b'x'; MAX_BODY + 1], 413),
+    ];
+    for (name, signature, body, want) in cases {
+        let (status, answer) = r.post("issue", signature.as_deref(), name, body).await;
+        assert_eq!(status, want, "{name}: {answer}");
+        assert!(answer.contains("error") || status == 413, "{name}: the answer says what is wrong: {answer}");
+    }
+    assert_eq!(r.store.alert_count().unwrap(), 0);
+    assert!(r.delivered.try_recv().is_err(), "a refused webhook was handed on");
+}
+
+#[tokio::test]
+async fn without_a_secret_every_webhook_is_refused_with_the_fix() {
+    let r = start(None).await;
+    let body = example_body();
+    let (status, answer) = r.post("issue", Some(&sentry_api::sign(SECRET.as_bytes(), &body)), "r", body).await;
+    assert_eq!(status, 401);
+    assert!(answer.contains("webhook-secret set"), "{answer}");
+}
+
+#[tokio::test]
+async fn an_accepted_issue_is_stored_before_the_answer_and_only_once() {
+    let mut r = start(Some(SECRET)).await;
+    let body = example_body();
+    let signature = sentry_api::sign(SECRET.as_bytes(), &body);
+    let (status, _) = r.post("issue", Some(&signature), "req-1", body.clone()).await;
+    assert_eq!(status, 201);
+    assert_eq!(r.store.alert_count().unwrap(), 1, "stored by the time Sentry gets its answer");
+    let (id, alert) = r.delivered.try_recv().expect("handed on for notification");
+    assert_eq!((alert.issue_id.as_str(), alert.kind.as_str()), ("1170820242", "issue.created"));
+    assert_eq!(alert.payload.as_bytes(), body.as_slice(), "the exact body is kept");
+
+    // Sentry's retry (same Request-ID) and the same content under a new id are both no-ops.
+    for request_id in ["req-1", "req-2"] {
+        let (status, answer) = r.post("issue", Some(&signature), request_id, body.clone()).await;
+        assert_eq!(status, 200, "{answer}");
+        assert!(answer.contains(&format!("\"duplicate_of\":{id}")), "{answer}");
+    }
+    assert_eq!(r.store.alert_count().unwrap(), 1);
+    assert!(r.delivered.try_recv().is_err(), "a duplicate was handed on");
+}
+
+#[tokio::test]
+async fn resources_not_acted_on_are_acknowledged_not_refused() {
+    let r = start(Some(SECRET)).await;
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../../../testdata/sentry/webhook.comment.created.json")).unwrap();
+    let body = serde_json::to_vec(&doc["body"]).unwrap();
+    let (status, answer) = r.post("comment", Some(&sentry_api::sign(SECRET.as_bytes(), &body)), "c1", body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("comment.created"));
+    assert_eq!(r.store.alert_count().unwrap(), 0);
+}

@@ -1,0 +1,109 @@
+//! The real window, driven through WebDriver (tauri-driver + WebKitWebDriver): it opens and
+//! shows the receiver's address and what is configured.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+use support::*;
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    child: Child,
+    base: String,
+    client: reqwest::blocking::Client,
+}
+
+impl Driver {
+    /// Starts tauri-driver; the app it launches inherits this environment.
+    fn start(env: &[(&str, &str)]) -> Driver {
+        let (port, native) = (free_port(), free_port());
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver is installed by scripts/setup.sh --with-test-tools");
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let driver = Driver { child, base: format!("http://127.0.0.1:{port}"), client: reqwest::blocking::Client::new() };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while driver.client.get(format!("{}/status", driver.base)).send().is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        driver
+    }
+
+    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.client.request(method.clone(), format!("{}{path}", self.base)).timeout(Duration::from_secs(60));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().unwrap();
+        let status = response.status();
+        let value: Value = response.json().unwrap();
+        assert!(status.is_success(), "{method} {path} -> {status}: {value}");
+        value["value"].clone()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_window_opens_and_shows_the_receiver_address() {
+    require_desktop();
+    let data = temp_dir("window");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let env = [
+        ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
+        ("SENTRY_TRAY_LISTEN", listen.as_str()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_URL", "https://sentry.example.com"),
+        ("SENTRY_ORG", "acme"),
+    ];
+    let driver = Driver::start(&env);
+    let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app_binary()}}}});
+    let session = driver.call(reqwest::Method::POST, "/session", Some(capabilities));
+    let sid = session["sessionId"].as_str().unwrap().to_owned();
+
+    let title = driver.call(reqwest::Method::GET, &format!("/session/{sid}/title"), None);
+    assert_eq!(title, "Sentry Tray");
+    let text = |id: &str| {
+        let found = driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/element"),
+            Some(json!({"using": "css selector", "value": format!("#{id}")})),
+        );
+        let element = found[ELEMENT].as_str().unwrap().to_owned();
+        driver.call(reqwest::Method::GET, &format!("/session/{sid}/element/{element}/text"), None).as_str().unwrap().to_owned()
+    };
+    // The page asks the engine once it has loaded: wait for its answer.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while text("listen") != listen {
+        assert!(Instant::now() < deadline, "the window never showed {listen}; it shows {:?}", text("listen"));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(text("webhook-url"), format!("http://{listen}/webhook"));
+    assert_eq!(text("account"), "https://sentry.example.com (token from the environment)");
+    assert_eq!(text("org"), "acme");
+
+    // Kept for the README: what the user sees.
+    std::thread::sleep(Duration::from_millis(500));
+    let shot = driver.call(reqwest::Method::GET, &format!("/session/{sid}/screenshot"), None);
+    let png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap()).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("window.png");
+    std::fs::write(&out, png).unwrap();
+    eprintln!("screenshot: {}", out.display());
+    driver.call(reqwest::Method::DELETE, &format!("/session/{sid}"), None);
+}
