@@ -12,13 +12,15 @@ OUT="$PWD/target/desktop-session"
 rm -rf "$OUT"; mkdir -p "$OUT"
 pids=()
 cleanup() {
+  # gnome-keyring daemonizes itself; find it by the private runtime dir it was given.
+  if [ -n "${SESSION_RUNTIME:-}" ]; then
+    for p in $(pgrep -f gnome-keyring-daemon 2>/dev/null); do
+      tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$SESSION_RUNTIME" && kill "$p" 2>/dev/null
+    done
+    rm -rf "$SESSION_DATA" "$SESSION_RUNTIME"
+  fi
   # Newest first: dunst before the X server it draws on.
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[i]}" 2>/dev/null; wait "${pids[i]}" 2>/dev/null; done
-  # gnome-keyring daemonizes itself; find it by the private runtime dir it was given.
-  for p in $(pgrep -f gnome-keyring-daemon 2>/dev/null); do
-    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" && kill "$p" 2>/dev/null
-  done
-  rm -rf "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
 }
 trap cleanup EXIT
 
@@ -31,9 +33,10 @@ export DISPLAY=":$(cat "$F")"
 dbus-update-activation-environment DISPLAY
 
 # 2. Secret Service, unlocked, before anything touches it (else D-Bus starts a locked one).
-export XDG_DATA_HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d)
+SESSION_DATA=$(mktemp -d) SESSION_RUNTIME=$(mktemp -d)
+export XDG_DATA_HOME="$SESSION_DATA" XDG_RUNTIME_DIR="$SESSION_RUNTIME"
 chmod 700 "$XDG_RUNTIME_DIR"
-echo -n sentry-tray-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+echo -n sentry-tray-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>"$OUT/keyring.log"
 
 # 3. Notification daemon whose context menu is answered by scripts/dunst-pick.sh.
 sed -e "s|^\( *\)dmenu = .*|\1dmenu = $PWD/scripts/dunst-pick.sh|" /etc/xdg/dunst/dunstrc > "$OUT/dunstrc"
@@ -45,5 +48,7 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 
+# No accessibility bus: it outlives the tests and complains when the X server goes.
+export NO_AT_BRIDGE=1
 export SENTRY_TRAY_DESKTOP=1 SENTRY_TRAY_DESKTOP_OUT="$OUT"
 "$@"

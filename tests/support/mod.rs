@@ -108,7 +108,8 @@ impl App {
             ("Content-Type", "application/json"),
             ("Sentry-Hook-Resource", "issue"),
             ("Sentry-Hook-Timestamp", "1700000000"),
-            ("Request-ID", "0123456789abcdef0123456789abcdef"),
+            // Sentry sends a fresh id per delivery.
+            ("Request-ID", &signature[..32]),
             ("Sentry-Hook-Signature", signature.as_str()),
         ];
         http(self.addr, "POST", "/webhook", &headers, body).unwrap()

@@ -1,0 +1,136 @@
+//! The tray menu as a user's panel shows it: a StatusNotifierWatcher on the session bus stands
+//! in for the panel, and entries are clicked over dbusmenu.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use support::*;
+
+/// The stand-in panel, and every line it printed.
+struct Panel {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Panel {
+    fn start() -> Panel {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/sni_watcher.py");
+        let mut child = Command::new("/usr/bin/python3").arg(script).stdout(Stdio::piped()).spawn().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let out = child.stdout.take().unwrap();
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let panel = Panel { child, lines };
+        panel.wait_line("WATCHER_READY");
+        panel
+    }
+
+    fn wait_line(&self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(line) = self.lines.lock().unwrap().iter().find(|l| l.starts_with(prefix)) {
+                return line.clone();
+            }
+            assert!(Instant::now() < deadline, "the panel never saw {prefix}: {:?}", self.lines.lock().unwrap());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Panel {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Menu {
+    bus: String,
+    path: String,
+}
+
+impl Menu {
+    fn layout(&self) -> String {
+        let out = Command::new("gdbus")
+            .args(["call", "--session", "--dest", &self.bus, "--object-path", &self.path])
+            .args(["--method", "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "[]"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The dbusmenu id of the entry labelled `label`.
+    fn id_of(&self, label: &str) -> i32 {
+        let layout = self.layout();
+        let at = layout.find(&format!("'label': <'{label}'>")).unwrap_or_else(|| panic!("no {label} in the menu: {layout}"));
+        let start = layout[..at].rfind("<(").expect("an entry opens with <(") + 2;
+        layout[start..].split(',').next().unwrap().trim().parse().unwrap()
+    }
+
+    fn click(&self, label: &str) {
+        let id = self.id_of(label).to_string();
+        let status = Command::new("gdbus")
+            .args(["call", "--session", "--dest", &self.bus, "--object-path", &self.path])
+            .args(["--method", "com.canonical.dbusmenu.Event", "--", &id, "clicked", "<int32 0>", "0"])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "clicking {label} failed");
+    }
+}
+
+#[test]
+fn the_tray_menu_pauses_resumes_and_quits() {
+    require_desktop();
+    close_all_notifications();
+    let panel = Panel::start();
+    let data = temp_dir("tray");
+    let stored = cli(&["webhook-secret", "set"], SECRET, &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
+    assert!(stored.status.success());
+    let mut app = App::launch(&app_binary(), &["--hidden"], &[("SENTRY_AUTH_TOKEN", TOKEN)], &data);
+
+    let registered = panel.wait_line("SNI_REGISTERED");
+    let bus = registered.split("sender=").nth(1).unwrap().split(' ').next().unwrap().to_owned();
+    let menu_line = panel.wait_line("SNI_PROP Menu=");
+    let path = menu_line.trim_start_matches("SNI_PROP Menu=").trim_matches('\'').to_owned();
+    let menu = Menu { bus, path };
+    for label in ["Open Sentry Tray", "Pause notifications", "Quit"] {
+        menu.id_of(label);
+    }
+
+    // Paused: the alert is stored, but nothing pops up.
+    menu.click("Pause notifications");
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, _) = app.post_issue_webhook(&issue_created_body("9001", "Error: tray_paused"), SECRET);
+    assert_eq!(status, 201);
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(dunst_notifications().iter().all(|n| !n.summary.contains("tray_paused")), "shown while paused");
+    assert!(menu.layout().contains("'toggle-state': <1>"), "the menu shows the pause: {}", menu.layout());
+
+    // Resumed: the next alert shows.
+    menu.click("Pause notifications");
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, _) = app.post_issue_webhook(&issue_created_body("9002", "Error: tray_resumed"), SECRET);
+    assert_eq!(status, 201);
+    wait_for_notification("after resuming", Duration::from_secs(10), |n| n.summary.contains("tray_resumed"));
+    close_all_notifications();
+
+    menu.click("Quit");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = app.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the app did not quit:\n{}", app.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "Quit exits cleanly: {status}\n{}", app.log_text());
+}
