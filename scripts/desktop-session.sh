@@ -19,6 +19,10 @@ cleanup() {
     done
     rm -rf "$SESSION_DATA" "$SESSION_RUNTIME"
   fi
+  # Services D-Bus started for the tests (the accessibility bus, …) go before the X server.
+  for p in $(pgrep -f 'at-spi|dbus-daemon --config-file' 2>/dev/null); do
+    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qxF "DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS" && kill "$p" 2>/dev/null
+  done
   # Newest first: dunst before the X server it draws on.
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[i]}" 2>/dev/null; wait "${pids[i]}" 2>/dev/null; done
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,8 @@ impl Driver {
     fn start(env: &[(&str, &str)]) -> Driver {
         let (port, native) = (free_port(), free_port());
         let child = Command::new("tauri-driver")
+            // Its own process group, so the WebKitWebDriver it starts goes when it goes.
+            .process_group(0)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .envs(env.iter().copied())
             .stdout(Stdio::null())
@@ -54,7 +57,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.child.wait();
     }
 }
@@ -106,4 +110,6 @@ fn the_window_opens_and_shows_the_receiver_address() {
     std::fs::write(&out, png).unwrap();
     eprintln!("screenshot: {}", out.display());
     driver.call(reqwest::Method::DELETE, &format!("/session/{sid}"), None);
+    drop(driver);
+    kill_apps_using(&data);
 }
