@@ -124,11 +124,10 @@ impl Daemon {
         let state = Arc::new(ReceiverState { store: store.clone(), secret, fallback_org, deliver: deliver_tx });
         let (shutdown, stop) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            let served = axum::serve(listener, receiver::router(state))
-                .with_graceful_shutdown(async {
-                    let _ = stop.await;
-                })
-                .await;
+            let served = receiver::serve(listener, state, async {
+                let _ = stop.await;
+            })
+            .await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "webhook receiver stopped");
             }

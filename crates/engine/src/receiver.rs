@@ -36,12 +36,21 @@ pub struct ReceiverState {
     pub deliver: mpsc::UnboundedSender<(i64, Alert)>,
 }
 
-pub fn router(state: Arc<ReceiverState>) -> Router {
+fn router(state: Arc<ReceiverState>) -> Router {
     Router::new()
         .route("/webhook", post(webhook))
         .route("/health", get(health))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
+}
+
+/// Serves the receiver on `listener` until `stop` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<ReceiverState>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(stop).await
 }
 
 async fn health() -> Json<serde_json::Value> {

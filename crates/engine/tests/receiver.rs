@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use engine::receiver::{router, ReceiverState, SecretSource, MAX_BODY};
+use engine::receiver::{serve, ReceiverState, SecretSource, MAX_BODY};
 use engine::store::Store;
 use tokio::sync::mpsc;
 
@@ -33,7 +33,7 @@ async fn start(secret: Option<&'static str>) -> Receiver {
     let state = Arc::new(ReceiverState { store: store.clone(), secret: Arc::new(Fixed(secret)), fallback_org: None, deliver });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    tokio::spawn(serve(listener, state, std::future::pending()));
     Receiver { url, store, delivered, http: reqwest::Client::new(), _dir: dir }
 }
 
