@@ -15,13 +15,13 @@ cleanup() {
   # gnome-keyring daemonizes itself; find it by the private runtime dir it was given.
   if [ -n "${SESSION_RUNTIME:-}" ]; then
     for p in $(pgrep -f gnome-keyring-daemon 2>/dev/null); do
-      tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$SESSION_RUNTIME" && kill "$p" 2>/dev/null
+      { tr '\0' '\n' < "/proc/$p/environ"; } 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$SESSION_RUNTIME" && kill "$p" 2>/dev/null
     done
     rm -rf "$SESSION_DATA" "$SESSION_RUNTIME"
   fi
   # Services D-Bus started for the tests (the accessibility bus, …) go before the X server.
   for p in $(pgrep -f 'at-spi|dbus-daemon --config-file' 2>/dev/null); do
-    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qxF "DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS" && kill "$p" 2>/dev/null
+    { tr '\0' '\n' < "/proc/$p/environ"; } 2>/dev/null | grep -qxF "DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS" && kill "$p" 2>/dev/null
   done
   # Newest first: dunst before the X server it draws on.
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[i]}" 2>/dev/null; wait "${pids[i]}" 2>/dev/null; done

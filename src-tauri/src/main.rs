@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use engine::store::Store;
 use engine::{paths, Daemon, DaemonConfig};
-use tauri::{Manager, RunEvent};
+use tauri::{Emitter, Manager, RunEvent};
 
 #[derive(Parser)]
 #[command(name = "sentry-tray", version, about = "Sentry alerts on your desktop")]
@@ -58,6 +58,17 @@ On a machine without a display, run `sentry-tray-cli daemon` instead."
     Ok(())
 }
 
+/// Tells an open window to refresh when the engine's state changes.
+fn forward_changes(app: &tauri::AppHandle) {
+    let mut changes = app.state::<AppState>().daemon.subscribe();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while let Ok(()) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) = changes.recv().await {
+            let _ = app.emit("status-changed", ());
+        }
+    });
+}
+
 fn run(args: Args) -> anyhow::Result<()> {
     let store = Store::open(&paths::database_path())?;
     let config = DaemonConfig { listen: args.listen, poll: true };
@@ -70,6 +81,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         .invoke_handler(tauri::generate_handler![commands::status, commands::set_paused])
         .setup(move |app| {
             tray::create(app.handle())?;
+            forward_changes(app.handle());
             if !hidden {
                 window::open(app.handle())?;
             }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::actions::Actions;
 use crate::alert::Alert;
@@ -97,6 +97,7 @@ pub struct Daemon {
     store: Store,
     local_addr: SocketAddr,
     paused: Arc<AtomicBool>,
+    changed: broadcast::Sender<()>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -118,7 +119,8 @@ impl Daemon {
         let (chosen_tx, chosen_rx) = mpsc::unbounded_channel();
         let notifier = Notifier::new(chosen_tx);
         let actions = Actions::new(store.clone(), Secrets, notifier.clone());
-        tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone()));
+        let (changed, _) = broadcast::channel(16);
+        tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone(), changed.clone()));
         tokio::spawn(act(chosen_rx, actions));
 
         let state = Arc::new(ReceiverState { store: store.clone(), secret, fallback_org, deliver: deliver_tx });
@@ -136,7 +138,7 @@ impl Daemon {
             tracing::info!("polling is not available yet; running on webhooks alone");
         }
         tracing::info!(%local_addr, database = %store.path().display(), "Sentry Tray engine running");
-        Ok(Daemon { store, local_addr, paused, shutdown: Some(shutdown) })
+        Ok(Daemon { store, local_addr, paused, changed, shutdown: Some(shutdown) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -145,6 +147,11 @@ impl Daemon {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Fires whenever what [`Status`] reports may have changed (an alert arrived).
+    pub fn subscribe(&self) -> broadcast::Receiver<()> {
+        self.changed.subscribe()
     }
 
     pub fn is_paused(&self) -> bool {
@@ -212,8 +219,16 @@ impl Drop for Daemon {
     }
 }
 
-async fn deliver(mut rx: mpsc::UnboundedReceiver<(i64, Alert)>, notifier: Notifier, store: Store, paused: Arc<AtomicBool>) {
+async fn deliver(
+    mut rx: mpsc::UnboundedReceiver<(i64, Alert)>,
+    notifier: Notifier,
+    store: Store,
+    paused: Arc<AtomicBool>,
+    changed: broadcast::Sender<()>,
+) {
     while let Some((id, alert)) = rx.recv().await {
+        // Nobody listening (no window open) is fine.
+        let _ = changed.send(());
         if paused.load(Ordering::SeqCst) {
             tracing::info!(alert = id, "notifications paused: stored, not shown");
             continue;
