@@ -2,10 +2,17 @@
 //!
 //! This crate reads the text exactly as Sentry's grammar does (`src/sentry/issues/ownership/
 //! grammar.py`): one rule per line, `[type:]pattern owner…`, `#` comments, blank lines, CRLF.
-//! Matching rules against events comes with the policy.
+//! [`Ruleset`] then evaluates them against an [`Event`]: which rules match, the owners and the
+//! auto-assignee, with each match's line for "why".
 
+mod codeowners;
+mod event;
+mod glob;
+mod matcher;
 mod parse;
 
+pub use event::{Event, EventError, Frame};
+pub use matcher::{CompileError, Evaluation, Match, Ruleset};
 pub use parse::{parse, ParseError};
 
 /// What a rule's pattern is tested against.

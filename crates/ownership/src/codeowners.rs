@@ -1,0 +1,93 @@
+//! `codeowners:` patterns, matched as CODEOWNERS (gitignore-like) lines are: Sentry's
+//! `codeowners_match` (getsentry/ophio `codeowners.rs`, earlier Relay).
+//!
+//! - A pattern with a `/` anywhere but at its end is anchored at the start of the path (a
+//!   pattern's leading `/` makes the path's optional); otherwise it may start at any component.
+//! - `*` and `?` stay within one component; `**/` is zero or more folders, a trailing `/**`
+//!   everything below.
+//! - A trailing `/` names a folder: something must follow it.
+//! - Otherwise the match may end at the end of the path or at a `/`; a pattern ending `/*` only
+//!   at the end.
+
+/// The regular expression for a CODEOWNERS `pattern` (case-sensitive, searched from the start).
+pub fn to_regex(pattern: &str) -> Option<String> {
+    if pattern.is_empty() {
+        return None;
+    }
+    let anchored = pattern.trim_end_matches('/').contains('/');
+    let folder = pattern.ends_with('/') && pattern.len() > 1;
+    let ends_with_star = pattern.ends_with("/*");
+    let body = pattern.strip_prefix('/').unwrap_or(pattern);
+    let body = body.strip_suffix('/').unwrap_or(body);
+
+    let mut out = String::from(match (anchored, pattern.starts_with('/')) {
+        (true, true) => "^/?",
+        (true, false) => "^",
+        (false, _) => "^(?:.*/)?",
+    });
+    let chars: Vec<char> = body.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                let at_start = i == 0 || chars[i - 1] == '/';
+                let next = chars.get(i + 2);
+                if at_start && next == Some(&'/') {
+                    out.push_str("(?:.*/)?");
+                    i += 3;
+                } else if at_start && next.is_none() {
+                    out.push_str(".*");
+                    i += 2;
+                } else {
+                    // `**` inside a component is an ordinary star.
+                    out.push_str("[^/]*");
+                    i += 2;
+                }
+                continue;
+            }
+            '*' => out.push_str("[^/]*"),
+            '?' => out.push_str("[^/]"),
+            '\\' => {
+                let escaped = *chars.get(i + 1)?;
+                out.push_str(&regex::escape(&escaped.to_string()));
+                i += 2;
+                continue;
+            }
+            c => out.push_str(&regex::escape(&c.to_string())),
+        }
+        i += 1;
+    }
+    if folder {
+        out.push_str("/.+");
+    } else if ends_with_star {
+        out.push('$');
+    } else {
+        out.push_str("(?:$|/)");
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, value: &str) -> bool {
+        to_regex(pattern).is_some_and(|r| regex::Regex::new(&r).unwrap().is_match(value))
+    }
+
+    #[test]
+    fn codeowners_semantics() {
+        assert!(matches("/libs/x/**", "libs/x/a.tsx"));
+        assert!(!matches("libs/x/**", "/libs/x/a.tsx"));
+        assert!(matches("test.py", "foo/test.py"));
+        assert!(matches("test.py", "foo/test.py/dir_allowed"));
+        assert!(matches("foo/", "foo/x.py"));
+        assert!(!matches("foo/", "foo"));
+        assert!(!matches("/**/example.py", "/src/bad_example.py"));
+        assert!(matches("**/example.py", "/src/example.py"));
+        assert!(!matches("foo/*/test.py", "foo/bar/baz/test.py"));
+        assert!(matches("/usr/local/src/foo/*", "/usr/local/src/foo/test.py"));
+        assert!(!matches("/usr/local/src/foo/*", "/usr/local/src/foo/a/test.py"));
+        assert!(!matches("Test.py", "foo/test.py"), "case-sensitive");
+    }
+}

@@ -1,0 +1,142 @@
+//! Sentry's ownership globs, translated to regular expressions.
+//!
+//! Sentry matches `path`, `module`, `url` and `tags` patterns with `globset` semantics and
+//! `literal_separator = false` (getsentry/ophio `glob.rs`, earlier Relay's `is_glob_match`):
+//! the whole value must match; `*` and `?` cross `/`; a leading `**/` may match no folder and
+//! `/**/` a single `/`; `[…]`, `[!…]` and `{a,b}` work; a pattern that does not parse matches
+//! nothing. Regular expressions (finite automata) keep every match linear in the value's length,
+//! whatever the pattern.
+
+/// How a pattern is read, per rule type.
+#[derive(Debug, Clone, Copy)]
+pub struct GlobOptions {
+    pub ignore_case: bool,
+    /// `\` is a path separator (`path`, `module`): replaced by `/` in pattern and value alike.
+    pub path_normalize: bool,
+}
+
+/// The regular expression (full-match, `.` matching newlines) for `pattern`, or `None` when
+/// the pattern does not parse, as an unclosed `[` or `{`.
+pub fn to_regex(pattern: &str, options: GlobOptions) -> Option<String> {
+    let pattern = if options.path_normalize { pattern.replace('\\', "/") } else { pattern.to_owned() };
+    let mut out = String::from(if options.ignore_case { "(?is)^" } else { "(?s)^" });
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    let mut in_braces = false;
+    while i < chars.len() {
+        match chars[i] {
+            '*' => {
+                let mut j = i;
+                while j < chars.len() && chars[j] == '*' {
+                    j += 1;
+                }
+                let double = j - i >= 2;
+                let after_sep = i == 0 || chars[i - 1] == '/';
+                let before_sep = chars.get(j) == Some(&'/');
+                if double && after_sep && before_sep {
+                    // `**/`: zero or more folders.
+                    out.push_str("(?:.*/)?");
+                    j += 1;
+                } else {
+                    out.push_str(".*");
+                }
+                i = j;
+                continue;
+            }
+            '?' => out.push('.'),
+            '[' => {
+                let (class, used) = class(&chars[i..])?;
+                out.push_str(&class);
+                i += used;
+                continue;
+            }
+            '{' if !in_braces => {
+                in_braces = true;
+                out.push_str("(?:");
+            }
+            '{' => return None,
+            ',' if in_braces => out.push('|'),
+            '}' if in_braces => {
+                in_braces = false;
+                out.push(')');
+            }
+            '\\' if !options.path_normalize => {
+                let escaped = *chars.get(i + 1)?;
+                out.push_str(&regex::escape(&escaped.to_string()));
+                i += 2;
+                continue;
+            }
+            c => out.push_str(&regex::escape(&c.to_string())),
+        }
+        i += 1;
+    }
+    if in_braces {
+        return None;
+    }
+    out.push('$');
+    Some(out)
+}
+
+/// `[...]` at the start of `chars`: the regex class and how many characters it used.
+fn class(chars: &[char]) -> Option<(String, usize)> {
+    let mut out = String::from("[");
+    let mut i = 1;
+    if matches!(chars.get(i), Some('!' | '^')) {
+        out.push('^');
+        i += 1;
+    }
+    // A `]` first in the class is a literal.
+    let start = i;
+    loop {
+        let c = *chars.get(i)?;
+        if c == ']' && i > start {
+            break;
+        }
+        if c == '-' && i > start && chars.get(i + 1).is_some_and(|n| *n != ']') {
+            out.push('-');
+        } else {
+            out.push_str(&regex::escape(&c.to_string()));
+        }
+        i += 1;
+    }
+    out.push(']');
+    Some((out, i + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, value: &str, options: GlobOptions) -> bool {
+        to_regex(pattern, options).is_some_and(|r| regex::Regex::new(&r).unwrap().is_match(value))
+    }
+
+    const PATH: GlobOptions = GlobOptions { ignore_case: true, path_normalize: true };
+    const TAG: GlobOptions = GlobOptions { ignore_case: false, path_normalize: false };
+
+    #[test]
+    fn globset_semantics_without_literal_separators() {
+        assert!(matches("*.py", "foo/bar.py", PATH));
+        assert!(matches("**/app.py", "app.py", PATH));
+        assert!(matches("src/**/y.py", "src/y.py", PATH));
+        assert!(matches("src/**/y.py", "src/a/b/y.py", PATH));
+        assert!(matches("*.{py,js}", "a/b.js", PATH));
+        assert!(matches("[!a]b", "cb", PATH));
+        assert!(!matches("[!a]b", "ab", PATH));
+        assert!(matches("[a-c]x", "bx", PATH));
+        assert!(!matches("src/*", "/home/me/src/app.py", PATH));
+        assert!(matches("*My\\Path*", "C:/My/Path/x.cpp", PATH));
+        assert!(matches("FOO", "foo", PATH));
+        assert!(!matches("FOO", "foo", TAG));
+        assert!(matches("a\\*b", "a*b", TAG));
+        assert!(!matches("a\\*b", "axb", TAG));
+        assert!(matches("foo*", "foo\nbar", TAG));
+    }
+
+    #[test]
+    fn unparsable_patterns_match_nothing() {
+        for pattern in ["[", "{a,b", "a{b{c}}", "[abc", "x\\"] {
+            assert!(to_regex(pattern, TAG).is_none(), "{pattern}");
+        }
+    }
+}

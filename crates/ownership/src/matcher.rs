@@ -1,0 +1,213 @@
+//! Rules compiled once, then evaluated against events: which rules match, the owners, the
+//! auto-assignee, as Sentry's `ProjectOwnership` computes them.
+//!
+//! Each rule type's patterns go into one `RegexSet`, so a frame's value is scanned once for all
+//! rules of that type, however many there are.
+
+use std::borrow::Cow;
+
+use regex::{RegexSet, RegexSetBuilder};
+
+use crate::event::{Event, Frame};
+use crate::glob::{self, GlobOptions};
+use crate::{codeowners, MatcherType, Owner, Rule};
+
+const PATH: GlobOptions = GlobOptions { ignore_case: true, path_normalize: true };
+const URL: GlobOptions = GlobOptions { ignore_case: true, path_normalize: false };
+const TAG: GlobOptions = GlobOptions { ignore_case: false, path_normalize: false };
+
+#[derive(Debug, thiserror::Error)]
+#[error("the ownership rules are too large to compile: {0}")]
+pub struct CompileError(String);
+
+/// Patterns of one rule type, and which rule each belongs to.
+#[derive(Debug)]
+struct PatternSet {
+    set: RegexSet,
+    rule_of: Vec<usize>,
+}
+
+impl PatternSet {
+    fn new(patterns: Vec<(usize, Option<String>)>) -> Result<PatternSet, CompileError> {
+        // A pattern that does not parse matches nothing, as in Sentry.
+        let (rule_of, regexes): (Vec<usize>, Vec<String>) =
+            patterns.into_iter().filter_map(|(rule, regex)| Some((rule, regex?))).unzip();
+        let set = RegexSetBuilder::new(regexes)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .map_err(|e| CompileError(e.to_string()))?;
+        Ok(PatternSet { set, rule_of })
+    }
+
+    fn mark(&self, value: &str, matched: &mut [bool]) {
+        if self.rule_of.is_empty() {
+            return;
+        }
+        for index in self.set.matches(value).iter() {
+            matched[self.rule_of[index]] = true;
+        }
+    }
+}
+
+/// One rule that matched, for "why".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Match {
+    /// 0-based position in the rules text.
+    pub rule: usize,
+    pub line: usize,
+    pub text: String,
+    pub owners: Vec<Owner>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Evaluation {
+    /// Every matching rule, in the order Sentry evaluates them (CODEOWNERS rules first).
+    pub matches: Vec<Match>,
+    /// The union of their owners, last matching rule first, de-duplicated.
+    pub owners: Vec<Owner>,
+    /// The first owner of the last matching rule that has owners.
+    pub auto_assignee: Option<Owner>,
+}
+
+#[derive(Debug)]
+pub struct Ruleset {
+    rules: Vec<Rule>,
+    /// Evaluation order: CODEOWNERS rules, then Issue Owners rules, so the latter win.
+    order: Vec<usize>,
+    path: PatternSet,
+    module: PatternSet,
+    url: PatternSet,
+    codeowners: PatternSet,
+    tags: Vec<(String, PatternSet)>,
+}
+
+impl Ruleset {
+    pub fn compile(rules: Vec<Rule>) -> Result<Ruleset, CompileError> {
+        let of = |kind: &dyn Fn(&MatcherType) -> bool, translate: &dyn Fn(&str) -> Option<String>| {
+            rules.iter().enumerate().filter(|(_, r)| kind(&r.matcher)).map(|(i, r)| (i, translate(&r.pattern))).collect::<Vec<_>>()
+        };
+        let path = PatternSet::new(of(&|m| *m == MatcherType::Path, &|p| glob::to_regex(p, PATH)))?;
+        let module = PatternSet::new(of(&|m| *m == MatcherType::Module, &|p| glob::to_regex(p, PATH)))?;
+        let url = PatternSet::new(of(&|m| *m == MatcherType::Url, &|p| glob::to_regex(p, URL)))?;
+        let codeowners = PatternSet::new(of(&|m| *m == MatcherType::Codeowners, &codeowners::to_regex))?;
+        let mut keys: Vec<String> = rules
+            .iter()
+            .filter_map(|r| match &r.matcher {
+                MatcherType::Tag(key) => Some(key.clone()),
+                _ => None,
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let mut tags = Vec::new();
+        for key in keys {
+            let set = PatternSet::new(of(&|m| *m == MatcherType::Tag(key.clone()), &|p| glob::to_regex(p, TAG)))?;
+            tags.push((key, set));
+        }
+        let mut order: Vec<usize> = (0..rules.len()).collect();
+        order.sort_by_key(|&i| rules[i].matcher != MatcherType::Codeowners);
+        Ok(Ruleset { rules, order, path, module, url, codeowners, tags })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn evaluate(&self, event: &Event) -> Evaluation {
+        let mut matched = vec![false; self.rules.len()];
+        for frame in &event.frames {
+            let munged = munged_filename(event, frame);
+            let keys = [frame.filename.as_deref(), frame.abs_path.as_deref(), munged.as_deref()];
+            for key in keys.into_iter().flatten() {
+                self.path.mark(&normalize(key), &mut matched);
+                if frame.in_app != Some(false) {
+                    self.codeowners.mark(key, &mut matched);
+                }
+            }
+            if let Some(module) = &frame.module {
+                self.module.mark(&normalize(module), &mut matched);
+            }
+        }
+        if let Some(url) = &event.url {
+            self.url.mark(url, &mut matched);
+        }
+        for (key, set) in &self.tags {
+            for value in tag_values(event, key) {
+                set.mark(&value, &mut matched);
+            }
+        }
+
+        let matches: Vec<Match> = self
+            .order
+            .iter()
+            .filter(|&&i| matched[i])
+            .map(|&i| {
+                let rule = &self.rules[i];
+                let owners_text: Vec<String> = rule.owners.iter().map(ToString::to_string).collect();
+                let text = format!("{}:{} {}", rule.matcher.as_sentry(), rule.pattern, owners_text.join(" "));
+                Match { rule: i, line: rule.line, text: text.trim_end().to_owned(), owners: rule.owners.clone() }
+            })
+            .collect();
+        let mut owners: Vec<Owner> = Vec::new();
+        for m in matches.iter().rev() {
+            for owner in &m.owners {
+                if !owners.contains(owner) {
+                    owners.push(owner.clone());
+                }
+            }
+        }
+        let auto_assignee = matches.iter().rev().find_map(|m| m.owners.first().cloned());
+        Evaluation { matches, owners, auto_assignee }
+    }
+}
+
+fn normalize(value: &str) -> Cow<'_, str> {
+    if value.contains('\\') {
+        Cow::Owned(value.replace('\\', "/"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// Platform-specific file paths Sentry derives before matching (`munged_filename_and_frames`).
+fn munged_filename(event: &Event, frame: &Frame) -> Option<String> {
+    match event.platform.as_deref()? {
+        "java" => {
+            let module = frame.module.as_deref()?;
+            let filename = frame.filename.as_deref()?;
+            if let Some((outer, _)) = module.split_once('$') {
+                let ext = frame.abs_path.as_deref()?.rsplit_once('.')?.1;
+                Some(format!("{}.{ext}", outer.replace('.', "/")))
+            } else {
+                let (package, _) = module.rsplit_once('.')?;
+                Some(format!("{}/{filename}", package.replace('.', "/")))
+            }
+        }
+        "other" if event.sdk_name.as_deref() == Some("sentry.dart.flutter") => {
+            let path = frame.abs_path.as_deref()?.strip_prefix("package:")?;
+            path.split_once('/').map(|(_, rest)| rest.to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The values a `tags.<key>` rule reads: the tag and its alias, or the user interface's field.
+fn tag_values(event: &Event, key: &str) -> Vec<String> {
+    let alias = match key {
+        "release" => Some("sentry:release"),
+        "dist" => Some("sentry:dist"),
+        "user" => Some("sentry:user"),
+        _ => None,
+    };
+    let mut values: Vec<String> =
+        event.tags.iter().filter(|(k, _)| k == key || Some(k.as_str()) == alias).map(|(_, v)| v.clone()).collect();
+    if let Some(field) = key.strip_prefix("user.") {
+        let user = &event.user;
+        let found = user.get(field).or_else(|| user.get("data").and_then(|d| d.get(field)));
+        if let Some(value) = found.and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_number().map(|n| n.to_string()))) {
+            values.push(value);
+        }
+    }
+    values
+}
