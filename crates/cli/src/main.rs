@@ -2,6 +2,7 @@
 
 use std::io::Read;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -35,6 +36,18 @@ enum Command {
     },
     /// Where settings live and what is configured.
     Status,
+    /// Evaluate Sentry ownership rules against an event: owners and the rules that matched.
+    Owners {
+        /// The rules, in Sentry's text format (Project Settings → Ownership Rules).
+        #[arg(long)]
+        rules: PathBuf,
+        /// The event, as Sentry's JSON (e.g. the API's latest-event answer).
+        #[arg(long)]
+        event: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -83,6 +96,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Webhook secret removed from the keyring.");
             Ok(())
         }
+        Command::Owners { rules, event, json } => owners(&rules, &event, json),
         Command::Status => {
             let store = Store::open(&paths::database_path())?;
             let account = engine::settings::account(&store, &Secrets);
@@ -101,6 +115,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn read_file(path: &Path, what: &str) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).map_err(|e| BadInput(format!("cannot read the {what} file {}: {e}", path.display())).into())
+}
+
+fn owners(rules_path: &Path, event_path: &Path, json: bool) -> anyhow::Result<()> {
+    let rules_text = read_file(rules_path, "rules")?;
+    let rules = ownership::parse(&rules_text).map_err(|e| BadInput(format!("{}: {e}", rules_path.display())))?;
+    let event_json: serde_json::Value = serde_json::from_str(&read_file(event_path, "event")?)
+        .map_err(|e| BadInput(format!("{}: not JSON: {e}", event_path.display())))?;
+    let event = ownership::Event::from_json(&event_json).map_err(|e| BadInput(format!("{}: {e}", event_path.display())))?;
+    let evaluation = ownership::Ruleset::compile(rules)?.evaluate(&event);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+        return Ok(());
+    }
+    if evaluation.matches.is_empty() {
+        println!("No rule matches: nobody owns this event.");
+        return Ok(());
+    }
+    let owners: Vec<String> = evaluation.owners.iter().map(ToString::to_string).collect();
+    println!("Owners: {}", owners.join(", "));
+    if let Some(assignee) = &evaluation.auto_assignee {
+        println!("Auto-assignee: {assignee}");
+    }
+    println!("Matching rules (the last one wins):");
+    for m in &evaluation.matches {
+        println!("  line {}: {}", m.line, m.text);
+    }
+    Ok(())
 }
 
 fn read_stdin_secret(what: &str) -> anyhow::Result<String> {

@@ -68,3 +68,49 @@ fn a_corrupt_database_is_reported_with_its_path() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains(&db.display().to_string()) && stderr.contains("damaged"), "{stderr}");
 }
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn owners_names_the_owners_and_the_matching_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(dir.path(), "rules", "# payments\npath:src/payments/* #payments\nurl:*checkout* ops@example.com\n");
+    let event = include_str!("../../../testdata/sentry/api.issue-event-latest.200.json");
+    let doc: serde_json::Value = serde_json::from_str(event).unwrap();
+    let mut body = doc["body"].clone();
+    body["entries"] = serde_json::json!([
+        {"type": "exception", "data": {"values": [{"stacktrace": {"frames": [{"filename": "src/payments/charge.py", "absPath": "/app/src/payments/charge.py", "inApp": true}]}}]}},
+        {"type": "request", "data": {"url": "https://shop.example.com/checkout"}}
+    ]);
+    let event = write(dir.path(), "event.json", &body.to_string());
+    let out = cli(&["owners", "--rules", &rules, "--event", &event], "", &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Owners: ops@example.com, #payments"), "{stdout}");
+    assert!(stdout.contains("Auto-assignee: ops@example.com"), "{stdout}");
+    assert!(stdout.contains("line 2: path:src/payments/* #payments") && stdout.contains("line 3: url:*checkout* ops@example.com"), "{stdout}");
+
+    let out = cli(&["owners", "--rules", &rules, "--event", &event, "--json"], "", &[]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["auto_assignee"], serde_json::json!({"type": "user", "identifier": "ops@example.com"}));
+    assert_eq!(json["matches"][0]["line"], 2);
+}
+
+#[test]
+fn invalid_rules_exit_2_with_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(dir.path(), "rules", "*.py #t\npath: #team\n");
+    let event = write(dir.path(), "event.json", "{}");
+    let out = cli(&["owners", "--rules", &rules, "--event", &event], "", &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Parse error: ownership (line 2, column 6)"), "{stderr}");
+
+    let broken = write(dir.path(), "broken.json", "{\"entries\": [");
+    let out = cli(&["owners", "--rules", &rules, "--event", &broken], "", &[]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -41,7 +41,9 @@ impl PatternSet {
     }
 
     fn mark(&self, value: &str, matched: &mut [bool]) {
-        if self.rule_of.is_empty() {
+        // Most values match no rule: a plain search, which may stop early, rules them out before
+        // the all-patterns search.
+        if self.rule_of.is_empty() || !self.set.is_match(value) {
             return;
         }
         for index in self.set.matches(value).iter() {
