@@ -9,6 +9,7 @@ pub mod alert;
 pub mod daemon;
 pub mod notifier;
 pub mod paths;
+pub mod policy;
 pub mod receiver;
 pub mod secrets;
 pub mod settings;

@@ -1,0 +1,11 @@
+//! Whose alert is it, and does it matter now: a pure function of the alert, the user's
+//! preferences, the ownership result, who "me" is, the clock and recent history. No I/O and no
+//! clock of its own, so every branch is testable; every decision keeps its reasons.
+
+mod decide;
+mod prefs;
+mod quiet;
+
+pub use decide::{decide, Decision, Deliver, Facts, History, Me};
+pub use prefs::{AlertKind, Audience, Level, MuteRule, PrefError, Preferences};
+pub use quiet::{QuietHours, Window};

@@ -1,0 +1,257 @@
+//! Per-project preferences (with account-wide defaults), as the user sets them.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::quiet::QuietHours;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Debug,
+    Info,
+    Warning,
+    Error,
+    Fatal,
+}
+
+impl Level {
+    /// Sentry's level names; `warn` and `critical` as some SDKs send them.
+    pub fn parse(text: &str) -> Option<Level> {
+        match text.to_ascii_lowercase().as_str() {
+            "debug" | "sample" => Some(Level::Debug),
+            "info" | "log" => Some(Level::Info),
+            "warning" | "warn" => Some(Level::Warning),
+            "error" => Some(Level::Error),
+            "fatal" | "critical" => Some(Level::Fatal),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+            Level::Fatal => "fatal",
+        }
+    }
+}
+
+/// What happened, as the user chooses what to hear about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    NewIssue,
+    Regression,
+    Escalating,
+    /// An issue alert rule fired (`event_alert.triggered`).
+    EventAlert,
+    MetricAlert,
+    AssignedToMe,
+    CommentOnMyIssue,
+    /// Resolved, ignored, assigned or reopened by someone else.
+    StateChanged,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 8] = [
+        AlertKind::NewIssue,
+        AlertKind::Regression,
+        AlertKind::Escalating,
+        AlertKind::EventAlert,
+        AlertKind::MetricAlert,
+        AlertKind::AssignedToMe,
+        AlertKind::CommentOnMyIssue,
+        AlertKind::StateChanged,
+    ];
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            AlertKind::NewIssue => "new issues",
+            AlertKind::Regression => "regressions",
+            AlertKind::Escalating => "escalating issues",
+            AlertKind::EventAlert => "alert rules firing",
+            AlertKind::MetricAlert => "metric alerts",
+            AlertKind::AssignedToMe => "issues assigned to you",
+            AlertKind::CommentOnMyIssue => "comments on your issues",
+            AlertKind::StateChanged => "changes made by others",
+        }
+    }
+}
+
+/// Whose alerts to hear about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    #[default]
+    Everything,
+    /// Assigned to me or one of my teams.
+    Assigned,
+    /// Owned by me or my teams under the project's ownership rules.
+    Owned,
+    OwnedOrAssigned,
+}
+
+/// Known noise: an alert matching any of these is not shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "field", content = "value")]
+pub enum MuteRule {
+    /// Case-insensitive substring of the title.
+    Title(String),
+    Culprit(String),
+    Message(String),
+    /// `key=value`, exact.
+    Tag(String, String),
+}
+
+impl MuteRule {
+    pub fn describe(&self) -> String {
+        match self {
+            MuteRule::Title(t) => format!("title contains \"{t}\""),
+            MuteRule::Culprit(t) => format!("culprit contains \"{t}\""),
+            MuteRule::Message(t) => format!("message contains \"{t}\""),
+            MuteRule::Tag(k, v) => format!("tag {k}={v}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Preferences {
+    pub enabled: bool,
+    pub min_level: Level,
+    /// Empty: every environment.
+    pub environments: BTreeSet<String>,
+    pub kinds: BTreeSet<AlertKind>,
+    pub audience: Audience,
+    pub quiet_hours: Option<QuietHours>,
+    /// No notifications before this moment (pause / snooze).
+    pub snoozed_until: Option<DateTime<Utc>>,
+    /// At most this many notifications per project per hour; then one summary.
+    pub spike_limit_per_hour: u32,
+    /// Alerts at or below this level go into the digest instead of notifying.
+    pub digest_up_to: Option<Level>,
+    pub mute: Vec<MuteRule>,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            enabled: true,
+            min_level: Level::Warning,
+            environments: BTreeSet::new(),
+            kinds: AlertKind::ALL.into_iter().collect(),
+            audience: Audience::Everything,
+            quiet_hours: None,
+            snoozed_until: None,
+            spike_limit_per_hour: 10,
+            digest_up_to: None,
+            mute: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrefError {
+    #[error("unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until)")]
+    UnknownKey(String),
+    #[error("`{key}={value}`: {expected}")]
+    BadValue { key: String, value: String, expected: String },
+}
+
+impl Preferences {
+    /// Applies one `KEY=VALUE` as the command line and the window send it.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), PrefError> {
+        let bad = |expected: &str| PrefError::BadValue { key: key.into(), value: value.into(), expected: expected.into() };
+        let list = || value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        match key {
+            "enabled" => self.enabled = parse_bool(value).ok_or_else(|| bad("expected on/off"))?,
+            "min_level" => self.min_level = Level::parse(value).ok_or_else(|| bad("expected debug, info, warning, error or fatal"))?,
+            "environments" => self.environments = list().collect(),
+            "kinds" => {
+                self.kinds = list()
+                    .map(|k| serde_json::from_value(serde_json::Value::String(k)).map_err(|_| bad("expected kinds among new_issue, regression, escalating, event_alert, metric_alert, assigned_to_me, comment_on_my_issue, state_changed")))
+                    .collect::<Result<_, _>>()?
+            }
+            "audience" => {
+                self.audience = serde_json::from_value(serde_json::Value::String(value.into()))
+                    .map_err(|_| bad("expected everything, assigned, owned or owned_or_assigned"))?
+            }
+            "spike_limit" => self.spike_limit_per_hour = value.parse().map_err(|_| bad("expected a whole number"))?,
+            "digest_up_to" => {
+                self.digest_up_to = match value {
+                    "" | "off" | "none" => None,
+                    v => Some(Level::parse(v).ok_or_else(|| bad("expected a level, or off"))?),
+                }
+            }
+            "mute_title" => self.mute.push(MuteRule::Title(value.into())),
+            "mute_culprit" => self.mute.push(MuteRule::Culprit(value.into())),
+            "mute_message" => self.mute.push(MuteRule::Message(value.into())),
+            "mute_tag" => {
+                let (k, v) = value.split_once('=').ok_or_else(|| bad("expected mute_tag=KEY=VALUE"))?;
+                self.mute.push(MuteRule::Tag(k.into(), v.into()));
+            }
+            "quiet_hours" => {
+                self.quiet_hours = match value {
+                    "" | "off" | "none" => None,
+                    v => Some(QuietHours::parse(v).map_err(|e| bad(&e))?),
+                }
+            }
+            "snooze_until" => {
+                self.snoozed_until = match value {
+                    "" | "off" | "none" => None,
+                    v => Some(
+                        DateTime::parse_from_rfc3339(v).map_err(|_| bad("expected an RFC 3339 time, e.g. 2026-12-01T08:00:00Z"))?.with_timezone(&Utc),
+                    ),
+                }
+            }
+            other => return Err(PrefError::UnknownKey(other.into())),
+        }
+        Ok(())
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Some(true),
+        "off" | "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_read_from_key_value_pairs() {
+        let mut p = Preferences::default();
+        p.set("min_level", "error").unwrap();
+        p.set("environments", "production, staging").unwrap();
+        p.set("audience", "owned_or_assigned").unwrap();
+        p.set("kinds", "new_issue,regression").unwrap();
+        p.set("mute_tag", "browser=IE 11").unwrap();
+        p.set("quiet_hours", "Europe/Berlin mon-fri 22:00-07:00 breakthrough").unwrap();
+        assert_eq!(p.min_level, Level::Error);
+        assert_eq!(p.environments.len(), 2);
+        assert_eq!(p.audience, Audience::OwnedOrAssigned);
+        assert_eq!(p.kinds.len(), 2);
+        assert_eq!(p.mute, vec![MuteRule::Tag("browser".into(), "IE 11".into())]);
+        assert!(p.quiet_hours.is_some());
+    }
+
+    #[test]
+    fn bad_settings_say_what_is_expected() {
+        let mut p = Preferences::default();
+        assert!(matches!(p.set("colour", "red"), Err(PrefError::UnknownKey(_))));
+        let err = p.set("min_level", "loud").unwrap_err().to_string();
+        assert!(err.contains("expected debug, info, warning, error or fatal"), "{err}");
+        assert!(p.set("kinds", "new_issue,bogus").is_err());
+        assert!(p.set("spike_limit", "-1").is_err());
+        assert_eq!(p, Preferences::default(), "a refused setting changes nothing");
+    }
+}
