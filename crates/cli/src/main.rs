@@ -36,6 +36,19 @@ enum Command {
     },
     /// Where settings live and what is configured.
     Status,
+    /// Show a project's preferences, or change them with KEY=VALUE pairs ("*" for the defaults).
+    Prefs {
+        project: String,
+        /// e.g. min_level=error environments=production audience=owned quiet_hours="Europe/Berlin mon-fri 22:00-07:00"
+        changes: Vec<String>,
+    },
+    /// The policy's decision for an alert (a Sentry issue webhook or issue JSON), with every reason.
+    Explain {
+        #[arg(long)]
+        alert: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Evaluate Sentry ownership rules against an event: owners and the rules that matched.
     Owners {
         /// The rules, in Sentry's text format (Project Settings → Ownership Rules).
@@ -97,6 +110,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Owners { rules, event, json } => owners(&rules, &event, json),
+        Command::Prefs { project, changes } => prefs(&project, &changes),
+        Command::Explain { alert, json } => explain(&alert, json),
         Command::Status => {
             let store = Store::open(&paths::database_path())?;
             let account = engine::settings::account(&store, &Secrets);
@@ -144,6 +159,46 @@ fn owners(rules_path: &Path, event_path: &Path, json: bool) -> anyhow::Result<()
     println!("Matching rules (the last one wins):");
     for m in &evaluation.matches {
         println!("  line {}: {}", m.line, m.text);
+    }
+    Ok(())
+}
+
+fn prefs(project: &str, changes: &[String]) -> anyhow::Result<()> {
+    let store = Store::open(&paths::database_path())?;
+    let mut preferences = store.preferences(project)?;
+    if !changes.is_empty() {
+        for change in changes {
+            let (key, value) = change
+                .split_once('=')
+                .ok_or_else(|| BadInput(format!("`{change}` is not KEY=VALUE")))?;
+            preferences.set(key.trim(), value.trim()).map_err(|e| BadInput(e.to_string()))?;
+        }
+        store.set_preferences(project, &preferences)?;
+    }
+    println!("{}", serde_json::to_string_pretty(&preferences)?);
+    Ok(())
+}
+
+fn explain(path: &Path, json: bool) -> anyhow::Result<()> {
+    let body = read_file(path, "alert")?;
+    let alert = engine::alert::Alert::from_json_file(body.as_bytes()).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    let store = Store::open(&paths::database_path())?;
+    let decision = engine::daemon::decide_for(&store, &alert, chrono::Utc::now())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({
+            "issue": alert.issue_id, "project": alert.project, "kind": alert.kind,
+            "deliver": decision.deliver, "reasons": decision.reasons,
+        }))?);
+        return Ok(());
+    }
+    let verdict = match decision.deliver {
+        engine::policy::Deliver::Now => "notify now",
+        engine::policy::Deliver::Digest => "into the digest",
+        engine::policy::Deliver::Suppress => "not shown",
+    };
+    println!("{} ({}): {verdict}", alert.label(), alert.title);
+    for reason in &decision.reasons {
+        println!("  - {reason}");
     }
     Ok(())
 }

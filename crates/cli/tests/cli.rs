@@ -114,3 +114,37 @@ fn invalid_rules_exit_2_with_the_line() {
     let out = cli(&["owners", "--rules", &rules, "--event", &broken], "", &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn prefs_change_what_explain_decides() {
+    let data = tempfile::tempdir().unwrap();
+    let env = [("SENTRY_TRAY_DATA_DIR", data.path().to_str().unwrap())];
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sentry-tray-cli")).args(args).envs(env).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let alert = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/sentry/webhook.issue.created.json");
+    // The example file wraps the body with its headers; explain takes the body itself.
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(alert).unwrap()).unwrap();
+    let body = data.path().join("alert.json");
+    std::fs::write(&body, doc["body"].to_string()).unwrap();
+    let body = body.to_str().unwrap();
+
+    let (code, stdout, _) = run(&["explain", "--alert", body]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("FRONT-END-9 (ReferenceError: blooopy is not defined): notify now"), "{stdout}");
+    assert!(stdout.contains("  - new issues in front-end"), "{stdout}");
+
+    let (code, _, stderr) = run(&["prefs", "front-end", "min_level=fatal"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (_, stdout, _) = run(&["explain", "--alert", body, "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["deliver"], "suppress");
+    assert_eq!(json["reasons"][0], "level error is below the minimum fatal for front-end");
+
+    let (code, _, stderr) = run(&["prefs", "front-end", "min_level=loud"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("expected debug, info, warning, error or fatal"), "{stderr}");
+    let (code, _, stderr) = run(&["explain", "--alert", "/nonexistent/alert.json"]);
+    assert_eq!(code, Some(2), "{stderr}");
+}

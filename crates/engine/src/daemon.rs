@@ -6,11 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::actions::Actions;
 use crate::alert::Alert;
 use crate::notifier::Notifier;
+use crate::policy::{decide, Decision, Deliver, History, Me};
 use crate::receiver::{self, now, ReceiverState, SecretSource};
 use crate::secrets::{SecretKind, Secrets, Source};
 use crate::settings::{self, KEY_PAUSED};
@@ -229,13 +232,28 @@ async fn deliver(
     while let Some((id, alert)) = rx.recv().await {
         // Nobody listening (no window open) is fine.
         let _ = changed.send(());
-        if paused.load(Ordering::SeqCst) {
-            tracing::info!(alert = id, "notifications paused: stored, not shown");
+        let decision = if paused.load(Ordering::SeqCst) {
+            Decision { deliver: Deliver::Suppress, reasons: vec!["notifications are paused".into()] }
+        } else {
+            match decide_for(&store, &alert, Utc::now()) {
+                Ok(decision) => decision,
+                Err(e) => {
+                    // Unreadable preferences must not swallow alerts: notify, and say why.
+                    tracing::warn!(error = %e, "preferences unreadable; notifying");
+                    Decision { deliver: Deliver::Now, reasons: vec![format!("preferences unreadable: {e}")] }
+                }
+            }
+        };
+        if let Err(e) = store.set_decision(id, &decision) {
+            tracing::warn!(error = %e, "could not record the decision");
+        }
+        if decision.deliver != Deliver::Now {
+            tracing::info!(alert = id, deliver = ?decision.deliver, reasons = ?decision.reasons, "not notified");
             continue;
         }
         match notifier.show_alert(&alert).await {
             Ok(notification) => {
-                tracing::info!(alert = id, notification, "notified");
+                tracing::info!(alert = id, notification, reasons = ?decision.reasons, "notified");
                 if let Err(e) = store.mark_notified(id, now()) {
                     tracing::warn!(error = %e, "could not record the notification");
                 }
@@ -243,6 +261,16 @@ async fn deliver(
             Err(e) => tracing::error!(alert = id, error = %e, "alert stored but not shown"),
         }
     }
+}
+
+/// The policy's decision for a stored alert, with the project's preferences and recent history.
+pub fn decide_for(store: &Store, alert: &Alert, at: DateTime<Utc>) -> Result<Decision, StoreError> {
+    let project = alert.project.as_deref().unwrap_or("");
+    let preferences = store.preferences(project)?;
+    let history = History { notified_last_hour: store.notified_since(project, at.timestamp() - 3600)? };
+    // Who "me" is comes with the account's identity; until then only "everything" audiences match.
+    let me = Me::default();
+    Ok(decide(&alert.facts(&me), &preferences, None, &me, at, history))
 }
 
 async fn act(mut rx: mpsc::UnboundedReceiver<crate::notifier::Chosen>, actions: Actions) {

@@ -188,8 +188,7 @@ mod tests {
             title: "t".into(),
             culprit: Some("<b>x</b> & y".into()),
             level: Some("fatal".into()),
-            web_url: None,
-            payload: String::new(),
+            ..Alert::default()
         };
         assert_eq!(body(&alert), "WEB-1 · fatal\n&lt;b&gt;x&lt;/b&gt; &amp; y");
         assert_eq!(summary(&alert), "New issue in web: t");

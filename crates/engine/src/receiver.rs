@@ -85,8 +85,8 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("malformed payload: {e}")),
     };
     match payload {
-        Payload::Issue { action, issue } => {
-            let alert = Alert::from_issue_webhook(&action, &issue, hook.request_id.as_deref(), state.fallback_org.as_deref(), &body);
+        Payload::Issue { action, issue, actor_user_id } => {
+            let alert = Alert::from_issue_webhook(&action, &issue, actor_user_id, hook.request_id.as_deref(), state.fallback_org.as_deref(), &body);
             let store = state.store.clone();
             let to_store = alert.clone();
             let stored = tokio::task::spawn_blocking(move || store.insert_alert(&to_store, now())).await;

@@ -9,8 +9,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::alert::Alert;
+use crate::policy::{Decision, Preferences};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_policy.sql")];
+
+/// The preferences row every project falls back to.
+pub const DEFAULT_PREFERENCES: &str = "*";
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -23,6 +27,8 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: i64, supported: i64 },
     #[error("the database {path} is damaged or not a Sentry Tray database ({detail}); move it away to start afresh, nothing was changed")]
     Corrupt { path: PathBuf, detail: String },
+    #[error("the preferences stored for {project} in {path} cannot be read ({detail}); set them again")]
+    BadPreferences { path: PathBuf, project: String, detail: String },
     #[error("database error in {path}: {source}")]
     Sql { path: PathBuf, source: rusqlite::Error },
 }
@@ -156,6 +162,53 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Records the policy's decision and its reasons with the alert.
+    pub fn set_decision(&self, alert_id: i64, decision: &Decision) -> Result<(), StoreError> {
+        let deliver = serde_json::to_value(decision.deliver).ok().and_then(|v| v.as_str().map(str::to_owned));
+        let reasons = serde_json::to_string(&decision.reasons).unwrap_or_default();
+        self.conn()
+            .execute("UPDATE alerts SET decision = ?2, reasons = ?3 WHERE id = ?1", params![alert_id, deliver, reasons])
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// How many of `project`'s alerts were notified at or after `since` (spike protection).
+    pub fn notified_since(&self, project: &str, since: i64) -> Result<u32, StoreError> {
+        self.conn()
+            .query_row("SELECT count(*) FROM alerts WHERE project = ?1 AND notified_at >= ?2", params![project, since], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// The project's preferences: its own, else the defaults row, else the built-in defaults.
+    pub fn preferences(&self, project: &str) -> Result<Preferences, StoreError> {
+        for key in [project, DEFAULT_PREFERENCES] {
+            let stored: Option<String> = self
+                .conn()
+                .query_row("SELECT value FROM preferences WHERE project = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(text) = stored {
+                return serde_json::from_str(&text).map_err(|e| StoreError::BadPreferences {
+                    path: self.path.clone(),
+                    project: key.to_owned(),
+                    detail: e.to_string(),
+                });
+            }
+        }
+        Ok(Preferences::default())
+    }
+
+    pub fn set_preferences(&self, project: &str, preferences: &Preferences) -> Result<(), StoreError> {
+        let text = serde_json::to_string(preferences).unwrap_or_default();
+        self.conn()
+            .execute(
+                "INSERT INTO preferences (project, value) VALUES (?1, ?2) ON CONFLICT (project) DO UPDATE SET value = ?2",
+                params![project, text],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
     pub fn alert_count(&self) -> Result<i64, StoreError> {
         self.conn().query_row("SELECT count(*) FROM alerts", [], |r| r.get(0)).map_err(|e| self.err(e))
     }
@@ -253,6 +306,7 @@ mod tests {
             level: Some("error".into()),
             web_url: None,
             payload: "{}".into(),
+            ..Alert::default()
         }
     }
 
@@ -304,6 +358,21 @@ mod tests {
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
         assert!(err.to_string().contains(&path.display().to_string()));
         assert_eq!(std::fs::read(&path).unwrap(), junk, "the file was changed");
+    }
+
+    #[test]
+    fn preferences_fall_back_to_the_defaults_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        assert_eq!(store.preferences("web").unwrap(), Preferences::default());
+        let mut defaults = Preferences::default();
+        defaults.set("min_level", "error").unwrap();
+        store.set_preferences(DEFAULT_PREFERENCES, &defaults).unwrap();
+        let mut web = defaults.clone();
+        web.set("enabled", "off").unwrap();
+        store.set_preferences("web", &web).unwrap();
+        assert_eq!(store.preferences("web").unwrap(), web);
+        assert_eq!(store.preferences("api").unwrap(), defaults);
     }
 
     #[test]

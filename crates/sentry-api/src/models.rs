@@ -29,6 +29,9 @@ pub struct Issue {
     pub count: Option<String>,
     #[serde(default)]
     pub project: Option<ProjectRef>,
+    /// `{type: "user"|"team", id, name, email?}` or null.
+    #[serde(default)]
+    pub assigned_to: Option<serde_json::Value>,
     #[serde(default)]
     pub permalink: Option<String>,
     /// Present in webhook payloads: the API URL of the issue.
@@ -56,6 +59,21 @@ impl Issue {
             .into_iter()
             .flatten()
             .find_map(|url| org_from_url(url))
+    }
+
+    /// The assignee as `user:<id>` or `team:<slug>`.
+    pub fn assignee(&self) -> Option<String> {
+        let a = self.assigned_to.as_ref()?;
+        let id = match &a["id"] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        match a["type"].as_str()? {
+            "user" => Some(format!("user:{id}")),
+            "team" => Some(format!("team:{}", a["name"].as_str().or(a["slug"].as_str()).unwrap_or(&id))),
+            _ => None,
+        }
     }
 
     /// The best link for a person to open in a browser.

@@ -77,7 +77,7 @@ pub struct Envelope {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Payload {
     /// `issue.created`, `issue.resolved`, … with the serialized issue.
-    Issue { action: String, issue: Box<Issue> },
+    Issue { action: String, issue: Box<Issue>, actor_user_id: Option<String> },
     /// A well-formed payload of a resource or action the app does not act on.
     Other { resource: String, action: String },
 }
@@ -98,9 +98,21 @@ pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
         "issue" => {
             let issue = envelope.data.get("issue").ok_or(PayloadError::MissingField("data.issue"))?;
             let issue: Issue = Issue::deserialize(issue).map_err(|e| shape("data.issue", e))?;
-            Ok(Payload::Issue { action: envelope.action, issue: Box::new(issue) })
+            Ok(Payload::Issue { action: envelope.action, issue: Box::new(issue), actor_user_id: user_actor(&envelope.actor) })
         }
         other => Ok(Payload::Other { resource: other.to_owned(), action: envelope.action }),
+    }
+}
+
+/// The actor's id when a person (not Sentry or an integration) acted.
+fn user_actor(actor: &Value) -> Option<String> {
+    if actor["type"] != "user" {
+        return None;
+    }
+    match &actor["id"] {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
@@ -120,11 +132,12 @@ mod tests {
 
     #[test]
     fn issue_created_reads_the_issue() {
-        let Payload::Issue { action, issue } = parse("issue", &example("webhook.issue.created.json")).unwrap()
+        let Payload::Issue { action, issue, actor_user_id } = parse("issue", &example("webhook.issue.created.json")).unwrap()
         else {
             panic!("not an issue payload")
         };
         assert_eq!(action, "created");
+        assert_eq!(actor_user_id, None, "Sentry itself acted");
         assert_eq!(issue.id, "1170820242");
         assert_eq!(issue.short_id.as_deref(), Some("FRONT-END-9"));
         assert_eq!(issue.culprit.as_deref(), Some("?(runner)"));
