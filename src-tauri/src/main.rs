@@ -22,6 +22,9 @@ struct Args {
     /// Start in the tray without opening the window.
     #[arg(long)]
     hidden: bool,
+    /// Seconds between polls of each Sentry account.
+    #[arg(long, env = "SENTRY_TRAY_POLL_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    poll_interval: u64,
 }
 
 /// The engine, shared by the tray, the window's commands and the run loop.
@@ -71,7 +74,7 @@ fn forward_changes(app: &tauri::AppHandle) {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let store = Store::open(&paths::database_path())?;
-    let config = DaemonConfig { listen: args.listen, poll: true };
+    let config = DaemonConfig { listen: args.listen, poll: true, poll_interval: std::time::Duration::from_secs(args.poll_interval) };
     // Tauri's async runtime is tokio: start the engine on it before the window exists, so a
     // port already taken is reported before anything is shown.
     let daemon = tauri::async_runtime::block_on(Daemon::start(config, store))?;

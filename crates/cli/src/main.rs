@@ -4,6 +4,7 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -28,6 +29,14 @@ enum Command {
         /// Do not poll Sentry's API; rely on webhooks alone.
         #[arg(long)]
         no_poll: bool,
+        /// Seconds between polls of each account.
+        #[arg(long, env = "SENTRY_TRAY_POLL_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        poll_interval: u64,
+    },
+    /// Sentry accounts: add (checks the token first), list, remove.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
     },
     /// The webhook receiver's secret (the integration's client secret).
     WebhookSecret {
@@ -64,6 +73,26 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum AccountCommand {
+    /// Add an account; the token is read from standard input, or SENTRY_AUTH_TOKEN.
+    Add {
+        /// Sentry's URL: https://sentry.io, a region (https://de.sentry.io) or your own server.
+        #[arg(long, default_value = "https://sentry.io")]
+        url: String,
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+    },
+    /// The accounts, and how their polling stands.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account (by organization slug) and its token.
+    Remove { org: String },
+}
+
+#[derive(Subcommand)]
 enum SecretCommand {
     /// Store the secret read from standard input in the OS keyring.
     Set,
@@ -97,7 +126,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Daemon { listen, no_poll } => daemon(listen, !no_poll),
+        Command::Daemon { listen, no_poll, poll_interval } => daemon(listen, !no_poll, Duration::from_secs(poll_interval)),
+        Command::Account { command } => account(command),
         Command::WebhookSecret { command: SecretCommand::Set } => {
             let secret = read_stdin_secret("webhook secret")?;
             Secrets.set(SecretKind::WebhookSecret, &secret)?;
@@ -215,11 +245,70 @@ fn read_stdin_secret(what: &str) -> anyhow::Result<String> {
     Ok(text)
 }
 
-fn daemon(listen: SocketAddr, poll: bool) -> anyhow::Result<()> {
+fn account(command: AccountCommand) -> anyhow::Result<()> {
+    let store = Store::open(&paths::database_path())?;
+    match command {
+        AccountCommand::Add { url, org } => {
+            let token = match std::env::var("SENTRY_AUTH_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+                Some(token) => token,
+                None => read_stdin_secret("auth token")?,
+            };
+            let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
+            let added = runtime.block_on(engine::accounts::add(&store, &url, &org, token.trim())).map_err(|e| match e {
+                engine::accounts::AccountError::InvalidUrl(_)
+                | engine::accounts::AccountError::Exists { .. }
+                | engine::accounts::AccountError::MissingScopes(_)
+                | engine::accounts::AccountError::UnknownOrganization(_)
+                | engine::accounts::AccountError::TokenRejected => anyhow::Error::new(BadInput(e.to_string())),
+                other => other.into(),
+            })?;
+            println!(
+                "Added {} ({}) on {} as {}; teams: {}.",
+                added.org,
+                added.org_name.as_deref().unwrap_or(""),
+                added.url,
+                added.email.as_deref().or(added.username.as_deref()).unwrap_or("?"),
+                if added.teams.is_empty() { "none".to_owned() } else { added.teams.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(", ") }
+            );
+            Ok(())
+        }
+        AccountCommand::List { json } => {
+            let accounts = engine::accounts::list(&store)?;
+            let rows: Vec<serde_json::Value> = accounts
+                .iter()
+                .map(|a| {
+                    let state = store.setting(&engine::poll::state_key(a)).ok().flatten().and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+                    serde_json::json!({"account": a, "polling": state})
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else if accounts.is_empty() {
+                println!("No accounts. Add one with `sentry-tray-cli account add --url URL --org SLUG`.");
+            } else {
+                for (a, row) in accounts.iter().zip(&rows) {
+                    let state = row["polling"]["state"].as_str().unwrap_or("not polled yet");
+                    println!("{}  {}  token from {:?}  polling: {state}", a.org, a.url, a.token_source);
+                }
+            }
+            Ok(())
+        }
+        AccountCommand::Remove { org } => {
+            let removed = engine::accounts::remove(&store, &org).map_err(|e| match e {
+                engine::accounts::AccountError::NotFound(_) => anyhow::Error::new(BadInput(e.to_string())),
+                other => other.into(),
+            })?;
+            println!("Removed {} on {} and its token.", removed.org, removed.url);
+            Ok(())
+        }
+    }
+}
+
+fn daemon(listen: SocketAddr, poll: bool, poll_interval: Duration) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     runtime.block_on(async {
         let store = Store::open(&paths::database_path())?;
-        let mut daemon = Daemon::start(DaemonConfig { listen, poll }, store).await?;
+        let mut daemon = Daemon::start(DaemonConfig { listen, poll, poll_interval }, store).await?;
         println!("listening on http://{}/webhook", daemon.local_addr());
         shutdown_signal().await;
         tracing::info!("shutting down");

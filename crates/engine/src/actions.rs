@@ -3,6 +3,7 @@
 
 use sentry_api::{ApiError, Client, IssueUpdate};
 
+use crate::accounts;
 use crate::notifier::{Chosen, Notifier, UserAction};
 use crate::receiver::now;
 use crate::secrets::{SecretError, Secrets};
@@ -79,18 +80,30 @@ impl Actions {
 
     /// Queues `action` on the issue, sends it to Sentry and records the outcome.
     pub async fn perform(&self, org: Option<&str>, issue_id: &str, action: UserAction) -> Result<(), ActionError> {
-        let (store, secrets) = (self.store.clone(), self.secrets.clone());
-        let account = tokio::task::spawn_blocking(move || settings::account(&store, &secrets))
+        let (store, secrets, wanted) = (self.store.clone(), self.secrets.clone(), org.map(str::to_owned));
+        let (url, token, org) = tokio::task::spawn_blocking(move || credentials(&store, &secrets, wanted.as_deref()))
             .await
-            .map_err(|e| ActionError::Internal(e.to_string()))??
-            .ok_or(ActionError::NoAccount)?;
-        let org = org.map(str::to_owned).or(account.org.clone()).ok_or(ActionError::NoOrganization)?;
+            .map_err(|e| ActionError::Internal(e.to_string()))??;
         let queued = self.store.enqueue_action(&org, issue_id, action.key(), None, now())?;
-        let result = send(&account.url, &account.token, &org, issue_id, action).await;
+        let result = send(&url, &token, &org, issue_id, action).await;
         let error = result.as_ref().err().map(ToString::to_string);
         self.store.finish_action(queued, error.as_deref().map_or(Ok(()), Err), now())?;
         result
     }
+}
+
+/// The URL, token and organization to act with: the added account of the issue's organization,
+/// else the environment's (or the single legacy) token. Blocking (keyring).
+fn credentials(store: &Store, secrets: &Secrets, org: Option<&str>) -> Result<(String, String, String), ActionError> {
+    let added = accounts::list(store).map_err(|e| ActionError::Internal(e.to_string()))?;
+    if let Some(account) = added.iter().find(|a| org.is_none_or(|o| o == a.org)) {
+        if let Some(token) = accounts::token(account)? {
+            return Ok((account.url.clone(), token, account.org.clone()));
+        }
+    }
+    let account = settings::account(store, secrets)?.ok_or(ActionError::NoAccount)?;
+    let org = org.map(str::to_owned).or(account.org.clone()).ok_or(ActionError::NoOrganization)?;
+    Ok((account.url, account.token, org))
 }
 
 async fn send(url: &str, token: &str, org: &str, issue_id: &str, action: UserAction) -> Result<(), ActionError> {
@@ -98,7 +111,7 @@ async fn send(url: &str, token: &str, org: &str, issue_id: &str, action: UserAct
     let update = match action {
         UserAction::Resolve => IssueUpdate::resolve(),
         UserAction::Ignore => IssueUpdate::ignore_until_escalating(),
-        UserAction::AssignToMe => IssueUpdate::assign(&format!("user:{}", client.current_user_id().await?)),
+        UserAction::AssignToMe => IssueUpdate::assign(&format!("user:{}", client.whoami().await?.id)),
         UserAction::Open => return Err(ActionError::NotAnUpdate),
     };
     client.update_issue(org, issue_id, &update).await?;

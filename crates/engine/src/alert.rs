@@ -45,9 +45,15 @@ impl Alert {
         body: &[u8],
     ) -> Alert {
         let kind = format!("issue.{action}");
-        let seen = issue.last_seen.as_deref().or(issue.first_seen.as_deref()).unwrap_or("");
+        // An issue is created once, whichever way Sentry told us; other changes recur.
+        let dedupe_key = if kind == "issue.created" {
+            format!("{kind}:{}", issue.id)
+        } else {
+            let seen = issue.last_seen.as_deref().or(issue.first_seen.as_deref()).unwrap_or("");
+            format!("{kind}:{}:{seen}", issue.id)
+        };
         Alert {
-            dedupe_key: format!("{kind}:{}:{seen}", issue.id),
+            dedupe_key,
             request_id: request_id.map(str::to_owned),
             source: "webhook".into(),
             kind,

@@ -20,17 +20,19 @@ use crate::settings::{self, KEY_PAUSED};
 use crate::store::{Store, StoreError};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
 pub struct DaemonConfig {
     pub listen: SocketAddr,
-    /// Polling comes with the API client; `false` runs on webhooks alone.
+    /// `false` runs on webhooks alone.
     pub poll: bool,
+    pub poll_interval: Duration,
 }
 
 impl Default for DaemonConfig {
     fn default() -> Self {
-        DaemonConfig { listen: DEFAULT_LISTEN.parse().expect("valid default address"), poll: true }
+        DaemonConfig { listen: DEFAULT_LISTEN.parse().expect("valid default address"), poll: true, poll_interval: DEFAULT_POLL_INTERVAL }
     }
 }
 
@@ -126,6 +128,7 @@ impl Daemon {
         tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone(), changed.clone()));
         tokio::spawn(act(chosen_rx, actions));
 
+        let polled = deliver_tx.clone();
         let state = Arc::new(ReceiverState { store: store.clone(), secret, fallback_org, deliver: deliver_tx });
         let (shutdown, stop) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -138,7 +141,9 @@ impl Daemon {
             }
         });
         if config.poll {
-            tracing::info!("polling is not available yet; running on webhooks alone");
+            tokio::spawn(crate::poll::run(store.clone(), polled, config.poll_interval));
+        } else {
+            tracing::info!("polling is off; running on webhooks alone");
         }
         tracing::info!(%local_addr, database = %store.path().display(), "Sentry Tray engine running");
         Ok(Daemon { store, local_addr, paused, changed, shutdown: Some(shutdown) })

@@ -4,12 +4,14 @@
 //! [`receiver`], the desktop [`notifier`] and the [`actions`] that act on issues in Sentry.
 //! The Tauri shell and the command-line daemon both run this same engine.
 
+pub mod accounts;
 pub mod actions;
 pub mod alert;
 pub mod daemon;
 pub mod notifier;
 pub mod paths;
 pub mod policy;
+pub mod poll;
 pub mod receiver;
 pub mod secrets;
 pub mod settings;

@@ -11,26 +11,31 @@ pub enum SecretKind {
     AuthToken,
     /// The webhook receiver's secret (the integration's client secret).
     WebhookSecret,
+    /// The token of an account added in the app (its row id).
+    AccountToken(i64),
 }
 
 impl SecretKind {
+    /// The environment variable that overrides the keyring (an added account's token has none:
+    /// `SENTRY_AUTH_TOKEN` is the environment's own account).
     pub fn env_var(self) -> &'static str {
         match self {
-            SecretKind::AuthToken => "SENTRY_AUTH_TOKEN",
+            SecretKind::AuthToken | SecretKind::AccountToken(_) => "SENTRY_AUTH_TOKEN",
             SecretKind::WebhookSecret => "SENTRY_TRAY_WEBHOOK_SECRET",
         }
     }
 
-    fn keyring_user(self) -> &'static str {
+    fn keyring_user(self) -> String {
         match self {
-            SecretKind::AuthToken => "auth-token",
-            SecretKind::WebhookSecret => "webhook-secret",
+            SecretKind::AuthToken => "auth-token".into(),
+            SecretKind::WebhookSecret => "webhook-secret".into(),
+            SecretKind::AccountToken(id) => format!("account-{id}-token"),
         }
     }
 
     fn what(self) -> &'static str {
         match self {
-            SecretKind::AuthToken => "the Sentry auth token",
+            SecretKind::AuthToken | SecretKind::AccountToken(_) => "the Sentry auth token",
             SecretKind::WebhookSecret => "the webhook secret",
         }
     }
@@ -64,8 +69,10 @@ impl Secrets {
     /// The secret and where it came from, or `None` when it is configured nowhere.
     /// Blocking (D-Bus): call from a blocking thread in async code.
     pub fn get(&self, kind: SecretKind) -> Result<Option<(String, Source)>, SecretError> {
-        if let Some(value) = std::env::var(kind.env_var()).ok().filter(|v| !v.trim().is_empty()) {
-            return Ok(Some((value.trim().to_owned(), Source::Environment)));
+        if !matches!(kind, SecretKind::AccountToken(_)) {
+            if let Some(value) = std::env::var(kind.env_var()).ok().filter(|v| !v.trim().is_empty()) {
+                return Ok(Some((value.trim().to_owned(), Source::Environment)));
+            }
         }
         match entry(kind)?.get_password() {
             Ok(value) => Ok(Some((value, Source::Keyring))),
@@ -93,7 +100,7 @@ impl Secrets {
 }
 
 fn entry(kind: SecretKind) -> Result<Entry, SecretError> {
-    Entry::new(SERVICE, kind.keyring_user()).map_err(|e| map_err(kind, e))
+    Entry::new(SERVICE, &kind.keyring_user()).map_err(|e| map_err(kind, e))
 }
 
 fn map_err(kind: SecretKind, e: keyring::Error) -> SecretError {

@@ -11,7 +11,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::alert::Alert;
 use crate::policy::{Decision, Preferences};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_policy.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_policy.sql"),
+    include_str!("../migrations/0003_accounts.sql"),
+];
 
 /// The preferences row every project falls back to.
 pub const DEFAULT_PREFERENCES: &str = "*";
@@ -101,13 +105,13 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is still safe to use.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn err(&self, source: rusqlite::Error) -> StoreError {
+    pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sql { path: self.path.clone(), source }
     }
 

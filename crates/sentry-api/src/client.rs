@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::models::Issue;
@@ -28,6 +28,29 @@ pub enum ApiError {
     Rejected { status: u16, detail: String },
     #[error("Sentry's answer could not be read: {0}")]
     Decode(String),
+    #[error("the TLS connection to {url} failed: {detail}")]
+    Tls { url: String, detail: String },
+    #[error("this token belongs to no user (an integration token?): a personal auth token is needed")]
+    NoUser,
+}
+
+/// Who a token belongs to, and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WhoAmI {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    /// `None` when the server does not say (some Sentry-compatible servers).
+    pub scopes: Option<Vec<String>>,
+}
+
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 impl ApiError {
@@ -127,24 +150,79 @@ impl Client {
         serde_json::from_value(value).map_err(|e| ApiError::Decode(e.to_string()))
     }
 
-    /// The user the token belongs to (`GET /api/0/`), for "assign to me".
-    pub async fn current_user_id(&self) -> Result<String, ApiError> {
-        let url = format!("{}/api/0/", self.base);
-        let response = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
-        let value = read_json(response).await?;
-        match &value["user"]["id"] {
-            Value::String(id) => Ok(id.clone()),
-            Value::Number(id) => Ok(id.to_string()),
-            _ => Err(ApiError::Rejected {
-                status: 200,
-                detail: "this token belongs to no user (an integration token?): \"Assign to me\" needs a personal auth token".into(),
-            }),
+    /// The user the token belongs to and the token's scopes (`GET /api/0/`).
+    pub async fn whoami(&self) -> Result<WhoAmI, ApiError> {
+        let (value, _) = self.get("/api/0/").await?;
+        let user = &value["user"];
+        let scopes = value["auth"]["scopes"].as_array().map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect());
+        if !user.is_object() {
+            return Err(ApiError::NoUser);
         }
+        Ok(WhoAmI {
+            id: text(&user["id"]).ok_or_else(|| ApiError::Decode("the user has no id".into()))?,
+            username: text(&user["username"]).unwrap_or_default(),
+            email: text(&user["email"]).unwrap_or_default(),
+            name: text(&user["name"]).unwrap_or_default(),
+            scopes,
+        })
+    }
+
+    /// `GET /api/0/organizations/{org}/`: the organization's name, or why it cannot be read.
+    pub async fn organization_name(&self, org: &str) -> Result<String, ApiError> {
+        let (value, _) = self.get(&format!("/api/0/organizations/{}/", seg(org))).await?;
+        Ok(text(&value["name"]).unwrap_or_else(|| org.to_owned()))
+    }
+
+    /// `GET /api/0/organizations/{org}/user-teams/`: the slugs of the teams the user is on.
+    pub async fn my_teams(&self, org: &str) -> Result<Vec<String>, ApiError> {
+        let (value, _) = self.get(&format!("/api/0/organizations/{}/user-teams/", seg(org))).await?;
+        let teams = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of teams".into()))?;
+        Ok(teams
+            .iter()
+            .filter(|t| t["isMember"].as_bool().unwrap_or(true))
+            .filter_map(|t| text(&t["slug"]))
+            .collect())
+    }
+
+    /// One page of `GET /api/0/organizations/{org}/issues/` (every project the token sees):
+    /// the issues and the next page's cursor.
+    pub async fn organization_issues(&self, org: &str, query: &str, cursor: Option<&str>) -> Result<(Vec<Issue>, Option<String>), ApiError> {
+        let mut path = format!("/api/0/organizations/{}/issues/?limit=100&sort=date&query={}", seg(org), seg(query));
+        if let Some(cursor) = cursor {
+            path.push_str(&format!("&cursor={}", seg(cursor)));
+        }
+        let (value, next) = self.get(&path).await?;
+        let items = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of issues".into()))?;
+        // One odd issue must not hide the others.
+        let issues = items.iter().filter_map(|item| Issue::deserialize(item).ok()).collect();
+        Ok((issues, next))
+    }
+
+    async fn get(&self, path: &str) -> Result<(Value, Option<String>), ApiError> {
+        let url = format!("{}{path}", self.base);
+        let response = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
+        let next = response
+            .headers()
+            .get_all("link")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(crate::pagination::next_cursor);
+        Ok((read_json(response).await?, next))
     }
 
     fn unreachable(&self, e: reqwest::Error) -> ApiError {
         // reqwest's Display names the URL, never headers, so the token cannot leak through it.
-        let detail = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string());
+        let mut chain = Vec::new();
+        let mut source: Option<&dyn std::error::Error> = Some(&e);
+        while let Some(err) = source {
+            chain.push(err.to_string());
+            source = err.source();
+        }
+        let detail = chain.last().cloned().unwrap_or_default();
+        let all = chain.join(": ").to_lowercase();
+        if ["certificate", "tls", "handshake", "invalidcertificate"].iter().any(|w| all.contains(w)) {
+            return ApiError::Tls { url: self.base.clone(), detail };
+        }
         ApiError::Unreachable { url: self.base.clone(), detail }
     }
 }

@@ -4,10 +4,11 @@
 
 pub mod client;
 pub mod models;
+pub mod pagination;
 pub mod signature;
 pub mod webhook;
 
-pub use client::{ApiError, Client, IssueUpdate};
+pub use client::{ApiError, Client, IssueUpdate, WhoAmI};
 pub use models::{Issue, ProjectRef};
 pub use signature::{sign, verify, SignatureError};
 pub use webhook::{Envelope, Payload, PayloadError, Sender, WebhookHeaders};

@@ -36,7 +36,12 @@ struct Shared {
     token: String,
     requests: Mutex<Vec<Recorded>>,
     failures: Mutex<VecDeque<Failure>>,
+    issues: Mutex<Vec<Value>>,
+    page_size: Mutex<Option<usize>>,
+    scopes: Mutex<Vec<String>>,
 }
+
+const ORG: &str = "acme";
 
 pub struct StandIn {
     addr: SocketAddr,
@@ -48,8 +53,13 @@ impl StandIn {
     /// Starts on a free loopback port; requests must carry `Bearer {token}`.
     pub async fn start(token: &str) -> StandIn {
         let shared = Arc::new(Shared { token: token.to_owned(), ..Default::default() });
+        *shared.scopes.lock().unwrap() =
+            ["org:read", "project:read", "event:read", "event:write", "team:read", "member:read"].map(String::from).to_vec();
         let app = Router::new()
             .route("/api/0/", get(index))
+            .route("/api/0/organizations/{org}/", get(organization))
+            .route("/api/0/organizations/{org}/user-teams/", get(user_teams))
+            .route("/api/0/organizations/{org}/issues/", get(list_issues))
             .route("/api/0/organizations/{org}/issues/{id}/", get(issue).put(update_issue))
             .fallback(any(not_found))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
@@ -73,6 +83,21 @@ impl StandIn {
 
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// The issues the organization `acme` has (Sentry's issue JSON), as its issue list shows them.
+    pub fn set_issues(&self, issues: Vec<Value>) {
+        *self.shared.issues.lock().unwrap() = issues;
+    }
+
+    /// Pages of at most `size` issues, whatever `limit` asks.
+    pub fn set_page_size(&self, size: usize) {
+        *self.shared.page_size.lock().unwrap() = Some(size);
+    }
+
+    /// The scopes `GET /api/0/` reports for the token.
+    pub fn set_scopes(&self, scopes: &[&str]) {
+        *self.shared.scopes.lock().unwrap() = scopes.iter().map(|s| s.to_string()).collect();
     }
 
     /// Answers the next request with `failure` (queued: call again for several).
@@ -118,10 +143,11 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: axum:
     next.run(Request::from_parts(parts, axum::body::Body::from(body))).await
 }
 
-async fn index() -> Json<Value> {
+async fn index(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let scopes = shared.scopes.lock().unwrap().clone();
     Json(json!({
         "version": "0",
-        "auth": {"scopes": ["org:read", "project:read", "event:read", "event:write"]},
+        "auth": {"scopes": scopes},
         "user": {"id": "1", "username": "jane", "email": "jane@example.com", "name": "Jane Doe"}
     }))
 }
@@ -148,6 +174,90 @@ async fn update_issue(Path((org, id)): Path<(String, String)>, Json(change): Jso
         issue[key] = value;
     }
     Json(issue).into_response()
+}
+
+fn unknown_org() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({"detail": "The requested resource does not exist"}))).into_response()
+}
+
+async fn organization(Path(org): Path<String>) -> Response {
+    if org != ORG {
+        return unknown_org();
+    }
+    Json(json!({"id": "2", "slug": ORG, "name": "Acme Corp", "status": {"id": "active", "name": "active"}})).into_response()
+}
+
+async fn user_teams(Path(org): Path<String>) -> Response {
+    if org != ORG {
+        return unknown_org();
+    }
+    Json(json!([
+        {"id": "1", "slug": "payments", "name": "Payments", "isMember": true},
+        {"id": "2", "slug": "search", "name": "Search", "isMember": false}
+    ]))
+    .into_response()
+}
+
+/// The organization's issue list: `query` understands `lastSeen:>TIME`; sorted by last seen,
+/// newest first; cursor pagination with Sentry's `Link` header.
+async fn list_issues(
+    State(shared): State<Arc<Shared>>,
+    Path(org): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    if org != ORG {
+        return unknown_org();
+    }
+    let params: Vec<(String, String)> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), decode(v)))
+        .collect();
+    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let since = param("query").and_then(|q| {
+        q.split_whitespace().find_map(|term| term.strip_prefix("lastSeen:>").map(str::to_owned))
+    });
+    let mut issues: Vec<Value> = shared.issues.lock().unwrap().clone();
+    if let Some(since) = since {
+        issues.retain(|i| i["lastSeen"].as_str().is_some_and(|seen| seen > since.as_str()));
+    }
+    issues.sort_by(|a, b| b["lastSeen"].as_str().cmp(&a["lastSeen"].as_str()));
+    let limit: usize = param("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+    let size = shared.page_size.lock().unwrap().unwrap_or(limit).min(limit);
+    let offset: usize = param("cursor").and_then(|c| c.split(':').nth(1).and_then(|o| o.parse().ok())).unwrap_or(0);
+    let page: Vec<Value> = issues.iter().skip(offset).take(size).cloned().collect();
+    let more = offset + size < issues.len();
+    let next = format!("0:{}:0", offset + size);
+    let link = format!(
+        "<http://standin/api/0/organizations/{ORG}/issues/?cursor=0:{offset}:1>; rel=\"previous\"; results=\"{}\"; cursor=\"0:{offset}:1\", \
+         <http://standin/api/0/organizations/{ORG}/issues/?cursor={next}>; rel=\"next\"; results=\"{more}\"; cursor=\"{next}\"",
+        offset > 0
+    );
+    let mut response = Json(Value::Array(page)).into_response();
+    if let Ok(value) = link.parse() {
+        response.headers_mut().insert("link", value);
+    }
+    response
+}
+
+fn decode(text: &str) -> String {
+    let text = text.replace('+', " ");
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn not_found() -> Response {

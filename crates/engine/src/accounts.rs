@@ -1,0 +1,215 @@
+//! Sentry accounts: several at once, each a server URL, an organization and a token in the
+//! keyring. Adding one checks the token against the server first and says precisely what is
+//! wrong. The environment (`SENTRY_AUTH_TOKEN`, `SENTRY_URL`, `SENTRY_ORG`) adds one more.
+
+use rusqlite::params;
+use sentry_api::{ApiError, Client};
+use serde::Serialize;
+
+use crate::receiver::now;
+use crate::secrets::{SecretError, SecretKind, Secrets, Source};
+use crate::settings;
+use crate::store::{Store, StoreError};
+
+/// What the app needs a token to do: read issues and events, and act on them.
+pub const REQUIRED_SCOPES: [&str; 4] = ["org:read", "project:read", "event:read", "event:write"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// `None` for the environment's account.
+    pub id: Option<i64>,
+    pub url: String,
+    pub org: String,
+    pub org_name: Option<String>,
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub teams: Vec<String>,
+    pub token_source: Source,
+}
+
+impl Account {
+    /// A key naming the account in settings and logs (never the token).
+    pub fn key(&self) -> String {
+        format!("{}|{}", self.url, self.org)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0} is not a Sentry URL (expected e.g. https://sentry.io or https://sentry.example.com)")]
+    InvalidUrl(String),
+    #[error("could not reach {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("the secure connection to {url} failed: {detail}")]
+    Tls { url: String, detail: String },
+    #[error("Sentry rejected the token (401): check that it was copied whole and has not been revoked")]
+    TokenRejected,
+    #[error("the token lacks the scopes {}: create a token with {} (Settings → Auth Tokens)", .0.join(", "), REQUIRED_SCOPES.join(", "))]
+    MissingScopes(Vec<String>),
+    #[error("this token cannot see the organization `{0}`: check its slug (the part after /organizations/ in Sentry's URLs)")]
+    UnknownOrganization(String),
+    #[error("{0}")]
+    Api(ApiError),
+    #[error("an account for {org} on {url} exists already")]
+    Exists { url: String, org: String },
+    #[error("no account for {0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<settings::AccountError> for AccountError {
+    fn from(e: settings::AccountError) -> Self {
+        match e {
+            settings::AccountError::Secret(e) => AccountError::Secret(e),
+            settings::AccountError::Store(e) => AccountError::Store(e),
+        }
+    }
+}
+
+impl From<ApiError> for AccountError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::InvalidUrl(url) => AccountError::InvalidUrl(url),
+            ApiError::Unreachable { url, detail } => AccountError::Unreachable { url, detail },
+            ApiError::Tls { url, detail } => AccountError::Tls { url, detail },
+            ApiError::Unauthorized => AccountError::TokenRejected,
+            other => AccountError::Api(other),
+        }
+    }
+}
+
+/// Checks `token` against the server, then stores the account (token in the keyring).
+pub async fn add(store: &Store, url: &str, org: &str, token: &str) -> Result<Account, AccountError> {
+    let url = url.trim().trim_end_matches('/').to_owned();
+    let org = org.trim().to_owned();
+    let client = Client::new(&url, token)?;
+    let me = client.whoami().await?;
+    if let Some(scopes) = &me.scopes {
+        let missing: Vec<String> =
+            REQUIRED_SCOPES.iter().filter(|s| !scopes.iter().any(|have| have == *s)).map(|s| s.to_string()).collect();
+        if !missing.is_empty() {
+            return Err(AccountError::MissingScopes(missing));
+        }
+    }
+    let org_name = match client.organization_name(&org).await {
+        Ok(name) => name,
+        Err(ApiError::NotFound(_)) => return Err(AccountError::UnknownOrganization(org)),
+        Err(ApiError::Forbidden(_)) => return Err(AccountError::MissingScopes(vec!["org:read".into()])),
+        Err(e) => return Err(e.into()),
+    };
+    // Teams feed "owned by my team"; a server without the endpoint only loses that.
+    let teams = match client.my_teams(&org).await {
+        Ok(teams) => teams,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read your teams; team ownership will not match");
+            Vec::new()
+        }
+    };
+    let id = {
+        let conn = store.conn();
+        let inserted = conn.execute(
+            "INSERT INTO accounts (url, org, org_name, user_id, username, email, teams, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![url, org, org_name, me.id, me.username, me.email, serde_json::to_string(&teams).unwrap_or_default(), now()],
+        );
+        match inserted {
+            Ok(_) => conn.last_insert_rowid(),
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(AccountError::Exists { url, org });
+            }
+            Err(e) => return Err(store.err(e).into()),
+        }
+    };
+    let stored = {
+        let token = token.to_owned();
+        tokio::task::spawn_blocking(move || Secrets.set(SecretKind::AccountToken(id), &token)).await
+    };
+    if let Err(e) = stored.unwrap_or_else(|e| Err(SecretError::Platform { what: "the Sentry auth token", detail: e.to_string() })) {
+        // Nothing half-added: an account without its token is useless.
+        let _ = store.conn().execute("DELETE FROM accounts WHERE id = ?1", [id]);
+        return Err(e.into());
+    }
+    Ok(Account {
+        id: Some(id),
+        url,
+        org,
+        org_name: Some(org_name),
+        user_id: Some(me.id),
+        username: Some(me.username),
+        email: Some(me.email),
+        teams,
+        token_source: Source::Keyring,
+    })
+}
+
+/// The accounts added in the app, then the environment's, if it names an organization.
+pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
+    let mut accounts: Vec<Account> = {
+        let conn = store.conn();
+        let mut stmt = conn
+            .prepare("SELECT id, url, org, org_name, user_id, username, email, teams FROM accounts ORDER BY id")
+            .map_err(|e| store.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let teams: String = r.get(7)?;
+                Ok(Account {
+                    id: Some(r.get(0)?),
+                    url: r.get(1)?,
+                    org: r.get(2)?,
+                    org_name: r.get(3)?,
+                    user_id: r.get(4)?,
+                    username: r.get(5)?,
+                    email: r.get(6)?,
+                    teams: serde_json::from_str(&teams).unwrap_or_default(),
+                    token_source: Source::Keyring,
+                })
+            })
+            .map_err(|e| store.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| store.err(e))?
+    };
+    if let Some(env) = settings::account(store, &Secrets)? {
+        if let (Source::Environment, Some(org)) = (env.token_source, env.org) {
+            let url = env.url.trim_end_matches('/').to_owned();
+            if !accounts.iter().any(|a| a.url == url && a.org == org) {
+                accounts.push(Account {
+                    id: None,
+                    url,
+                    org,
+                    org_name: None,
+                    user_id: None,
+                    username: None,
+                    email: None,
+                    teams: Vec::new(),
+                    token_source: Source::Environment,
+                });
+            }
+        }
+    }
+    Ok(accounts)
+}
+
+/// The account's token: the environment's for its own account, else the keyring's.
+/// Blocking (keyring over D-Bus).
+pub fn token(account: &Account) -> Result<Option<String>, SecretError> {
+    match account.id {
+        Some(id) => Secrets.get(SecretKind::AccountToken(id)).map(|t| t.map(|(token, _)| token)),
+        None => Secrets.get(SecretKind::AuthToken).map(|t| t.map(|(token, _)| token)),
+    }
+}
+
+/// Removes the account named `org` (or `url|org`) and its token.
+pub fn remove(store: &Store, name: &str) -> Result<Account, AccountError> {
+    let account = list(store)?
+        .into_iter()
+        .filter(|a| a.id.is_some())
+        .find(|a| a.org == name || a.key() == name)
+        .ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
+    let id = account.id.expect("filtered to added accounts");
+    Secrets.delete(SecretKind::AccountToken(id))?;
+    store.conn().execute("DELETE FROM accounts WHERE id = ?1", [id]).map_err(|e| store.err(e))?;
+    Ok(account)
+}

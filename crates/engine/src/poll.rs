@@ -1,0 +1,200 @@
+//! Polling Sentry's API: one request per organization per cycle (plus pages), incremental by the
+//! newest `lastSeen` already seen, with rate limits honoured and backoff while Sentry is away.
+//!
+//! Webhooks from an internal integration are tried once and lost when the app was offline, so
+//! polling also catches up on what webhooks missed; both meet in the store, stored once.
+
+use std::time::Duration;
+
+use sentry_api::{ApiError, Client, Issue};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::accounts::{self, Account};
+use crate::alert::Alert;
+use crate::receiver::now;
+use crate::store::{Store, Stored};
+
+/// Pages read in one cycle at most; the rest waits for the next cycle.
+const MAX_PAGES: usize = 10;
+const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
+
+/// How an account's polling stands, as the window and tray show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "detail")]
+pub enum AccountState {
+    Ok,
+    Offline(String),
+    TokenRejected,
+    RateLimited(String),
+    Error(String),
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cycle {
+    pub requests: usize,
+    pub new_alerts: usize,
+}
+
+fn watermark_key(account: &Account) -> String {
+    format!("poll.{}.watermark", account.key())
+}
+
+pub fn state_key(account: &Account) -> String {
+    format!("poll.{}.state", account.key())
+}
+
+/// The alert a polled issue stands for, if it is news since `since`: new issues (first seen
+/// since), regressions and escalations. Ongoing issues with more events are not news.
+fn news(issue: &Issue, since: &str, org: &str) -> Option<Alert> {
+    let first_seen = issue.first_seen.as_deref().unwrap_or("");
+    let action = if first_seen > since {
+        "created"
+    } else if matches!(issue.substatus.as_deref(), Some("regressed" | "escalating")) {
+        "unresolved"
+    } else {
+        return None;
+    };
+    let body = serde_json::to_vec(issue).unwrap_or_default();
+    let mut alert = Alert::from_issue_webhook(action, issue, None, None, Some(org), &body);
+    alert.source = "poll".into();
+    Some(alert)
+}
+
+/// One cycle for one account: reads what changed since the last cycle, stores what is news and
+/// hands new alerts on. The first cycle only sets the mark, so a new account does not replay
+/// every open issue.
+pub async fn cycle(
+    client: &Client,
+    store: &Store,
+    account: &Account,
+    deliver: &mpsc::UnboundedSender<(i64, Alert)>,
+) -> Result<Cycle, ApiError> {
+    let key = watermark_key(account);
+    let since = store.setting(&key).ok().flatten();
+    let query = match &since {
+        Some(since) => format!("is:unresolved lastSeen:>{since}"),
+        None => "is:unresolved".to_owned(),
+    };
+    let mut outcome = Cycle::default();
+    let mut newest = since.clone();
+    let mut cursor = None;
+    for _ in 0..MAX_PAGES {
+        let (issues, next) = client.organization_issues(&account.org, &query, cursor.as_deref()).await?;
+        outcome.requests += 1;
+        for issue in &issues {
+            if let Some(seen) = issue.last_seen.as_deref() {
+                if newest.as_deref().is_none_or(|n| seen > n) {
+                    newest = Some(seen.to_owned());
+                }
+            }
+            let Some(since) = since.as_deref() else { continue };
+            let Some(alert) = news(issue, since, &account.org) else { continue };
+            match store.insert_alert(&alert, now()) {
+                Ok(Stored::New(id)) => {
+                    outcome.new_alerts += 1;
+                    let _ = deliver.send((id, alert));
+                }
+                Ok(Stored::Duplicate(_)) => {}
+                Err(e) => tracing::error!(error = %e, issue = %issue.id, "could not store a polled alert"),
+            }
+        }
+        match next {
+            Some(next) if !issues.is_empty() => cursor = Some(next),
+            _ => break,
+        }
+    }
+    if let Some(newest) = newest {
+        if let Err(e) = store.set_setting(&key, &newest) {
+            tracing::warn!(error = %e, "could not record how far polling got");
+        }
+    }
+    Ok(outcome)
+}
+
+/// Polls every account forever: `interval` apart (with jitter), backing off on failures.
+pub async fn run(store: Store, deliver: mpsc::UnboundedSender<(i64, Alert)>, interval: Duration) {
+    let mut failures: u32 = 0;
+    loop {
+        let mut wait = jitter(interval);
+        let listed = {
+            let store = store.clone();
+            tokio::task::spawn_blocking(move || -> Vec<(Account, Option<String>)> {
+                let accounts = accounts::list(&store).unwrap_or_default();
+                accounts.into_iter().map(|a| {
+                    let token = accounts::token(&a).ok().flatten();
+                    (a, token)
+                }).collect()
+            })
+            .await
+            .unwrap_or_default()
+        };
+        let mut failed = false;
+        for (account, token) in listed {
+            let Some(token) = token else { continue };
+            let state = match Client::new(&account.url, &token) {
+                Err(e) => AccountState::Error(e.to_string()),
+                Ok(client) => match cycle(&client, &store, &account, &deliver).await {
+                    Ok(done) => {
+                        tracing::debug!(account = %account.key(), requests = done.requests, new = done.new_alerts, "polled");
+                        AccountState::Ok
+                    }
+                    Err(ApiError::Unauthorized) => AccountState::TokenRejected,
+                    Err(ApiError::RateLimited { retry_after }) => {
+                        let pause = retry_after.unwrap_or(interval).max(Duration::from_secs(1));
+                        wait = wait.max(pause);
+                        AccountState::RateLimited(format!("Sentry asked to wait {} s", pause.as_secs()))
+                    }
+                    Err(e) if e.is_transient() => {
+                        failed = true;
+                        AccountState::Offline(e.to_string())
+                    }
+                    Err(e) => AccountState::Error(e.to_string()),
+                },
+            };
+            if state != AccountState::Ok {
+                tracing::warn!(account = %account.key(), ?state, "polling failed");
+            }
+            let _ = store.set_setting(&state_key(&account), &serde_json::to_string(&state).unwrap_or_default());
+        }
+        failures = if failed { failures.saturating_add(1) } else { 0 };
+        if failures > 0 {
+            wait = wait.max(backoff(interval, failures));
+        }
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// Exponential backoff from `base`, capped.
+fn backoff(base: Duration, failures: u32) -> Duration {
+    base.saturating_mul(1u32 << failures.min(8)).min(MAX_BACKOFF)
+}
+
+/// ±10 %, so many clients do not poll in step.
+fn jitter(interval: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let factor = 0.9 + (nanos % 1000) as f64 / 5000.0;
+    interval.mul_f64(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_stops_growing() {
+        let base = Duration::from_secs(60);
+        assert_eq!(backoff(base, 1), Duration::from_secs(120));
+        assert_eq!(backoff(base, 3), Duration::from_secs(480));
+        assert_eq!(backoff(base, 30), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn jitter_stays_within_ten_percent() {
+        for _ in 0..100 {
+            let j = jitter(Duration::from_secs(100));
+            assert!(j >= Duration::from_secs(90) && j <= Duration::from_secs(110), "{j:?}");
+        }
+    }
+}
