@@ -164,3 +164,41 @@ fn the_projects_preferences_keep_an_alert_from_notifying() {
     assert!(log.contains("muted by rule 1: title contains"), "the reason is logged:\n{log}");
     close_all_notifications();
 }
+
+#[test]
+fn polling_finds_a_new_issue_without_any_webhook() {
+    require_desktop();
+    close_all_notifications();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(StandIn::start(TOKEN));
+    let old = serde_json::json!({
+        "id": "100", "shortId": "WEB-100", "title": "Old error", "level": "error", "status": "unresolved",
+        "substatus": "ongoing", "firstSeen": "2026-11-01T00:00:00Z", "lastSeen": "2026-11-01T00:00:00Z",
+        "project": {"id": "1", "slug": "web", "name": "web"}
+    });
+    sentry.set_issues(vec![old.clone()]);
+    let data = temp_dir("poll");
+    let url = sentry.url();
+    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "acme"), ("SENTRY_TRAY_POLL_INTERVAL", "1")];
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    // Let the first cycle set its mark, then a new issue appears in Sentry.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sentry.requests().iter().any(|r| r.path.starts_with("/api/0/organizations/acme/issues/")) {
+        assert!(Instant::now() < deadline, "the app never polled:\n{}", app.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut new = old.clone();
+    new["id"] = "101".into();
+    new["shortId"] = "WEB-101".into();
+    new["title"] = "TypeError: e2e_polled".into();
+    new["substatus"] = "new".into();
+    new["firstSeen"] = "2026-11-25T12:00:00Z".into();
+    new["lastSeen"] = "2026-11-25T12:00:00Z".into();
+    sentry.set_issues(vec![old, new]);
+    let shown = wait_for_notification("for the polled issue", Duration::from_secs(15), |n| n.summary.contains("e2e_polled"));
+    assert_eq!(shown.summary, "New issue in web: TypeError: e2e_polled");
+    invoke_action(shown.id, "resolve");
+    let put = wait_for_request(&sentry, "PUT", "/api/0/organizations/acme/issues/101/");
+    assert_eq!(put.body, serde_json::json!({"status": "resolved"}));
+    close_all_notifications();
+}
