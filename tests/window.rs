@@ -72,7 +72,8 @@ fn the_window_opens_and_shows_the_receiver_address() {
         ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
         ("SENTRY_TRAY_LISTEN", listen.as_str()),
         ("SENTRY_AUTH_TOKEN", TOKEN),
-        ("SENTRY_URL", "https://sentry.example.com"),
+        // A closed port on loopback: the window shows the account, polling shows it offline.
+        ("SENTRY_URL", "http://127.0.0.1:9"),
         ("SENTRY_ORG", "acme"),
     ];
     let driver = Driver::start(&env);
@@ -98,8 +99,15 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(text("webhook-url"), format!("http://{listen}/webhook"));
-    assert_eq!(text("account"), "https://sentry.example.com (token from the environment)");
+    assert_eq!(text("account"), "http://127.0.0.1:9 (token from the environment)");
     assert_eq!(text("org"), "acme");
+    // The first poll fails at once (connection refused); the window says so when it refreshes.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !text("polling").starts_with("acme: offline") {
+        assert!(Instant::now() < deadline, "polling state never shown: {:?}", text("polling"));
+        driver.call(reqwest::Method::POST, &format!("/session/{sid}/refresh"), Some(json!({})));
+        std::thread::sleep(Duration::from_millis(300));
+    }
 
     // Kept for the README: what the user sees.
     std::thread::sleep(Duration::from_millis(500));

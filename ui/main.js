@@ -26,7 +26,18 @@ function show(status) {
     $('org').textContent = '–';
   }
 
-  const ready = status.account && status.webhook_secret;
+  const describe = (p) => !p ? 'not polled yet'
+    : p.state === 'ok' ? 'ok'
+    : p.state === 'token_rejected' ? 'token rejected: add the account again with a new token'
+    : `${p.state.replace('_', ' ')}: ${p.detail}`;
+  const polling = $('polling');
+  polling.textContent = status.accounts.length
+    ? status.accounts.map((a) => `${a.org}: ${describe(a.polling)}`).join(' · ')
+    : 'no account to poll';
+  polling.className = status.accounts.some((a) => a.polling && a.polling.state !== 'ok') ? 'missing' : '';
+
+  // Polling alone is enough to hear from Sentry; the webhook secret is for the receiver.
+  const ready = status.account || status.accounts.length;
   const state = $('state');
   state.textContent = status.paused ? 'paused' : ready ? 'ready' : 'needs setup';
   state.className = 'pill ' + (status.paused || !ready ? 'warn' : 'ok');

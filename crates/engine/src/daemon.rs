@@ -56,6 +56,17 @@ pub struct Status {
     pub paused: bool,
     pub alerts: i64,
     pub database: String,
+    /// Every account polled, with how its polling stands.
+    pub accounts: Vec<PolledAccount>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PolledAccount {
+    pub org: String,
+    pub url: String,
+    pub token_source: Source,
+    /// `None` until the first poll.
+    pub polling: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -216,6 +227,16 @@ impl StatusReader {
             paused: self.paused.load(Ordering::SeqCst),
             alerts: self.store.alert_count().unwrap_or(0),
             database: self.store.path().display().to_string(),
+            accounts: crate::accounts::list(&self.store)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| PolledAccount {
+                    polling: self.store.setting(&crate::poll::state_key(&a)).ok().flatten().and_then(|s| serde_json::from_str(&s).ok()),
+                    org: a.org,
+                    url: a.url,
+                    token_source: a.token_source,
+                })
+                .collect(),
         }
     }
 
