@@ -36,7 +36,14 @@ fn main() {
         let store = Store::open(&dir.join("bench.sqlite3")).expect("store");
         let (deliver, mut delivered) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move { while delivered.recv().await.is_some() {} });
-        let state = Arc::new(ReceiverState { store: store.clone(), secret: Arc::new(Fixed), fallback_org: None, deliver });
+        let state = Arc::new(ReceiverState {
+            store: store.clone(),
+            secret: Arc::new(Fixed),
+            fallback_org: None,
+            deliver,
+            replay_window: Some(engine::receiver::DEFAULT_REPLAY_WINDOW),
+        });
+        let stamp = engine::receiver::now().to_string();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}/webhook", listener.local_addr().expect("addr"));
         tokio::spawn(serve(listener, state, std::future::pending()));
@@ -58,7 +65,7 @@ fn main() {
         let started = Instant::now();
         let mut workers = Vec::new();
         for _ in 0..concurrency {
-            let (client, url, queue) = (client.clone(), url.clone(), queue.clone());
+            let (client, url, queue, stamp) = (client.clone(), url.clone(), queue.clone(), stamp.clone());
             workers.push(tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 loop {
@@ -69,6 +76,7 @@ fn main() {
                         .header("content-type", "application/json")
                         .header("sentry-hook-resource", "issue")
                         .header("request-id", &signature[..32])
+                        .header("sentry-hook-timestamp", &stamp)
                         .header("sentry-hook-signature", signature)
                         .body(body)
                         .send()

@@ -106,7 +106,12 @@ fn bad_webhooks_are_refused_and_nothing_is_stored_or_shown() {
     let title = "Error: e2e_refused";
     let body = issue_created_body("555", title);
     let sig = sign(SECRET, &body);
-    let post = |headers: &[(&str, &str)], body: &[u8]| http(s.app.addr, "POST", "/webhook", headers, body).unwrap();
+    let sent = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+    let post = |headers: &[(&str, &str)], body: &[u8]| {
+        let mut all = headers.to_vec();
+        all.push(("Sentry-Hook-Timestamp", sent.as_str()));
+        http(s.app.addr, "POST", "/webhook", &all, body).unwrap()
+    };
 
     let (status, answer) = post(&[("Sentry-Hook-Resource", "issue")], &body);
     assert_eq!(status, 401, "no signature: {answer}");
@@ -201,4 +206,79 @@ fn polling_finds_a_new_issue_without_any_webhook() {
     let put = wait_for_request(&sentry, "PUT", "/api/0/organizations/acme/issues/101/");
     assert_eq!(put.body, serde_json::json!({"status": "resolved"}));
     close_all_notifications();
+}
+
+fn displayed() -> u32 {
+    let out = std::process::Command::new("dunstctl").args(["count", "displayed"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
+}
+
+fn wait_displayed(want: u32, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while displayed() != want {
+        assert!(Instant::now() < deadline, "{what}: {} notifications displayed, expected {want}", displayed());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn signed_example(app: &App, resource: &str, file: &str, edit: impl Fn(&mut serde_json::Value)) -> u16 {
+    let path = format!("{}/testdata/sentry/{file}", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut body = doc["body"].clone();
+    edit(&mut body);
+    let body = serde_json::to_vec(&body).unwrap();
+    let sent = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+    let signature = sign(SECRET, &body);
+    let headers = [
+        ("Sentry-Hook-Resource", resource),
+        ("Sentry-Hook-Timestamp", sent.as_str()),
+        ("Request-ID", &signature[..32]),
+        ("Sentry-Hook-Signature", signature.as_str()),
+    ];
+    http(app.addr, "POST", "/webhook", &headers, &body).unwrap().0
+}
+
+#[test]
+fn a_metric_alert_is_urgent_and_its_resolution_closes_it() {
+    let s = setup("metric");
+    wait_displayed(0, "before");
+    assert_eq!(signed_example(&s.app, "metric_alert", "webhook.metric_alert.critical.json", |_| {}), 201);
+    let shown = wait_for_notification("for the critical metric alert", Duration::from_secs(10), |n| n.summary.starts_with("Critical"));
+    assert_eq!(shown.urgency, "CRITICAL");
+    let keys: Vec<&str> = shown.actions.iter().map(|(k, _)| k.as_str()).filter(|k| *k != "default").collect();
+    assert_eq!(keys, vec!["open"], "a metric incident can only be opened");
+    wait_displayed(1, "the critical alert is on screen");
+    assert_eq!(signed_example(&s.app, "metric_alert", "webhook.metric_alert.resolved.json", |_| {}), 201);
+    wait_displayed(0, "the resolution closes it");
+}
+
+#[test]
+fn an_issue_resolved_elsewhere_closes_its_notification_and_a_repeat_replaces_it() {
+    let s = setup("elsewhere");
+    wait_displayed(0, "before");
+    let (status, _) = s.app.post_issue_webhook(&issue_created_body("6060", "Error: e2e_elsewhere"), SECRET);
+    assert_eq!(status, 201);
+    let first = wait_for_notification("for the issue", Duration::from_secs(10), |n| n.summary.contains("e2e_elsewhere"));
+    // The issue regresses: the same notification is replaced, not stacked.
+    assert_eq!(
+        signed_example(&s.app, "issue", "webhook.issue.created.json", |b| {
+            b["action"] = "unresolved".into();
+            b["data"]["issue"]["id"] = "6060".into();
+            b["data"]["issue"]["title"] = "Error: e2e_elsewhere".into();
+            b["data"]["issue"]["substatus"] = "regressed".into();
+            b["data"]["issue"]["lastSeen"] = "2026-11-25T12:00:00Z".into();
+        }),
+        201
+    );
+    let second = wait_for_notification("for the regression", Duration::from_secs(10), |n| n.summary.starts_with("Regression"));
+    assert_eq!(second.id, first.id, "replaced in place");
+    wait_displayed(1, "one notification for the issue");
+    // Someone resolves it in Sentry: the notification goes.
+    assert_eq!(
+        signed_example(&s.app, "issue", "webhook.issue.resolved.json", |b| {
+            b["data"]["issue"]["id"] = "6060".into();
+        }),
+        201
+    );
+    wait_displayed(0, "resolved elsewhere");
 }

@@ -104,10 +104,11 @@ impl App {
     /// Posts a webhook as Sentry's Integration Platform would, signed with `secret`.
     pub fn post_issue_webhook(&self, body: &[u8], secret: &str) -> (u16, String) {
         let signature = sign(secret, body);
+        let sent = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
         let headers = [
             ("Content-Type", "application/json"),
             ("Sentry-Hook-Resource", "issue"),
-            ("Sentry-Hook-Timestamp", "1700000000"),
+            ("Sentry-Hook-Timestamp", sent.as_str()),
             // Sentry sends a fresh id per delivery.
             ("Request-ID", &signature[..32]),
             ("Sentry-Hook-Signature", signature.as_str()),

@@ -1,6 +1,6 @@
 //! The one normalized shape every source hands on: an [`Alert`].
 
-use sentry_api::webhook::{Payload, PayloadError};
+use sentry_api::webhook::{Comment, EventPayload, MetricAlert, Payload, PayloadError};
 use sentry_api::Issue;
 
 use crate::policy::{AlertKind, Facts, Level, Me};
@@ -29,6 +29,7 @@ pub struct Alert {
     pub assigned_to: Option<String>,
     /// The Sentry user who caused this (for "changed by someone else"), when a user did.
     pub actor_user_id: Option<String>,
+    pub tags: Vec<(String, String)>,
     /// The body as received, kept so later stages (and "why") can read what Sentry said.
     pub payload: String,
 }
@@ -69,18 +70,125 @@ impl Alert {
             substatus: issue.substatus.clone(),
             assigned_to: issue.assignee(),
             actor_user_id,
+            tags: Vec::new(),
             payload: String::from_utf8_lossy(body).into_owned(),
         }
+    }
+
+    /// An alert from an event Sentry sent: `error.created`, `event_alert.triggered`, or a
+    /// legacy service hook's `event.alert`.
+    pub fn from_event(event: &EventPayload, request_id: Option<&str>, fallback_org: Option<&str>, body: &[u8]) -> Alert {
+        let rule = event.rule.as_deref().unwrap_or("");
+        Alert {
+            dedupe_key: format!("{}:{}:{}:{rule}", event.kind, event.issue_id, event.event_id),
+            request_id: request_id.map(str::to_owned),
+            source: "webhook".into(),
+            kind: event.kind.clone(),
+            org: event.web_url.as_deref().and_then(org_from_url).or_else(|| fallback_org.map(str::to_owned)),
+            issue_id: event.issue_id.clone(),
+            short_id: None,
+            project: event.project.clone(),
+            title: event.title.clone(),
+            culprit: event.culprit.clone(),
+            level: event.level.clone(),
+            web_url: event.web_url.clone(),
+            environment: event.environment.clone(),
+            tags: event.tags.clone(),
+            payload: String::from_utf8_lossy(body).into_owned(),
+            ..Alert::default()
+        }
+    }
+
+    /// An alert from a metric alert webhook; `issue_id` holds the incident's id.
+    pub fn from_metric_alert(alert: &MetricAlert, request_id: Option<&str>, fallback_org: Option<&str>, body: &[u8]) -> Alert {
+        let kind = format!("metric_alert.{}", alert.action);
+        Alert {
+            dedupe_key: format!("{kind}:{}", alert.id),
+            request_id: request_id.map(str::to_owned),
+            source: "webhook".into(),
+            kind,
+            org: alert.web_url.as_deref().and_then(org_from_url).or_else(|| fallback_org.map(str::to_owned)),
+            issue_id: alert.id.clone(),
+            title: alert.title.clone(),
+            culprit: Some(alert.description.clone()).filter(|d| !d.is_empty()),
+            level: Some(if alert.action == "critical" { "fatal" } else { "warning" }.into()),
+            web_url: alert.web_url.clone(),
+            payload: String::from_utf8_lossy(body).into_owned(),
+            ..Alert::default()
+        }
+    }
+
+    /// An alert from a comment webhook.
+    pub fn from_comment(comment: &Comment, request_id: Option<&str>, fallback_org: Option<&str>, body: &[u8]) -> Alert {
+        let kind = format!("comment.{}", comment.action);
+        let by = comment.actor_name.as_deref().unwrap_or("Someone");
+        Alert {
+            dedupe_key: format!("{kind}:{}", comment.comment_id),
+            request_id: request_id.map(str::to_owned),
+            source: "webhook".into(),
+            kind,
+            org: fallback_org.map(str::to_owned),
+            issue_id: comment.issue_id.clone(),
+            project: comment.project.clone(),
+            title: format!("{by} commented: {}", comment.text),
+            actor_user_id: comment.actor_user_id.clone(),
+            payload: String::from_utf8_lossy(body).into_owned(),
+            ..Alert::default()
+        }
+    }
+
+    /// The alert a webhook stands for; `None` for resources the app does not act on.
+    pub fn from_payload(payload: &Payload, request_id: Option<&str>, fallback_org: Option<&str>, body: &[u8]) -> Option<Alert> {
+        Some(match payload {
+            Payload::Issue { action, issue, actor_user_id } => {
+                Alert::from_issue_webhook(action, issue, actor_user_id.clone(), request_id, fallback_org, body)
+            }
+            Payload::Event(event) => Alert::from_event(event, request_id, fallback_org, body),
+            Payload::MetricAlert(alert) => Alert::from_metric_alert(alert, request_id, fallback_org, body),
+            Payload::Comment(comment) => Alert::from_comment(comment, request_id, fallback_org, body),
+            Payload::Other { .. } => return None,
+        })
+    }
+
+    /// Which notification this alert belongs to: one per issue, one per metric incident.
+    pub fn thread_key(&self) -> String {
+        if self.is_metric_alert() {
+            format!("metric:{}", self.issue_id)
+        } else {
+            format!("issue:{}", self.issue_id)
+        }
+    }
+
+    pub fn is_metric_alert(&self) -> bool {
+        self.kind.starts_with("metric_alert.")
+    }
+
+    /// Whether this alert means an open notification of its thread is now moot.
+    pub fn closes_thread(&self) -> bool {
+        matches!(self.kind.as_str(), "metric_alert.resolved" | "issue.resolved" | "issue.ignored" | "issue.archived")
     }
 
     /// An alert from a file: an `issue.*` webhook body, or an issue as the API returns it.
     pub fn from_json_file(body: &[u8]) -> Result<Alert, PayloadError> {
         let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
         if value.get("action").is_some() {
-            return match sentry_api::webhook::parse("issue", body)? {
-                Payload::Issue { action, issue, actor_user_id } => Ok(Alert::from_issue_webhook(&action, &issue, actor_user_id, None, None, body)),
-                Payload::Other { .. } => Err(PayloadError::MissingField("data.issue")),
-            };
+            // A webhook body saved without its headers: the data's keys name the resource.
+            let data = &value["data"];
+            let resource = ["issue", "metric_alert", "error", "comment_id", "event"]
+                .into_iter()
+                .find(|key| data.get(key).is_some())
+                .map(|key| match key {
+                    "comment_id" => "comment",
+                    "event" => "event_alert",
+                    other => other,
+                })
+                .ok_or(PayloadError::MissingField("data.issue"))?;
+            let payload = sentry_api::webhook::parse(resource, body)?;
+            return Alert::from_payload(&payload, None, None, body).ok_or(PayloadError::MissingField("data.issue"));
+        }
+        if value.get("event").is_some() {
+            let payload = sentry_api::webhook::parse("event", body)?;
+            return Alert::from_payload(&payload, None, None, body).ok_or(PayloadError::MissingField("event"));
         }
         let issue: Issue = serde_json::from_value(value)
             .map_err(|e| PayloadError::WrongShape { field: "issue", detail: e.to_string() })?;
@@ -102,6 +210,10 @@ impl Alert {
             ("issue.unresolved" | "issue.assigned" | "issue.resolved" | "issue.ignored" | "issue.archived", _) => {
                 Some(AlertKind::StateChanged)
             }
+            ("event_alert.triggered" | "event.alert", _) => Some(AlertKind::EventAlert),
+            ("metric_alert.critical" | "metric_alert.warning", _) => Some(AlertKind::MetricAlert),
+            ("comment.created", _) => Some(AlertKind::CommentOnMyIssue),
+            // error.created fires for every event: stored, never a notification of its own.
             _ => None,
         };
         Facts {
@@ -112,10 +224,10 @@ impl Alert {
             title: &self.title,
             culprit: self.culprit.as_deref(),
             message: None,
-            tags: &[],
+            tags: &self.tags,
             assigned_to: self.assigned_to.as_deref(),
             by_me: !me.user_id.is_empty() && self.actor_user_id.as_deref() == Some(me.user_id.as_str()),
-            critical: false,
+            critical: self.kind == "metric_alert.critical",
         }
     }
 
@@ -123,4 +235,10 @@ impl Alert {
     pub fn label(&self) -> &str {
         self.short_id.as_deref().unwrap_or(&self.issue_id)
     }
+}
+
+fn org_from_url(url: &str) -> Option<String> {
+    let mut parts = url.split('/');
+    parts.find(|p| *p == "organizations")?;
+    parts.next().filter(|s| !s.is_empty()).map(str::to_owned)
 }

@@ -140,7 +140,13 @@ impl Daemon {
         tokio::spawn(act(chosen_rx, actions));
 
         let polled = deliver_tx.clone();
-        let state = Arc::new(ReceiverState { store: store.clone(), secret, fallback_org, deliver: deliver_tx });
+        let state = Arc::new(ReceiverState {
+            store: store.clone(),
+            secret,
+            fallback_org,
+            deliver: deliver_tx,
+            replay_window: Some(receiver::DEFAULT_REPLAY_WINDOW),
+        });
         let (shutdown, stop) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let served = receiver::serve(listener, state, async {
@@ -258,6 +264,13 @@ async fn deliver(
     while let Some((id, alert)) = rx.recv().await {
         // Nobody listening (no window open) is fine.
         let _ = changed.send(());
+        if alert.closes_thread() {
+            notifier.close(&alert.thread_key()).await;
+            if alert.kind == "metric_alert.resolved" {
+                let _ = store.set_decision(id, &Decision { deliver: Deliver::Suppress, reasons: vec!["the incident is resolved: its notification was closed".into()] });
+                continue;
+            }
+        }
         let decision = if paused.load(Ordering::SeqCst) {
             Decision { deliver: Deliver::Suppress, reasons: vec!["notifications are paused".into()] }
         } else {

@@ -1,7 +1,10 @@
 //! Native desktop notifications (freedesktop D-Bus through `notify-rust`): one per alert with
 //! the actions the user can take, replaced by the outcome once they chose.
 
-use notify_rust::{Hint, Notification, Timeout, Urgency};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
 use tokio::sync::mpsc;
 
 use crate::alert::Alert;
@@ -67,21 +70,56 @@ pub struct Chosen {
 #[error("could not show a desktop notification (is a notification daemon running?): {0}")]
 pub struct NotifyError(String);
 
-/// Shows notifications and reports the actions chosen on them.
-#[derive(Debug, Clone)]
+/// A notification on screen: its id, its handle (to close it), and the task waiting for the
+/// user's choice (stopped when the notification is replaced, so a choice is reported once).
+struct Open {
+    id: u32,
+    handle: Arc<NotificationHandle>,
+    waiting: tokio::task::AbortHandle,
+}
+
+/// Shows notifications and reports the actions chosen on them. One notification per thread
+/// (an issue, a metric incident): a new alert of the thread replaces it.
+#[derive(Clone)]
 pub struct Notifier {
     chosen: mpsc::UnboundedSender<Chosen>,
+    open: Arc<Mutex<HashMap<String, Open>>>,
+}
+
+impl std::fmt::Debug for Notifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifier").finish_non_exhaustive()
+    }
 }
 
 impl Notifier {
     pub fn new(chosen: mpsc::UnboundedSender<Chosen>) -> Notifier {
-        Notifier { chosen }
+        Notifier { chosen, open: Arc::default() }
+    }
+
+    fn open(&self) -> std::sync::MutexGuard<'_, HashMap<String, Open>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Closes the thread's notification, if one is on screen.
+    pub async fn close(&self, thread: &str) {
+        let open = self.open().remove(thread);
+        if let Some(open) = open {
+            open.waiting.abort();
+            open.handle.close_async().await;
+            tracing::info!(thread, notification = open.id, "notification closed");
+        }
     }
 
     /// Shows `alert` and, in the background, waits for the user's choice. Returns the id the
     /// notification daemon gave it.
     pub async fn show_alert(&self, alert: &Alert) -> Result<u32, NotifyError> {
+        let thread = alert.thread_key();
         let mut n = Notification::new();
+        if let Some(previous) = self.open().remove(&thread) {
+            previous.waiting.abort();
+            n.id(previous.id);
+        }
         n.appname(APP_NAME)
             .summary(&summary(alert))
             .body(&body(alert))
@@ -91,16 +129,21 @@ impl Notifier {
             .hint(Hint::Category("im.received".into()));
         // "default" is what clicking the body invokes.
         n.action("default", "View");
-        for action in UserAction::ALL {
+        // A metric incident is not an issue: it can only be looked at.
+        let actions: &[UserAction] = if alert.is_metric_alert() { &[UserAction::Open] } else { &UserAction::ALL };
+        for action in actions {
             n.action(action.key(), action.label());
         }
-        let handle = n.show_async().await.map_err(|e| NotifyError(e.to_string()))?;
+        let handle = Arc::new(n.show_async().await.map_err(|e| NotifyError(e.to_string()))?);
         let id = handle.id();
         let chosen = self.chosen.clone();
         let alert = alert.clone();
-        tokio::spawn(async move {
+        let waiting_on = handle.clone();
+        let open = self.open.clone();
+        let key = thread.clone();
+        let waiting = tokio::spawn(async move {
             let mut picked = None;
-            handle
+            waiting_on
                 .wait_for_action_async(|response| {
                     if let notify_rust::NotificationResponse::Action(key) = response {
                         picked = UserAction::from_key(key);
@@ -109,10 +152,19 @@ impl Notifier {
                     }
                 })
                 .await;
+            // Answered or dismissed: the thread has no open notification any more.
+            {
+                let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
+                if open.get(&key).is_some_and(|o| o.id == id) {
+                    open.remove(&key);
+                }
+            }
             if let Some(action) = picked {
                 let _ = chosen.send(Chosen { alert, action, notification_id: id });
             }
-        });
+        })
+        .abort_handle();
+        self.open().insert(thread, Open { id, handle, waiting });
         Ok(id)
     }
 
@@ -133,10 +185,18 @@ impl Notifier {
 fn summary(alert: &Alert) -> String {
     let what = match alert.kind.as_str() {
         "issue.created" => "New issue",
-        "issue.unresolved" => "Issue back",
+        "issue.unresolved" => match alert.substatus.as_deref() {
+            Some("escalating") => "Escalating",
+            Some("regressed") => "Regression",
+            _ => "Issue back",
+        },
         "issue.assigned" => "Issue assigned",
         "issue.resolved" => "Issue resolved",
-        "issue.ignored" => "Issue ignored",
+        "issue.ignored" | "issue.archived" => "Issue archived",
+        "event_alert.triggered" | "event.alert" => "Alert",
+        "metric_alert.critical" => "Critical",
+        "metric_alert.warning" => "Warning",
+        "comment.created" => "Comment",
         _ => "Sentry",
     };
     format!("{what} in {}: {}", alert.project.as_deref().unwrap_or("Sentry"), alert.title)

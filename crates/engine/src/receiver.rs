@@ -34,7 +34,13 @@ pub struct ReceiverState {
     pub secret: Arc<dyn SecretSource>,
     pub fallback_org: Option<String>,
     pub deliver: mpsc::UnboundedSender<(i64, Alert)>,
+    /// Deliveries whose `Sentry-Hook-Timestamp` is older than this are refused; `None` turns the
+    /// check off.
+    pub replay_window: Option<std::time::Duration>,
 }
+
+/// Sentry answers within a second and retries within minutes: five minutes is generous.
+pub const DEFAULT_REPLAY_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
 
 fn router(state: Arc<ReceiverState>) -> Router {
     Router::new()
@@ -79,36 +85,46 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
             return refuse(StatusCode::UNAUTHORIZED, format!("bad signature: {first}"));
         }
     }
+    if let Some(window) = state.replay_window {
+        let sent = hook.timestamp.as_deref().and_then(|t| t.trim().parse::<f64>().ok());
+        let Some(sent) = sent else {
+            return refuse(StatusCode::UNAUTHORIZED, "missing or unreadable Sentry-Hook-Timestamp");
+        };
+        // The timestamp is not signed, but a replayed body must also fall inside the window.
+        let age = now() as f64 - sent;
+        if age > window.as_secs_f64() || age < -60.0 {
+            return refuse(StatusCode::UNAUTHORIZED, format!("stale delivery: sent {age:.0} s ago, outside the {} s window", window.as_secs()));
+        }
+    }
     let resource = hook.resource.as_deref().unwrap_or("");
     let payload = match webhook::parse(resource, &body) {
         Ok(p) => p,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("malformed payload: {e}")),
     };
-    match payload {
-        Payload::Issue { action, issue, actor_user_id } => {
-            let alert = Alert::from_issue_webhook(&action, &issue, actor_user_id, hook.request_id.as_deref(), state.fallback_org.as_deref(), &body);
-            let store = state.store.clone();
-            let to_store = alert.clone();
-            let stored = tokio::task::spawn_blocking(move || store.insert_alert(&to_store, now())).await;
-            match stored {
-                Ok(Ok(Stored::New(id))) => {
-                    tracing::info!(alert = id, kind = %alert.kind, issue = %alert.issue_id, "webhook stored");
-                    let _ = state.deliver.send((id, alert));
-                    (StatusCode::CREATED, Json(json!({"stored": id}))).into_response()
-                }
-                Ok(Ok(Stored::Duplicate(id))) => {
-                    tracing::info!(alert = id, "webhook repeated an alert already stored");
-                    (StatusCode::OK, Json(json!({"duplicate_of": id}))).into_response()
-                }
-                Ok(Err(e)) => refuse(StatusCode::SERVICE_UNAVAILABLE, format!("could not store the alert: {e}")),
-                Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("storing the alert failed: {e}")),
-            }
+    let Some(alert) = Alert::from_payload(&payload, hook.request_id.as_deref(), state.fallback_org.as_deref(), &body) else {
+        // Acknowledged, not refused: Sentry disables receivers that keep failing.
+        let (resource, action) = match &payload {
+            Payload::Other { resource, action } => (resource.as_str(), action.as_str()),
+            _ => (resource, ""),
+        };
+        tracing::info!(%resource, %action, "webhook acknowledged; this kind is not acted on");
+        return (StatusCode::OK, Json(json!({"ignored": format!("{resource}.{action}")}))).into_response();
+    };
+    let store = state.store.clone();
+    let to_store = alert.clone();
+    let stored = tokio::task::spawn_blocking(move || store.insert_alert(&to_store, now())).await;
+    match stored {
+        Ok(Ok(Stored::New(id))) => {
+            tracing::info!(alert = id, kind = %alert.kind, issue = %alert.issue_id, "webhook stored");
+            let _ = state.deliver.send((id, alert));
+            (StatusCode::CREATED, Json(json!({"stored": id}))).into_response()
         }
-        Payload::Other { resource, action } => {
-            // Acknowledged, not refused: Sentry disables receivers that keep failing.
-            tracing::info!(%resource, %action, "webhook acknowledged; this kind is not acted on yet");
-            (StatusCode::OK, Json(json!({"ignored": format!("{resource}.{action}")}))).into_response()
+        Ok(Ok(Stored::Duplicate(id))) => {
+            tracing::info!(alert = id, "webhook repeated an alert already stored");
+            (StatusCode::OK, Json(json!({"duplicate_of": id}))).into_response()
         }
+        Ok(Err(e)) => refuse(StatusCode::SERVICE_UNAVAILABLE, format!("could not store the alert: {e}")),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("storing the alert failed: {e}")),
     }
 }
 

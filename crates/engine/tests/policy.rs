@@ -40,7 +40,8 @@ fn every_kind_and_level_against_every_minimum() {
     for kind in AlertKind::ALL {
         for level in levels {
             for min in levels {
-                let p = prefs(&[("min_level", min.name())]);
+                let all = "new_issue,regression,escalating,event_alert,metric_alert,assigned_to_me,comment_on_my_issue,state_changed";
+                let p = prefs(&[("min_level", min.name()), ("kinds", all)]);
                 let d = run(&facts(kind, level), &p, noon());
                 let want = if kind == AlertKind::MetricAlert || level >= min { Deliver::Now } else { Deliver::Suppress };
                 assert_eq!(d.deliver, want, "{kind:?} {level:?} with minimum {min:?}: {:?}", d.reasons);
@@ -73,8 +74,9 @@ fn each_setting_decides_with_its_reason() {
         ("no environment", prefs(&[("environments", "production")]), base.clone(), Deliver::Suppress, "environment (none) is not watched (only production)"),
         ("muted title", prefs(&[("mute_title", "typeerror")]), base.clone(), Deliver::Suppress, "muted by rule 1: title contains \"typeerror\""),
         ("muted tag", prefs(&[("mute_culprit", "vendor"), ("mute_tag", "browser=IE 11")]), Facts { tags: &tags, ..base.clone() }, Deliver::Suppress, "muted by rule 2: tag browser=IE 11"),
-        ("my own change", Preferences::default(), Facts { kind: Some(AlertKind::StateChanged), by_me: true, ..base.clone() }, Deliver::Suppress, "you made this change yourself"),
-        ("someone else's change", Preferences::default(), Facts { kind: Some(AlertKind::StateChanged), ..base.clone() }, Deliver::Now, "changes made by others in web"),
+        ("my own change", prefs(&[("kinds", "new_issue,state_changed")]), Facts { kind: Some(AlertKind::StateChanged), by_me: true, ..base.clone() }, Deliver::Suppress, "you made this change yourself"),
+        ("others' changes are off by default", Preferences::default(), Facts { kind: Some(AlertKind::StateChanged), ..base.clone() }, Deliver::Suppress, "changes made by others are turned off for web"),
+        ("someone else's change", prefs(&[("kinds", "new_issue,state_changed")]), Facts { kind: Some(AlertKind::StateChanged), ..base.clone() }, Deliver::Now, "changes made by others in web"),
         ("unknown kind", Preferences::default(), Facts { kind: None, ..base.clone() }, Deliver::Suppress, "not a kind of alert that notifies"),
         ("digest low levels", prefs(&[("min_level", "info"), ("digest_up_to", "warning")]), facts(AlertKind::NewIssue, Level::Info), Deliver::Digest, "info goes into the digest (up to warning)"),
         ("digest spares errors", prefs(&[("digest_up_to", "warning")]), base.clone(), Deliver::Now, "new issues in web"),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use engine::receiver::{serve, ReceiverState, SecretSource, MAX_BODY};
+use engine::receiver::{now, serve, ReceiverState, SecretSource, DEFAULT_REPLAY_WINDOW, MAX_BODY};
 use engine::store::Store;
 use tokio::sync::mpsc;
 
@@ -30,7 +30,13 @@ async fn start(secret: Option<&'static str>) -> Receiver {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
     let (deliver, delivered) = mpsc::unbounded_channel();
-    let state = Arc::new(ReceiverState { store: store.clone(), secret: Arc::new(Fixed(secret)), fallback_org: None, deliver });
+    let state = Arc::new(ReceiverState {
+        store: store.clone(),
+        secret: Arc::new(Fixed(secret)),
+        fallback_org: None,
+        deliver,
+        replay_window: Some(DEFAULT_REPLAY_WINDOW),
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     tokio::spawn(serve(listener, state, std::future::pending()));
@@ -45,6 +51,10 @@ fn example_body() -> Vec<u8> {
 
 impl Receiver {
     async fn post(&self, resource: &str, signature: Option<&str>, request_id: &str, body: Vec<u8>) -> (u16, String) {
+        self.post_at(resource, signature, request_id, body, Some(now())).await
+    }
+
+    async fn post_at(&self, resource: &str, signature: Option<&str>, request_id: &str, body: Vec<u8>, sent: Option<i64>) -> (u16, String) {
         let mut request = self
             .http
             .post(&self.url)
@@ -52,6 +62,9 @@ impl Receiver {
             .header("sentry-hook-resource", resource)
             .header("request-id", request_id)
             .body(body);
+        if let Some(sent) = sent {
+            request = request.header("sentry-hook-timestamp", sent.to_string());
+        }
         if let Some(signature) = signature {
             request = request.header("sentry-hook-signature", signature);
         }
@@ -113,13 +126,51 @@ async fn an_accepted_issue_is_stored_before_the_answer_and_only_once() {
     assert!(r.delivered.try_recv().is_err(), "a duplicate was handed on");
 }
 
+fn example(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../testdata/sentry/{name}", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    serde_json::to_vec(&doc["body"]).unwrap()
+}
+
 #[tokio::test]
-async fn resources_not_acted_on_are_acknowledged_not_refused() {
-    let r = start(Some(SECRET)).await;
-    let doc: serde_json::Value = serde_json::from_str(include_str!("../../../testdata/sentry/webhook.comment.created.json")).unwrap();
-    let body = serde_json::to_vec(&doc["body"]).unwrap();
-    let (status, answer) = r.post("comment", Some(&sentry_api::sign(SECRET.as_bytes(), &body)), "c1", body).await;
+async fn every_resource_becomes_one_alert_and_the_rest_is_acknowledged() {
+    let mut r = start(Some(SECRET)).await;
+    let sign = |b: &[u8]| sentry_api::sign(SECRET.as_bytes(), b);
+    for (resource, file, kind) in [
+        ("metric_alert", "webhook.metric_alert.critical.json", "metric_alert.critical"),
+        ("metric_alert", "webhook.metric_alert.resolved.json", "metric_alert.resolved"),
+        ("comment", "webhook.comment.created.json", "comment.created"),
+        ("error", "webhook.error.created.json", "error.created"),
+        ("event_alert", "webhook.event_alert.triggered.json", "event_alert.triggered"),
+        ("issue", "webhook.issue.resolved.json", "issue.resolved"),
+    ] {
+        let body = example(file);
+        let (status, answer) = r.post(resource, Some(&sign(&body)), file, body).await;
+        assert_eq!(status, 201, "{file}: {answer}");
+        let (_, alert) = r.delivered.try_recv().unwrap_or_else(|_| panic!("{file} was not handed on"));
+        assert_eq!(alert.kind, kind, "{file}");
+    }
+    let body = example("webhook.installation.created.json");
+    let (status, answer) = r.post("installation", Some(&sign(&body)), "i1", body).await;
     assert_eq!(status, 200, "{answer}");
-    assert!(answer.contains("comment.created"));
+    assert!(answer.contains("installation.created"), "{answer}");
+    assert_eq!(r.store.alert_count().unwrap(), 6);
+}
+
+#[tokio::test]
+async fn stale_or_undated_deliveries_are_refused() {
+    let r = start(Some(SECRET)).await;
+    let body = example_body();
+    let signature = sentry_api::sign(SECRET.as_bytes(), &body);
+    let (status, answer) = r.post_at("issue", Some(&signature), "old", body.clone(), Some(now() - 3600)).await;
+    assert_eq!(status, 401);
+    assert!(answer.contains("stale delivery"), "{answer}");
+    let (status, answer) = r.post_at("issue", Some(&signature), "future", body.clone(), Some(now() + 3600)).await;
+    assert_eq!(status, 401, "{answer}");
+    let (status, answer) = r.post_at("issue", Some(&signature), "undated", body.clone(), None).await;
+    assert_eq!(status, 401);
+    assert!(answer.contains("Sentry-Hook-Timestamp"), "{answer}");
     assert_eq!(r.store.alert_count().unwrap(), 0);
+    let (status, _) = r.post_at("issue", Some(&signature), "fresh", body, Some(now() - 30)).await;
+    assert_eq!(status, 201, "a delivery 30 s old is fine");
 }

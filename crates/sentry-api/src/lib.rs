@@ -11,4 +11,4 @@ pub mod webhook;
 pub use client::{ApiError, Client, IssueUpdate, WhoAmI};
 pub use models::{Issue, ProjectRef};
 pub use signature::{sign, verify, SignatureError};
-pub use webhook::{Envelope, Payload, PayloadError, Sender, WebhookHeaders};
+pub use webhook::{Comment, Envelope, EventPayload, MetricAlert, Payload, PayloadError, Sender, WebhookHeaders};

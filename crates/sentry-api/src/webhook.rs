@@ -78,8 +78,56 @@ pub struct Envelope {
 pub enum Payload {
     /// `issue.created`, `issue.resolved`, … with the serialized issue.
     Issue { action: String, issue: Box<Issue>, actor_user_id: Option<String> },
+    /// `error.created`, `event_alert.triggered` and legacy service hooks: an event of an issue.
+    Event(Box<EventPayload>),
+    /// `metric_alert.critical|warning|resolved|open`.
+    MetricAlert(Box<MetricAlert>),
+    /// `comment.created|updated|deleted`.
+    Comment(Box<Comment>),
     /// A well-formed payload of a resource or action the app does not act on.
     Other { resource: String, action: String },
+}
+
+/// An event Sentry sent (an error, or an alert rule firing for one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPayload {
+    /// `error.created`, `event_alert.triggered` or `event.alert` (service hook).
+    pub kind: String,
+    pub event_id: String,
+    pub issue_id: String,
+    pub title: String,
+    pub culprit: Option<String>,
+    pub level: Option<String>,
+    pub environment: Option<String>,
+    pub project: Option<String>,
+    pub web_url: Option<String>,
+    /// The alert rule that fired, for alert kinds.
+    pub rule: Option<String>,
+    pub tags: Vec<(String, String)>,
+    /// The event as sent, for ownership matching.
+    pub event: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricAlert {
+    /// `critical`, `warning`, `resolved` or `open`.
+    pub action: String,
+    /// The incident's id: every state of one incident shares it.
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub web_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub action: String,
+    pub comment_id: String,
+    pub issue_id: String,
+    pub project: Option<String>,
+    pub text: String,
+    pub actor_user_id: Option<String>,
+    pub actor_name: Option<String>,
 }
 
 /// Parses a body whose signature was already checked. `resource` is the `Sentry-Hook-Resource`
@@ -90,17 +138,164 @@ pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
         return Err(PayloadError::WrongShape { field: "body", detail: "expected a JSON object".into() });
     }
     if resource == "event" {
-        // Legacy service hooks carry no action; the app does not act on them yet.
-        return Ok(Payload::Other { resource: resource.to_owned(), action: "alert".to_owned() });
+        return service_hook(&value).map(|e| Payload::Event(Box::new(e)));
     }
     let envelope: Envelope = serde_json::from_value(value).map_err(|e| shape("action", e))?;
+    let data = &envelope.data;
     match resource {
         "issue" => {
-            let issue = envelope.data.get("issue").ok_or(PayloadError::MissingField("data.issue"))?;
+            let issue = data.get("issue").ok_or(PayloadError::MissingField("data.issue"))?;
             let issue: Issue = Issue::deserialize(issue).map_err(|e| shape("data.issue", e))?;
             Ok(Payload::Issue { action: envelope.action, issue: Box::new(issue), actor_user_id: user_actor(&envelope.actor) })
         }
+        "error" if envelope.action == "created" => {
+            let event = data.get("error").ok_or(PayloadError::MissingField("data.error"))?;
+            Ok(Payload::Event(Box::new(event_payload("error.created", event, None)?)))
+        }
+        "event_alert" if envelope.action == "triggered" => {
+            let event = data.get("event").ok_or(PayloadError::MissingField("data.event"))?;
+            let rule = data.get("triggered_rule").and_then(text);
+            Ok(Payload::Event(Box::new(event_payload("event_alert.triggered", event, rule)?)))
+        }
+        "metric_alert" => {
+            let alert = data.get("metric_alert").filter(|a| a.is_object()).ok_or(PayloadError::MissingField("data.metric_alert"))?;
+            let id = alert.get("id").and_then(text).ok_or(PayloadError::MissingField("data.metric_alert.id"))?;
+            let rule_name = alert.get("alert_rule").and_then(|r| r.get("name")).and_then(text);
+            let title = data
+                .get("description_title")
+                .and_then(text)
+                .or(rule_name)
+                .or_else(|| alert.get("title").and_then(text))
+                .unwrap_or_else(|| format!("Metric alert {id}"));
+            Ok(Payload::MetricAlert(Box::new(MetricAlert {
+                action: envelope.action,
+                id,
+                title,
+                description: data.get("description_text").and_then(text).unwrap_or_default(),
+                web_url: data.get("web_url").and_then(text),
+            })))
+        }
+        "comment" => {
+            let field = |name: &'static str| data.get(name).and_then(text).ok_or(PayloadError::MissingField(name));
+            Ok(Payload::Comment(Box::new(Comment {
+                action: envelope.action.clone(),
+                comment_id: field("comment_id")?,
+                issue_id: field("issue_id")?,
+                project: data.get("project_slug").and_then(text),
+                text: data.get("comment").and_then(text).unwrap_or_default(),
+                actor_user_id: user_actor(&envelope.actor),
+                actor_name: envelope.actor.get("name").and_then(text),
+            })))
+        }
         other => Ok(Payload::Other { resource: other.to_owned(), action: envelope.action }),
+    }
+}
+
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Tags as events carry them: `[[key, value]]` or `[{key, value}]`.
+fn event_tags(event: &Value) -> Vec<(String, String)> {
+    event
+        .get("tags")
+        .and_then(Value::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| match t {
+                    Value::Array(pair) if pair.len() == 2 => Some((text(&pair[0])?, text(&pair[1])?)),
+                    Value::Object(o) => Some((text(o.get("key")?)?, text(o.get("value")?)?)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The issue id from an issue URL (`…/issues/{id}/…`).
+fn issue_from_url(url: &str) -> Option<String> {
+    let mut parts = url.split('/');
+    parts.find(|p| *p == "issues")?;
+    parts.next().filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned)
+}
+
+fn event_payload(kind: &str, event: &Value, rule: Option<String>) -> Result<EventPayload, PayloadError> {
+    if !event.is_object() {
+        return Err(PayloadError::WrongShape { field: "event", detail: "expected an object".into() });
+    }
+    let get = |name: &str| event.get(name).and_then(text).filter(|s| !s.is_empty());
+    let web_url = get("web_url");
+    let issue_id = get("issue_id")
+        .or_else(|| web_url.as_deref().and_then(issue_from_url))
+        .or_else(|| get("issue_url").as_deref().and_then(issue_from_url))
+        .ok_or(PayloadError::MissingField("event.issue_id"))?;
+    let tags = event_tags(event);
+    let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    Ok(EventPayload {
+        kind: kind.to_owned(),
+        event_id: get("event_id").unwrap_or_default(),
+        title: get("title").or_else(|| get("message")).unwrap_or_else(|| "(no title)".into()),
+        culprit: get("culprit"),
+        level: get("level").or_else(|| tag("level")),
+        environment: get("environment").or_else(|| tag("environment")),
+        // The error resource names the project by numeric id; the policy wants the slug.
+        project: event.get("project").and_then(|p| p.get("slug")).and_then(text),
+        // Keep the issue's page, not the event's: actions and "open" are about the issue.
+        web_url: web_url.map(|u| u.split("/events/").next().unwrap_or(&u).to_owned()),
+        issue_id,
+        rule,
+        tags,
+        event: event.clone(),
+    })
+}
+
+/// A legacy service hook's body: `{project, group, event}` (payload v0), or the flat shape
+/// `{id, project, project_name, culprit, url, message, triggering_rules, event}`.
+fn service_hook(body: &Value) -> Result<EventPayload, PayloadError> {
+    let event = body.get("event").filter(|e| e.is_object()).ok_or(PayloadError::MissingField("event"))?;
+    let mut payload = event_payload_lenient(event);
+    if let Some(group) = body.get("group").filter(|g| g.is_object()) {
+        payload.issue_id = group.get("id").and_then(text).unwrap_or_default();
+        payload.title = group.get("title").and_then(text).unwrap_or(payload.title);
+        payload.culprit = group.get("culprit").and_then(text).or(payload.culprit);
+        payload.web_url = group.get("url").and_then(text).or(payload.web_url);
+        payload.project = body.get("project").and_then(|p| p.get("slug")).and_then(text);
+    } else {
+        let url = body.get("url").and_then(text);
+        payload.issue_id = url.as_deref().and_then(issue_from_url).or_else(|| body.get("id").and_then(text)).unwrap_or_default();
+        payload.title = body.get("message").and_then(text).filter(|m| !m.is_empty()).unwrap_or(payload.title);
+        payload.culprit = body.get("culprit").and_then(text).or(payload.culprit);
+        payload.web_url = url.or(payload.web_url);
+        payload.project = body.get("project").and_then(text);
+        payload.rule = body.get("triggering_rules").and_then(Value::as_array).and_then(|r| r.first()).and_then(text);
+    }
+    if payload.issue_id.is_empty() {
+        return Err(PayloadError::MissingField("group.id"));
+    }
+    Ok(payload)
+}
+
+fn event_payload_lenient(event: &Value) -> EventPayload {
+    let tags = event_tags(event);
+    let get = |name: &str| event.get(name).and_then(text).filter(|s| !s.is_empty());
+    let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    EventPayload {
+        kind: "event.alert".into(),
+        event_id: get("event_id").unwrap_or_default(),
+        issue_id: String::new(),
+        title: get("title").or_else(|| get("message")).unwrap_or_else(|| "(no title)".into()),
+        culprit: get("culprit"),
+        level: get("level").or_else(|| tag("level")),
+        environment: get("environment").or_else(|| tag("environment")),
+        project: None,
+        web_url: get("url"),
+        rule: None,
+        tags: tags.clone(),
+        event: event.clone(),
     }
 }
 
@@ -145,9 +340,39 @@ mod tests {
     }
 
     #[test]
-    fn other_resources_are_recognised_not_refused() {
-        let p = parse("comment", &example("webhook.comment.created.json")).unwrap();
-        assert_eq!(p, Payload::Other { resource: "comment".into(), action: "created".into() });
+    fn every_resource_sentry_sends_is_read() {
+        let Payload::Comment(c) = parse("comment", &example("webhook.comment.created.json")).unwrap() else { panic!() };
+        assert_eq!((c.comment_id.as_str(), c.issue_id.as_str(), c.text.as_str()), ("1234", "100", "adding a comment"));
+        assert_eq!(c.actor_user_id.as_deref(), Some("1"));
+
+        let Payload::Event(e) = parse("error", &example("webhook.error.created.json")).unwrap() else { panic!() };
+        assert_eq!((e.kind.as_str(), e.issue_id.as_str()), ("error.created", "1170820242"));
+        assert_eq!(e.title, "ReferenceError: blooopy is not defined");
+        assert_eq!(e.web_url.as_deref(), Some("https://sentry.io/organizations/test-org/issues/1170820242"));
+
+        let Payload::Event(e) = parse("event_alert", &example("webhook.event_alert.triggered.json")).unwrap() else { panic!() };
+        assert_eq!(e.kind, "event_alert.triggered");
+        assert!(e.rule.is_some());
+
+        let Payload::MetricAlert(m) = parse("metric_alert", &example("webhook.metric_alert.critical.json")).unwrap() else { panic!() };
+        assert_eq!((m.action.as_str(), m.id.as_str()), ("critical", "4"));
+        let Payload::MetricAlert(r) = parse("metric_alert", &example("webhook.metric_alert.resolved.json")).unwrap() else { panic!() };
+        assert_eq!((r.action.as_str(), r.id.as_str()), ("resolved", "4"), "resolved names the same incident");
+
+        let p = parse("installation", &example("webhook.installation.created.json")).unwrap();
+        assert_eq!(p, Payload::Other { resource: "installation".into(), action: "created".into() });
+    }
+
+    #[test]
+    fn legacy_service_hooks_in_both_shapes() {
+        let path = format!("{}/../../testdata/sentry/event.alert.json", env!("CARGO_MANIFEST_DIR"));
+        let Payload::Event(e) = parse("event", &std::fs::read(path).unwrap()).unwrap() else { panic!() };
+        assert_eq!((e.issue_id.as_str(), e.project.as_deref()), ("123", Some("my-project")));
+        assert_eq!((e.rule.as_deref(), e.environment.as_deref()), (Some("My Alert Rule"), Some("production")));
+        let v0 = br#"{"project":{"slug":"web","name":"Web"},"group":{"id":"77","title":"Boom","url":"https://s/organizations/o/issues/77/"},"event":{"event_id":"e1","level":"fatal"}}"#;
+        let Payload::Event(e) = parse("event", v0).unwrap() else { panic!() };
+        assert_eq!((e.issue_id.as_str(), e.title.as_str(), e.level.as_deref()), ("77", "Boom", Some("fatal")));
+        assert!(matches!(parse("event", br#"{"event":{}}"#), Err(PayloadError::MissingField(_))));
     }
 
     #[test]

@@ -85,7 +85,7 @@ pub fn decide(
     if !prefs.kinds.contains(&kind) {
         return Decision::end(Deliver::Suppress, reasons, format!("{} are turned off for {project}", kind.describe()));
     }
-    if kind == AlertKind::StateChanged && facts.by_me {
+    if matches!(kind, AlertKind::StateChanged | AlertKind::CommentOnMyIssue) && facts.by_me {
         return Decision::end(Deliver::Suppress, reasons, "you made this change yourself".into());
     }
     // Metric alerts carry no event level; their severity is critical/warning.

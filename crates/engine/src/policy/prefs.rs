@@ -144,7 +144,8 @@ impl Default for Preferences {
             enabled: true,
             min_level: Level::Warning,
             environments: BTreeSet::new(),
-            kinds: AlertKind::ALL.into_iter().collect(),
+            // Changes others make are news only to those who ask for them.
+            kinds: AlertKind::ALL.into_iter().filter(|k| *k != AlertKind::StateChanged).collect(),
             audience: Audience::Everything,
             quiet_hours: None,
             snoozed_until: None,
