@@ -213,3 +213,16 @@ pub fn remove(store: &Store, name: &str) -> Result<Account, AccountError> {
     store.conn().execute("DELETE FROM accounts WHERE id = ?1", [id]).map_err(|e| store.err(e))?;
     Ok(account)
 }
+
+/// The account (and its token) to use for `org`: the added account of that organization, else
+/// the first one, else the environment's. Blocking (keyring).
+pub fn for_org(store: &Store, org: Option<&str>) -> Result<Option<(Account, String)>, AccountError> {
+    let accounts = list(store)?;
+    let preferred = accounts.iter().filter(|a| org.is_none_or(|o| a.org == o)).chain(accounts.iter());
+    for account in preferred {
+        if let Some(token) = token(account)? {
+            return Ok(Some((account.clone(), token)));
+        }
+    }
+    Ok(None)
+}

@@ -13,7 +13,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::actions::Actions;
 use crate::alert::Alert;
 use crate::notifier::Notifier;
-use crate::policy::{decide, Decision, Deliver, History, Me};
+use crate::enrich::Enricher;
+use crate::policy::{decide, Audience, Decision, Deliver, History};
 use crate::receiver::{self, now, ReceiverState, SecretSource};
 use crate::secrets::{SecretKind, Secrets, Source};
 use crate::settings::{self, KEY_PAUSED};
@@ -274,7 +275,7 @@ async fn deliver(
         let decision = if paused.load(Ordering::SeqCst) {
             Decision { deliver: Deliver::Suppress, reasons: vec!["notifications are paused".into()] }
         } else {
-            match decide_for(&store, &alert, Utc::now()) {
+            match decide_for(&store, &alert, Utc::now()).await {
                 Ok(decision) => decision,
                 Err(e) => {
                     // Unreadable preferences must not swallow alerts: notify, and say why.
@@ -302,14 +303,19 @@ async fn deliver(
     }
 }
 
-/// The policy's decision for a stored alert, with the project's preferences and recent history.
-pub fn decide_for(store: &Store, alert: &Alert, at: DateTime<Utc>) -> Result<Decision, StoreError> {
+/// The policy's decision for an alert: the project's preferences, recent history, who "me" is
+/// and, when the audience asks for it, the ownership result (from Sentry, cached).
+pub async fn decide_for(store: &Store, alert: &Alert, at: DateTime<Utc>) -> Result<Decision, StoreError> {
     let project = alert.project.as_deref().unwrap_or("");
     let preferences = store.preferences(project)?;
     let history = History { notified_last_hour: store.notified_since(project, at.timestamp() - 3600)? };
-    // Who "me" is comes with the account's identity; until then only "everything" audiences match.
-    let me = Me::default();
-    Ok(decide(&alert.facts(&me), &preferences, None, &me, at, history))
+    let enricher = Enricher::new(store.clone());
+    let me = enricher.me(alert).await;
+    let ownership = match preferences.audience {
+        Audience::Owned | Audience::OwnedOrAssigned => enricher.ownership(alert, &preferences).await,
+        Audience::Everything | Audience::Assigned => None,
+    };
+    Ok(decide(&alert.facts(&me), &preferences, ownership.as_ref(), &me, at, history))
 }
 
 async fn act(mut rx: mpsc::UnboundedReceiver<crate::notifier::Chosen>, actions: Actions) {

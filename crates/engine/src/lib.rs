@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod actions;
 pub mod alert;
 pub mod daemon;
+pub mod enrich;
 pub mod notifier;
 pub mod paths;
 pub mod policy;

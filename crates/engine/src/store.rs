@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_policy.sql"),
     include_str!("../migrations/0003_accounts.sql"),
+    include_str!("../migrations/0004_cache.sql"),
 ];
 
 /// The preferences row every project falls back to.
@@ -208,6 +209,25 @@ impl Store {
             .execute(
                 "INSERT INTO preferences (project, value) VALUES (?1, ?2) ON CONFLICT (project) DO UPDATE SET value = ?2",
                 params![project, text],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// A cached value no older than `max_age` seconds at `now`.
+    pub fn cached(&self, key: &str, max_age: i64, now: i64) -> Result<Option<String>, StoreError> {
+        self.conn()
+            .query_row("SELECT value FROM cache WHERE key = ?1 AND fetched_at >= ?2", params![key, now - max_age], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn cache(&self, key: &str, value: &str, now: i64) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO cache (key, value, fetched_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET value = ?2, fetched_at = ?3",
+                params![key, value, now],
             )
             .map(drop)
             .map_err(|e| self.err(e))

@@ -198,6 +198,23 @@ impl Client {
         Ok((issues, next))
     }
 
+    /// `GET /api/0/projects/{org}/{project}/ownership/`: the ownership rules' text.
+    pub async fn project_ownership(&self, org: &str, project: &str) -> Result<String, ApiError> {
+        let (value, _) = self.get(&format!("/api/0/projects/{}/{}/ownership/", seg(org), seg(project))).await?;
+        Ok(text(&value["raw"]).unwrap_or_default())
+    }
+
+    /// The issue's latest event: the organization-scoped path, else the older `/api/0/issues/`
+    /// path that servers without the former still have.
+    pub async fn latest_event(&self, org: &str, issue_id: &str) -> Result<Value, ApiError> {
+        let scoped = format!("/api/0/organizations/{}/issues/{}/events/latest/", seg(org), seg(issue_id));
+        match self.get(&scoped).await {
+            Ok((value, _)) => Ok(value),
+            Err(ApiError::NotFound(_)) => Ok(self.get(&format!("/api/0/issues/{}/events/latest/", seg(issue_id))).await?.0),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn get(&self, path: &str) -> Result<(Value, Option<String>), ApiError> {
         let url = format!("{}{path}", self.base);
         let response = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;

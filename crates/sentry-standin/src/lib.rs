@@ -39,6 +39,9 @@ struct Shared {
     issues: Mutex<Vec<Value>>,
     page_size: Mutex<Option<usize>>,
     scopes: Mutex<Vec<String>>,
+    ownership: Mutex<std::collections::HashMap<String, String>>,
+    events: Mutex<std::collections::HashMap<String, Value>>,
+    legacy_only: Mutex<bool>,
 }
 
 const ORG: &str = "acme";
@@ -60,6 +63,9 @@ impl StandIn {
             .route("/api/0/organizations/{org}/", get(organization))
             .route("/api/0/organizations/{org}/user-teams/", get(user_teams))
             .route("/api/0/organizations/{org}/issues/", get(list_issues))
+            .route("/api/0/organizations/{org}/issues/{id}/events/latest/", get(latest_event_scoped))
+            .route("/api/0/issues/{id}/events/latest/", get(latest_event_legacy))
+            .route("/api/0/projects/{org}/{project}/ownership/", get(ownership))
             .route("/api/0/organizations/{org}/issues/{id}/", get(issue).put(update_issue))
             .fallback(any(not_found))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
@@ -98,6 +104,21 @@ impl StandIn {
     /// The scopes `GET /api/0/` reports for the token.
     pub fn set_scopes(&self, scopes: &[&str]) {
         *self.shared.scopes.lock().unwrap() = scopes.iter().map(|s| s.to_string()).collect();
+    }
+
+    /// The ownership rules' text of a project of `acme`.
+    pub fn set_ownership(&self, project: &str, raw: &str) {
+        self.shared.ownership.lock().unwrap().insert(project.to_owned(), raw.to_owned());
+    }
+
+    /// The latest event of an issue (Sentry's event JSON).
+    pub fn set_latest_event(&self, issue_id: &str, event: Value) {
+        self.shared.events.lock().unwrap().insert(issue_id.to_owned(), event);
+    }
+
+    /// Behave like an older server: no organization-scoped latest-event path.
+    pub fn set_legacy_only(&self, legacy: bool) {
+        *self.shared.legacy_only.lock().unwrap() = legacy;
     }
 
     /// Answers the next request with `failure` (queued: call again for several).
@@ -174,6 +195,33 @@ async fn update_issue(Path((org, id)): Path<(String, String)>, Json(change): Jso
         issue[key] = value;
     }
     Json(issue).into_response()
+}
+
+async fn latest_event_scoped(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String, String)>) -> Response {
+    if org != ORG || *shared.legacy_only.lock().unwrap() {
+        return unknown_org();
+    }
+    latest_event(&shared, &id)
+}
+
+async fn latest_event_legacy(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    latest_event(&shared, &id)
+}
+
+fn latest_event(shared: &Shared, id: &str) -> Response {
+    match shared.events.lock().unwrap().get(id) {
+        Some(event) => Json(event.clone()).into_response(),
+        None => unknown_org(),
+    }
+}
+
+async fn ownership(State(shared): State<Arc<Shared>>, Path((org, project)): Path<(String, String)>) -> Response {
+    if org != ORG {
+        return unknown_org();
+    }
+    let raw = shared.ownership.lock().unwrap().get(&project).cloned().unwrap_or_default();
+    Json(json!({"raw": raw, "fallthrough": false, "isActive": true, "autoAssignment": "Auto Assign to Issue Owner", "codeownersAutoSync": true}))
+        .into_response()
 }
 
 fn unknown_org() -> Response {

@@ -136,6 +136,9 @@ pub struct Preferences {
     /// Alerts at or below this level go into the digest instead of notifying.
     pub digest_up_to: Option<Level>,
     pub mute: Vec<MuteRule>,
+    /// Ownership rules (Sentry's text format) added on top of the project's rules in Sentry;
+    /// being later, they win.
+    pub local_rules: String,
 }
 
 impl Default for Preferences {
@@ -152,13 +155,14 @@ impl Default for Preferences {
             spike_limit_per_hour: 10,
             digest_up_to: None,
             mute: Vec::new(),
+            local_rules: String::new(),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrefError {
-    #[error("unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until)")]
+    #[error("unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)")]
     UnknownKey(String),
     #[error("`{key}={value}`: {expected}")]
     BadValue { key: String, value: String, expected: String },
@@ -209,6 +213,12 @@ impl Preferences {
                         DateTime::parse_from_rfc3339(v).map_err(|_| bad("expected an RFC 3339 time, e.g. 2026-12-01T08:00:00Z"))?.with_timezone(&Utc),
                     ),
                 }
+            }
+            "local_rules" => {
+                // One line on a command line: `\n` separates rules.
+                let text = value.replace("\\n", "\n");
+                ownership::parse(&text).map_err(|e| bad(&e.to_string()))?;
+                self.local_rules = text;
             }
             other => return Err(PrefError::UnknownKey(other.into())),
         }

@@ -1,0 +1,148 @@
+//! What the policy needs and an alert lacks, fetched from Sentry and cached in SQLite: who "me"
+//! is in the alert's organization (with my teams), the project's ownership rules, and the
+//! issue's latest event to match them against. Failures degrade: the policy is told ownership is
+//! unknown and says so, it never blocks an alert.
+
+use ownership::{Evaluation, Event, Ruleset};
+use sentry_api::{ApiError, Client};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::accounts::{self, Account};
+use crate::alert::Alert;
+use crate::policy::{Me, Preferences};
+use crate::receiver::now;
+use crate::store::Store;
+
+const IDENTITY_TTL: i64 = 24 * 3600;
+const OWNERSHIP_TTL: i64 = 3600;
+const EVENT_TTL: i64 = 600;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Identity {
+    id: String,
+    email: String,
+    username: String,
+    teams: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Enricher {
+    store: Store,
+}
+
+impl Enricher {
+    pub fn new(store: Store) -> Enricher {
+        Enricher { store }
+    }
+
+    async fn account(&self, alert: &Alert) -> Option<(Account, Client)> {
+        let (store, org) = (self.store.clone(), alert.org.clone());
+        let found = tokio::task::spawn_blocking(move || accounts::for_org(&store, org.as_deref())).await.ok()?;
+        let (account, token) = match found {
+            Ok(found) => found?,
+            Err(e) => {
+                tracing::warn!(error = %e, "no account to enrich alerts with");
+                return None;
+            }
+        };
+        let client = Client::new(&account.url, &token).ok()?;
+        Some((account, client))
+    }
+
+    /// A cached value, else `fetch`'s answer (then cached); a failed fetch falls back to a stale
+    /// cached value, else `None`.
+    async fn cached<F, Fut>(&self, key: &str, ttl: i64, fetch: F) -> Option<String>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<String, ApiError>>,
+    {
+        if let Ok(Some(hit)) = self.store.cached(key, ttl, now()) {
+            return Some(hit);
+        }
+        match fetch().await {
+            Ok(value) => {
+                let _ = self.store.cache(key, &value, now());
+                Some(value)
+            }
+            Err(e) => {
+                tracing::warn!(key, error = %e, "could not fetch what the policy needs");
+                self.store.cached(key, i64::MAX / 2, now()).ok().flatten()
+            }
+        }
+    }
+
+    /// Who "me" is in the alert's organization.
+    pub async fn me(&self, alert: &Alert) -> Me {
+        let Some((account, client)) = self.account(alert).await else {
+            return Me::default();
+        };
+        if let (Some(id), Some(email)) = (&account.user_id, &account.email) {
+            return Me { user_id: id.clone(), email: email.clone(), username: account.username.clone().unwrap_or_default(), teams: account.teams };
+        }
+        let key = format!("identity.{}", account.key());
+        let org = account.org.clone();
+        let fetched = self
+            .cached(&key, IDENTITY_TTL, || async {
+                let me = client.whoami().await?;
+                let teams = client.my_teams(&org).await.unwrap_or_default();
+                let identity = Identity { id: me.id, email: me.email, username: me.username, teams };
+                Ok(serde_json::to_string(&identity).unwrap_or_default())
+            })
+            .await;
+        match fetched.and_then(|text| serde_json::from_str::<Identity>(&text).ok()) {
+            Some(i) => Me { user_id: i.id, email: i.email, username: i.username, teams: i.teams },
+            None => Me::default(),
+        }
+    }
+
+    /// The ownership result for the alert: the project's rules in Sentry plus the local rules,
+    /// against the alert's event (or the issue's latest event).
+    pub async fn ownership(&self, alert: &Alert, preferences: &Preferences) -> Option<Evaluation> {
+        let project = alert.project.as_deref()?;
+        let account = self.account(alert).await;
+        let mut rules = String::new();
+        if let Some((account, client)) = &account {
+            let key = format!("ownership.{}.{project}", account.key());
+            let org = account.org.clone();
+            if let Some(raw) = self.cached(&key, OWNERSHIP_TTL, || async { client.project_ownership(&org, project).await }).await {
+                rules.push_str(&raw);
+            }
+        }
+        if !preferences.local_rules.trim().is_empty() {
+            rules.push('\n');
+            rules.push_str(&preferences.local_rules);
+        }
+        let parsed = match ownership::parse(&rules) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                tracing::warn!(project, error = %e, "ownership rules unreadable; using the local rules alone");
+                ownership::parse(&preferences.local_rules).ok()?
+            }
+        };
+        let event = match event_in_payload(alert) {
+            Some(event) => event,
+            None => {
+                let (account, client) = account.as_ref()?;
+                let key = format!("event.{}.{}", account.key(), alert.issue_id);
+                let org = account.org.clone();
+                let text = self
+                    .cached(&key, EVENT_TTL, || async {
+                        client.latest_event(&org, &alert.issue_id).await.map(|v| v.to_string())
+                    })
+                    .await?;
+                serde_json::from_str(&text).ok()?
+            }
+        };
+        let event = Event::from_json(&event).ok()?;
+        let ruleset = Ruleset::compile(parsed).ok()?;
+        Some(ruleset.evaluate(&event))
+    }
+}
+
+/// Event-based webhooks carry the event itself.
+fn event_in_payload(alert: &Alert) -> Option<Value> {
+    let body: Value = serde_json::from_str(&alert.payload).ok()?;
+    let event = [&body["data"]["error"], &body["data"]["event"], &body["event"]].into_iter().find(|e| e.is_object()).cloned();
+    event
+}
