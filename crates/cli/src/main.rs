@@ -45,6 +45,19 @@ enum Command {
     },
     /// Where settings live and what is configured.
     Status,
+    /// Act on an issue: queue the action, send it (with retries), wait for the outcome.
+    Act {
+        /// The issue's numeric id.
+        issue: String,
+        /// resolve, ignore (until it escalates), ignore=MINUTES, ignore=forever, assign (to me), assign=WHO, open
+        action: String,
+        /// The organization, when several accounts are configured.
+        #[arg(long)]
+        org: Option<String>,
+        /// Seconds to keep retrying before leaving the action queued for the app.
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
+    },
     /// Show a project's preferences, or change them with KEY=VALUE pairs ("*" for the defaults).
     Prefs {
         project: String,
@@ -141,6 +154,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Owners { rules, event, json } => owners(&rules, &event, json),
         Command::Prefs { project, changes } => prefs(&project, &changes),
+        Command::Act { issue, action, org, wait } => act(&issue, &action, org.as_deref(), Duration::from_secs(wait)),
         Command::Explain { alert, json } => explain(&alert, json),
         Command::Status => {
             let store = Store::open(&paths::database_path())?;
@@ -191,6 +205,46 @@ fn owners(rules_path: &Path, event_path: &Path, json: bool) -> anyhow::Result<()
         println!("  line {}: {}", m.line, m.text);
     }
     Ok(())
+}
+
+fn act(issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::Result<()> {
+    use engine::actions::{Actions, Request};
+    let request = Request::parse(action).map_err(|e| BadInput(e.to_string()))?;
+    if !issue.bytes().all(|b| b.is_ascii_digit()) || issue.is_empty() {
+        return Err(BadInput(format!("`{issue}` is not an issue id (the number in the issue's URL)")).into());
+    }
+    let store = Store::open(&paths::database_path())?;
+    if request.kind == engine::notifier::UserAction::Open {
+        let org = org.map(str::to_owned).or_else(|| std::env::var("SENTRY_ORG").ok()).ok_or_else(|| BadInput("--org is needed to open an issue".into()))?;
+        let url = format!("{}/organizations/{org}/issues/{issue}/", engine::settings::account(&store, &Secrets)?.map(|a| a.url).unwrap_or_else(|| engine::settings::DEFAULT_URL.into()));
+        engine::actions::open_in_browser(&url)?;
+        println!("Opened {url}");
+        return Ok(());
+    }
+    let actions = Actions::new(store, Secrets, None);
+    let id = actions.enqueue(org, issue, &request, None, issue, "")?;
+    let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
+    let deadline = std::time::Instant::now() + wait;
+    let row = runtime.block_on(async {
+        loop {
+            let row = actions.run_one(id).await?.context("the queued action disappeared")?;
+            if row.state != "pending" || std::time::Instant::now() >= deadline {
+                return anyhow::Ok(row);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    })?;
+    match row.state.as_str() {
+        "done" => {
+            println!("{} issue {issue}: done.", action);
+            Ok(())
+        }
+        "failed" => anyhow::bail!("could not {action} issue {issue}: {}", row.error.unwrap_or_default()),
+        _ => anyhow::bail!(
+            "{action} on issue {issue} is still queued ({}); Sentry Tray will keep retrying it while it runs",
+            row.error.unwrap_or_default()
+        ),
+    }
 }
 
 fn prefs(project: &str, changes: &[String]) -> anyhow::Result<()> {

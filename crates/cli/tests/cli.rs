@@ -148,3 +148,24 @@ fn prefs_change_what_explain_decides() {
     let (code, _, stderr) = run(&["explain", "--alert", "/nonexistent/alert.json"]);
     assert_eq!(code, Some(2), "{stderr}");
 }
+
+#[test]
+fn act_sends_the_action_and_waits_for_its_outcome() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(sentry_standin::StandIn::start("sntryu_cli_token"));
+    let url = sentry.url();
+    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", "sntryu_cli_token"), ("SENTRY_ORG", "acme")];
+    let out = cli(&["act", "42", "ignore=30"], "", &env);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let put = sentry.requests().into_iter().find(|r| r.method == "PUT").expect("the PUT reached Sentry");
+    assert_eq!(put.path, "/api/0/organizations/acme/issues/42/");
+    assert_eq!(put.body, serde_json::json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}}));
+
+    let out = cli(&["act", "42", "reopen"], "", &env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not an action"));
+    sentry.fail_next(sentry_standin::Failure::Status(403));
+    let out = cli(&["act", "42", "resolve"], "", &env);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("403"), "{}", String::from_utf8_lossy(&out.stderr));
+}

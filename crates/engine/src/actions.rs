@@ -1,7 +1,15 @@
-//! Acting on issues in Sentry: what the user chose is queued in the store first, then sent,
-//! and its outcome is recorded and shown.
+//! Acting on issues in Sentry through a durable queue: what the user chose is written to SQLite
+//! before anything is sent, then sent with retries and exponential backoff on network errors,
+//! 5xx and 429, recorded, and confirmed to the user. The queue survives restarts and offline
+//! spells; one worker claims a row at a time, so a choice is applied once.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::{params, OptionalExtension};
 use sentry_api::{ApiError, Client, IssueUpdate};
+use serde::Serialize;
+use tokio::sync::Notify;
 
 use crate::accounts;
 use crate::notifier::{Chosen, Notifier, UserAction};
@@ -9,6 +17,13 @@ use crate::receiver::now;
 use crate::secrets::{SecretError, Secrets};
 use crate::settings::{self, AccountError};
 use crate::store::{Store, StoreError};
+
+/// Tries before an action is given up as failed (with backoff up to 10 minutes: about 2 hours).
+const MAX_ATTEMPTS: i64 = 20;
+const FIRST_RETRY: Duration = Duration::from_secs(2);
+const MAX_RETRY: Duration = Duration::from_secs(600);
+/// A claim older than this belongs to a process that died: the row is free again.
+const CLAIM_TIMEOUT: i64 = 120;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ActionError {
@@ -18,8 +33,8 @@ pub enum ActionError {
     NoOrganization,
     #[error("the issue has no link to open")]
     NoLink,
-    #[error("opening an issue happens in the browser, not in Sentry")]
-    NotAnUpdate,
+    #[error("`{0}` is not an action (resolve, ignore[=MINUTES|forever], assign[=WHO], open)")]
+    Unknown(String),
     #[error("could not open the browser: {0}")]
     Browser(String),
     #[error("internal error: {0}")]
@@ -41,64 +56,309 @@ impl From<AccountError> for ActionError {
     }
 }
 
-#[derive(Debug, Clone)]
+impl ActionError {
+    fn is_transient(&self) -> bool {
+        matches!(self, ActionError::Api(e) if e.is_transient())
+    }
+}
+
+/// One row of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Queued {
+    pub id: i64,
+    pub org: String,
+    pub issue_id: String,
+    pub kind: String,
+    pub argument: Option<String>,
+    /// `pending`, `done` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub error: Option<String>,
+    pub notification_id: Option<u32>,
+    pub label: Option<String>,
+    pub title: Option<String>,
+}
+
+/// What to do, as the queue stores it: `kind` and its optional argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub kind: UserAction,
+    pub argument: Option<String>,
+}
+
+impl Request {
+    /// `resolve`, `ignore`, `ignore=30`, `ignore=forever`, `assign`, `assign=user:42`, `open`.
+    pub fn parse(text: &str) -> Result<Request, ActionError> {
+        let (kind, argument) = match text.split_once('=') {
+            Some((k, a)) => (k, Some(a.trim().to_owned()).filter(|a| !a.is_empty())),
+            None => (text, None),
+        };
+        let kind = UserAction::from_key(kind.trim()).ok_or_else(|| ActionError::Unknown(text.to_owned()))?;
+        let valid = match (&kind, argument.as_deref()) {
+            (UserAction::Ignore, Some(a)) => a == "forever" || a.parse::<u32>().is_ok_and(|m| m > 0),
+            (UserAction::Resolve | UserAction::Open, Some(_)) => false,
+            _ => true,
+        };
+        if !valid {
+            return Err(ActionError::Unknown(text.to_owned()));
+        }
+        Ok(Request { kind, argument })
+    }
+
+    fn update(&self, me: impl FnOnce() -> Option<String>) -> Option<IssueUpdate> {
+        Some(match (&self.kind, self.argument.as_deref()) {
+            (UserAction::Resolve, _) => IssueUpdate::resolve(),
+            (UserAction::Ignore, None) => IssueUpdate::ignore_until_escalating(),
+            (UserAction::Ignore, Some("forever")) => IssueUpdate::ignore_forever(),
+            (UserAction::Ignore, Some(minutes)) => IssueUpdate::ignore_for(minutes.parse().ok()?),
+            (UserAction::AssignToMe, Some(who)) => IssueUpdate::assign(who),
+            (UserAction::AssignToMe, None) => IssueUpdate::assign(&format!("user:{}", me()?)),
+            (UserAction::Open, _) => return None,
+        })
+    }
+}
+
+#[derive(Clone)]
 pub struct Actions {
     store: Store,
     secrets: Secrets,
-    notifier: Notifier,
+    notifier: Option<Notifier>,
+    wake: Arc<Notify>,
+}
+
+impl std::fmt::Debug for Actions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Actions").field("store", &self.store).finish_non_exhaustive()
+    }
 }
 
 impl Actions {
-    pub fn new(store: Store, secrets: Secrets, notifier: Notifier) -> Actions {
-        Actions { store, secrets, notifier }
+    /// `notifier`: where outcomes are shown (`None` from the command line).
+    pub fn new(store: Store, secrets: Secrets, notifier: Option<Notifier>) -> Actions {
+        Actions { store, secrets, notifier, wake: Arc::new(Notify::new()) }
     }
 
-    /// Carries out a choice made on a notification and replaces the notification with the outcome.
+    /// A choice made on a notification: opened at once, or queued and sent by the worker.
     pub async fn handle(&self, chosen: Chosen) {
+        if chosen.action == UserAction::Open {
+            let opened = chosen.alert.web_url.as_deref().ok_or(ActionError::NoLink).and_then(open_in_browser);
+            if let Err(e) = opened {
+                self.show(Some(chosen.notification_id), "Could not open the issue", &e.to_string(), true).await;
+            } else if let Some(notifier) = &self.notifier {
+                notifier.close(&chosen.alert.thread_key()).await;
+            }
+            return;
+        }
+        let request = Request { kind: chosen.action, argument: None };
         let label = chosen.alert.label().to_owned();
-        let outcome = match chosen.action {
-            UserAction::Open => open(chosen.alert.web_url.as_deref()),
-            action => self.perform(chosen.alert.org.as_deref(), &chosen.alert.issue_id, action).await,
-        };
-        let shown = match &outcome {
-            Ok(()) => {
-                tracing::info!(issue = %chosen.alert.issue_id, action = chosen.action.key(), "action done");
-                self.notifier
-                    .show_outcome(chosen.notification_id, &format!("{} {label}", chosen.action.done()), &chosen.alert.title, false)
-                    .await
-            }
+        match self.enqueue(chosen.alert.org.as_deref(), &chosen.alert.issue_id, &request, Some(chosen.notification_id), &label, &chosen.alert.title) {
+            Ok(id) => tracing::info!(action = id, issue = %chosen.alert.issue_id, kind = chosen.action.key(), "action queued"),
             Err(e) => {
-                tracing::warn!(issue = %chosen.alert.issue_id, action = chosen.action.key(), error = %e, "action failed");
-                let summary = format!("Could not {} {label}", chosen.action.label().to_lowercase());
-                self.notifier.show_outcome(chosen.notification_id, &summary, &e.to_string(), true).await
+                tracing::error!(error = %e, "could not queue the action");
+                self.show(Some(chosen.notification_id), &format!("Could not {} {label}", chosen.action.label().to_lowercase()), &e.to_string(), true).await;
             }
-        };
-        if let Err(e) = shown {
-            tracing::warn!(error = %e, "could not show the action's outcome");
         }
     }
 
-    /// Queues `action` on the issue, sends it to Sentry and records the outcome.
-    pub async fn perform(&self, org: Option<&str>, issue_id: &str, action: UserAction) -> Result<(), ActionError> {
-        let (store, secrets, wanted) = (self.store.clone(), self.secrets.clone(), org.map(str::to_owned));
+    /// Writes the action to the queue and wakes the worker.
+    pub fn enqueue(
+        &self,
+        org: Option<&str>,
+        issue_id: &str,
+        request: &Request,
+        notification_id: Option<u32>,
+        label: &str,
+        title: &str,
+    ) -> Result<i64, ActionError> {
+        let conn = self.store.conn();
+        conn.execute(
+            "INSERT INTO actions (org, issue_id, kind, argument, state, created_at, updated_at, next_attempt_at, notification_id, label, title)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, 0, ?6, ?7, ?8)",
+            params![org.unwrap_or(""), issue_id, request.kind.key(), request.argument, now(), notification_id, label, title],
+        )
+        .map_err(|e| self.store.err(e))?;
+        let id = conn.last_insert_rowid();
+        drop(conn);
+        self.wake.notify_one();
+        Ok(id)
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<Queued>, ActionError> {
+        let conn = self.store.conn();
+        conn.query_row(
+            "SELECT id, org, issue_id, kind, argument, state, attempts, error, notification_id, label, title FROM actions WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Queued {
+                    id: r.get(0)?,
+                    org: r.get(1)?,
+                    issue_id: r.get(2)?,
+                    kind: r.get(3)?,
+                    argument: r.get(4)?,
+                    state: r.get(5)?,
+                    attempts: r.get(6)?,
+                    error: r.get(7)?,
+                    notification_id: r.get(8)?,
+                    label: r.get(9)?,
+                    title: r.get(10)?,
+                })
+            },
+        )
+        .optional()
+        .map_err(|e| self.store.err(e).into())
+    }
+
+    /// Claims the next due row, if any: no other worker (another process) will run it meanwhile.
+    fn claim_due(&self, only: Option<i64>) -> Result<Option<Queued>, ActionError> {
+        let t = now();
+        let candidate: Option<i64> = self
+            .store
+            .conn()
+            .query_row(
+                "SELECT id FROM actions WHERE state = 'pending' AND next_attempt_at <= ?1
+                   AND (claimed_at IS NULL OR claimed_at < ?2) AND (?3 IS NULL OR id = ?3)
+                 ORDER BY id LIMIT 1",
+                params![t, t - CLAIM_TIMEOUT, only],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.store.err(e))?;
+        let Some(id) = candidate else { return Ok(None) };
+        let claimed = self
+            .store
+            .conn()
+            .execute(
+                "UPDATE actions SET claimed_at = ?2 WHERE id = ?1 AND state = 'pending' AND (claimed_at IS NULL OR claimed_at < ?3)",
+                params![id, t, t - CLAIM_TIMEOUT],
+            )
+            .map_err(|e| self.store.err(e))?;
+        if claimed == 1 {
+            self.get(id)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn record(&self, id: i64, state: &str, error: Option<&str>, next_attempt_at: i64) -> Result<(), ActionError> {
+        self.store
+            .conn()
+            .execute(
+                "UPDATE actions SET state = ?2, error = ?3, attempts = attempts + 1, updated_at = ?4, next_attempt_at = ?5, claimed_at = NULL
+                 WHERE id = ?1",
+                params![id, state, error, now(), next_attempt_at],
+            )
+            .map(drop)
+            .map_err(|e| self.store.err(e).into())
+    }
+
+    /// Runs the queue until the end of the process: what is due now, then sleeps until the next
+    /// retry or a new action. Actions left pending by an earlier run go first.
+    pub async fn run(self) {
+        let _ = self.store.conn().execute("UPDATE actions SET next_attempt_at = 0 WHERE state = 'pending'", []);
+        loop {
+            loop {
+                match self.claim_due(None) {
+                    Ok(Some(row)) => self.execute(row).await,
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::error!(error = %e, "the action queue cannot be read");
+                        break;
+                    }
+                }
+            }
+            let next: Option<i64> = self
+                .store
+                .conn()
+                .query_row("SELECT min(next_attempt_at) FROM actions WHERE state = 'pending'", [], |r| r.get(0))
+                .ok()
+                .flatten();
+            let wait = next.map(|t| (t - now()).clamp(1, 3600) as u64).unwrap_or(3600);
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(wait)) => {}
+            }
+        }
+    }
+
+    /// Runs one queued row now if it is due (the command line's `act`); returns it as it stands.
+    pub async fn run_one(&self, id: i64) -> Result<Option<Queued>, ActionError> {
+        if let Some(row) = self.claim_due(Some(id))? {
+            self.execute(row).await;
+        }
+        self.get(id)
+    }
+
+    async fn execute(&self, row: Queued) {
+        let label = row.label.clone().unwrap_or_else(|| row.issue_id.clone());
+        let verb = UserAction::from_key(&row.kind).map(|a| a.label().to_lowercase()).unwrap_or_else(|| row.kind.clone());
+        let result = self.send(&row).await;
+        let outcome = match &result {
+            Ok(()) => self.record(row.id, "done", None, 0),
+            Err(e) if e.is_transient() && row.attempts + 1 < MAX_ATTEMPTS => {
+                let wait = match e {
+                    ActionError::Api(ApiError::RateLimited { retry_after: Some(wait) }) => *wait,
+                    _ => retry_delay(row.attempts),
+                };
+                tracing::warn!(action = row.id, error = %e, retry_in = wait.as_secs(), "action will be retried");
+                if row.attempts == 0 {
+                    let body = format!("{e}. It is kept and will be sent when Sentry answers.");
+                    self.show(row.notification_id, &format!("Queued: {verb} {label}"), &body, true).await;
+                }
+                self.record(row.id, "pending", Some(&e.to_string()), now() + wait.as_secs().max(1) as i64)
+            }
+            Err(e) => self.record(row.id, "failed", Some(&e.to_string()), 0),
+        };
+        if let Err(e) = outcome {
+            tracing::error!(action = row.id, error = %e, "could not record the action's outcome");
+        }
+        let done = UserAction::from_key(&row.kind).map(|a| a.done()).unwrap_or("Done");
+        match result {
+            Ok(()) => {
+                tracing::info!(action = row.id, issue = %row.issue_id, kind = %row.kind, "action done");
+                self.show(row.notification_id, &format!("{done} {label}"), row.title.as_deref().unwrap_or(""), false).await;
+            }
+            Err(e) if !(e.is_transient() && row.attempts + 1 < MAX_ATTEMPTS) => {
+                tracing::warn!(action = row.id, error = %e, "action failed");
+                self.show(row.notification_id, &format!("Could not {verb} {label}"), &e.to_string(), true).await;
+            }
+            Err(_) => {}
+        }
+    }
+
+    async fn send(&self, row: &Queued) -> Result<(), ActionError> {
+        let request = Request::parse(&match &row.argument {
+            Some(a) => format!("{}={a}", row.kind),
+            None => row.kind.clone(),
+        })?;
+        let (store, secrets, wanted) = (self.store.clone(), self.secrets.clone(), Some(row.org.clone()).filter(|o| !o.is_empty()));
         let (url, token, org) = tokio::task::spawn_blocking(move || credentials(&store, &secrets, wanted.as_deref()))
             .await
             .map_err(|e| ActionError::Internal(e.to_string()))??;
-        let queued = self.store.enqueue_action(&org, issue_id, action.key(), None, now())?;
-        let result = send(&url, &token, &org, issue_id, action).await;
-        let error = result.as_ref().err().map(ToString::to_string);
-        self.store.finish_action(queued, error.as_deref().map_or(Ok(()), Err), now())?;
-        result
+        let client = Client::new(&url, &token)?;
+        let me = if request.kind == UserAction::AssignToMe && request.argument.is_none() { Some(client.whoami().await?.id) } else { None };
+        let update = request.update(|| me).ok_or(ActionError::NoLink)?;
+        client.update_issue(&org, &row.issue_id, &update).await?;
+        Ok(())
+    }
+
+    async fn show(&self, notification_id: Option<u32>, summary: &str, body: &str, failed: bool) {
+        let (Some(notifier), Some(id)) = (&self.notifier, notification_id) else { return };
+        if let Err(e) = notifier.show_outcome(id, summary, body, failed).await {
+            tracing::warn!(error = %e, "could not show the action's outcome");
+        }
     }
 }
 
-/// The URL, token and organization to act with: the added account of the issue's organization,
-/// else the environment's (or the single legacy) token. Blocking (keyring).
+fn retry_delay(attempts: i64) -> Duration {
+    FIRST_RETRY.saturating_mul(1u32 << attempts.clamp(0, 16) as u32).min(MAX_RETRY)
+}
+
+/// The URL, token and organization to act with: the account of the issue's organization, else
+/// the environment's (or the single legacy) token. Blocking (keyring).
 fn credentials(store: &Store, secrets: &Secrets, org: Option<&str>) -> Result<(String, String, String), ActionError> {
-    let added = accounts::list(store).map_err(|e| ActionError::Internal(e.to_string()))?;
-    if let Some(account) = added.iter().find(|a| org.is_none_or(|o| o == a.org)) {
-        if let Some(token) = accounts::token(account)? {
-            return Ok((account.url.clone(), token, account.org.clone()));
+    if let Some((account, token)) = accounts::for_org(store, org).map_err(|e| ActionError::Internal(e.to_string()))? {
+        if org.is_none_or(|o| o == account.org) {
+            return Ok((account.url, token, account.org));
         }
     }
     let account = settings::account(store, secrets)?.ok_or(ActionError::NoAccount)?;
@@ -106,19 +366,34 @@ fn credentials(store: &Store, secrets: &Secrets, org: Option<&str>) -> Result<(S
     Ok((account.url, account.token, org))
 }
 
-async fn send(url: &str, token: &str, org: &str, issue_id: &str, action: UserAction) -> Result<(), ActionError> {
-    let client = Client::new(url, token)?;
-    let update = match action {
-        UserAction::Resolve => IssueUpdate::resolve(),
-        UserAction::Ignore => IssueUpdate::ignore_until_escalating(),
-        UserAction::AssignToMe => IssueUpdate::assign(&format!("user:{}", client.whoami().await?.id)),
-        UserAction::Open => return Err(ActionError::NotAnUpdate),
-    };
-    client.update_issue(org, issue_id, &update).await?;
-    Ok(())
+/// Opens `url` in the user's browser (`$BROWSER` is honoured).
+pub fn open_in_browser(url: &str) -> Result<(), ActionError> {
+    webbrowser::open(url).map_err(|e| ActionError::Browser(e.to_string()))
 }
 
-fn open(url: Option<&str>) -> Result<(), ActionError> {
-    let url = url.ok_or(ActionError::NoLink)?;
-    webbrowser::open(url).map_err(|e| ActionError::Browser(e.to_string()))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_read_from_the_command_line_form() {
+        assert_eq!(Request::parse("resolve").unwrap().kind, UserAction::Resolve);
+        assert_eq!(Request::parse("ignore=30").unwrap().argument.as_deref(), Some("30"));
+        assert_eq!(Request::parse("ignore=forever").unwrap().argument.as_deref(), Some("forever"));
+        assert_eq!(Request::parse("assign=team:payments").unwrap().argument.as_deref(), Some("team:payments"));
+        for bad in ["reopen", "ignore=soon", "ignore=0", "resolve=now", ""] {
+            assert!(Request::parse(bad).is_err(), "{bad}");
+        }
+        let update = |text: &str| serde_json::to_value(Request::parse(text).unwrap().update(|| Some("42".into())).unwrap()).unwrap();
+        assert_eq!(update("ignore=30"), serde_json::json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}}));
+        assert_eq!(update("ignore=forever"), serde_json::json!({"status": "ignored", "substatus": "archived_forever"}));
+        assert_eq!(update("assign"), serde_json::json!({"assignedTo": "user:42"}));
+    }
+
+    #[test]
+    fn retries_back_off_to_a_ceiling() {
+        assert_eq!(retry_delay(0), Duration::from_secs(2));
+        assert_eq!(retry_delay(3), Duration::from_secs(16));
+        assert_eq!(retry_delay(15), MAX_RETRY);
+    }
 }

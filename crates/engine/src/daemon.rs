@@ -135,7 +135,8 @@ impl Daemon {
         let (deliver_tx, deliver_rx) = mpsc::unbounded_channel();
         let (chosen_tx, chosen_rx) = mpsc::unbounded_channel();
         let notifier = Notifier::new(chosen_tx);
-        let actions = Actions::new(store.clone(), Secrets, notifier.clone());
+        let actions = Actions::new(store.clone(), Secrets, Some(notifier.clone()));
+        tokio::spawn(actions.clone().run());
         let (changed, _) = broadcast::channel(16);
         tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone(), changed.clone()));
         tokio::spawn(act(chosen_rx, actions));

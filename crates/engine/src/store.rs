@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_policy.sql"),
     include_str!("../migrations/0003_accounts.sql"),
     include_str!("../migrations/0004_cache.sql"),
+    include_str!("../migrations/0005_action_queue.sql"),
 ];
 
 /// The preferences row every project falls back to.
@@ -43,18 +44,6 @@ pub enum StoreError {
 pub enum Stored {
     New(i64),
     Duplicate(i64),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ActionRow {
-    pub id: i64,
-    pub org: String,
-    pub issue_id: String,
-    pub kind: String,
-    pub argument: Option<String>,
-    pub state: String,
-    pub attempts: i64,
-    pub error: Option<String>,
 }
 
 #[derive(Clone)]
@@ -237,62 +226,6 @@ impl Store {
         self.conn().query_row("SELECT count(*) FROM alerts", [], |r| r.get(0)).map_err(|e| self.err(e))
     }
 
-    /// Writes an action to the queue before anything is sent, so a crash cannot lose it.
-    pub fn enqueue_action(
-        &self,
-        org: &str,
-        issue_id: &str,
-        kind: &str,
-        argument: Option<&str>,
-        now: i64,
-    ) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO actions (org, issue_id, kind, argument, state, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
-            params![org, issue_id, kind, argument, now],
-        )
-        .map_err(|e| self.err(e))?;
-        Ok(conn.last_insert_rowid())
-    }
-
-    /// Records one attempt's outcome: `Ok` marks the action done, `Err` failed with the message.
-    pub fn finish_action(&self, id: i64, outcome: Result<(), &str>, now: i64) -> Result<(), StoreError> {
-        let (state, error) = match outcome {
-            Ok(()) => ("done", None),
-            Err(e) => ("failed", Some(e)),
-        };
-        self.conn()
-            .execute(
-                "UPDATE actions SET state = ?2, error = ?3, attempts = attempts + 1, updated_at = ?4 WHERE id = ?1",
-                params![id, state, error, now],
-            )
-            .map(drop)
-            .map_err(|e| self.err(e))
-    }
-
-    pub fn action(&self, id: i64) -> Result<Option<ActionRow>, StoreError> {
-        self.conn()
-            .query_row(
-                "SELECT id, org, issue_id, kind, argument, state, attempts, error FROM actions WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(ActionRow {
-                        id: r.get(0)?,
-                        org: r.get(1)?,
-                        issue_id: r.get(2)?,
-                        kind: r.get(3)?,
-                        argument: r.get(4)?,
-                        state: r.get(5)?,
-                        attempts: r.get(6)?,
-                        error: r.get(7)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(|e| self.err(e))
-    }
-
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.conn()
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
@@ -397,17 +330,5 @@ mod tests {
         store.set_preferences("web", &web).unwrap();
         assert_eq!(store.preferences("web").unwrap(), web);
         assert_eq!(store.preferences("api").unwrap(), defaults);
-    }
-
-    #[test]
-    fn actions_are_queued_then_finished() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        let id = store.enqueue_action("acme", "42", "resolve", None, 10).unwrap();
-        assert_eq!(store.action(id).unwrap().unwrap().state, "pending");
-        store.finish_action(id, Err("Sentry had an error (502)"), 11).unwrap();
-        let row = store.action(id).unwrap().unwrap();
-        assert_eq!((row.state.as_str(), row.attempts), ("failed", 1));
-        assert_eq!(row.error.as_deref(), Some("Sentry had an error (502)"));
     }
 }

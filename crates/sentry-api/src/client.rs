@@ -89,6 +89,19 @@ impl IssueUpdate {
         }
     }
 
+    /// Archived for `minutes`, then back.
+    pub fn ignore_for(minutes: u32) -> Self {
+        IssueUpdate {
+            status: Some("ignored".into()),
+            status_details: Some(serde_json::json!({"ignoreDuration": minutes})),
+            ..Default::default()
+        }
+    }
+
+    pub fn ignore_forever() -> Self {
+        IssueUpdate { status: Some("ignored".into()), substatus: Some("archived_forever".into()), ..Default::default() }
+    }
+
     pub fn assign(to: &str) -> Self {
         IssueUpdate { assigned_to: Some(to.to_owned()), ..Default::default() }
     }

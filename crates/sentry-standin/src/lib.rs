@@ -55,6 +55,11 @@ pub struct StandIn {
 impl StandIn {
     /// Starts on a free loopback port; requests must carry `Bearer {token}`.
     pub async fn start(token: &str) -> StandIn {
+        StandIn::start_on(token, "127.0.0.1:0".parse().expect("loopback")).await
+    }
+
+    /// Starts on `addr` (e.g. where an app was told Sentry is, to bring "Sentry" back).
+    pub async fn start_on(token: &str, addr: SocketAddr) -> StandIn {
         let shared = Arc::new(Shared { token: token.to_owned(), ..Default::default() });
         *shared.scopes.lock().unwrap() =
             ["org:read", "project:read", "event:read", "event:write", "team:read", "member:read"].map(String::from).to_vec();
@@ -70,7 +75,7 @@ impl StandIn {
             .fallback(any(not_found))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {

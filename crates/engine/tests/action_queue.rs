@@ -1,0 +1,98 @@
+//! The action queue against the Sentry stand-in: retries with backoff, permanent failures kept
+//! with their error, and an action that survives a restart and arrives once.
+
+use std::time::{Duration, Instant};
+
+use engine::actions::{Actions, Request};
+use engine::secrets::Secrets;
+use engine::store::Store;
+use sentry_standin::{Failure, StandIn};
+
+const TOKEN: &str = "sntryu_queue_token";
+
+/// Tests that set the environment take turns under `cargo test` (threads of one process).
+static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn use_sentry_at(url: &str) -> std::sync::MutexGuard<'static, ()> {
+    let guard = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    // The environment's account; each test is its own process under nextest.
+    std::env::set_var("SENTRY_URL", url);
+    std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
+    std::env::set_var("SENTRY_ORG", "acme");
+    guard
+}
+
+async fn wait_state(actions: &Actions, id: i64, state: &str, within: Duration) -> engine::actions::Queued {
+    let deadline = Instant::now() + within;
+    loop {
+        let row = actions.get(id).unwrap().unwrap();
+        if row.state == state {
+            return row;
+        }
+        assert!(Instant::now() < deadline, "action {id} is {row:?}, not {state}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn puts(sentry: &StandIn, issue: &str) -> usize {
+    let path = format!("/api/0/organizations/acme/issues/{issue}/");
+    sentry.requests().iter().filter(|r| r.method == "PUT" && r.path == path).count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transient_failures_are_retried_with_backoff_until_sentry_answers() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    let _env = use_sentry_at(&sentry.url());
+    let dir = tempfile::tempdir().unwrap();
+    let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), Secrets, None);
+    sentry.fail_next(Failure::Status(503));
+    sentry.fail_next(Failure::Status(502));
+    let id = actions.enqueue(None, "42", &Request::parse("resolve").unwrap(), None, "WEB-42", "boom").unwrap();
+    tokio::spawn(actions.clone().run());
+    let row = wait_state(&actions, id, "done", Duration::from_secs(20)).await;
+    assert_eq!(row.attempts, 3, "two failures, then success");
+    assert_eq!(puts(&sentry, "42"), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permanent_failure_is_kept_with_its_error_and_not_retried() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    let _env = use_sentry_at(&sentry.url());
+    let dir = tempfile::tempdir().unwrap();
+    let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), Secrets, None);
+    sentry.fail_next(Failure::Status(404));
+    let id = actions.enqueue(None, "43", &Request::parse("ignore=30").unwrap(), None, "WEB-43", "boom").unwrap();
+    tokio::spawn(actions.clone().run());
+    let row = wait_state(&actions, id, "failed", Duration::from_secs(10)).await;
+    assert!(row.error.as_deref().unwrap_or("").contains("404"), "{row:?}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(puts(&sentry, "43"), 1, "not retried");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_once() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let _env = use_sentry_at(&format!("http://{addr}"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+
+    // First run: Sentry is unreachable; the action stays queued with the reason.
+    let first = Actions::new(Store::open(&path).unwrap(), Secrets, None);
+    let id = first.enqueue(None, "44", &Request::parse("resolve").unwrap(), None, "WEB-44", "boom").unwrap();
+    let row = first.run_one(id).await.unwrap().unwrap();
+    assert_eq!(row.state, "pending");
+    assert!(row.error.as_deref().unwrap_or("").contains("could not reach Sentry"), "{row:?}");
+    drop(first);
+
+    // Sentry comes back; the app starts again and sends what was queued, once.
+    let sentry = StandIn::start_on(TOKEN, addr).await;
+    let second = Actions::new(Store::open(&path).unwrap(), Secrets, None);
+    tokio::spawn(second.clone().run());
+    wait_state(&second, id, "done", Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(puts(&sentry, "44"), 1, "applied exactly once");
+}
