@@ -187,9 +187,10 @@ fn polling_finds_a_new_issue_without_any_webhook() {
     let url = sentry.url();
     let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "acme"), ("SENTRY_TRAY_POLL_INTERVAL", "1")];
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
-    // Let the first cycle set its mark, then a new issue appears in Sentry.
+    // Let the first cycle set its mark (a second cycle has begun, so the first has ended), then a
+    // new issue appears in Sentry.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !sentry.requests().iter().any(|r| r.path.starts_with("/api/0/organizations/acme/issues/")) {
+    while sentry.requests().iter().filter(|r| r.path.starts_with("/api/0/organizations/acme/issues/")).count() < 2 {
         assert!(Instant::now() < deadline, "the app never polled:\n{}", app.log_text());
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -88,8 +88,18 @@ impl Menu {
     }
 }
 
+fn wait_for_menu(menu: &Menu, label: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // dbusmenu marks mnemonics with `_`, so a literal underscore travels doubled.
+    let wire = label.replace('_', "__");
+    while !menu.layout().contains(&format!("'label': <'{wire}'>")) {
+        assert!(Instant::now() < deadline, "the menu never showed {label}: {}", menu.layout());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
-fn the_tray_menu_pauses_resumes_and_quits() {
+fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     require_desktop();
     close_all_notifications();
     let panel = Panel::start();
@@ -103,22 +113,24 @@ fn the_tray_menu_pauses_resumes_and_quits() {
     let menu_line = panel.wait_line("SNI_PROP Menu=");
     let path = menu_line.trim_start_matches("SNI_PROP Menu=").trim_matches('\'').to_owned();
     let menu = Menu { bus, path };
-    for label in ["Open Sentry Tray", "Pause notifications", "Quit"] {
+    for label in ["No alerts yet", "Pause for 1 hour", "Pause until tomorrow", "Open Sentry Tray", "Quit"] {
         menu.id_of(label);
     }
 
-    // Paused: the alert is stored, but nothing pops up.
-    menu.click("Pause notifications");
-    std::thread::sleep(Duration::from_millis(300));
+    // Paused for an hour: the alert is stored, but nothing pops up.
+    menu.click("Pause for 1 hour");
+    wait_for_menu(&menu, "Resume notifications");
+    assert!(menu.layout().contains("'label': <'Paused until "), "the menu says until when: {}", menu.layout());
     let (status, _) = app.post_issue_webhook(&issue_created_body("9001", "Error: tray_paused"), SECRET);
     assert_eq!(status, 201);
     std::thread::sleep(Duration::from_secs(1));
     assert!(dunst_notifications().iter().all(|n| !n.summary.contains("tray_paused")), "shown while paused");
-    assert!(menu.layout().contains("'toggle-state': <1>"), "the menu shows the pause: {}", menu.layout());
+    // The latest alerts are listed, shown or not.
+    wait_for_menu(&menu, "FRONT-END-9 · Error: tray_paused");
 
     // Resumed: the next alert shows.
-    menu.click("Pause notifications");
-    std::thread::sleep(Duration::from_millis(300));
+    menu.click("Resume notifications");
+    wait_for_menu(&menu, "Pause for 1 hour");
     let (status, _) = app.post_issue_webhook(&issue_created_body("9002", "Error: tray_resumed"), SECRET);
     assert_eq!(status, 201);
     wait_for_notification("after resuming", Duration::from_secs(10), |n| n.summary.contains("tray_resumed"));

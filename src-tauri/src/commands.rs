@@ -18,6 +18,7 @@ pub async fn status(state: State<'_, AppState>) -> Result<Status, String> {
 
 #[tauri::command]
 pub async fn set_paused(app: tauri::AppHandle, state: State<'_, AppState>, paused: bool) -> Result<Status, String> {
-    crate::tray::set_paused(&app, &state.daemon, paused).map_err(|e| e.to_string())?;
+    state.daemon.set_paused(paused).map_err(|e| e.to_string())?;
+    crate::tray::refresh(&app);
     status(state).await
 }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use engine::store::Store;
 use engine::{paths, Daemon, DaemonConfig};
-use tauri::{Emitter, Manager, RunEvent};
+use tauri::{Manager, RunEvent};
 
 #[derive(Parser)]
 #[command(name = "sentry-tray", version, about = "Sentry alerts on your desktop")]
@@ -61,13 +61,26 @@ On a machine without a display, run `sentry-tray-cli daemon` instead."
     Ok(())
 }
 
-/// Tells an open window to refresh when the engine's state changes.
+/// Brings the tray and an open window up to date when the engine's state changes, and when a
+/// timed pause ends (the only timer: none runs while nothing is paused).
 fn forward_changes(app: &tauri::AppHandle) {
     let mut changes = app.state::<AppState>().daemon.subscribe();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        while let Ok(()) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) = changes.recv().await {
-            let _ = app.emit("status-changed", ());
+        loop {
+            let pause_ends = match app.state::<AppState>().daemon.paused_until() {
+                Some(Some(until)) => (until - chrono::Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_secs(1),
+                _ => std::time::Duration::from_secs(24 * 3600),
+            };
+            tokio::select! {
+                changed = changes.recv() => {
+                    if let Err(tokio::sync::broadcast::error::RecvError::Closed) = changed {
+                        return;
+                    }
+                }
+                _ = tokio::time::sleep(pause_ends) => {}
+            }
+            tray::refresh(&app);
         }
     });
 }

@@ -1,73 +1,124 @@
-//! The tray icon and its menu: Open, Pause notifications, Quit.
+//! The tray icon and its menu: the latest alerts (click opens one), pausing for an hour or
+//! until tomorrow and resuming, the window, Quit. The icon shows paused and account trouble.
 
+use chrono::{Local, Utc};
 use engine::Daemon;
 use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Wry};
 
 use crate::AppState;
 
 const TRAY_ID: &str = "main";
+const RECENT: usize = 10;
 const ICON: &[u8] = include_bytes!("../../icons/tray.png");
 const ICON_PAUSED: &[u8] = include_bytes!("../../icons/tray-paused.png");
+const ICON_ERROR: &[u8] = include_bytes!("../../icons/tray-error.png");
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
-    let paused = app.state::<AppState>().daemon.is_paused();
-    let open = MenuItem::with_id(app, "open", "Open Sentry Tray", true, None::<&str>)?;
-    let pause = CheckMenuItem::with_id(app, "pause", "Pause notifications", true, paused, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &pause, &PredefinedMenuItem::separator(app)?, &quit])?;
-    let pause_item = pause.clone();
-    app.manage(PauseItem(pause.clone()));
+    let menu = menu(app)?;
     TrayIconBuilder::with_id(TRAY_ID)
-        .icon(icon(paused)?)
-        .tooltip(tooltip(paused))
+        .icon(Image::from_bytes(ICON)?)
+        .tooltip("Sentry Tray")
         .menu(&menu)
-        .on_menu_event(move |app, event| match event.id().as_ref() {
-            "open" => {
-                if let Err(e) = crate::window::open(app) {
-                    tracing::error!(error = %e, "could not open the window");
-                }
-            }
-            "pause" => {
-                let want = pause_item.is_checked().unwrap_or(false);
-                if let Err(e) = set_paused(app, &app.state::<AppState>().daemon, want) {
-                    tracing::error!(error = %e, "could not change pause");
-                }
-            }
-            "quit" => app.exit(0),
-            _ => {}
-        })
+        .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
         .build(app)?;
+    refresh(app);
     Ok(())
 }
 
-/// Pauses or resumes, and brings the tray and the window in line.
-pub fn set_paused(app: &AppHandle, daemon: &Daemon, paused: bool) -> anyhow::Result<()> {
-    daemon.set_paused(paused)?;
-    if let Some(item) = app.try_state::<PauseItem>() {
-        item.0.set_checked(paused)?;
+fn on_menu(app: &AppHandle, id: &str) {
+    let daemon = &app.state::<AppState>().daemon;
+    let result: anyhow::Result<()> = match id {
+        "open" => crate::window::open(app).map_err(Into::into),
+        "pause-hour" => daemon.pause_until(Some(Utc::now() + chrono::Duration::hours(1))).map_err(Into::into),
+        "pause-tomorrow" => daemon.pause_until(Some(engine::daemon::tomorrow_morning())).map_err(Into::into),
+        "resume" => daemon.set_paused(false).map_err(Into::into),
+        "quit" => {
+            app.exit(0);
+            Ok(())
+        }
+        other => match other.strip_prefix("alert:").and_then(|id| id.parse::<i64>().ok()) {
+            Some(alert) => open_alert(daemon, alert),
+            None => Ok(()),
+        },
+    };
+    if let Err(e) = result {
+        tracing::error!(entry = id, error = %e, "tray menu action failed");
     }
-    if let Some(tray) = app.tray_by_id(TRAY_ID) {
-        tray.set_icon(Some(icon(paused)?))?;
-        tray.set_tooltip(Some(tooltip(paused)))?;
-    }
-    app.emit("status-changed", ())?;
+    refresh(app);
+}
+
+fn open_alert(daemon: &Daemon, id: i64) -> anyhow::Result<()> {
+    let recent = daemon.store().recent_alerts(RECENT)?;
+    let url = recent.iter().find(|a| a.id == id).and_then(|a| a.web_url.clone());
+    let url = url.ok_or_else(|| anyhow::anyhow!("the alert has no link to open"))?;
+    engine::actions::open_in_browser(&url)?;
     Ok(())
 }
 
-/// The menu's pause entry, kept so a change from the window shows in the menu too.
-struct PauseItem(CheckMenuItem<Wry>);
-
-fn icon(paused: bool) -> tauri::Result<Image<'static>> {
-    Image::from_bytes(if paused { ICON_PAUSED } else { ICON })
+fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
+    let daemon = &app.state::<AppState>().daemon;
+    let menu = Menu::new(app)?;
+    let recent = daemon.store().recent_alerts(RECENT).unwrap_or_default();
+    if recent.is_empty() {
+        menu.append(&MenuItem::with_id(app, "none", "No alerts yet", false, None::<&str>)?)?;
+    }
+    for alert in &recent {
+        let label = alert.short_id.as_deref().unwrap_or(&alert.issue_id);
+        let mut text = format!("{label} · {}", alert.title);
+        if text.chars().count() > 60 {
+            text = text.chars().take(59).collect::<String>() + "…";
+        }
+        menu.append(&MenuItem::with_id(app, format!("alert:{}", alert.id), text, alert.web_url.is_some(), None::<&str>)?)?;
+    }
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    match daemon.paused_until() {
+        Some(until) => {
+            let when = match until {
+                Some(t) => format!("Paused until {}", t.with_timezone(&Local).format("%a %H:%M")),
+                None => "Paused".to_owned(),
+            };
+            menu.append(&MenuItem::with_id(app, "paused", when, false, None::<&str>)?)?;
+            menu.append(&MenuItem::with_id(app, "resume", "Resume notifications", true, None::<&str>)?)?;
+        }
+        None => {
+            menu.append(&MenuItem::with_id(app, "pause-hour", "Pause for 1 hour", true, None::<&str>)?)?;
+            menu.append(&MenuItem::with_id(app, "pause-tomorrow", "Pause until tomorrow", true, None::<&str>)?)?;
+        }
+    }
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&MenuItem::with_id(app, "open", "Open Sentry Tray", true, None::<&str>)?)?;
+    menu.append(&MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?)?;
+    Ok(menu)
 }
 
-fn tooltip(paused: bool) -> &'static str {
-    if paused {
-        "Sentry Tray: notifications paused"
-    } else {
-        "Sentry Tray"
+/// Brings the menu, the icon and an open window in line with the engine (on the main thread,
+/// where menus live).
+pub fn refresh(app: &AppHandle) {
+    let handle = app.clone();
+    if let Err(e) = app.run_on_main_thread(move || refresh_now(&handle)) {
+        tracing::warn!(error = %e, "could not update the tray");
     }
+}
+
+fn refresh_now(app: &AppHandle) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else { return };
+    let daemon = &app.state::<AppState>().daemon;
+    let paused = daemon.is_paused();
+    let trouble = daemon.status_reader().account_trouble();
+    let (icon, tooltip) = match (paused, &trouble) {
+        (true, _) => (ICON_PAUSED, "Sentry Tray: notifications paused".to_owned()),
+        (false, Some(trouble)) => (ICON_ERROR, format!("Sentry Tray: {trouble}")),
+        (false, None) => (ICON, "Sentry Tray".to_owned()),
+    };
+    let updated = menu(app)
+        .and_then(|menu| tray.set_menu(Some(menu)))
+        .and_then(|_| Image::from_bytes(icon).and_then(|i| tray.set_icon(Some(i))))
+        .and_then(|_| tray.set_tooltip(Some(tooltip)));
+    if let Err(e) = updated {
+        tracing::warn!(error = %e, "could not update the tray");
+    }
+    let _ = app.emit("status-changed", ());
 }

@@ -2,7 +2,7 @@
 //! actions chosen on them. The Tauri shell and `sentry-tray-cli daemon` both run one.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -113,7 +113,7 @@ impl SecretSource for CachedSecret {
 pub struct Daemon {
     store: Store,
     local_addr: SocketAddr,
-    paused: Arc<AtomicBool>,
+    paused: Arc<AtomicI64>,
     changed: broadcast::Sender<()>,
     shutdown: Option<oneshot::Sender<()>>,
 }
@@ -125,7 +125,11 @@ impl Daemon {
             .await
             .map_err(|source| DaemonError::Bind { addr: config.listen, source })?;
         let local_addr = listener.local_addr().map_err(|source| DaemonError::Bind { addr: config.listen, source })?;
-        let paused = Arc::new(AtomicBool::new(store.setting(KEY_PAUSED)?.as_deref() == Some("true")));
+        let paused = Arc::new(AtomicI64::new(match store.setting(KEY_PAUSED)?.as_deref() {
+            Some("true") => i64::MAX,
+            Some(until) => until.parse().unwrap_or(0),
+            None => 0,
+        }));
 
         let secret: Arc<CachedSecret> = Arc::new(CachedSecret {
             value: Mutex::new((tokio::task::spawn_blocking(CachedSecret::load).await.ok().flatten(), None)),
@@ -182,14 +186,38 @@ impl Daemon {
     }
 
     pub fn is_paused(&self) -> bool {
-        self.paused.load(Ordering::SeqCst)
+        now() < self.paused.load(Ordering::SeqCst)
     }
 
-    /// Pauses or resumes notifications; alerts keep being stored meanwhile. Survives restarts.
+    /// When the pause ends (`None`: not paused; `Some(None)`: until resumed).
+    pub fn paused_until(&self) -> Option<Option<DateTime<Utc>>> {
+        match self.paused.load(Ordering::SeqCst) {
+            until if until <= now() => None,
+            i64::MAX => Some(None),
+            until => Some(DateTime::from_timestamp(until, 0)),
+        }
+    }
+
+    /// Pauses notifications until `until` (`None`: until resumed). Alerts keep being stored.
+    pub fn pause_until(&self, until: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let until = until.map_or(i64::MAX, |u| u.timestamp());
+        self.store.set_setting(KEY_PAUSED, &until.to_string())?;
+        self.paused.store(until, Ordering::SeqCst);
+        tracing::info!(until, "notifications paused");
+        let _ = self.changed.send(());
+        Ok(())
+    }
+
+    /// Pauses (until resumed) or resumes notifications; alerts keep being stored meanwhile.
+    /// Survives restarts.
     pub fn set_paused(&self, paused: bool) -> Result<(), StoreError> {
-        self.store.set_setting(KEY_PAUSED, if paused { "true" } else { "false" })?;
-        self.paused.store(paused, Ordering::SeqCst);
-        tracing::info!(paused, "notifications {}", if paused { "paused" } else { "resumed" });
+        if paused {
+            return self.pause_until(None);
+        }
+        self.store.set_setting(KEY_PAUSED, "0")?;
+        self.paused.store(0, Ordering::SeqCst);
+        tracing::info!("notifications resumed");
+        let _ = self.changed.send(());
         Ok(())
     }
 
@@ -206,15 +234,35 @@ impl Daemon {
     }
 }
 
+/// 08:00 tomorrow in the machine's time zone: when "pause until tomorrow" ends.
+pub fn tomorrow_morning() -> DateTime<Utc> {
+    let local = chrono::Local::now();
+    let morning = (local.date_naive() + chrono::Duration::days(1)).and_hms_opt(8, 0, 0).unwrap_or_default();
+    morning.and_local_timezone(chrono::Local).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or_else(|| Utc::now() + chrono::Duration::hours(12))
+}
+
 /// Reads the [`Status`]; cheap to clone and `'static`.
 #[derive(Debug, Clone)]
 pub struct StatusReader {
     store: Store,
     local_addr: SocketAddr,
-    paused: Arc<AtomicBool>,
+    paused: Arc<AtomicI64>,
 }
 
 impl StatusReader {
+    /// The first account whose polling is in trouble, said briefly (for the tray).
+    pub fn account_trouble(&self) -> Option<String> {
+        let accounts = crate::accounts::list(&self.store).ok()?;
+        accounts.iter().find_map(|a| {
+            let state: serde_json::Value = serde_json::from_str(&self.store.setting(&crate::poll::state_key(a)).ok()??).ok()?;
+            match state["state"].as_str()? {
+                "ok" => None,
+                "token_rejected" => Some(format!("{}: token rejected", a.org)),
+                other => Some(format!("{}: {}", a.org, other.replace('_', " "))),
+            }
+        })
+    }
+
     /// Blocking (keyring over D-Bus): call from a blocking thread in async code.
     pub fn read(&self) -> Status {
         let (account, account_error) = match settings::account(&self.store, &Secrets) {
@@ -232,7 +280,7 @@ impl StatusReader {
             account_error,
             webhook_secret,
             webhook_secret_error,
-            paused: self.paused.load(Ordering::SeqCst),
+            paused: now() < self.paused.load(Ordering::SeqCst),
             alerts: self.store.alert_count().unwrap_or(0),
             database: self.store.path().display().to_string(),
             accounts: crate::accounts::list(&self.store)
@@ -260,7 +308,7 @@ async fn deliver(
     mut rx: mpsc::UnboundedReceiver<(i64, Alert)>,
     notifier: Notifier,
     store: Store,
-    paused: Arc<AtomicBool>,
+    paused: Arc<AtomicI64>,
     changed: broadcast::Sender<()>,
 ) {
     while let Some((id, alert)) = rx.recv().await {
@@ -273,7 +321,7 @@ async fn deliver(
                 continue;
             }
         }
-        let decision = if paused.load(Ordering::SeqCst) {
+        let decision = if now() < paused.load(Ordering::SeqCst) {
             Decision { deliver: Deliver::Suppress, reasons: vec!["notifications are paused".into()] }
         } else {
             match decide_for(&store, &alert, Utc::now()).await {

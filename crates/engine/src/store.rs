@@ -46,6 +46,20 @@ pub enum Stored {
     Duplicate(i64),
 }
 
+/// An alert as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Recent {
+    pub id: i64,
+    pub kind: String,
+    pub issue_id: String,
+    pub short_id: Option<String>,
+    pub project: Option<String>,
+    pub title: String,
+    pub web_url: Option<String>,
+    pub decision: Option<String>,
+    pub received_at: i64,
+}
+
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
@@ -220,6 +234,33 @@ impl Store {
             )
             .map(drop)
             .map_err(|e| self.err(e))
+    }
+
+    /// The latest alerts, newest first, with what was decided for them.
+    pub fn recent_alerts(&self, limit: usize) -> Result<Vec<Recent>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, kind, issue_id, short_id, project, title, web_url, decision, received_at
+                 FROM alerts ORDER BY id DESC LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(Recent {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    issue_id: r.get(2)?,
+                    short_id: r.get(3)?,
+                    project: r.get(4)?,
+                    title: r.get(5)?,
+                    web_url: r.get(6)?,
+                    decision: r.get(7)?,
+                    received_at: r.get(8)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     pub fn alert_count(&self) -> Result<i64, StoreError> {
