@@ -317,3 +317,48 @@ fn an_action_chosen_while_sentry_is_away_arrives_once_after_a_restart() {
     let puts = sentry.requests().iter().filter(|r| r.method == "PUT").count();
     assert_eq!(puts, 1, "applied exactly once");
 }
+
+#[test]
+fn a_second_launch_opens_the_first_ones_window_and_logs_go_to_a_file() {
+    let s = setup("single");
+    let windows = || {
+        let out = std::process::Command::new("xwininfo").args(["-root", "-tree"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).matches("\"Sentry Tray\"").count()
+    };
+    assert_eq!(windows(), 0, "started hidden");
+    let second = std::process::Command::new(app_binary())
+        .env("SENTRY_TRAY_DATA_DIR", &s.data)
+        .env("SENTRY_TRAY_LISTEN", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(second.status.success(), "the second launch exits cleanly: {}", String::from_utf8_lossy(&second.stderr));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while windows() == 0 {
+        assert!(Instant::now() < deadline, "the first instance never opened its window");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(app_pids(&s.data).len(), 1, "still one app");
+
+    let logs: Vec<_> = std::fs::read_dir(s.data.join("logs")).unwrap().flatten().collect();
+    assert_eq!(logs.len(), 1, "one log file");
+    let text = std::fs::read_to_string(logs[0].path()).unwrap();
+    assert!(text.contains("Sentry Tray engine running"), "{text}");
+    assert!(!text.contains(TOKEN) && !text.contains(SECRET), "a secret reached the log file");
+}
+
+#[test]
+fn a_taken_port_is_reported_plainly_by_the_app() {
+    require_desktop();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let data = temp_dir("taken");
+    let out = std::process::Command::new(app_binary())
+        .args(["--hidden", "--listen", &addr])
+        .env("SENTRY_TRAY_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("cannot listen for webhooks on {addr}")), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -67,6 +67,7 @@ impl Drop for Driver {
 fn the_window_opens_and_shows_the_receiver_address() {
     require_desktop();
     let data = temp_dir("window");
+    let config = temp_dir("window-config");
     let listen = format!("127.0.0.1:{}", free_port());
     let env = [
         ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
@@ -75,6 +76,8 @@ fn the_window_opens_and_shows_the_receiver_address() {
         // A closed port on loopback: the window shows the account, polling shows it offline.
         ("SENTRY_URL", "http://127.0.0.1:9"),
         ("SENTRY_ORG", "acme"),
+        // The autostart plugin writes under $HOME/.config/autostart (it ignores XDG_CONFIG_HOME).
+        ("HOME", config.to_str().unwrap()),
     ];
     let driver = Driver::start(&env);
     let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app_binary()}}}});
@@ -117,7 +120,23 @@ fn the_window_opens_and_shows_the_receiver_address() {
     let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("window.png");
     std::fs::write(&out, png).unwrap();
     eprintln!("screenshot: {}", out.display());
-    driver.call(reqwest::Method::DELETE, &format!("/session/{sid}"), None);
+    // Start at login: the switch writes the autostart entry, which starts the app in the tray.
+    let find = |css: &str| {
+        let found = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": css})));
+        found[ELEMENT].as_str().unwrap().to_owned()
+    };
+    let switch = find("#autostart");
+    driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{switch}/click"), Some(json!({})));
+    let entry = config.join(".config/autostart/Sentry Tray.desktop");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !entry.exists() {
+        assert!(Instant::now() < deadline, "no autostart entry at {}", entry.display());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let desktop = std::fs::read_to_string(&entry).unwrap();
+    assert!(desktop.contains("--hidden"), "{desktop}");
+
+    let _ = driver.client.delete(format!("{}/session/{sid}", driver.base)).send();
     drop(driver);
     kill_apps_using(&data);
 }

@@ -8,6 +8,7 @@ function show(status) {
   $('database').textContent = status.database;
   $('alerts').textContent = status.alerts;
   $('paused').checked = status.paused;
+  $('autostart').checked = status.autostart;
 
   const secret = $('secret');
   secret.className = status.webhook_secret ? '' : 'missing';
@@ -56,6 +57,15 @@ async function refresh() {
 $('paused').addEventListener('change', async (event) => {
   try {
     show(await invoke('set_paused', { paused: event.target.checked }));
+  } catch (e) {
+    $('error').hidden = false;
+    $('error').textContent = String(e);
+  }
+});
+
+$('autostart').addEventListener('change', async (event) => {
+  try {
+    event.target.checked = await invoke('set_autostart', { enabled: event.target.checked });
   } catch (e) {
     $('error').hidden = false;
     $('error').textContent = String(e);

@@ -5,20 +5,41 @@ use tauri::State;
 
 use crate::AppState;
 
+/// The engine's status, and whether the app starts at login.
+#[derive(serde::Serialize)]
+pub struct WindowStatus {
+    #[serde(flatten)]
+    status: Status,
+    autostart: bool,
+}
+
 #[tauri::command]
-pub async fn status(state: State<'_, AppState>) -> Result<Status, String> {
+pub async fn status(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<WindowStatus, String> {
+    use tauri_plugin_autostart::ManagerExt;
+    let autostart = app.autolaunch().is_enabled().unwrap_or(false);
     // The status reads the keyring over D-Bus: keep it off the UI thread.
-    Ok(tauri::async_runtime::spawn_blocking({
+    let status = tauri::async_runtime::spawn_blocking({
         let status = state.daemon.status_reader();
         move || status.read()
     })
     .await
-    .map_err(|e| e.to_string())?)
+    .map_err(|e| e.to_string())?;
+    Ok(WindowStatus { status, autostart })
 }
 
 #[tauri::command]
-pub async fn set_paused(app: tauri::AppHandle, state: State<'_, AppState>, paused: bool) -> Result<Status, String> {
+pub async fn set_paused(app: tauri::AppHandle, state: State<'_, AppState>, paused: bool) -> Result<WindowStatus, String> {
     state.daemon.set_paused(paused).map_err(|e| e.to_string())?;
     crate::tray::refresh(&app);
-    status(state).await
+    status(app, state).await
+}
+
+/// Starts the app at login (in the tray, `--hidden`), or stops doing so.
+#[tauri::command]
+pub async fn set_autostart(app: tauri::AppHandle, enabled: bool) -> Result<bool, String> {
+    use tauri_plugin_autostart::ManagerExt;
+    let autostart = app.autolaunch();
+    let changed = if enabled { autostart.enable() } else { autostart.disable() };
+    changed.map_err(|e| format!("could not change start at login: {e}"))?;
+    autostart.is_enabled().map_err(|e| e.to_string())
 }

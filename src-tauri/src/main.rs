@@ -34,10 +34,7 @@ pub struct AppState {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    let _log = init_logging();
     if let Err(message) = check_display() {
         eprintln!("error: {message}");
         return ExitCode::FAILURE;
@@ -47,6 +44,32 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr and to a daily file in the log folder (`paths::log_dir`). The guard flushes the
+/// file when the app ends.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = || tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into());
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let dir = paths::log_dir();
+    let file = std::fs::create_dir_all(&dir)
+        .ok()
+        .and_then(|_| tracing_appender::rolling::Builder::new().filename_prefix("sentry-tray").filename_suffix("log").max_log_files(7).rotation(tracing_appender::rolling::Rotation::DAILY).build(&dir).ok());
+    match file {
+        Some(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let file = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer);
+            tracing_subscriber::registry().with(filter()).with(stderr).with(file).init();
+            Some(guard)
+        }
+        None => {
+            tracing_subscriber::registry().with(filter()).with(stderr).init();
+            tracing::warn!(dir = %dir.display(), "cannot write logs there; logging to stderr only");
+            None
         }
     }
 }
@@ -88,14 +111,31 @@ fn forward_changes(app: &tauri::AppHandle) {
 fn run(args: Args) -> anyhow::Result<()> {
     let store = Store::open(&paths::database_path())?;
     let config = DaemonConfig { listen: args.listen, poll: true, poll_interval: std::time::Duration::from_secs(args.poll_interval) };
-    // Tauri's async runtime is tokio: start the engine on it before the window exists, so a
-    // port already taken is reported before anything is shown.
-    let daemon = tauri::async_runtime::block_on(Daemon::start(config, store))?;
     let hidden = args.hidden;
     let app = tauri::Builder::default()
-        .manage(AppState { daemon })
-        .invoke_handler(tauri::generate_handler![commands::status, commands::set_paused])
+        // First: a second launch focuses this instance's window and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Err(e) = window::open(app) {
+                tracing::error!(error = %e, "could not open the window for a second launch");
+            }
+        }))
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, Some(vec!["--hidden"])))
+
+        .invoke_handler(tauri::generate_handler![commands::status, commands::set_paused, commands::set_autostart])
         .setup(move |app| {
+            // After the single-instance check, so a second launch never starts a second engine.
+            // Tauri's async runtime is tokio; a port already taken ends the start with its error.
+            let daemon = match tauri::async_runtime::block_on(Daemon::start(config, store)) {
+                Ok(daemon) => daemon,
+                Err(e) => {
+                    // Said plainly, not as a panic from Tauri's setup.
+                    eprintln!("error: {e}");
+                    tracing::error!(error = %e, "could not start");
+                    app.handle().exit(1);
+                    return Ok(());
+                }
+            };
+            app.manage(AppState { daemon });
             tray::create(app.handle())?;
             forward_changes(app.handle());
             if !hidden {

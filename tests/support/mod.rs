@@ -228,16 +228,25 @@ pub fn close_all_notifications() {
     let _ = Command::new("dunstctl").arg("close-all").status();
 }
 
-/// Ends every process started with `SENTRY_TRAY_DATA_DIR=data_dir` (e.g. an app that a
-/// WebDriver session launched: closing its window leaves the tray app running, by design).
-pub fn kill_apps_using(data_dir: &Path) {
+/// The pids of apps started with `SENTRY_TRAY_DATA_DIR=data_dir`.
+pub fn app_pids(data_dir: &Path) -> Vec<u32> {
     let marker = format!("SENTRY_TRAY_DATA_DIR={}", data_dir.display());
+    let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
         let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
         let is_app = std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == app_binary());
         if is_app && environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()) {
-            let _ = Command::new("kill").arg(pid.to_string()).status();
+            pids.push(pid);
         }
+    }
+    pids
+}
+
+/// Ends every process started with `SENTRY_TRAY_DATA_DIR=data_dir` (e.g. an app that a
+/// WebDriver session launched: closing its window leaves the tray app running, by design).
+pub fn kill_apps_using(data_dir: &Path) {
+    for pid in app_pids(data_dir) {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
     }
 }
