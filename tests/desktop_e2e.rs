@@ -168,6 +168,14 @@ fn the_projects_preferences_keep_an_alert_from_notifying() {
     assert!(dunst_notifications().iter().all(|n| !n.summary.contains("e2e_muted")), "a muted alert was shown");
     let log = s.app.log_text();
     assert!(log.contains("muted by rule 1: title contains"), "the reason is logged:\n{log}");
+    // The inbox keeps both, with what was decided and why.
+    let inbox = cli(&["inbox", "--json"], "", &data);
+    let alerts: serde_json::Value = serde_json::from_slice(&inbox.stdout).unwrap();
+    let muted = alerts.as_array().unwrap().iter().find(|a| a["issue_id"] == "8080").expect("the muted alert is in the inbox");
+    assert_eq!(muted["decision"], "suppress");
+    assert_eq!(muted["reasons"][0], "muted by rule 1: title contains \"e2e_muted\"");
+    let shown = alerts.as_array().unwrap().iter().find(|a| a["issue_id"] == "8081").unwrap();
+    assert_eq!(shown["decision"], "now");
     close_all_notifications();
 }
 

@@ -66,6 +66,9 @@ impl Drop for Driver {
 #[test]
 fn the_window_opens_and_shows_the_receiver_address() {
     require_desktop();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(sentry_standin::StandIn::start(TOKEN));
+    let sentry_url = sentry.url();
     let data = temp_dir("window");
     let config = temp_dir("window-config");
     let listen = format!("127.0.0.1:{}", free_port());
@@ -73,9 +76,9 @@ fn the_window_opens_and_shows_the_receiver_address() {
         ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
         ("SENTRY_TRAY_LISTEN", listen.as_str()),
         ("SENTRY_AUTH_TOKEN", TOKEN),
-        // A closed port on loopback: the window shows the account, polling shows it offline.
-        ("SENTRY_URL", "http://127.0.0.1:9"),
+        ("SENTRY_URL", sentry_url.as_str()),
         ("SENTRY_ORG", "acme"),
+        ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET),
         // The autostart plugin writes under $HOME/.config/autostart (it ignores XDG_CONFIG_HOME).
         ("HOME", config.to_str().unwrap()),
     ];
@@ -102,15 +105,26 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(text("webhook-url"), format!("http://{listen}/webhook"));
-    assert_eq!(text("account"), "http://127.0.0.1:9 (token from the environment)");
+    assert_eq!(text("account"), format!("{sentry_url} (token from the environment)"));
     assert_eq!(text("org"), "acme");
-    // The first poll fails at once (connection refused); the window says so when it refreshes.
+    // The first poll succeeds; the window says so when it refreshes.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !text("polling").starts_with("acme: offline") {
+    while text("polling") != "acme: ok" {
         assert!(Instant::now() < deadline, "polling state never shown: {:?}", text("polling"));
         driver.call(reqwest::Method::POST, &format!("/session/{sid}/refresh"), Some(json!({})));
         std::thread::sleep(Duration::from_millis(300));
     }
+
+    // An alert arrives: the open window's inbox shows it with what was decided.
+    let app = App { child: std::process::Command::new("true").spawn().unwrap(), addr: listen.parse().unwrap(), log: data.join("none") };
+    let (status, _) = app.post_issue_webhook(&issue_created_body("5150", "TypeError: checkout total is undefined"), SECRET);
+    assert_eq!(status, 201);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !text("inbox").contains("FRONT-END-9 · TypeError: checkout total is undefined") {
+        assert!(Instant::now() < deadline, "the inbox never showed the alert: {:?}", text("inbox"));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(text("inbox").contains("notified"), "{:?}", text("inbox"));
 
     // Kept for the README: what the user sees.
     std::thread::sleep(Duration::from_millis(500));

@@ -39,14 +39,43 @@ function show(status) {
 
   // Polling alone is enough to hear from Sentry; the webhook secret is for the receiver.
   const ready = status.account || status.accounts.length;
+  const trouble = status.accounts.some((a) => a.polling && a.polling.state !== 'ok');
   const state = $('state');
-  state.textContent = status.paused ? 'paused' : ready ? 'ready' : 'needs setup';
-  state.className = 'pill ' + (status.paused || !ready ? 'warn' : 'ok');
+  state.textContent = status.paused ? 'paused' : !ready ? 'needs setup' : trouble ? 'account trouble' : 'ready';
+  state.className = 'pill ' + (status.paused || !ready || trouble ? 'warn' : 'ok');
+}
+
+const VERDICT = { now: 'notified', digest: 'digest', suppress: 'not shown' };
+
+function showInbox(alerts) {
+  const list = $('inbox');
+  list.replaceChildren();
+  if (!alerts.length) {
+    const empty = document.createElement('li');
+    empty.className = 'hint';
+    empty.textContent = 'No alerts yet.';
+    list.append(empty);
+  }
+  for (const a of alerts) {
+    const item = document.createElement('li');
+    const decision = document.createElement('span');
+    decision.className = 'pill decision';
+    decision.textContent = VERDICT[a.decision] || 'pending';
+    const title = document.createElement('div');
+    title.className = 'title';
+    title.textContent = `${a.short_id || a.issue_id} · ${a.title}`;
+    const why = document.createElement('div');
+    why.className = 'why';
+    why.textContent = [a.project, a.kind, a.reasons[a.reasons.length - 1]].filter(Boolean).join(' · ');
+    item.append(decision, title, why);
+    list.append(item);
+  }
 }
 
 async function refresh() {
   try {
     show(await invoke('status'));
+    showInbox(await invoke('inbox'));
     $('error').hidden = true;
   } catch (e) {
     $('error').hidden = false;

@@ -43,3 +43,9 @@ pub async fn set_autostart(app: tauri::AppHandle, enabled: bool) -> Result<bool,
     changed.map_err(|e| format!("could not change start at login: {e}"))?;
     autostart.is_enabled().map_err(|e| e.to_string())
 }
+
+/// The latest alerts with what was decided for each and why.
+#[tauri::command]
+pub async fn inbox(state: State<'_, AppState>) -> Result<Vec<engine::store::Recent>, String> {
+    state.daemon.store().recent_alerts(50).map_err(|e| e.to_string())
+}

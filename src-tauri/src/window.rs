@@ -13,7 +13,7 @@ pub fn open(app: &AppHandle) -> tauri::Result<()> {
     }
     WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html".into()))
         .title("Sentry Tray")
-        .inner_size(680.0, 560.0)
+        .inner_size(700.0, 780.0)
         .min_inner_size(520.0, 420.0)
         .build()?;
     Ok(())

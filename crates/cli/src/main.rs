@@ -58,6 +58,14 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
+    /// Recent alerts, what was decided for each and why.
+    Inbox {
+        #[arg(long)]
+        json: bool,
+        /// How many, newest first.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Show a project's preferences, or change them with KEY=VALUE pairs ("*" for the defaults).
     Prefs {
         project: String,
@@ -154,6 +162,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Owners { rules, event, json } => owners(&rules, &event, json),
         Command::Prefs { project, changes } => prefs(&project, &changes),
+        Command::Inbox { json, limit } => inbox(json, limit),
         Command::Act { issue, action, org, wait } => act(&issue, &action, org.as_deref(), Duration::from_secs(wait)),
         Command::Explain { alert, json } => explain(&alert, json),
         Command::Status => {
@@ -245,6 +254,32 @@ fn act(issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::
             row.error.unwrap_or_default()
         ),
     }
+}
+
+fn inbox(json: bool, limit: usize) -> anyhow::Result<()> {
+    let store = Store::open(&paths::database_path())?;
+    let alerts = store.recent_alerts(limit)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&alerts)?);
+        return Ok(());
+    }
+    if alerts.is_empty() {
+        println!("No alerts yet.");
+    }
+    for a in &alerts {
+        let when = chrono::DateTime::from_timestamp(a.received_at, 0).map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+        let decision = a.decision.as_deref().unwrap_or("pending");
+        println!(
+            "{when}  {:<14} {:<22} {decision:<8} {}",
+            a.short_id.as_deref().unwrap_or(&a.issue_id),
+            a.kind,
+            a.title
+        );
+        if let Some(why) = a.reasons.last() {
+            println!("{:18}why: {why}", "");
+        }
+    }
+    Ok(())
 }
 
 fn prefs(project: &str, changes: &[String]) -> anyhow::Result<()> {

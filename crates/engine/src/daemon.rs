@@ -312,12 +312,11 @@ async fn deliver(
     changed: broadcast::Sender<()>,
 ) {
     while let Some((id, alert)) = rx.recv().await {
-        // Nobody listening (no window open) is fine.
-        let _ = changed.send(());
         if alert.closes_thread() {
             notifier.close(&alert.thread_key()).await;
             if alert.kind == "metric_alert.resolved" {
                 let _ = store.set_decision(id, &Decision { deliver: Deliver::Suppress, reasons: vec!["the incident is resolved: its notification was closed".into()] });
+                let _ = changed.send(());
                 continue;
             }
         }
@@ -336,6 +335,8 @@ async fn deliver(
         if let Err(e) = store.set_decision(id, &decision) {
             tracing::warn!(error = %e, "could not record the decision");
         }
+        // The tray and an open window show the alert with its decision (nobody listening is fine).
+        let _ = changed.send(());
         if decision.deliver != Deliver::Now {
             tracing::info!(alert = id, deliver = ?decision.deliver, reasons = ?decision.reasons, "not notified");
             continue;

@@ -58,6 +58,10 @@ pub struct Recent {
     pub web_url: Option<String>,
     pub decision: Option<String>,
     pub received_at: i64,
+    pub reasons: Vec<String>,
+    pub level: Option<String>,
+    pub source: String,
+    pub org: Option<String>,
 }
 
 #[derive(Clone)]
@@ -241,7 +245,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
-                "SELECT id, kind, issue_id, short_id, project, title, web_url, decision, received_at
+                "SELECT id, kind, issue_id, short_id, project, title, web_url, decision, received_at, reasons, level, source, org
                  FROM alerts ORDER BY id DESC LIMIT ?1",
             )
             .map_err(|e| self.err(e))?;
@@ -257,6 +261,10 @@ impl Store {
                     web_url: r.get(6)?,
                     decision: r.get(7)?,
                     received_at: r.get(8)?,
+                    reasons: r.get::<_, Option<String>>(9)?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
+                    level: r.get(10)?,
+                    source: r.get(11)?,
+                    org: r.get(12)?,
                 })
             })
             .map_err(|e| self.err(e))?;
