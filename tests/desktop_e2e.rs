@@ -53,7 +53,8 @@ fn a_signed_issue_created_is_notified_and_resolve_reaches_sentry() {
     let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| n.summary.contains(title));
     eprintln!("notification shown {:?} after the webhook was posted", posted.elapsed());
     assert_eq!(shown.summary, format!("New issue in front-end: {title}"));
-    assert!(shown.body.contains("FRONT-END-9") && shown.body.contains("?(runner)"), "body: {}", shown.body);
+    assert!(shown.body.contains("FRONT-END-9 · error") && shown.body.contains("?(runner)"), "body: {}", shown.body);
+    assert!(shown.body.contains("1 event · first seen"), "body: {}", shown.body);
     for (key, label) in [("resolve", "Resolve"), ("ignore", "Ignore"), ("assign", "Assign to me"), ("open", "Open")] {
         assert!(
             shown.actions.iter().any(|(k, l)| k == key && l == label),
@@ -369,4 +370,28 @@ fn a_taken_port_is_reported_plainly_by_the_app() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains(&format!("cannot listen for webhooks on {addr}")), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn past_the_spike_limit_one_summary_stands_for_the_rest() {
+    let s = setup("spike");
+    let data = [("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())];
+    assert!(cli(&["prefs", "front-end", "spike_limit=2"], "", &data).status.success());
+    for i in 0..5 {
+        let (status, _) = s.app.post_issue_webhook(&issue_created_body(&format!("910{i}"), &format!("Error: spike_{i}")), SECRET);
+        assert_eq!(status, 201);
+        // In order, so the first two are the ones shown.
+        wait_for_notification("for the alert or the summary", Duration::from_secs(10), |n| {
+            n.summary.contains(&format!("spike_{i}")) || n.body.contains(&format!("spike_{i}"))
+        });
+    }
+    let seen = dunst_notifications();
+    let individual = seen.iter().filter(|n| n.summary.starts_with("New issue in front-end: Error: spike_")).count();
+    assert_eq!(individual, 2, "the limit is 2 per hour");
+    let summary = seen.iter().rev().find(|n| n.summary.starts_with("front-end:")).expect("a summary");
+    assert_eq!(summary.summary, "front-end: 3 more alerts this hour");
+    assert!(summary.body.contains("Latest: Error: spike_4"), "{}", summary.body);
+    let summaries: std::collections::HashSet<u32> = seen.iter().filter(|n| n.summary.starts_with("front-end:")).map(|n| n.id).collect();
+    assert_eq!(summaries.len(), 1, "one summary, replaced as it grows");
+    close_all_notifications();
 }

@@ -30,6 +30,10 @@ pub struct Alert {
     /// The Sentry user who caused this (for "changed by someone else"), when a user did.
     pub actor_user_id: Option<String>,
     pub tags: Vec<(String, String)>,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    /// Events in the issue so far.
+    pub count: Option<String>,
     /// The body as received, kept so later stages (and "why") can read what Sentry said.
     pub payload: String,
 }
@@ -71,6 +75,9 @@ impl Alert {
             assigned_to: issue.assignee(),
             actor_user_id,
             tags: Vec::new(),
+            first_seen: issue.first_seen.clone(),
+            last_seen: issue.last_seen.clone(),
+            count: issue.count.clone(),
             payload: String::from_utf8_lossy(body).into_owned(),
         }
     }

@@ -311,6 +311,8 @@ async fn deliver(
     paused: Arc<AtomicI64>,
     changed: broadcast::Sender<()>,
 ) {
+    // Per project: alerts held back by spike protection, and the hour they count in.
+    let mut held_back: std::collections::HashMap<String, (u32, i64)> = std::collections::HashMap::new();
     while let Some((id, alert)) = rx.recv().await {
         if alert.closes_thread() {
             notifier.close(&alert.thread_key()).await;
@@ -339,6 +341,18 @@ async fn deliver(
         let _ = changed.send(());
         if decision.deliver != Deliver::Now {
             tracing::info!(alert = id, deliver = ?decision.deliver, reasons = ?decision.reasons, "not notified");
+            if decision.reasons.last().is_some_and(|r| r.starts_with("spike limit")) {
+                let project = alert.project.clone().unwrap_or_default();
+                let hour = now() / 3600;
+                let entry = held_back.entry(project.clone()).or_insert((0, hour));
+                if entry.1 != hour {
+                    *entry = (0, hour);
+                }
+                entry.0 += 1;
+                if let Err(e) = notifier.show_summary(&project, entry.0, &alert.title).await {
+                    tracing::warn!(error = %e, "could not show the spike summary");
+                }
+            }
             continue;
         }
         match notifier.show_alert(&alert).await {

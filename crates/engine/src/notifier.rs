@@ -75,7 +75,16 @@ pub struct NotifyError(String);
 struct Open {
     id: u32,
     handle: Arc<NotificationHandle>,
-    waiting: tokio::task::AbortHandle,
+    /// `None` for notifications without actions.
+    waiting: Option<tokio::task::AbortHandle>,
+}
+
+impl Open {
+    fn stop_waiting(&self) {
+        if let Some(waiting) = &self.waiting {
+            waiting.abort();
+        }
+    }
 }
 
 /// Shows notifications and reports the actions chosen on them. One notification per thread
@@ -105,7 +114,7 @@ impl Notifier {
     pub async fn close(&self, thread: &str) {
         let open = self.open().remove(thread);
         if let Some(open) = open {
-            open.waiting.abort();
+            open.stop_waiting();
             open.handle.close_async().await;
             tracing::info!(thread, notification = open.id, "notification closed");
         }
@@ -117,7 +126,7 @@ impl Notifier {
         let thread = alert.thread_key();
         let mut n = Notification::new();
         if let Some(previous) = self.open().remove(&thread) {
-            previous.waiting.abort();
+            previous.stop_waiting();
             n.id(previous.id);
         }
         n.appname(APP_NAME)
@@ -164,7 +173,29 @@ impl Notifier {
             }
         })
         .abort_handle();
-        self.open().insert(thread, Open { id, handle, waiting });
+        self.open().insert(thread, Open { id, handle, waiting: Some(waiting) });
+        Ok(id)
+    }
+
+    /// One summary per project for what spike protection held back this hour, replaced as the
+    /// count grows.
+    pub async fn show_summary(&self, project: &str, held_back: u32, latest: &str) -> Result<u32, NotifyError> {
+        let thread = format!("summary:{project}");
+        let mut n = Notification::new();
+        if let Some(previous) = self.open().remove(&thread) {
+            previous.stop_waiting();
+            n.id(previous.id);
+        }
+        let more = if held_back == 1 { "1 more alert".to_owned() } else { format!("{held_back} more alerts") };
+        n.appname(APP_NAME)
+            .summary(&format!("{project}: {more} this hour"))
+            .body(&format!("Latest: {}\nSpike protection holds the rest back; they are in the inbox.", escape(latest)))
+            .icon("dialog-warning")
+            .urgency(Urgency::Normal)
+            .timeout(Timeout::Never);
+        let handle = Arc::new(n.show_async().await.map_err(|e| NotifyError(e.to_string()))?);
+        let id = handle.id();
+        self.open().insert(thread, Open { id, handle, waiting: None });
         Ok(id)
     }
 
@@ -203,15 +234,50 @@ fn summary(alert: &Alert) -> String {
 }
 
 fn body(alert: &Alert) -> String {
-    let mut lines = vec![alert.label().to_owned()];
-    if let Some(level) = &alert.level {
-        lines[0].push_str(&format!(" · {level}"));
-    }
+    body_at(alert, chrono::Utc::now())
+}
+
+/// The notification's text: what, where, and how much, as of `now`.
+fn body_at(alert: &Alert, now: chrono::DateTime<chrono::Utc>) -> String {
+    let first = [Some(alert.label()), alert.level.as_deref(), alert.environment.as_deref()];
+    let mut lines = vec![first.into_iter().flatten().collect::<Vec<_>>().join(" · ")];
     if let Some(culprit) = &alert.culprit {
         lines.push(culprit.clone());
     }
-    // Notification bodies are a markup subset; the title and culprit are user data.
-    lines.join("\n").replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    let ago = |t: &Option<String>| {
+        let t = chrono::DateTime::parse_from_rfc3339(t.as_deref()?).ok()?;
+        Some(relative(now.signed_duration_since(t.with_timezone(&chrono::Utc))))
+    };
+    let events = alert.count.as_deref().and_then(|c| c.parse::<u64>().ok()).map(|n| match n {
+        1 => "1 event".to_owned(),
+        n => format!("{n} events"),
+    });
+    let seen = [
+        events,
+        ago(&alert.first_seen).map(|a| format!("first seen {a}")),
+        ago(&alert.last_seen).filter(|_| alert.last_seen != alert.first_seen).map(|a| format!("last seen {a}")),
+    ];
+    let seen: Vec<String> = seen.into_iter().flatten().collect();
+    if !seen.is_empty() {
+        lines.push(seen.join(" · "));
+    }
+    escape(&lines.join("\n"))
+}
+
+/// Notification bodies are a markup subset; titles and culprits are user data.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// "just now", "5 min ago", "3 h ago", "2 days ago".
+fn relative(elapsed: chrono::Duration) -> String {
+    let minutes = elapsed.num_minutes();
+    match minutes {
+        m if m < 1 => "just now".into(),
+        m if m < 60 => format!("{m} min ago"),
+        m if m < 48 * 60 => format!("{} h ago", m / 60),
+        m => format!("{} days ago", m / (24 * 60)),
+    }
 }
 
 fn urgency(level: Option<&str>) -> Urgency {
@@ -251,6 +317,18 @@ mod tests {
             ..Alert::default()
         };
         assert_eq!(body(&alert), "WEB-1 · fatal\n&lt;b&gt;x&lt;/b&gt; &amp; y");
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        let busy = Alert {
+            environment: Some("production".into()),
+            count: Some("42".into()),
+            first_seen: Some("2026-11-25T09:00:00Z".into()),
+            last_seen: Some("2026-11-25T11:55:00Z".into()),
+            ..alert.clone()
+        };
+        assert_eq!(
+            body_at(&busy, now),
+            "WEB-1 · fatal · production\n&lt;b&gt;x&lt;/b&gt; &amp; y\n42 events · first seen 3 h ago · last seen 5 min ago"
+        );
         assert_eq!(summary(&alert), "New issue in web: t");
         assert_eq!(urgency(alert.level.as_deref()), Urgency::Critical);
     }
