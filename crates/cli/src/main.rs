@@ -58,6 +58,11 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
+    /// Every account's projects, with how each is set to notify.
+    Projects {
+        #[arg(long)]
+        json: bool,
+    },
     /// Recent alerts, what was decided for each and why.
     Inbox {
         #[arg(long)]
@@ -163,6 +168,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Owners { rules, event, json } => owners(&rules, &event, json),
         Command::Prefs { project, changes } => prefs(&project, &changes),
         Command::Inbox { json, limit } => inbox(json, limit),
+        Command::Projects { json } => projects(json),
         Command::Act { issue, action, org, wait } => act(&issue, &action, org.as_deref(), Duration::from_secs(wait)),
         Command::Explain { alert, json } => explain(&alert, json),
         Command::Status => {
@@ -254,6 +260,35 @@ fn act(issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::
             row.error.unwrap_or_default()
         ),
     }
+}
+
+fn projects(json: bool) -> anyhow::Result<()> {
+    let store = Store::open(&paths::database_path())?;
+    let accounts = engine::accounts::list(&store)?;
+    if accounts.is_empty() {
+        return Err(BadInput("no account: add one with `sentry-tray-cli account add --url URL --org SLUG`".into()).into());
+    }
+    let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
+    let mut rows = Vec::new();
+    for account in &accounts {
+        let token = engine::accounts::token(account)?.context("the account's token is missing from the keyring")?;
+        let client = engine::sentry_api::Client::new(&account.url, &token)?;
+        let projects = runtime.block_on(client.projects(&account.org)).with_context(|| format!("listing the projects of {}", account.org))?;
+        for (slug, name) in projects {
+            let prefs = store.preferences(&slug)?;
+            rows.push(serde_json::json!({"org": account.org, "slug": slug, "name": name, "preferences": prefs}));
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    for row in &rows {
+        let p = &row["preferences"];
+        let state = if p["enabled"] == true { format!("from {} up, {}", p["min_level"].as_str().unwrap_or("?"), p["audience"].as_str().unwrap_or("?").replace('_', " ")) } else { "off".to_owned() };
+        println!("{:<12} {:<24} {:<28} {state}", row["org"].as_str().unwrap_or(""), row["slug"].as_str().unwrap_or(""), row["name"].as_str().unwrap_or(""));
+    }
+    Ok(())
 }
 
 fn inbox(json: bool, limit: usize) -> anyhow::Result<()> {

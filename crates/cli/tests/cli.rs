@@ -169,3 +169,26 @@ fn act_sends_the_action_and_waits_for_its_outcome() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("403"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn projects_lists_every_accounts_projects_with_their_preferences() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(sentry_standin::StandIn::start("sntryu_cli_token"));
+    let url = sentry.url();
+    let data = tempfile::tempdir().unwrap();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", "sntryu_cli_token"),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_TRAY_DATA_DIR", data.path().to_str().unwrap()),
+    ];
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_sentry-tray-cli")).args(args).envs(env).output().unwrap();
+    assert!(run(&["prefs", "web", "enabled=off"]).status.success());
+    let out = run(&["projects"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("front-end") && stdout.contains("from warning up, everything"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.contains("web") && l.ends_with("off")), "{stdout}");
+    let json: serde_json::Value = serde_json::from_slice(&run(&["projects", "--json"]).stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2);
+}

@@ -19,3 +19,5 @@ pub mod settings;
 pub mod store;
 
 pub use daemon::{Daemon, DaemonConfig, DaemonError, Status};
+/// The API client the engine uses, for the binaries' direct calls.
+pub use sentry_api;

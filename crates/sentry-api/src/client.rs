@@ -197,6 +197,26 @@ impl Client {
             .collect())
     }
 
+    /// `GET /api/0/organizations/{org}/projects/`, every page: the projects' slugs and names.
+    pub async fn projects(&self, org: &str) -> Result<Vec<(String, String)>, ApiError> {
+        let mut projects = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..50 {
+            let mut path = format!("/api/0/organizations/{}/projects/", seg(org));
+            if let Some(c) = &cursor {
+                path.push_str(&format!("?cursor={}", seg(c)));
+            }
+            let (value, next) = self.get(&path).await?;
+            let items = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of projects".into()))?;
+            projects.extend(items.iter().filter_map(|p| Some((text(&p["slug"])?, text(&p["name"]).unwrap_or_default()))));
+            match next {
+                Some(next) if !items.is_empty() => cursor = Some(next),
+                _ => break,
+            }
+        }
+        Ok(projects)
+    }
+
     /// One page of `GET /api/0/organizations/{org}/issues/` (every project the token sees):
     /// the issues and the next page's cursor.
     pub async fn organization_issues(&self, org: &str, query: &str, cursor: Option<&str>) -> Result<(Vec<Issue>, Option<String>), ApiError> {

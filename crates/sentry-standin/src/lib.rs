@@ -67,6 +67,7 @@ impl StandIn {
             .route("/api/0/", get(index))
             .route("/api/0/organizations/{org}/", get(organization))
             .route("/api/0/organizations/{org}/user-teams/", get(user_teams))
+            .route("/api/0/organizations/{org}/projects/", get(projects))
             .route("/api/0/organizations/{org}/issues/", get(list_issues))
             .route("/api/0/organizations/{org}/issues/{id}/events/latest/", get(latest_event_scoped))
             .route("/api/0/issues/{id}/events/latest/", get(latest_event_legacy))
@@ -238,6 +239,17 @@ async fn organization(Path(org): Path<String>) -> Response {
         return unknown_org();
     }
     Json(json!({"id": "2", "slug": ORG, "name": "Acme Corp", "status": {"id": "active", "name": "active"}})).into_response()
+}
+
+async fn projects(Path(org): Path<String>) -> Response {
+    if org != ORG {
+        return unknown_org();
+    }
+    Json(json!([
+        {"id": "1", "slug": "front-end", "name": "Front End", "platform": "javascript"},
+        {"id": "2", "slug": "web", "name": "Web", "platform": "python"}
+    ]))
+    .into_response()
 }
 
 async fn user_teams(Path(org): Path<String>) -> Response {
