@@ -143,6 +143,10 @@ impl Enricher {
 /// Event-based webhooks carry the event itself.
 fn event_in_payload(alert: &Alert) -> Option<Value> {
     let body: Value = serde_json::from_str(&alert.payload).ok()?;
-    let event = [&body["data"]["error"], &body["data"]["event"], &body["event"]].into_iter().find(|e| e.is_object()).cloned();
-    event
+    for candidate in [&body["data"]["error"], &body["data"]["event"], &body["event"]] {
+        if candidate.is_object() {
+            return Some(candidate.clone());
+        }
+    }
+    None
 }

@@ -11,10 +11,10 @@ use sentry_standin::{Failure, StandIn};
 const TOKEN: &str = "sntryu_queue_token";
 
 /// Tests that set the environment take turns under `cargo test` (threads of one process).
-static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-fn use_sentry_at(url: &str) -> std::sync::MutexGuard<'static, ()> {
-    let guard = ENV.lock().unwrap_or_else(|p| p.into_inner());
+async fn use_sentry_at(url: &str) -> tokio::sync::MutexGuard<'static, ()> {
+    let guard = ENV.lock().await;
     // The environment's account; each test is its own process under nextest.
     std::env::set_var("SENTRY_URL", url);
     std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
@@ -43,7 +43,7 @@ fn puts(sentry: &StandIn, issue: &str) -> usize {
 async fn transient_failures_are_retried_with_backoff_until_sentry_answers() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sentry = StandIn::start(TOKEN).await;
-    let _env = use_sentry_at(&sentry.url());
+    let _env = use_sentry_at(&sentry.url()).await;
     let dir = tempfile::tempdir().unwrap();
     let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), Secrets, None);
     sentry.fail_next(Failure::Status(503));
@@ -59,7 +59,7 @@ async fn transient_failures_are_retried_with_backoff_until_sentry_answers() {
 async fn a_permanent_failure_is_kept_with_its_error_and_not_retried() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sentry = StandIn::start(TOKEN).await;
-    let _env = use_sentry_at(&sentry.url());
+    let _env = use_sentry_at(&sentry.url()).await;
     let dir = tempfile::tempdir().unwrap();
     let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), Secrets, None);
     sentry.fail_next(Failure::Status(404));
@@ -76,7 +76,7 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
     let _ = rustls::crypto::ring::default_provider().install_default();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let _env = use_sentry_at(&format!("http://{addr}"));
+    let _env = use_sentry_at(&format!("http://{addr}")).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
 

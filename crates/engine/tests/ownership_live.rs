@@ -12,7 +12,7 @@ const TOKEN: &str = "sntryu_ownership_token";
 
 /// The environment is the process's: tests that set it take turns (under `cargo test`, which
 /// runs them as threads of one process).
-static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn event(filename: &str) -> serde_json::Value {
     json!({
@@ -35,7 +35,7 @@ fn alert(id: &str) -> Alert {
 
 #[tokio::test]
 async fn ownership_from_sentry_decides_whose_alert_it_is() {
-    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let _env = ENV.lock().await;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sentry = StandIn::start(TOKEN).await;
     sentry.set_ownership("web", "path:src/payments/* #payments\n*.js #frontend");
@@ -83,7 +83,7 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
 
 #[tokio::test]
 async fn without_sentry_ownership_is_unknown_and_said_so() {
-    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let _env = ENV.lock().await;
     std::env::set_var("SENTRY_URL", "http://127.0.0.1:9");
     std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
     std::env::set_var("SENTRY_ORG", "acme");

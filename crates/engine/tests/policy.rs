@@ -110,8 +110,7 @@ fn ownership_decides_with_the_rule_that_made_it_mine() {
         (Audience::Owned, &none, Deliver::Suppress, "no ownership rule matches it"),
         (Audience::OwnedOrAssigned, &theirs, Deliver::Suppress, "it is assigned to nobody; owned by #frontend, not you or your teams"),
     ] {
-        let mut p = Preferences::default();
-        p.audience = audience;
+        let p = Preferences { audience, ..Default::default() };
         let d = decide(&base, &p, Some(evaluation), &me(), noon(), History::default());
         assert_eq!(d.deliver, want, "{audience:?}: {:?}", d.reasons);
         assert!(d.reasons.iter().any(|r| r == reason), "{audience:?}: {:?}", d.reasons);

@@ -362,7 +362,7 @@ mod tests {
         assert_eq!(detail(br#"{"detail":"Invalid token"}"#), "Invalid token");
         assert_eq!(detail(br#""You are attempting to use this endpoint too frequently""#), "You are attempting to use this endpoint too frequently");
         assert_eq!(detail(b"<html><body>502 Bad Gateway</body></html>"), "an HTML page (a proxy or login page?)");
-        assert_eq!(detail(&[0xff, 0x00]).len() <= 300, true);
+        assert!(detail(&[0xff, 0x00]).len() <= 300);
     }
 
     #[test]

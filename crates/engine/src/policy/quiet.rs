@@ -70,7 +70,7 @@ impl QuietHours {
         let rest: Vec<&str> = words.collect();
         let breakthrough = rest.last() == Some(&"breakthrough");
         let pairs = &rest[..rest.len() - usize::from(breakthrough)];
-        if pairs.is_empty() || pairs.len() % 2 != 0 {
+        if pairs.is_empty() || !pairs.len().is_multiple_of(2) {
             return Err("expected DAYS HH:MM-HH:MM pairs, e.g. mon-fri 22:00-07:00".into());
         }
         let windows = pairs
