@@ -1,6 +1,7 @@
 //! The one normalized shape every source hands on: an [`Alert`].
 
 use sentry_api::webhook::{Comment, EventPayload, MetricAlert, Payload, PayloadError};
+use sentry_api::models::org_from_url;
 use sentry_api::Issue;
 
 use crate::policy::{AlertKind, Facts, Level, Me};
@@ -242,10 +243,4 @@ impl Alert {
     pub fn label(&self) -> &str {
         self.short_id.as_deref().unwrap_or(&self.issue_id)
     }
-}
-
-fn org_from_url(url: &str) -> Option<String> {
-    let mut parts = url.split('/');
-    parts.find(|p| *p == "organizations")?;
-    parts.next().filter(|s| !s.is_empty()).map(str::to_owned)
 }

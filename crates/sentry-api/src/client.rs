@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::models::Issue;
+use crate::models::{text, Issue};
 
 /// How a call to Sentry failed. Messages never contain the token.
 #[derive(Debug, thiserror::Error)]
@@ -45,13 +45,7 @@ pub struct WhoAmI {
     pub scopes: Option<Vec<String>>,
 }
 
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
+
 
 impl ApiError {
     /// Whether trying again later may succeed.

@@ -82,10 +82,20 @@ impl Issue {
     }
 }
 
-fn org_from_url(url: &str) -> Option<String> {
+/// The organization slug in a Sentry URL (`…/organizations/{org}/…`).
+pub fn org_from_url(url: &str) -> Option<String> {
     let mut parts = url.split('/');
     parts.find(|p| *p == "organizations")?;
     parts.next().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// A JSON string or number as text: Sentry sends ids either way.
+pub(crate) fn text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 #[derive(Deserialize)]

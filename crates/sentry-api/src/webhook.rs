@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::models::Issue;
+use crate::models::{text, Issue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sender {
@@ -191,13 +191,7 @@ pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
     }
 }
 
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
+
 
 /// Tags as events carry them: `[[key, value]]` or `[{key, value}]`.
 fn event_tags(event: &Value) -> Vec<(String, String)> {
