@@ -395,3 +395,32 @@ fn past_the_spike_limit_one_summary_stands_for_the_rest() {
     assert_eq!(summaries.len(), 1, "one summary, replaced as it grows");
     close_all_notifications();
 }
+
+#[test]
+fn low_priority_alerts_come_out_as_one_digest() {
+    require_desktop();
+    close_all_notifications();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(StandIn::start(TOKEN));
+    let data = temp_dir("digest");
+    let env_data = [("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())];
+    assert!(cli(&["webhook-secret", "set"], SECRET, &env_data).status.success());
+    // Errors and below go to the digest, which is due at the next check (every second here).
+    assert!(cli(&["prefs", "front-end", "digest_up_to=error", "digest_every=0"], "", &env_data).status.success());
+    let url = sentry.url();
+    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "fallback-org"), ("SENTRY_TRAY_DIGEST_CHECK", "1")];
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    for i in 0..4 {
+        let (status, _) = app.post_issue_webhook(&issue_created_body(&format!("920{i}"), &format!("Warning: digest_{i}")), SECRET);
+        assert_eq!(status, 201);
+    }
+    let digest = wait_for_notification("for the digest", Duration::from_secs(15), |n| n.summary.starts_with("front-end digest"));
+    assert_eq!(digest.summary, "front-end digest: 4 alerts");
+    assert!(digest.body.contains("• Warning: digest_0") && digest.body.contains("and 1 more in the inbox"), "{}", digest.body);
+    assert!(dunst_notifications().iter().all(|n| !n.summary.starts_with("New issue in front-end: Warning: digest_")), "held alerts popped up");
+    // Each alert goes out in one digest only.
+    std::thread::sleep(Duration::from_secs(3));
+    let digests = dunst_notifications().into_iter().filter(|n| n.summary.starts_with("front-end digest")).count();
+    assert_eq!(digests, 1, "sent once");
+    close_all_notifications();
+}

@@ -110,7 +110,12 @@ fn forward_changes(app: &tauri::AppHandle) {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let store = Store::open(&paths::database_path())?;
-    let config = DaemonConfig { listen: args.listen, poll: true, poll_interval: std::time::Duration::from_secs(args.poll_interval) };
+    let config = DaemonConfig {
+        listen: args.listen,
+        poll: true,
+        poll_interval: std::time::Duration::from_secs(args.poll_interval),
+        digest_check: engine::daemon::digest_check_from_env(),
+    };
     let hidden = args.hidden;
     let app = tauri::Builder::default()
         // First: a second launch focuses this instance's window and exits.

@@ -228,8 +228,8 @@ impl Actions {
             .store
             .conn()
             .execute(
-                "UPDATE actions SET claimed_at = ?2 WHERE id = ?1 AND state = 'pending' AND (claimed_at IS NULL OR claimed_at < ?3)",
-                params![id, t, t - CLAIM_TIMEOUT],
+                "UPDATE actions SET claimed_at = ?2, claimed_by = ?4 WHERE id = ?1 AND state = 'pending' AND (claimed_at IS NULL OR claimed_at < ?3)",
+                params![id, t, t - CLAIM_TIMEOUT, std::process::id()],
             )
             .map_err(|e| self.store.err(e))?;
         if claimed == 1 {
@@ -243,7 +243,8 @@ impl Actions {
         self.store
             .conn()
             .execute(
-                "UPDATE actions SET state = ?2, error = ?3, attempts = attempts + 1, updated_at = ?4, next_attempt_at = ?5, claimed_at = NULL
+                "UPDATE actions SET state = ?2, error = ?3, attempts = attempts + 1, updated_at = ?4, next_attempt_at = ?5,
+                        claimed_at = NULL, claimed_by = NULL
                  WHERE id = ?1",
                 params![id, state, error, now(), next_attempt_at],
             )
@@ -254,6 +255,7 @@ impl Actions {
     /// Runs the queue until the end of the process: what is due now, then sleeps until the next
     /// retry or a new action. Actions left pending by an earlier run go first.
     pub async fn run(self) {
+        self.free_dead_claims();
         let _ = self.store.conn().execute("UPDATE actions SET next_attempt_at = 0 WHERE state = 'pending'", []);
         loop {
             loop {
@@ -276,6 +278,24 @@ impl Actions {
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(Duration::from_secs(wait)) => {}
+            }
+        }
+    }
+
+    /// Frees the claims of processes that are gone (an app killed mid-send), so their actions
+    /// are sent now rather than when the claims expire.
+    fn free_dead_claims(&self) {
+        let claims: Vec<(i64, u32)> = {
+            let conn = self.store.conn();
+            let Ok(mut stmt) = conn.prepare("SELECT id, claimed_by FROM actions WHERE state = 'pending' AND claimed_by IS NOT NULL") else {
+                return;
+            };
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)));
+            rows.map(|rows| rows.flatten().collect()).unwrap_or_default()
+        };
+        for (id, pid) in claims {
+            if pid != std::process::id() && !process_alive(pid) {
+                let _ = self.store.conn().execute("UPDATE actions SET claimed_at = NULL, claimed_by = NULL WHERE id = ?1", [id]);
             }
         }
     }
@@ -346,6 +366,15 @@ impl Actions {
         if let Err(e) = notifier.show_outcome(id, summary, body, failed).await {
             tracing::warn!(error = %e, "could not show the action's outcome");
         }
+    }
+}
+
+/// Whether a process runs (Linux: it has a /proc entry); elsewhere claims simply expire.
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
     }
 }
 

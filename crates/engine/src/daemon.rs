@@ -22,6 +22,12 @@ use crate::store::{Store, StoreError};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(60);
+pub const DEFAULT_DIGEST_CHECK: Duration = Duration::from_secs(300);
+
+/// `SENTRY_TRAY_DIGEST_CHECK` (seconds), else the default: how often digests are checked.
+pub fn digest_check_from_env() -> Duration {
+    std::env::var("SENTRY_TRAY_DIGEST_CHECK").ok().and_then(|s| s.parse().ok()).filter(|s| *s > 0).map(Duration::from_secs).unwrap_or(DEFAULT_DIGEST_CHECK)
+}
 
 #[derive(Debug, Clone)]
 pub struct DaemonConfig {
@@ -29,11 +35,18 @@ pub struct DaemonConfig {
     /// `false` runs on webhooks alone.
     pub poll: bool,
     pub poll_interval: Duration,
+    /// How often held alerts are checked for a due digest.
+    pub digest_check: Duration,
 }
 
 impl Default for DaemonConfig {
     fn default() -> Self {
-        DaemonConfig { listen: DEFAULT_LISTEN.parse().expect("valid default address"), poll: true, poll_interval: DEFAULT_POLL_INTERVAL }
+        DaemonConfig {
+            listen: DEFAULT_LISTEN.parse().expect("valid default address"),
+            poll: true,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+            digest_check: DEFAULT_DIGEST_CHECK,
+        }
     }
 }
 
@@ -141,6 +154,7 @@ impl Daemon {
         let notifier = Notifier::new(chosen_tx);
         let actions = Actions::new(store.clone(), Secrets, Some(notifier.clone()));
         tokio::spawn(actions.clone().run());
+        tokio::spawn(digests(store.clone(), notifier.clone(), config.digest_check));
         let (changed, _) = broadcast::channel(16);
         tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone(), changed.clone()));
         tokio::spawn(act(chosen_rx, actions));
@@ -380,6 +394,39 @@ pub async fn decide_for(store: &Store, alert: &Alert, at: DateTime<Utc>) -> Resu
         Audience::Everything | Audience::Assigned => None,
     };
     Ok(decide(&alert.facts(&me), &preferences, ownership.as_ref(), &me, at, history))
+}
+
+/// Sends each project's held alerts as one digest summary when due.
+async fn digests(store: Store, notifier: Notifier, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let groups = match store.undigested() {
+            Ok(groups) => groups,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the alerts held for the digest");
+                continue;
+            }
+        };
+        for (project, held) in groups {
+            let Ok(preferences) = store.preferences(&project) else { continue };
+            let oldest = held.iter().map(|a| a.received_at).min().and_then(|t| DateTime::from_timestamp(t, 0)).unwrap_or_else(Utc::now);
+            let for_quiet = held.iter().any(|a| a.reasons.last().is_some_and(|r| r.starts_with("quiet hours")));
+            if !crate::policy::digest_due(&preferences, oldest, for_quiet, Utc::now()) {
+                continue;
+            }
+            let titles: Vec<String> = held.iter().map(|a| a.title.clone()).collect();
+            match notifier.show_digest(&project, &titles).await {
+                Ok(_) => {
+                    let ids: Vec<i64> = held.iter().map(|a| a.id).collect();
+                    if let Err(e) = store.mark_digested(&ids, now()) {
+                        tracing::warn!(error = %e, "could not record the digest");
+                    }
+                    tracing::info!(project, alerts = ids.len(), "digest sent");
+                }
+                Err(e) => tracing::warn!(error = %e, "could not show the digest"),
+            }
+        }
+    }
 }
 
 async fn act(mut rx: mpsc::UnboundedReceiver<crate::notifier::Chosen>, actions: Actions) {

@@ -199,6 +199,31 @@ impl Notifier {
         Ok(id)
     }
 
+    /// One digest summary per project: how many alerts were held, and the first few.
+    pub async fn show_digest(&self, project: &str, titles: &[String]) -> Result<u32, NotifyError> {
+        let thread = format!("digest:{project}");
+        let mut n = Notification::new();
+        if let Some(previous) = self.open().remove(&thread) {
+            previous.stop_waiting();
+            n.id(previous.id);
+        }
+        let mut lines: Vec<String> = titles.iter().take(3).map(|t| format!("• {}", escape(t))).collect();
+        if titles.len() > 3 {
+            lines.push(format!("and {} more in the inbox", titles.len() - 3));
+        }
+        let count = if titles.len() == 1 { "1 alert".to_owned() } else { format!("{} alerts", titles.len()) };
+        n.appname(APP_NAME)
+            .summary(&format!("{project} digest: {count}"))
+            .body(&lines.join("\n"))
+            .icon("dialog-information")
+            .urgency(Urgency::Low)
+            .timeout(Timeout::Never);
+        let handle = Arc::new(n.show_async().await.map_err(|e| NotifyError(e.to_string()))?);
+        let id = handle.id();
+        self.open().insert(thread, Open { id, handle, waiting: None });
+        Ok(id)
+    }
+
     /// Replaces notification `id` with a short message (an action's outcome).
     pub async fn show_outcome(&self, id: u32, summary: &str, body: &str, failed: bool) -> Result<(), NotifyError> {
         let mut n = Notification::new();

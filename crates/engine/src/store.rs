@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_accounts.sql"),
     include_str!("../migrations/0004_cache.sql"),
     include_str!("../migrations/0005_action_queue.sql"),
+    include_str!("../migrations/0006_digest_and_claims.sql"),
 ];
 
 /// The preferences row every project falls back to.
@@ -242,15 +243,19 @@ impl Store {
 
     /// The latest alerts, newest first, with what was decided for them.
     pub fn recent_alerts(&self, limit: usize) -> Result<Vec<Recent>, StoreError> {
+        self.alerts_where("1 = 1 ORDER BY id DESC LIMIT ?1", limit as i64)
+    }
+
+    /// Alerts matching `filter` (a fixed clause of this module, with one parameter).
+    fn alerts_where(&self, filter: &str, parameter: i64) -> Result<Vec<Recent>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT id, kind, issue_id, short_id, project, title, web_url, decision, received_at, reasons, level, source, org
-                 FROM alerts ORDER BY id DESC LIMIT ?1",
-            )
-            .map_err(|e| self.err(e))?;
+        let sql = format!(
+            "SELECT id, kind, issue_id, short_id, project, title, web_url, decision, received_at, reasons, level, source, org
+             FROM alerts WHERE {filter}"
+        );
+        let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([limit as i64], |r| {
+            .query_map([parameter], |r| {
                 Ok(Recent {
                     id: r.get(0)?,
                     kind: r.get(1)?,
@@ -269,6 +274,28 @@ impl Store {
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Alerts held for the digest and not yet summarized, grouped by project, oldest first.
+    pub fn undigested(&self) -> Result<Vec<(String, Vec<Recent>)>, StoreError> {
+        let held = self.alerts_where("decision = 'digest' AND digested_at IS NULL AND id > ?1 ORDER BY id", 0)?;
+        let mut groups: Vec<(String, Vec<Recent>)> = Vec::new();
+        for alert in held {
+            let project = alert.project.clone().unwrap_or_default();
+            match groups.iter_mut().find(|(p, _)| *p == project) {
+                Some((_, alerts)) => alerts.push(alert),
+                None => groups.push((project, vec![alert])),
+            }
+        }
+        Ok(groups)
+    }
+
+    pub fn mark_digested(&self, ids: &[i64], at: i64) -> Result<(), StoreError> {
+        let conn = self.conn();
+        for id in ids {
+            conn.execute("UPDATE alerts SET digested_at = ?2 WHERE id = ?1", params![id, at]).map_err(|e| self.err(e))?;
+        }
+        Ok(())
     }
 
     pub fn alert_count(&self) -> Result<i64, StoreError> {

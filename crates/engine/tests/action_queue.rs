@@ -96,3 +96,27 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(puts(&sentry, "44"), 1, "applied exactly once");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    let _env = use_sentry_at(&sentry.url()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let first = Actions::new(Store::open(&path).unwrap(), Secrets, None);
+    let id = first.enqueue(None, "45", &Request::parse("resolve").unwrap(), None, "WEB-45", "boom").unwrap();
+    // An app was killed while sending it: its claim is fresh, its process gone.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = gone.id();
+    gone.wait().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE actions SET claimed_at = ?1, claimed_by = ?2 WHERE id = ?3", rusqlite::params![now, dead_pid, id])
+        .unwrap();
+    let second = Actions::new(Store::open(&path).unwrap(), Secrets, None);
+    tokio::spawn(second.clone().run());
+    wait_state(&second, id, "done", Duration::from_secs(10)).await;
+    assert_eq!(puts(&sentry, "45"), 1);
+}

@@ -3,9 +3,11 @@
 //! clock of its own, so every branch is testable; every decision keeps its reasons.
 
 mod decide;
+mod digest;
 mod prefs;
 mod quiet;
 
 pub use decide::{decide, Decision, Deliver, Facts, History, Me};
+pub use digest::digest_due;
 pub use prefs::{AlertKind, Audience, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};

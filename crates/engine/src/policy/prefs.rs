@@ -135,6 +135,8 @@ pub struct Preferences {
     pub spike_limit_per_hour: u32,
     /// Alerts at or below this level go into the digest instead of notifying.
     pub digest_up_to: Option<Level>,
+    /// How often held alerts come out as one digest summary (0: at the next check).
+    pub digest_every_hours: u32,
     pub mute: Vec<MuteRule>,
     /// Ownership rules (Sentry's text format) added on top of the project's rules in Sentry;
     /// being later, they win.
@@ -154,6 +156,7 @@ impl Default for Preferences {
             snoozed_until: None,
             spike_limit_per_hour: 10,
             digest_up_to: None,
+            digest_every_hours: 4,
             mute: Vec::new(),
             local_rules: String::new(),
         }
@@ -162,7 +165,7 @@ impl Default for Preferences {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrefError {
-    #[error("unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)")]
+    #[error("unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, digest_every, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)")]
     UnknownKey(String),
     #[error("`{key}={value}`: {expected}")]
     BadValue { key: String, value: String, expected: String },
@@ -193,6 +196,7 @@ impl Preferences {
                     v => Some(Level::parse(v).ok_or_else(|| bad("expected a level, or off"))?),
                 }
             }
+            "digest_every" => self.digest_every_hours = value.trim_end_matches('h').parse().map_err(|_| bad("expected hours, e.g. 4"))?,
             "mute_title" => self.mute.push(MuteRule::Title(value.into())),
             "mute_culprit" => self.mute.push(MuteRule::Culprit(value.into())),
             "mute_message" => self.mute.push(MuteRule::Message(value.into())),
