@@ -43,6 +43,13 @@ impl Driver {
     }
 
     fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        match self.try_call(method.clone(), path, body) {
+            Ok(value) => value,
+            Err(e) => panic!("{method} {path} -> {e}"),
+        }
+    }
+
+    fn try_call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
         let mut request = self.client.request(method.clone(), format!("{}{path}", self.base)).timeout(Duration::from_secs(60));
         if let Some(body) = body {
             request = request.json(&body);
@@ -50,8 +57,10 @@ impl Driver {
         let response = request.send().unwrap();
         let status = response.status();
         let value: Value = response.json().unwrap();
-        assert!(status.is_success(), "{method} {path} -> {status}: {value}");
-        value["value"].clone()
+        if !status.is_success() {
+            return Err(format!("{status}: {value}"));
+        }
+        Ok(value["value"].clone())
     }
 }
 
@@ -82,6 +91,10 @@ fn the_window_opens_and_shows_the_receiver_address() {
         // The autostart plugin writes under $HOME/.config/autostart (it ignores XDG_CONFIG_HOME).
         ("HOME", config.to_str().unwrap()),
     ];
+    // An action that failed earlier (Sentry refused it), waiting in the queue with its error.
+    sentry.fail_next(sentry_standin::Failure::Status(403));
+    let failed = cli(&["act", "77", "resolve"], "", &env);
+    assert_eq!(failed.status.code(), Some(1), "{}", String::from_utf8_lossy(&failed.stderr));
     let driver = Driver::start(&env);
     let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app_binary()}}}});
     let session = driver.call(reqwest::Method::POST, "/session", Some(capabilities));
@@ -89,14 +102,24 @@ fn the_window_opens_and_shows_the_receiver_address() {
 
     let title = driver.call(reqwest::Method::GET, &format!("/session/{sid}/title"), None);
     assert_eq!(title, "Sentry Tray");
-    let text = |id: &str| {
-        let found = driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/element"),
-            Some(json!({"using": "css selector", "value": format!("#{id}")})),
-        );
-        let element = found[ELEMENT].as_str().unwrap().to_owned();
-        driver.call(reqwest::Method::GET, &format!("/session/{sid}/element/{element}/text"), None).as_str().unwrap().to_owned()
+    // The page re-renders its lists as the engine reports changes: an element found a moment
+    // ago may be gone, so read again.
+    let text = |id: &str| -> String {
+        for _ in 0..20 {
+            let found = driver.try_call(
+                reqwest::Method::POST,
+                &format!("/session/{sid}/element"),
+                Some(json!({"using": "css selector", "value": format!("#{id}")})),
+            );
+            let element = found.ok().and_then(|f| f[ELEMENT].as_str().map(str::to_owned));
+            if let Some(element) = element {
+                if let Ok(text) = driver.try_call(reqwest::Method::GET, &format!("/session/{sid}/element/{element}/text"), None) {
+                    return text.as_str().unwrap_or_default().to_owned();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        String::new()
     };
     // The page asks the engine once it has loaded: wait for its answer.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -125,6 +148,26 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(text("inbox").contains("notified"), "{:?}", text("inbox"));
+
+    // The failed action is listed with Sentry's error and a Retry, which now goes through.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !text("action-1").contains("failed") {
+        assert!(Instant::now() < deadline, "the failed action is not shown: {:?}", text("actions"));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(text("action-1").contains("403"), "{:?}", text("action-1"));
+    let retry = driver.call(
+        reqwest::Method::POST,
+        &format!("/session/{sid}/element"),
+        Some(json!({"using": "css selector", "value": "#action-1 .retry"})),
+    );
+    driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{}/click", retry[ELEMENT].as_str().unwrap()), Some(json!({})));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !text("action-1").starts_with("done") {
+        assert!(Instant::now() < deadline, "the retried action did not get through: {:?}", text("action-1"));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(sentry.requests().iter().filter(|r| r.method == "PUT" && r.path == "/api/0/organizations/acme/issues/77/").count(), 2);
 
     // Kept for the README: what the user sees.
     std::thread::sleep(Duration::from_millis(500));

@@ -72,10 +72,57 @@ function showInbox(alerts) {
   }
 }
 
+const STATE = { done: 'done', pending: 'queued', failed: 'failed' };
+
+let pendingCheck = null;
+
+function showActions(actions) {
+  $('actions-section').hidden = !actions.length;
+  // While an action is on its way, look again shortly (only while the window is open).
+  clearTimeout(pendingCheck);
+  if (actions.some((a) => a.state === 'pending')) pendingCheck = setTimeout(refresh, 1000);
+  const list = $('actions');
+  list.replaceChildren();
+  for (const a of actions) {
+    const item = document.createElement('li');
+    item.id = `action-${a.id}`;
+    const state = document.createElement('span');
+    state.className = 'pill decision';
+    state.textContent = STATE[a.state] || a.state;
+    const title = document.createElement('div');
+    title.className = 'title';
+    title.textContent = `${a.kind}${a.argument ? ' ' + a.argument : ''} · ${a.label || a.issue_id}`;
+    item.append(state, title);
+    if (a.error && a.state !== 'done') {
+      const why = document.createElement('div');
+      why.className = 'why';
+      why.textContent = a.error;
+      item.append(why);
+    }
+    if (a.state === 'failed') {
+      const retry = document.createElement('button');
+      retry.className = 'retry';
+      retry.textContent = 'Retry';
+      retry.addEventListener('click', async () => {
+        try {
+          await invoke('retry_action', { id: a.id });
+          refresh();
+        } catch (e) {
+          $('error').hidden = false;
+          $('error').textContent = String(e);
+        }
+      });
+      item.append(retry);
+    }
+    list.append(item);
+  }
+}
+
 async function refresh() {
   try {
     show(await invoke('status'));
     showInbox(await invoke('inbox'));
+    showActions(await invoke('actions'));
     $('error').hidden = true;
   } catch (e) {
     $('error').hidden = false;

@@ -49,3 +49,15 @@ pub async fn set_autostart(app: tauri::AppHandle, enabled: bool) -> Result<bool,
 pub async fn inbox(state: State<'_, AppState>) -> Result<Vec<engine::store::Recent>, String> {
     state.daemon.store().recent_alerts(50).map_err(|e| e.to_string())
 }
+
+/// The latest actions, with their state and, for failed ones, Sentry's error.
+#[tauri::command]
+pub async fn actions(state: State<'_, AppState>) -> Result<Vec<engine::actions::Queued>, String> {
+    state.daemon.actions().recent(20).map_err(|e| e.to_string())
+}
+
+/// Sends a failed action again.
+#[tauri::command]
+pub async fn retry_action(state: State<'_, AppState>, id: i64) -> Result<engine::actions::Queued, String> {
+    state.daemon.actions().retry(id).map_err(|e| e.to_string())
+}

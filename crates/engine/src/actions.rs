@@ -35,6 +35,8 @@ pub enum ActionError {
     NoLink,
     #[error("`{0}` is not an action (resolve, ignore[=MINUTES|forever], assign[=WHO], open)")]
     Unknown(String),
+    #[error("action {0} has not failed, so there is nothing to retry")]
+    NotFailed(i64),
     #[error("could not open the browser: {0}")]
     Browser(String),
     #[error("internal error: {0}")]
@@ -184,11 +186,41 @@ impl Actions {
     }
 
     pub fn get(&self, id: i64) -> Result<Option<Queued>, ActionError> {
+        Ok(self.rows("id = ?1", id)?.pop())
+    }
+
+    /// The latest actions, newest first: what was done, what waits, what failed and why.
+    pub fn recent(&self, limit: usize) -> Result<Vec<Queued>, ActionError> {
+        self.rows("1 = 1 ORDER BY id DESC LIMIT ?1", limit as i64)
+    }
+
+    /// Sends a failed action again, from its first try.
+    pub fn retry(&self, id: i64) -> Result<Queued, ActionError> {
+        let changed = self
+            .store
+            .conn()
+            .execute(
+                "UPDATE actions SET state = 'pending', attempts = 0, next_attempt_at = 0, claimed_at = NULL, claimed_by = NULL, updated_at = ?2
+                 WHERE id = ?1 AND state = 'failed'",
+                params![id, now()],
+            )
+            .map_err(|e| self.store.err(e))?;
+        if changed == 0 {
+            return Err(ActionError::NotFailed(id));
+        }
+        self.wake.notify_one();
+        self.get(id)?.ok_or(ActionError::NotFailed(id))
+    }
+
+    /// Rows matching `filter` (a fixed clause of this module, with one parameter).
+    fn rows(&self, filter: &str, parameter: i64) -> Result<Vec<Queued>, ActionError> {
         let conn = self.store.conn();
-        conn.query_row(
-            "SELECT id, org, issue_id, kind, argument, state, attempts, error, notification_id, label, title FROM actions WHERE id = ?1",
-            [id],
-            |r| {
+        let sql = format!(
+            "SELECT id, org, issue_id, kind, argument, state, attempts, error, notification_id, label, title FROM actions WHERE {filter}"
+        );
+        let mut stmt = conn.prepare(&sql).map_err(|e| self.store.err(e))?;
+        let rows = stmt
+            .query_map([parameter], |r| {
                 Ok(Queued {
                     id: r.get(0)?,
                     org: r.get(1)?,
@@ -202,10 +234,9 @@ impl Actions {
                     label: r.get(9)?,
                     title: r.get(10)?,
                 })
-            },
-        )
-        .optional()
-        .map_err(|e| self.store.err(e).into())
+            })
+            .map_err(|e| self.store.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.store.err(e).into())
     }
 
     /// Claims the next due row, if any: no other worker (another process) will run it meanwhile.

@@ -128,6 +128,7 @@ pub struct Daemon {
     local_addr: SocketAddr,
     paused: Arc<AtomicI64>,
     changed: broadcast::Sender<()>,
+    actions: Actions,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -157,7 +158,7 @@ impl Daemon {
         tokio::spawn(digests(store.clone(), notifier.clone(), config.digest_check));
         let (changed, _) = broadcast::channel(16);
         tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone(), changed.clone()));
-        tokio::spawn(act(chosen_rx, actions));
+        tokio::spawn(act(chosen_rx, actions.clone()));
 
         let polled = deliver_tx.clone();
         let state = Arc::new(ReceiverState {
@@ -183,7 +184,7 @@ impl Daemon {
             tracing::info!("polling is off; running on webhooks alone");
         }
         tracing::info!(%local_addr, database = %store.path().display(), "Sentry Tray engine running");
-        Ok(Daemon { store, local_addr, paused, changed, shutdown: Some(shutdown) })
+        Ok(Daemon { store, local_addr, paused, changed, actions, shutdown: Some(shutdown) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -192,6 +193,11 @@ impl Daemon {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The action queue (to list actions and retry failed ones).
+    pub fn actions(&self) -> &Actions {
+        &self.actions
     }
 
     /// Fires whenever what [`Status`] reports may have changed (an alert arrived).
