@@ -169,6 +169,23 @@ fn the_window_opens_and_shows_the_receiver_address() {
     }
     assert_eq!(sentry.requests().iter().filter(|r| r.method == "PUT" && r.path == "/api/0/organizations/acme/issues/77/").count(), 2);
 
+    // From the inbox: ignore the issue for 30 minutes.
+    let alert_row = "#inbox li[id^=alert-]";
+    let select = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": format!("{alert_row} option[value='ignore=30']")})));
+    driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{}/click", select[ELEMENT].as_str().unwrap()), Some(json!({})));
+    let send = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": format!("{alert_row} .go")})));
+    driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{}/click", send[ELEMENT].as_str().unwrap()), Some(json!({})));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let ignored = loop {
+        let put = sentry.requests().into_iter().find(|r| r.method == "PUT" && r.path == "/api/0/organizations/acme/issues/5150/");
+        if let Some(put) = put {
+            break put;
+        }
+        assert!(Instant::now() < deadline, "the inbox's Ignore never reached Sentry: {:?}", text("actions"));
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(ignored.body, json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}}));
+
     // Kept for the README: what the user sees.
     std::thread::sleep(Duration::from_millis(500));
     let shot = driver.call(reqwest::Method::GET, &format!("/session/{sid}/screenshot"), None);

@@ -49,6 +49,7 @@ const VERDICT = { now: 'notified', digest: 'digest', suppress: 'not shown' };
 
 function showInbox(alerts) {
   const list = $('inbox');
+  if (list.contains(document.activeElement)) return;
   list.replaceChildren();
   if (!alerts.length) {
     const empty = document.createElement('li');
@@ -68,8 +69,56 @@ function showInbox(alerts) {
     why.className = 'why';
     why.textContent = [a.project, a.kind, a.reasons[a.reasons.length - 1]].filter(Boolean).join(' · ');
     item.append(decision, title, why);
+    if (a.kind.startsWith('issue.') || a.kind.startsWith('event') || a.kind.startsWith('error')) item.append(actionsFor(a));
+    item.id = `alert-${a.id}`;
     list.append(item);
   }
+}
+
+// Choices sent as the engine's action words; the engine validates and queues them.
+const CHOICES = [
+  ['', 'Act on this issue…'],
+  ['resolve', 'Resolve'],
+  ['ignore', 'Ignore until it escalates'],
+  ['ignore=30', 'Ignore for 30 minutes'],
+  ['ignore=1440', 'Ignore for 24 hours'],
+  ['ignore=forever', 'Ignore forever'],
+  ['assign', 'Assign to me'],
+];
+
+function actionsFor(alert) {
+  const row = document.createElement('div');
+  row.className = 'act';
+  const choice = document.createElement('select');
+  choice.className = 'choice';
+  for (const [value, label] of CHOICES) {
+    const option = document.createElement('option');
+    option.value = value;
+    option.textContent = label;
+    choice.append(option);
+  }
+  const who = document.createElement('input');
+  who.className = 'assignee';
+  who.placeholder = 'or assign to: e-mail, user:ID, team:SLUG';
+  const go = document.createElement('button');
+  go.className = 'go';
+  go.textContent = 'Send';
+  go.addEventListener('click', async () => {
+    const action = who.value.trim() ? `assign=${who.value.trim()}` : choice.value;
+    if (!action) return;
+    try {
+      await invoke('act_on_alert', { alert: alert.id, action });
+      who.value = '';
+      choice.value = '';
+      go.blur();
+      refresh();
+    } catch (e) {
+      $('error').hidden = false;
+      $('error').textContent = String(e);
+    }
+  });
+  row.append(choice, who, go);
+  return row;
 }
 
 const STATE = { done: 'done', pending: 'queued', failed: 'failed' };

@@ -61,3 +61,15 @@ pub async fn actions(state: State<'_, AppState>) -> Result<Vec<engine::actions::
 pub async fn retry_action(state: State<'_, AppState>, id: i64) -> Result<engine::actions::Queued, String> {
     state.daemon.actions().retry(id).map_err(|e| e.to_string())
 }
+
+/// Queues an action on an inbox alert's issue, chosen in the window: `resolve`,
+/// `ignore[=MINUTES|forever]`, `assign[=WHO]`.
+#[tauri::command]
+pub async fn act_on_alert(state: State<'_, AppState>, alert: i64, action: String) -> Result<i64, String> {
+    let daemon = &state.daemon;
+    let found = daemon.store().recent_alerts(200).map_err(|e| e.to_string())?.into_iter().find(|a| a.id == alert);
+    let alert = found.ok_or_else(|| format!("alert {alert} is no longer in the inbox"))?;
+    let request = engine::actions::Request::parse(&action).map_err(|e| e.to_string())?;
+    let label = alert.short_id.clone().unwrap_or_else(|| alert.issue_id.clone());
+    daemon.actions().enqueue(alert.org.as_deref(), &alert.issue_id, &request, None, &label, &alert.title).map_err(|e| e.to_string())
+}
