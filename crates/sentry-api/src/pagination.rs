@@ -56,7 +56,8 @@ fn split_entries(link: &str) -> Vec<&str> {
     entries
 }
 
-fn percent_decode(text: &str) -> String {
+/// Decodes `%XX` escapes (as in URLs); anything else is kept as it is.
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
