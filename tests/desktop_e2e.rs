@@ -52,6 +52,7 @@ fn a_signed_issue_created_is_notified_and_resolve_reaches_sentry() {
 
     let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| n.summary.contains(title));
     eprintln!("notification shown {:?} after the webhook was posted", posted.elapsed());
+    assert_eq!(shown.urgency, "NORMAL", "an error is not urgent by default");
     assert_eq!(shown.summary, format!("New issue in front-end: {title}"));
     assert!(shown.body.contains("FRONT-END-9 · error") && shown.body.contains("?(runner)"), "body: {}", shown.body);
     assert!(shown.body.contains("1 event · first seen"), "body: {}", shown.body);
@@ -158,14 +159,15 @@ fn without_a_display_the_app_says_so_instead_of_panicking() {
 fn the_projects_preferences_keep_an_alert_from_notifying() {
     let s = setup("prefs");
     let data = [("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())];
-    let set = cli(&["prefs", "front-end", "mute_title=e2e_muted"], "", &data);
+    let set = cli(&["prefs", "front-end", "mute_title=e2e_muted", "urgent_from=error"], "", &data);
     assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
     let (status, _) = s.app.post_issue_webhook(&issue_created_body("8080", "Error: e2e_muted here"), SECRET);
     assert_eq!(status, 201, "a muted alert is still stored");
     let (status, _) = s.app.post_issue_webhook(&issue_created_body("8081", "Error: e2e_shown"), SECRET);
     assert_eq!(status, 201);
     // The second alert shows; by then the first was decided long ago.
-    wait_for_notification("for the alert not muted", Duration::from_secs(10), |n| n.summary.contains("e2e_shown"));
+    let shown = wait_for_notification("for the alert not muted", Duration::from_secs(10), |n| n.summary.contains("e2e_shown"));
+    assert_eq!(shown.urgency, "CRITICAL", "urgent_from=error makes errors urgent");
     assert!(dunst_notifications().iter().all(|n| !n.summary.contains("e2e_muted")), "a muted alert was shown");
     let log = s.app.log_text();
     assert!(log.contains("muted by rule 1: title contains"), "the reason is logged:\n{log}");

@@ -375,7 +375,8 @@ async fn deliver(
             }
             continue;
         }
-        match notifier.show_alert(&alert).await {
+        let loudness = store.preferences(alert.project.as_deref().unwrap_or("")).unwrap_or_default();
+        match notifier.show_alert(&alert, loudness.urgent_from, loudness.sound).await {
             Ok(notification) => {
                 tracing::info!(alert = id, notification, reasons = ?decision.reasons, "notified");
                 if let Err(e) = store.mark_notified(id, now()) {

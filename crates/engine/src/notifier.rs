@@ -8,6 +8,7 @@ use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
 use tokio::sync::mpsc;
 
 use crate::alert::Alert;
+use crate::policy::Level;
 
 pub const APP_NAME: &str = "Sentry Tray";
 
@@ -122,7 +123,16 @@ impl Notifier {
 
     /// Shows `alert` and, in the background, waits for the user's choice. Returns the id the
     /// notification daemon gave it.
-    pub async fn show_alert(&self, alert: &Alert) -> Result<u32, NotifyError> {
+    /// How loud: urgency from the level (critical metric alerts are always urgent), and whether
+    /// urgent ones play a sound.
+    pub async fn show_alert(&self, alert: &Alert, urgent_from: Level, sound: bool) -> Result<u32, NotifyError> {
+        let level = alert.level.as_deref().and_then(Level::parse);
+        let urgent = alert.kind == "metric_alert.critical" || level.is_some_and(|l| l >= urgent_from);
+        let urgency = match level {
+            _ if urgent => Urgency::Critical,
+            Some(Level::Debug | Level::Info) => Urgency::Low,
+            _ => Urgency::Normal,
+        };
         let thread = alert.thread_key();
         let mut n = Notification::new();
         if let Some(previous) = self.open().remove(&thread) {
@@ -133,9 +143,12 @@ impl Notifier {
             .summary(&summary(alert))
             .body(&body(alert))
             .icon("dialog-warning")
-            .urgency(urgency(alert.level.as_deref()))
+            .urgency(urgency)
             .timeout(Timeout::Never)
             .hint(Hint::Category("im.received".into()));
+        if urgent && sound {
+            n.sound_name("dialog-warning");
+        }
         // "default" is what clicking the body invokes.
         n.action("default", "View");
         // A metric incident is not an issue: it can only be looked at.
@@ -305,13 +318,6 @@ fn relative(elapsed: chrono::Duration) -> String {
     }
 }
 
-fn urgency(level: Option<&str>) -> Urgency {
-    match level {
-        Some("fatal") => Urgency::Critical,
-        Some("debug" | "info") => Urgency::Low,
-        _ => Urgency::Normal,
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -355,6 +361,5 @@ mod tests {
             "WEB-1 · fatal · production\n&lt;b&gt;x&lt;/b&gt; &amp; y\n42 events · first seen 3 h ago · last seen 5 min ago"
         );
         assert_eq!(summary(&alert), "New issue in web: t");
-        assert_eq!(urgency(alert.level.as_deref()), Urgency::Critical);
     }
 }
