@@ -395,6 +395,20 @@ fn past_the_spike_limit_one_summary_stands_for_the_rest() {
     assert!(summary.body.contains("Latest: Error: spike_4"), "{}", summary.body);
     let summaries: std::collections::HashSet<u32> = seen.iter().filter(|n| n.summary.starts_with("front-end:")).map(|n| n.id).collect();
     assert_eq!(summaries.len(), 1, "one summary, replaced as it grows");
+    assert!(summary.actions.iter().any(|(k, l)| k == "inbox" && l == "Open inbox"), "{:?}", summary.actions);
+
+    // "Open inbox" opens the window.
+    let windows = || {
+        let out = std::process::Command::new("xwininfo").args(["-root", "-tree"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).matches("\"Sentry Tray\"").count()
+    };
+    assert_eq!(windows(), 0, "started hidden");
+    invoke_action(summary.id, "inbox");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while windows() == 0 {
+        assert!(Instant::now() < deadline, "Open inbox did not open the window");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     close_all_notifications();
 }
 

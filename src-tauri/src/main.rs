@@ -108,6 +108,22 @@ fn forward_changes(app: &tauri::AppHandle) {
     });
 }
 
+/// "Open inbox" on a summary notification opens the window.
+fn open_inbox_on_request(app: &tauri::AppHandle) {
+    let mut requests = app.state::<AppState>().daemon.open_inbox_requests();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while let Ok(()) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) = requests.recv().await {
+            let handle = app.clone();
+            let _ = app.run_on_main_thread(move || {
+                if let Err(e) = window::open(&handle) {
+                    tracing::error!(error = %e, "could not open the inbox");
+                }
+            });
+        }
+    });
+}
+
 fn run(args: Args) -> anyhow::Result<()> {
     let store = Store::open(&paths::database_path())?;
     let config = DaemonConfig {
@@ -143,6 +159,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             app.manage(AppState { daemon });
             tray::create(app.handle())?;
             forward_changes(app.handle());
+            open_inbox_on_request(app.handle());
             if !hidden {
                 window::open(app.handle())?;
             }

@@ -129,6 +129,7 @@ pub struct Daemon {
     paused: Arc<AtomicI64>,
     changed: broadcast::Sender<()>,
     actions: Actions,
+    open_inbox: broadcast::Sender<()>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -152,7 +153,8 @@ impl Daemon {
 
         let (deliver_tx, deliver_rx) = mpsc::unbounded_channel();
         let (chosen_tx, chosen_rx) = mpsc::unbounded_channel();
-        let notifier = Notifier::new(chosen_tx);
+        let (open_inbox, _) = broadcast::channel(4);
+        let notifier = Notifier::new(chosen_tx, open_inbox.clone());
         let actions = Actions::new(store.clone(), Secrets, Some(notifier.clone()));
         tokio::spawn(actions.clone().run());
         tokio::spawn(digests(store.clone(), notifier.clone(), config.digest_check));
@@ -184,7 +186,7 @@ impl Daemon {
             tracing::info!("polling is off; running on webhooks alone");
         }
         tracing::info!(%local_addr, database = %store.path().display(), "Sentry Tray engine running");
-        Ok(Daemon { store, local_addr, paused, changed, actions, shutdown: Some(shutdown) })
+        Ok(Daemon { store, local_addr, paused, changed, actions, open_inbox, shutdown: Some(shutdown) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -193,6 +195,11 @@ impl Daemon {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Fires when the user chose "Open inbox" on a summary notification.
+    pub fn open_inbox_requests(&self) -> broadcast::Receiver<()> {
+        self.open_inbox.subscribe()
     }
 
     /// The action queue (to list actions and retry failed ones).

@@ -93,6 +93,8 @@ impl Open {
 #[derive(Clone)]
 pub struct Notifier {
     chosen: mpsc::UnboundedSender<Chosen>,
+    /// "Open inbox" chosen on a summary: the app opens its window.
+    open_inbox: tokio::sync::broadcast::Sender<()>,
     open: Arc<Mutex<HashMap<String, Open>>>,
 }
 
@@ -103,8 +105,44 @@ impl std::fmt::Debug for Notifier {
 }
 
 impl Notifier {
-    pub fn new(chosen: mpsc::UnboundedSender<Chosen>) -> Notifier {
-        Notifier { chosen, open: Arc::default() }
+    pub fn new(chosen: mpsc::UnboundedSender<Chosen>, open_inbox: tokio::sync::broadcast::Sender<()>) -> Notifier {
+        Notifier { chosen, open_inbox, open: Arc::default() }
+    }
+
+    /// Shows a summary (spike or digest) in its thread, replacing the previous one, with an
+    /// "Open inbox" action.
+    async fn show_summary_notification(&self, thread: String, summary: &str, body: &str, urgency: Urgency, icon: &str) -> Result<u32, NotifyError> {
+        let mut n = Notification::new();
+        if let Some(previous) = self.open().remove(&thread) {
+            previous.stop_waiting();
+            n.id(previous.id);
+        }
+        n.appname(APP_NAME).summary(summary).body(body).icon(icon).urgency(urgency).timeout(Timeout::Never);
+        n.action("default", "Open inbox");
+        n.action("inbox", "Open inbox");
+        let handle = Arc::new(n.show_async().await.map_err(|e| NotifyError(e.to_string()))?);
+        let id = handle.id();
+        let (waiting_on, open_inbox, open, key) = (handle.clone(), self.open_inbox.clone(), self.open.clone(), thread.clone());
+        let waiting = tokio::spawn(async move {
+            let mut chosen = false;
+            waiting_on
+                .wait_for_action_async(|response| {
+                    chosen = matches!(response, notify_rust::NotificationResponse::Action(_) | notify_rust::NotificationResponse::Default);
+                })
+                .await;
+            {
+                let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
+                if open.get(&key).is_some_and(|o| o.id == id) {
+                    open.remove(&key);
+                }
+            }
+            if chosen && open_inbox.send(()).is_err() {
+                tracing::info!("the inbox is in the app's window (or `sentry-tray-cli inbox`)");
+            }
+        })
+        .abort_handle();
+        self.open().insert(thread, Open { id, handle, waiting: Some(waiting) });
+        Ok(id)
     }
 
     fn open(&self) -> std::sync::MutexGuard<'_, HashMap<String, Open>> {
@@ -193,48 +231,21 @@ impl Notifier {
     /// One summary per project for what spike protection held back this hour, replaced as the
     /// count grows.
     pub async fn show_summary(&self, project: &str, held_back: u32, latest: &str) -> Result<u32, NotifyError> {
-        let thread = format!("summary:{project}");
-        let mut n = Notification::new();
-        if let Some(previous) = self.open().remove(&thread) {
-            previous.stop_waiting();
-            n.id(previous.id);
-        }
         let more = if held_back == 1 { "1 more alert".to_owned() } else { format!("{held_back} more alerts") };
-        n.appname(APP_NAME)
-            .summary(&format!("{project}: {more} this hour"))
-            .body(&format!("Latest: {}\nSpike protection holds the rest back; they are in the inbox.", escape(latest)))
-            .icon("dialog-warning")
-            .urgency(Urgency::Normal)
-            .timeout(Timeout::Never);
-        let handle = Arc::new(n.show_async().await.map_err(|e| NotifyError(e.to_string()))?);
-        let id = handle.id();
-        self.open().insert(thread, Open { id, handle, waiting: None });
-        Ok(id)
+        let body = format!("Latest: {}\nSpike protection holds the rest back; they are in the inbox.", escape(latest));
+        self.show_summary_notification(format!("summary:{project}"), &format!("{project}: {more} this hour"), &body, Urgency::Normal, "dialog-warning")
+            .await
     }
 
     /// One digest summary per project: how many alerts were held, and the first few.
     pub async fn show_digest(&self, project: &str, titles: &[String]) -> Result<u32, NotifyError> {
-        let thread = format!("digest:{project}");
-        let mut n = Notification::new();
-        if let Some(previous) = self.open().remove(&thread) {
-            previous.stop_waiting();
-            n.id(previous.id);
-        }
         let mut lines: Vec<String> = titles.iter().take(3).map(|t| format!("• {}", escape(t))).collect();
         if titles.len() > 3 {
             lines.push(format!("and {} more in the inbox", titles.len() - 3));
         }
         let count = if titles.len() == 1 { "1 alert".to_owned() } else { format!("{} alerts", titles.len()) };
-        n.appname(APP_NAME)
-            .summary(&format!("{project} digest: {count}"))
-            .body(&lines.join("\n"))
-            .icon("dialog-information")
-            .urgency(Urgency::Low)
-            .timeout(Timeout::Never);
-        let handle = Arc::new(n.show_async().await.map_err(|e| NotifyError(e.to_string()))?);
-        let id = handle.id();
-        self.open().insert(thread, Open { id, handle, waiting: None });
-        Ok(id)
+        self.show_summary_notification(format!("digest:{project}"), &format!("{project} digest: {count}"), &lines.join("\n"), Urgency::Low, "dialog-information")
+            .await
     }
 
     /// Replaces notification `id` with a short message (an action's outcome).
