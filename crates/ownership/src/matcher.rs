@@ -172,23 +172,46 @@ fn normalize(value: &str) -> Cow<'_, str> {
     }
 }
 
-/// Platform-specific file paths Sentry derives before matching (`munged_filename_and_frames`).
+/// Platform-specific file paths Sentry derives before matching, as its `event_frames.py` frame
+/// mungers do (Java, Cocoa, Flutter).
 fn munged_filename(event: &Event, frame: &Frame) -> Option<String> {
     match event.platform.as_deref()? {
         "java" => {
-            let module = frame.module.as_deref()?;
-            let filename = frame.filename.as_deref()?;
-            if let Some((outer, _)) = module.split_once('$') {
-                let ext = frame.abs_path.as_deref()?.rsplit_once('.')?.1;
-                Some(format!("{}.{ext}", outer.replace('.', "/")))
+            let (module, filename) = (frame.module.as_deref()?, frame.filename.as_deref()?);
+            if module.contains('$') {
+                let mut path = module.split('$').next().unwrap_or("").replace('.', "/");
+                // Inner classes: the outer class's file, with abs_path's extension when clear.
+                if let Some(abs) = frame.abs_path.as_deref().filter(|a| a.matches('.').count() == 1) {
+                    path.push('.');
+                    path.push_str(abs.rsplit('.').next().unwrap_or(""));
+                }
+                Some(path)
+            } else if !filename.contains('/') {
+                // The last module segment is the class: the file stands in its place.
+                let mut segments: Vec<&str> = module.split('.').collect();
+                segments.pop();
+                segments.push(filename);
+                Some(segments.join("/"))
             } else {
-                let (package, _) = module.rsplit_once('.')?;
-                Some(format!("{}/{filename}", package.replace('.', "/")))
+                None
             }
         }
+        "cocoa" => {
+            let package = frame.package.as_deref()?.trim_matches('/');
+            let parts: Vec<&str> = frame.abs_path.as_deref()?.trim_matches('/').split('/').collect();
+            let at = parts.iter().position(|p| *p == package)?;
+            Some(parts[at..].join("/"))
+        }
         "other" if event.sdk_name.as_deref() == Some("sentry.dart.flutter") => {
-            let path = frame.abs_path.as_deref()?.strip_prefix("package:")?;
-            path.split_once('/').map(|(_, rest)| rest.to_owned())
+            let abs = frame.abs_path.as_deref()?;
+            if !abs.starts_with("package:") {
+                return None;
+            }
+            let prefix = format!("package:{}", frame.package.as_deref()?);
+            if !abs.contains(&prefix) {
+                return None;
+            }
+            Some(abs.replacen(&prefix, "", 1).trim_matches('/').to_owned()).filter(|p| !p.is_empty())
         }
         _ => None,
     }
@@ -212,4 +235,39 @@ fn tag_values(event: &Event, key: &str) -> Vec<String> {
         }
     }
     values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(filename: Option<&str>, abs_path: Option<&str>, module: Option<&str>, package: Option<&str>) -> Frame {
+        Frame { filename: filename.map(Into::into), abs_path: abs_path.map(Into::into), module: module.map(Into::into), package: package.map(Into::into), in_app: None }
+    }
+
+    fn on(platform: &str) -> Event {
+        Event { platform: Some(platform.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn frames_are_munged_as_sentry_does() {
+        let java = on("java");
+        let plain = frame(Some("NativeMethodAccessorImpl.java"), None, Some("jdk.internal.reflect.NativeMethodAccessorImpl"), None);
+        assert_eq!(munged_filename(&java, &plain).as_deref(), Some("jdk/internal/reflect/NativeMethodAccessorImpl.java"));
+        let inner = frame(Some("Outer.kt"), Some("Outer.kt"), Some("com.example.Outer$Inner"), None);
+        assert_eq!(munged_filename(&java, &inner).as_deref(), Some("com/example/Outer.kt"));
+        let with_path = frame(Some("a/B.java"), None, Some("a.B"), None);
+        assert_eq!(munged_filename(&java, &with_path), None);
+
+        let cocoa = on("cocoa");
+        let app = frame(None, Some("/Users/me/code/SentryApp/Views/List.swift"), None, Some("/SentryApp/"));
+        assert_eq!(munged_filename(&cocoa, &app).as_deref(), Some("SentryApp/Views/List.swift"));
+        assert_eq!(munged_filename(&cocoa, &frame(None, Some("/x/y.swift"), None, Some("Other"))), None);
+
+        let flutter = Event { platform: Some("other".into()), sdk_name: Some("sentry.dart.flutter".into()), ..Default::default() };
+        let dart = frame(Some("b.dart"), Some("package:my_app/src/b.dart"), None, Some("my_app"));
+        assert_eq!(munged_filename(&flutter, &dart).as_deref(), Some("src/b.dart"));
+        assert_eq!(munged_filename(&flutter, &frame(None, Some("dart:core/x.dart"), None, Some("my_app"))), None);
+        assert_eq!(munged_filename(&on("other"), &dart), None, "only for the Flutter SDK");
+    }
 }
