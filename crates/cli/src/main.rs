@@ -71,7 +71,8 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Show a project's preferences, or change them with KEY=VALUE pairs ("*" for the defaults).
+    /// Show a project's preferences, or change them with KEY=VALUE pairs ("@ORG" for an
+    /// account's defaults, "*" for everyone's).
     Prefs {
         project: String,
         /// e.g. min_level=error environments=production audience=owned quiet_hours="Europe/Berlin mon-fri 22:00-07:00"
@@ -275,7 +276,7 @@ fn projects(json: bool) -> anyhow::Result<()> {
         let client = engine::sentry_api::Client::new(&account.url, &token)?;
         let projects = runtime.block_on(client.projects(&account.org)).with_context(|| format!("listing the projects of {}", account.org))?;
         for (slug, name) in projects {
-            let prefs = store.preferences(&slug)?;
+            let prefs = store.preferences(&slug, Some(&account.org))?;
             rows.push(serde_json::json!({"org": account.org, "slug": slug, "name": name, "preferences": prefs}));
         }
     }
@@ -319,7 +320,8 @@ fn inbox(json: bool, limit: usize) -> anyhow::Result<()> {
 
 fn prefs(project: &str, changes: &[String]) -> anyhow::Result<()> {
     let store = Store::open(&paths::database_path())?;
-    let mut preferences = store.preferences(project)?;
+    // "@org" is an account's defaults, "*" everyone's; a project is shown as it stands alone.
+    let mut preferences = store.preferences(project, None)?;
     if !changes.is_empty() {
         for change in changes {
             let (key, value) = change

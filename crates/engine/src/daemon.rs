@@ -382,7 +382,7 @@ async fn deliver(
             }
             continue;
         }
-        let loudness = store.preferences(alert.project.as_deref().unwrap_or("")).unwrap_or_default();
+        let loudness = store.preferences(alert.project.as_deref().unwrap_or(""), alert.org.as_deref()).unwrap_or_default();
         match notifier.show_alert(&alert, loudness.urgent_from, loudness.sound).await {
             Ok(notification) => {
                 tracing::info!(alert = id, notification, reasons = ?decision.reasons, "notified");
@@ -399,7 +399,7 @@ async fn deliver(
 /// and, when the audience asks for it, the ownership result (from Sentry, cached).
 pub async fn decide_for(store: &Store, alert: &Alert, at: DateTime<Utc>) -> Result<Decision, StoreError> {
     let project = alert.project.as_deref().unwrap_or("");
-    let preferences = store.preferences(project)?;
+    let preferences = store.preferences(project, alert.org.as_deref())?;
     let history = History { notified_last_hour: store.notified_since(project, at.timestamp() - 3600)? };
     let enricher = Enricher::new(store.clone());
     let me = enricher.me(alert).await;
@@ -422,7 +422,8 @@ async fn digests(store: Store, notifier: Notifier, every: Duration) {
             }
         };
         for (project, held) in groups {
-            let Ok(preferences) = store.preferences(&project) else { continue };
+            let org = held.first().and_then(|a| a.org.clone());
+            let Ok(preferences) = store.preferences(&project, org.as_deref()) else { continue };
             let oldest = held.iter().map(|a| a.received_at).min().and_then(|t| DateTime::from_timestamp(t, 0)).unwrap_or_else(Utc::now);
             let for_quiet = held.iter().any(|a| a.reasons.last().is_some_and(|r| r.starts_with("quiet hours")));
             if !crate::policy::digest_due(&preferences, oldest, for_quiet, Utc::now()) {

@@ -192,9 +192,11 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The project's preferences: its own, else the defaults row, else the built-in defaults.
-    pub fn preferences(&self, project: &str) -> Result<Preferences, StoreError> {
-        for key in [project, DEFAULT_PREFERENCES] {
+    /// The project's preferences: its own, else its account's (`@org`), else the defaults row
+    /// (`*`), else the built-in defaults.
+    pub fn preferences(&self, project: &str, org: Option<&str>) -> Result<Preferences, StoreError> {
+        let account = org.map(|o| format!("@{o}"));
+        for key in [Some(project), account.as_deref(), Some(DEFAULT_PREFERENCES)].into_iter().flatten() {
             let stored: Option<String> = self
                 .conn()
                 .query_row("SELECT value FROM preferences WHERE project = ?1", [key], |r| r.get(0))
@@ -394,17 +396,24 @@ mod tests {
     }
 
     #[test]
-    fn preferences_fall_back_to_the_defaults_row() {
+    fn preferences_fall_back_to_the_account_then_the_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db")).unwrap();
-        assert_eq!(store.preferences("web").unwrap(), Preferences::default());
+        assert_eq!(store.preferences("web", None).unwrap(), Preferences::default());
         let mut defaults = Preferences::default();
         defaults.set("min_level", "error").unwrap();
         store.set_preferences(DEFAULT_PREFERENCES, &defaults).unwrap();
         let mut web = defaults.clone();
         web.set("enabled", "off").unwrap();
         store.set_preferences("web", &web).unwrap();
-        assert_eq!(store.preferences("web").unwrap(), web);
-        assert_eq!(store.preferences("api").unwrap(), defaults);
+        assert_eq!(store.preferences("web", Some("acme")).unwrap(), web);
+        assert_eq!(store.preferences("api", Some("acme")).unwrap(), defaults);
+        // An account's defaults stand between a project's own and everyone's.
+        let mut acme = defaults.clone();
+        acme.set("min_level", "fatal").unwrap();
+        store.set_preferences("@acme", &acme).unwrap();
+        assert_eq!(store.preferences("api", Some("acme")).unwrap(), acme);
+        assert_eq!(store.preferences("api", Some("globex")).unwrap(), defaults);
+        assert_eq!(store.preferences("web", Some("acme")).unwrap(), web);
     }
 }
