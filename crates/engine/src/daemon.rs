@@ -403,6 +403,12 @@ pub async fn decide_for(store: &Store, alert: &Alert, at: DateTime<Utc>) -> Resu
     let history = History { notified_last_hour: store.notified_since(project, at.timestamp() - 3600)? };
     let enricher = Enricher::new(store.clone());
     let me = enricher.me(alert).await;
+    // "Comment on my issue" needs to know whose issue it is; the comment does not say.
+    let mut alert = alert.clone();
+    if alert.kind.starts_with("comment.") {
+        alert.assigned_to = enricher.assignee(&alert).await;
+    }
+    let alert = &alert;
     let ownership = match preferences.audience {
         Audience::Owned | Audience::OwnedOrAssigned => enricher.ownership(alert, &preferences).await,
         Audience::Everything | Audience::Assigned => None,

@@ -96,6 +96,21 @@ impl Enricher {
         }
     }
 
+    /// Whom the alert's issue is assigned to (`user:<id>` / `team:<slug>`), when the alert does
+    /// not say (comments): read from Sentry, cached.
+    pub async fn assignee(&self, alert: &Alert) -> Option<String> {
+        if alert.assigned_to.is_some() {
+            return alert.assigned_to.clone();
+        }
+        let (account, client) = self.account(alert).await?;
+        let key = format!("assignee.{}.{}", account.key(), alert.issue_id);
+        let org = account.org.clone();
+        let text = self
+            .cached(&key, EVENT_TTL, || async { client.issue(&org, &alert.issue_id).await.map(|i| i.assignee().unwrap_or_default()) })
+            .await?;
+        Some(text).filter(|t| !t.is_empty())
+    }
+
     /// The ownership result for the alert: the project's rules in Sentry plus the local rules,
     /// against the alert's event (or the issue's latest event).
     pub async fn ownership(&self, alert: &Alert, preferences: &Preferences) -> Option<Evaluation> {

@@ -96,3 +96,38 @@ async fn without_sentry_ownership_is_unknown_and_said_so() {
     assert_eq!(decision.deliver, Deliver::Suppress);
     assert_eq!(decision.reasons.last().unwrap(), "the project's ownership rules are not known");
 }
+
+#[tokio::test]
+async fn a_comment_notifies_only_on_my_issues() {
+    let _env = ENV.lock().await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    // The stand-in's token belongs to user 1.
+    sentry.set_issues(vec![
+        json!({"id": "8", "title": "Mine", "assignedTo": {"type": "user", "id": "1", "name": "Jane"}, "project": {"slug": "web"}}),
+        json!({"id": "9", "title": "Theirs", "assignedTo": {"type": "user", "id": "7", "name": "Sam"}, "project": {"slug": "web"}}),
+    ]);
+    std::env::set_var("SENTRY_URL", sentry.url());
+    std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
+    std::env::set_var("SENTRY_ORG", "acme");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+    let comment = |issue: &str| {
+        let comment = sentry_api::Comment {
+            action: "created".into(),
+            comment_id: format!("c{issue}"),
+            issue_id: issue.into(),
+            project: Some("web".into()),
+            text: "any idea?".into(),
+            actor_user_id: Some("5".into()),
+            actor_name: Some("Sam".into()),
+        };
+        Alert::from_comment(&comment, None, Some("acme"), b"{}")
+    };
+    let mine = decide_for(&store, &comment("8"), chrono::Utc::now()).await.unwrap();
+    assert_eq!(mine.deliver, Deliver::Now, "{:?}", mine.reasons);
+    assert!(mine.reasons.contains(&"a comment on your issue".to_owned()), "{:?}", mine.reasons);
+    let theirs = decide_for(&store, &comment("9"), chrono::Utc::now()).await.unwrap();
+    assert_eq!(theirs.deliver, Deliver::Suppress);
+    assert_eq!(theirs.reasons.last().unwrap(), "a comment on an issue that is not yours (assigned to 7, not you)");
+}

@@ -42,7 +42,9 @@ fn every_kind_and_level_against_every_minimum() {
             for min in levels {
                 let all = "new_issue,regression,escalating,event_alert,metric_alert,assigned_to_me,comment_on_my_issue,state_changed";
                 let p = prefs(&[("min_level", min.name()), ("kinds", all)]);
-                let d = run(&facts(kind, level), &p, noon());
+                // Assigned to me, so a comment is on my issue.
+                let mine = Facts { assigned_to: Some("user:42"), ..facts(kind, level) };
+                let d = run(&mine, &p, noon());
                 let want = if kind == AlertKind::MetricAlert || level >= min { Deliver::Now } else { Deliver::Suppress };
                 assert_eq!(d.deliver, want, "{kind:?} {level:?} with minimum {min:?}: {:?}", d.reasons);
                 if want == Deliver::Suppress {
@@ -54,7 +56,7 @@ fn every_kind_and_level_against_every_minimum() {
                     .filter(|k| serde_json::to_value(kind).unwrap() != *k)
                     .collect();
                 let p = prefs(&[("min_level", min.name()), ("kinds", &off.join(","))]);
-                assert_eq!(run(&facts(kind, level), &p, noon()).deliver, Deliver::Suppress);
+                assert_eq!(run(&mine, &p, noon()).deliver, Deliver::Suppress);
             }
         }
     }
@@ -87,6 +89,10 @@ fn each_setting_decides_with_its_reason() {
         ("assigned: nobody", prefs(&[("audience", "assigned")]), base.clone(), Deliver::Suppress, "it is assigned to nobody"),
         ("assigned-to-me kind always passes", prefs(&[("audience", "owned")]), facts(AlertKind::AssignedToMe, Level::Error), Deliver::Now, "issues assigned to you in web"),
         ("owned without rules", prefs(&[("audience", "owned")]), base.clone(), Deliver::Suppress, "the project's ownership rules are not known"),
+        ("comment on my issue", Preferences::default(), Facts { kind: Some(AlertKind::CommentOnMyIssue), assigned_to: Some("user:42"), ..base.clone() }, Deliver::Now, "comments on your issues in web"),
+        ("comment on my team's issue", Preferences::default(), Facts { kind: Some(AlertKind::CommentOnMyIssue), assigned_to: Some("team:payments"), ..base.clone() }, Deliver::Now, "comments on your issues in web"),
+        ("comment on someone else's issue", Preferences::default(), Facts { kind: Some(AlertKind::CommentOnMyIssue), assigned_to: Some("user:7"), ..base.clone() }, Deliver::Suppress, "a comment on an issue that is not yours (assigned to 7, not you)"),
+        ("my own comment", Preferences::default(), Facts { kind: Some(AlertKind::CommentOnMyIssue), assigned_to: Some("user:42"), by_me: true, ..base.clone() }, Deliver::Suppress, "you made this change yourself"),
     ];
     for (name, p, f, want, reason) in cases {
         let d = run(&f, &p, noon());

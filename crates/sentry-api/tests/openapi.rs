@@ -59,6 +59,7 @@ async fn every_request_the_client_sends_matches_sentrys_openapi_spec() {
     );
     conforms("GET project ownership", client.project_ownership("acme", "web").await);
     conforms("GET latest event", client.latest_event("acme", "42").await);
+    conforms("GET issue", client.issue("acme", "42").await);
     for (what, update) in [
         ("resolve", IssueUpdate::resolve()),
         ("ignore until escalating", IssueUpdate::ignore_until_escalating()),

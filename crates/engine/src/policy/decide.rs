@@ -112,6 +112,12 @@ pub fn decide(
     if let Some((index, rule)) = prefs.mute.iter().enumerate().find(|(_, rule)| muted(rule, facts)) {
         return Decision::end(Deliver::Suppress, reasons, format!("muted by rule {}: {}", index + 1, rule.describe()));
     }
+    if kind == AlertKind::CommentOnMyIssue {
+        match assigned(facts, me) {
+            Ok(_) => reasons.push("a comment on your issue".into()),
+            Err(why) => return Decision::end(Deliver::Suppress, reasons, format!("a comment on an issue that is not yours ({why})")),
+        }
+    }
     match audience(facts, kind, prefs.audience, ownership, me) {
         Ok(reason) => reasons.push(reason),
         Err(reason) => return Decision::end(Deliver::Suppress, reasons, reason),

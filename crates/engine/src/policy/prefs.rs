@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::digest::DigestTimes;
 use super::quiet::QuietHours;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -137,6 +138,8 @@ pub struct Preferences {
     pub digest_up_to: Option<Level>,
     /// How often held alerts come out as one digest summary (0: at the next check).
     pub digest_every_hours: u32,
+    /// Set times for the digest instead of an interval.
+    pub digest_at: Option<DigestTimes>,
     /// Alerts at or above this level notify as urgent (critical metric alerts always do).
     pub urgent_from: Level,
     /// Urgent notifications play the desktop's alert sound.
@@ -161,6 +164,7 @@ impl Default for Preferences {
             spike_limit_per_hour: 10,
             digest_up_to: None,
             digest_every_hours: 4,
+            digest_at: None,
             urgent_from: Level::Fatal,
             sound: true,
             mute: Vec::new(),
@@ -171,7 +175,7 @@ impl Default for Preferences {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrefError {
-    #[error("unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, digest_every, urgent_from, sound, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)")]
+    #[error("unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, digest_every, digest_at, urgent_from, sound, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)")]
     UnknownKey(String),
     #[error("`{key}={value}`: {expected}")]
     BadValue { key: String, value: String, expected: String },
@@ -204,6 +208,12 @@ impl Preferences {
             }
             "urgent_from" => self.urgent_from = Level::parse(value).ok_or_else(|| bad("expected debug, info, warning, error or fatal"))?,
             "sound" => self.sound = parse_bool(value).ok_or_else(|| bad("expected on/off"))?,
+            "digest_at" => {
+                self.digest_at = match value {
+                    "" | "off" | "none" => None,
+                    v => Some(DigestTimes::parse(v).map_err(|e| bad(&e))?),
+                }
+            }
             "digest_every" => self.digest_every_hours = value.trim_end_matches('h').parse().map_err(|_| bad("expected hours, e.g. 4"))?,
             "mute_title" => self.mute.push(MuteRule::Title(value.into())),
             "mute_culprit" => self.mute.push(MuteRule::Culprit(value.into())),
