@@ -75,6 +75,8 @@ fn each_setting_decides_with_its_reason() {
         ("environment not watched", prefs(&[("environments", "production")]), Facts { environment: Some("staging"), ..base.clone() }, Deliver::Suppress, "environment staging is not watched (only production)"),
         ("no environment", prefs(&[("environments", "production")]), base.clone(), Deliver::Suppress, "environment (none) is not watched (only production)"),
         ("muted title", prefs(&[("mute_title", "typeerror")]), base.clone(), Deliver::Suppress, "muted by rule 1: title contains \"typeerror\""),
+        ("muted by a glob", prefs(&[("mute_culprit", "vendor/*")]), Facts { culprit: Some("Vendor/lib.js in x"), ..base.clone() }, Deliver::Suppress, "muted by rule 1: culprit matches \"vendor/*\""),
+        ("a glob covers the whole text", prefs(&[("mute_culprit", "vendor/*")]), Facts { culprit: Some("app/vendor/lib.js"), ..base.clone() }, Deliver::Now, "new issues in web"),
         ("muted tag", prefs(&[("mute_culprit", "vendor"), ("mute_tag", "browser=IE 11")]), Facts { tags: &tags, ..base.clone() }, Deliver::Suppress, "muted by rule 2: tag browser=IE 11"),
         ("my own change", prefs(&[("kinds", "new_issue,state_changed")]), Facts { kind: Some(AlertKind::StateChanged), by_me: true, ..base.clone() }, Deliver::Suppress, "you made this change yourself"),
         ("others' changes are off by default", Preferences::default(), Facts { kind: Some(AlertKind::StateChanged), ..base.clone() }, Deliver::Suppress, "changes made by others are turned off for web"),

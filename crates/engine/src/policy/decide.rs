@@ -148,8 +148,15 @@ pub fn decide(
     Decision::end(Deliver::Now, reasons, format!("{} in {project}", kind.describe()))
 }
 
-fn contains(haystack: Option<&str>, needle: &str) -> bool {
-    haystack.is_some_and(|h| h.to_lowercase().contains(&needle.to_lowercase()))
+/// A mute pattern: a glob over the whole text when it has `*`, `?` or `[`, else a substring;
+/// both ignore case.
+fn contains(haystack: Option<&str>, pattern: &str) -> bool {
+    let Some(text) = haystack else { return false };
+    if pattern.contains(['*', '?', '[']) {
+        ownership::glob_matches(pattern, text)
+    } else {
+        text.to_lowercase().contains(&pattern.to_lowercase())
+    }
 }
 
 fn muted(rule: &MuteRule, facts: &Facts) -> bool {

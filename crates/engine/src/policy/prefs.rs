@@ -101,7 +101,7 @@ pub enum Audience {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "field", content = "value")]
 pub enum MuteRule {
-    /// Case-insensitive substring of the title.
+    /// Case-insensitive substring of the title, or a glob over all of it (`*ResizeObserver*`).
     Title(String),
     Culprit(String),
     Message(String),
@@ -112,11 +112,19 @@ pub enum MuteRule {
 impl MuteRule {
     pub fn describe(&self) -> String {
         match self {
-            MuteRule::Title(t) => format!("title contains \"{t}\""),
-            MuteRule::Culprit(t) => format!("culprit contains \"{t}\""),
-            MuteRule::Message(t) => format!("message contains \"{t}\""),
+            MuteRule::Title(t) => format!("title {} \"{t}\"", verb(t)),
+            MuteRule::Culprit(t) => format!("culprit {} \"{t}\"", verb(t)),
+            MuteRule::Message(t) => format!("message {} \"{t}\"", verb(t)),
             MuteRule::Tag(k, v) => format!("tag {k}={v}"),
         }
+    }
+}
+
+fn verb(pattern: &str) -> &'static str {
+    if pattern.contains(['*', '?', '[']) {
+        "matches"
+    } else {
+        "contains"
     }
 }
 
