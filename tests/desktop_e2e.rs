@@ -440,3 +440,35 @@ fn low_priority_alerts_come_out_as_one_digest() {
     assert_eq!(digests, 1, "sent once");
     close_all_notifications();
 }
+
+#[test]
+fn an_issue_resolved_in_sentry_closes_its_notification_without_any_webhook() {
+    require_desktop();
+    close_all_notifications();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(StandIn::start(TOKEN));
+    sentry.set_issues(vec![]);
+    let data = temp_dir("poll-resolved");
+    let url = sentry.url();
+    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "acme"), ("SENTRY_TRAY_POLL_INTERVAL", "1")];
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sentry.requests().iter().filter(|r| r.path.starts_with("/api/0/organizations/acme/issues/")).count() < 2 {
+        assert!(Instant::now() < deadline, "the app never polled:\n{}", app.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Sentry's first issue in this organization, seen just now.
+    let seen = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let mut issue = serde_json::json!({
+        "id": "202", "shortId": "WEB-202", "title": "Error: e2e_resolved_in_sentry", "level": "error",
+        "status": "unresolved", "substatus": "new", "firstSeen": seen,
+        "lastSeen": seen, "project": {"id": "1", "slug": "web", "name": "web"}
+    });
+    sentry.set_issues(vec![issue.clone()]);
+    wait_for_notification("for the polled issue", Duration::from_secs(15), |n| n.summary.contains("e2e_resolved_in_sentry"));
+    wait_displayed(1, "the issue is on screen");
+    // A teammate resolves it in Sentry's web UI.
+    issue["status"] = "resolved".into();
+    sentry.set_issues(vec![issue]);
+    wait_displayed(0, "resolved in Sentry");
+}

@@ -17,6 +17,9 @@ use crate::store::{Store, Stored};
 
 /// Pages read in one cycle at most; the rest waits for the next cycle.
 const MAX_PAGES: usize = 10;
+/// Issues notified in the last day whose state is checked each cycle (resolved or archived
+/// elsewhere closes their notification); a bounded number of small requests.
+const WATCHED: usize = 10;
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
 /// How an account's polling stands, as the window and tray show it.
@@ -105,12 +108,52 @@ pub async fn cycle(
             _ => break,
         }
     }
+    // An organization with nothing open still needs a mark, or its first issue would be taken
+    // for old news. A few minutes back, for clocks that differ; the store drops repeats.
+    let newest = newest.or_else(|| Some((chrono::Utc::now() - chrono::Duration::minutes(5)).format("%Y-%m-%dT%H:%M:%SZ").to_string()));
     if let Some(newest) = newest {
         if let Err(e) = store.set_setting(&key, &newest) {
             tracing::warn!(error = %e, "could not record how far polling got");
         }
     }
+    outcome.new_alerts += watch(client, store, account, deliver, &mut outcome.requests).await?;
     Ok(outcome)
+}
+
+/// Changes made elsewhere to issues the user was told about: resolved or archived in Sentry
+/// (by someone else, or the user in the browser). Each becomes an alert, which closes the
+/// issue's notification and meets the webhook of the same change in the store.
+async fn watch(
+    client: &Client,
+    store: &Store,
+    account: &Account,
+    deliver: &mpsc::UnboundedSender<(i64, Alert)>,
+    requests: &mut usize,
+) -> Result<usize, ApiError> {
+    let watched = store.issues_to_watch(&account.org, now() - 24 * 3600, WATCHED).unwrap_or_default();
+    let mut changed = 0;
+    for issue_id in watched {
+        let issue = match client.issue(&account.org, &issue_id).await {
+            Ok(issue) => issue,
+            // Deleted, or moved out of the token's reach: nothing to tell.
+            Err(ApiError::NotFound(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        *requests += 1;
+        let action = match issue.status.as_deref() {
+            Some("resolved") => "resolved",
+            Some("ignored") => "ignored",
+            _ => continue,
+        };
+        let body = serde_json::to_vec(&issue).unwrap_or_default();
+        let mut alert = Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body);
+        alert.source = "poll".into();
+        if let Ok(Stored::New(id)) = store.insert_alert(&alert, now()) {
+            changed += 1;
+            let _ = deliver.send((id, alert));
+        }
+    }
+    Ok(changed)
 }
 
 /// Polls every account forever: `interval` apart (with jitter), backing off on failures.

@@ -278,6 +278,23 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// Issues of `org` the user was notified of since `since` and not yet known to be resolved
+    /// or archived: the ones whose state changes elsewhere matter (newest first, at most `limit`).
+    pub fn issues_to_watch(&self, org: &str, since: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT issue_id FROM alerts a
+                 WHERE org = ?1 AND notified_at >= ?2 AND kind NOT LIKE 'metric_alert.%'
+                   AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.issue_id = a.issue_id AND b.org = a.org
+                                   AND b.kind IN ('issue.resolved', 'issue.ignored', 'issue.archived') AND b.id > a.id)
+                 GROUP BY issue_id ORDER BY max(id) DESC LIMIT ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map(params![org, since, limit as i64], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     /// Alerts held for the digest and not yet summarized, grouped by project, oldest first.
     pub fn undigested(&self) -> Result<Vec<(String, Vec<Recent>)>, StoreError> {
         let held = self.alerts_where("decision = 'digest' AND digested_at IS NULL AND id > ?1 ORDER BY id", 0)?;

@@ -166,3 +166,35 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
     assert!(accounts::list(&store).unwrap().iter().all(|a| a.id.is_none()));
     assert_eq!(accounts::token(mine).unwrap(), None, "the token left the keyring too");
 }
+
+#[tokio::test]
+async fn an_issue_resolved_elsewhere_is_noticed_by_polling_once() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    let (_dir, store) = store();
+    let client = Client::new(&sentry.url(), TOKEN).unwrap();
+    let acct = account(&sentry.url());
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    sentry.set_issues(vec![issue(1, "web", "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z", "ongoing")]);
+    poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+
+    // A new issue, notified to the user.
+    let mut fresh = issue(2, "web", "2026-11-25T09:00:00Z", "2026-11-25T09:00:00Z", "new");
+    sentry.set_issues(vec![fresh.clone()]);
+    poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    let (id, created) = rx.try_recv().unwrap();
+    assert_eq!(created.kind, "issue.created");
+    store.mark_notified(id, engine::receiver::now()).unwrap();
+
+    // Someone resolves it in Sentry: the next cycle says so, once.
+    fresh["status"] = json!("resolved");
+    sentry.set_issues(vec![fresh]);
+    let cycle = poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    assert_eq!(cycle.new_alerts, 1);
+    let (_, resolved) = rx.try_recv().unwrap();
+    assert_eq!((resolved.kind.as_str(), resolved.issue_id.as_str(), resolved.source.as_str()), ("issue.resolved", "2", "poll"));
+    let before = sentry.requests().len();
+    let again = poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    assert_eq!(again.new_alerts, 0, "told once");
+    assert!(sentry.requests()[before..].iter().all(|r| r.path != "/api/0/organizations/acme/issues/2/"), "no longer watched");
+}
