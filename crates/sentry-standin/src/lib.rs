@@ -42,8 +42,16 @@ struct Shared {
     ownership: Mutex<std::collections::HashMap<String, String>>,
     events: Mutex<std::collections::HashMap<String, Value>>,
     legacy_only: Mutex<bool>,
+    more_orgs: Mutex<Vec<String>>,
 }
 
+impl Shared {
+    fn knows(&self, org: &str) -> bool {
+        org == ORG || self.more_orgs.lock().unwrap().iter().any(|o| o == org)
+    }
+}
+
+/// The organization every stand-in knows; `add_organization` adds more.
 const ORG: &str = "acme";
 
 pub struct StandIn {
@@ -120,6 +128,11 @@ impl StandIn {
     /// The latest event of an issue (Sentry's event JSON).
     pub fn set_latest_event(&self, issue_id: &str, event: Value) {
         self.shared.events.lock().unwrap().insert(issue_id.to_owned(), event);
+    }
+
+    /// Another organization, with the same issues and projects as `acme`.
+    pub fn add_organization(&self, slug: &str) {
+        self.shared.more_orgs.lock().unwrap().push(slug.to_owned());
     }
 
     /// Behave like an older server: no organization-scoped latest-event path.
@@ -206,7 +219,7 @@ async fn update_issue(Path((org, id)): Path<(String, String)>, Json(change): Jso
 }
 
 async fn latest_event_scoped(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String, String)>) -> Response {
-    if org != ORG || *shared.legacy_only.lock().unwrap() {
+    if !shared.knows(&org) || *shared.legacy_only.lock().unwrap() {
         return unknown_org();
     }
     latest_event(&shared, &id)
@@ -224,7 +237,7 @@ fn latest_event(shared: &Shared, id: &str) -> Response {
 }
 
 async fn ownership(State(shared): State<Arc<Shared>>, Path((org, project)): Path<(String, String)>) -> Response {
-    if org != ORG {
+    if !shared.knows(&org) {
         return unknown_org();
     }
     let raw = shared.ownership.lock().unwrap().get(&project).cloned().unwrap_or_default();
@@ -236,15 +249,16 @@ fn unknown_org() -> Response {
     (StatusCode::NOT_FOUND, Json(json!({"detail": "The requested resource does not exist"}))).into_response()
 }
 
-async fn organization(Path(org): Path<String>) -> Response {
-    if org != ORG {
+async fn organization(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> Response {
+    if !shared.knows(&org) {
         return unknown_org();
     }
-    Json(json!({"id": "2", "slug": ORG, "name": "Acme Corp", "status": {"id": "active", "name": "active"}})).into_response()
+    let name = if org == ORG { "Acme Corp".to_owned() } else { org.clone() };
+    Json(json!({"id": "2", "slug": org, "name": name, "status": {"id": "active", "name": "active"}})).into_response()
 }
 
-async fn projects(Path(org): Path<String>) -> Response {
-    if org != ORG {
+async fn projects(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> Response {
+    if !shared.knows(&org) {
         return unknown_org();
     }
     Json(json!([
@@ -254,8 +268,8 @@ async fn projects(Path(org): Path<String>) -> Response {
     .into_response()
 }
 
-async fn user_teams(Path(org): Path<String>) -> Response {
-    if org != ORG {
+async fn user_teams(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> Response {
+    if !shared.knows(&org) {
         return unknown_org();
     }
     Json(json!([
@@ -272,7 +286,7 @@ async fn list_issues(
     Path(org): Path<String>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
-    if org != ORG {
+    if !shared.knows(&org) {
         return unknown_org();
     }
     let params: Vec<(String, String)> = query
@@ -297,8 +311,8 @@ async fn list_issues(
     let more = offset + size < issues.len();
     let next = format!("0:{}:0", offset + size);
     let link = format!(
-        "<http://standin/api/0/organizations/{ORG}/issues/?cursor=0:{offset}:1>; rel=\"previous\"; results=\"{}\"; cursor=\"0:{offset}:1\", \
-         <http://standin/api/0/organizations/{ORG}/issues/?cursor={next}>; rel=\"next\"; results=\"{more}\"; cursor=\"{next}\"",
+        "<http://standin/api/0/organizations/{org}/issues/?cursor=0:{offset}:1>; rel=\"previous\"; results=\"{}\"; cursor=\"0:{offset}:1\", \
+         <http://standin/api/0/organizations/{org}/issues/?cursor={next}>; rel=\"next\"; results=\"{more}\"; cursor=\"{next}\"",
         offset > 0
     );
     let mut response = Json(Value::Array(page)).into_response();

@@ -1,0 +1,75 @@
+//! What polling costs: 200 projects in 3 organizations against the Sentry stand-in over
+//! loopback. The first cycle reads every page; then each cycle is one request per organization,
+//! whatever the number of projects.
+//!
+//!     cargo bench -p engine --bench polling
+
+use std::time::Instant;
+
+use engine::accounts::Account;
+use engine::poll;
+use engine::secrets::Source;
+use engine::store::Store;
+use sentry_api::Client;
+use sentry_standin::StandIn;
+
+const TOKEN: &str = "sntryu_bench_token";
+
+fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let sentry = StandIn::start(TOKEN).await;
+        let orgs = ["acme", "globex", "initech"];
+        for org in &orgs[1..] {
+            sentry.add_organization(org);
+        }
+        // 200 projects with three open issues each, seen before the first poll.
+        let issues: Vec<serde_json::Value> = (0..600)
+            .map(|i| {
+                serde_json::json!({
+                    "id": format!("{i}"), "title": format!("Error {i}"), "level": "error", "status": "unresolved",
+                    "substatus": "ongoing", "firstSeen": "2026-11-01T00:00:00Z",
+                    "lastSeen": format!("2026-11-20T{:02}:{:02}:00Z", i / 60 % 24, i % 60),
+                    "project": {"id": format!("{}", i % 200), "slug": format!("project-{}", i % 200)}
+                })
+            })
+            .collect();
+        sentry.set_issues(issues);
+        let dir = std::env::temp_dir().join(format!("sentry-tray-poll-bench-{}", std::process::id()));
+        let store = Store::open(&dir.join("db.sqlite3")).expect("store");
+        let client = Client::new(&sentry.url(), TOKEN).expect("client");
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let accounts: Vec<Account> = orgs
+            .iter()
+            .map(|org| Account {
+                id: None,
+                url: sentry.url(),
+                org: org.to_string(),
+                org_name: None,
+                user_id: None,
+                username: None,
+                email: None,
+                teams: vec![],
+                token_source: Source::Environment,
+            })
+            .collect();
+        let mut cycle = |label: &'static str| {
+            let (client, store, accounts, tx) = (&client, &store, &accounts, &tx);
+            async move {
+                let started = Instant::now();
+                let mut requests = 0;
+                for account in accounts {
+                    requests += poll::cycle(client, store, account, tx).await.expect("cycle").requests;
+                }
+                println!("polling: {label}: {requests} requests for 200 projects in 3 organizations, {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+                requests
+            }
+        };
+        let first = cycle("first cycle (every page)").await;
+        let steady = cycle("each later cycle").await;
+        assert_eq!(first, 3 * 6, "600 open issues are 6 pages per organization");
+        assert_eq!(steady, 3, "one request per organization");
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
