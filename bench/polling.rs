@@ -54,7 +54,7 @@ fn main() {
                 token_source: Source::Environment,
             })
             .collect();
-        let mut cycle = |label: &'static str| {
+        let cycle = |label: &'static str| {
             let (client, store, accounts, tx) = (&client, &store, &accounts, &tx);
             async move {
                 let started = Instant::now();
