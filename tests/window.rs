@@ -186,6 +186,39 @@ fn the_window_opens_and_shows_the_receiver_address() {
     };
     assert_eq!(ignored.body, json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}}));
 
+    // An account added in the window: a wrong token is refused with the reason, the right one
+    // is checked against Sentry and kept in the keyring.
+    let element = |css: &str| {
+        let found = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": css})));
+        found[ELEMENT].as_str().unwrap().to_owned()
+    };
+    let type_into = |css: &str, text: &str| {
+        let field = element(css);
+        driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{field}/clear"), Some(json!({})));
+        driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{field}/value"), Some(json!({"text": text})));
+    };
+    let click = |css: &str| {
+        let button = element(css);
+        driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{button}/click"), Some(json!({})));
+    };
+    let wait_text = |id: &str, want: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !text(id).contains(want) {
+            assert!(Instant::now() < deadline, "#{id} never said {want:?}: {:?}", text(id));
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    type_into("#account-url", &sentry_url);
+    type_into("#account-org", "acme");
+    type_into("#account-token", "not-the-token");
+    click("#account-add");
+    wait_text("account-message", "Sentry rejected the token (401)");
+    type_into("#account-token", TOKEN);
+    click("#account-add");
+    wait_text("account-message", "Added acme (Acme Corp) as jane@example.com.");
+    wait_text("accounts", &format!("acme · {sentry_url}"));
+    assert!(!text("account-message").contains(TOKEN) && !text("accounts").contains(TOKEN), "the token came back to the window");
+
     // Kept for the README: what the user sees.
     std::thread::sleep(Duration::from_millis(500));
     let shot = driver.call(reqwest::Method::GET, &format!("/session/{sid}/screenshot"), None);
@@ -210,6 +243,13 @@ fn the_window_opens_and_shows_the_receiver_address() {
     let desktop = std::fs::read_to_string(&entry).unwrap();
     assert!(desktop.contains("--hidden"), "{desktop}");
 
+    // Removing it takes its token out of the keyring too.
+    click("#account-acme .remove");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while text("accounts").contains("acme ·") {
+        assert!(Instant::now() < deadline, "the account was not removed: {:?}", text("accounts"));
+        std::thread::sleep(Duration::from_millis(200));
+    }
     let _ = driver.client.delete(format!("{}/session/{sid}", driver.base)).send();
     drop(driver);
     kill_apps_using(&data);

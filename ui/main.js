@@ -38,6 +38,29 @@ function show(status) {
   polling.className = status.accounts.some((a) => a.polling && a.polling.state !== 'ok') ? 'missing' : '';
 
   // Polling alone is enough to hear from Sentry; the webhook secret is for the receiver.
+  const accounts = $('accounts');
+  accounts.replaceChildren();
+  for (const a of status.accounts.filter((a) => a.id !== null)) {
+    const item = document.createElement('li');
+    item.id = `account-${a.org}`;
+    const title = document.createElement('span');
+    title.textContent = `${a.org} · ${a.url}`;
+    const remove = document.createElement('button');
+    remove.className = 'remove';
+    remove.textContent = 'Remove';
+    remove.addEventListener('click', async () => {
+      try {
+        await invoke('remove_account', { org: a.org });
+        refresh();
+      } catch (e) {
+        $('error').hidden = false;
+        $('error').textContent = String(e);
+      }
+    });
+    item.append(title, ' ', remove);
+    accounts.append(item);
+  }
+
   const ready = status.account || status.accounts.length;
   const trouble = status.accounts.some((a) => a.polling && a.polling.state !== 'ok');
   const state = $('state');
@@ -194,6 +217,27 @@ $('autostart').addEventListener('change', async (event) => {
   } catch (e) {
     $('error').hidden = false;
     $('error').textContent = String(e);
+  }
+});
+
+$('add-account').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const message = $('account-message');
+  message.hidden = false;
+  message.className = 'hint';
+  message.textContent = 'Checking the token with Sentry…';
+  try {
+    const added = await invoke('add_account', {
+      url: $('account-url').value.trim(),
+      org: $('account-org').value.trim(),
+      token: $('account-token').value.trim(),
+    });
+    $('account-token').value = '';
+    message.textContent = `Added ${added.org} (${added.org_name || added.org}) as ${added.email || added.username}.`;
+    refresh();
+  } catch (e) {
+    message.className = 'hint missing';
+    message.textContent = String(e);
   }
 });
 

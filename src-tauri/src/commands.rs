@@ -73,3 +73,24 @@ pub async fn act_on_alert(state: State<'_, AppState>, alert: i64, action: String
     let label = alert.short_id.clone().unwrap_or_else(|| alert.issue_id.clone());
     daemon.actions().enqueue(alert.org.as_deref(), &alert.issue_id, &request, None, &label, &alert.title).map_err(|e| e.to_string())
 }
+
+/// Adds a Sentry account after checking the token against the server; the token goes to the
+/// keyring and never comes back to the window.
+#[tauri::command]
+pub async fn add_account(app: tauri::AppHandle, state: State<'_, AppState>, url: String, org: String, token: String) -> Result<engine::accounts::Account, String> {
+    let added = engine::accounts::add(state.daemon.store(), &url, &org, &token).await.map_err(|e| e.to_string())?;
+    crate::tray::refresh(&app);
+    Ok(added)
+}
+
+/// Removes an added account and its token.
+#[tauri::command]
+pub async fn remove_account(app: tauri::AppHandle, state: State<'_, AppState>, org: String) -> Result<(), String> {
+    let store = state.daemon.store().clone();
+    tauri::async_runtime::spawn_blocking(move || engine::accounts::remove(&store, &org))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    crate::tray::refresh(&app);
+    Ok(())
+}

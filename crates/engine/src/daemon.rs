@@ -76,6 +76,8 @@ pub struct Status {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PolledAccount {
+    /// `None` for the environment's account (it cannot be removed from the window).
+    pub id: Option<i64>,
     pub org: String,
     pub url: String,
     pub token_source: Source,
@@ -315,6 +317,7 @@ impl StatusReader {
                 .into_iter()
                 .map(|a| PolledAccount {
                     polling: self.store.setting(&crate::poll::state_key(&a)).ok().flatten().and_then(|s| serde_json::from_str(&s).ok()),
+                    id: a.id,
                     org: a.org,
                     url: a.url,
                     token_source: a.token_source,
