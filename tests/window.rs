@@ -219,6 +219,21 @@ fn the_window_opens_and_shows_the_receiver_address() {
     wait_text("accounts", &format!("acme · {sentry_url}"));
     assert!(!text("account-message").contains(TOKEN) && !text("accounts").contains(TOKEN), "the token came back to the window");
 
+    // The account's projects, from Sentry: turning one off is stored as its preference.
+    wait_text("projects", "Front End");
+    wait_text("projects", "Web");
+    click("#project-web .enabled");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let shown = cli(&["prefs", "web"], "", &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
+        let prefs: Value = serde_json::from_slice(&shown.stdout).unwrap_or_default();
+        if prefs["enabled"] == false {
+            break;
+        }
+        assert!(Instant::now() < deadline, "turning web off was not stored: {prefs}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     // Kept for the README: what the user sees.
     std::thread::sleep(Duration::from_millis(500));
     let shot = driver.call(reqwest::Method::GET, &format!("/session/{sid}/screenshot"), None);

@@ -145,6 +145,59 @@ function actionsFor(alert) {
 }
 
 const STATE = { done: 'done', pending: 'queued', failed: 'failed' };
+const LEVELS = ['debug', 'info', 'warning', 'error', 'fatal'];
+const AUDIENCES = [['everything', 'everything'], ['assigned', 'assigned to me/my teams'], ['owned', 'owned by me/my teams'], ['owned_or_assigned', 'owned or assigned']];
+
+async function setPreference(project, key, value) {
+  try {
+    await invoke('set_preference', { project: project.slug, org: project.org, key, value });
+  } catch (e) {
+    $('error').hidden = false;
+    $('error').textContent = String(e);
+  }
+}
+
+function select(options, current, onChange) {
+  const s = document.createElement('select');
+  for (const [value, label] of options) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = label;
+    s.append(o);
+  }
+  s.value = current;
+  s.addEventListener('change', () => onChange(s.value));
+  return s;
+}
+
+function showProjects(projects) {
+  const body = $('projects').tBodies[0];
+  if (body.contains(document.activeElement)) return;
+  body.replaceChildren();
+  for (const p of projects) {
+    const row = body.insertRow();
+    row.id = `project-${p.slug}`;
+    const on = document.createElement('input');
+    on.type = 'checkbox';
+    on.className = 'enabled';
+    on.checked = p.preferences.enabled;
+    on.addEventListener('change', () => setPreference(p, 'enabled', on.checked ? 'on' : 'off'));
+    row.insertCell().append(on);
+    row.insertCell().textContent = p.name || p.slug;
+    row.insertCell().append(select(LEVELS.map((l) => [l, `from ${l}`]), p.preferences.min_level, (v) => setPreference(p, 'min_level', v)));
+    row.insertCell().append(select(AUDIENCES, p.preferences.audience, (v) => setPreference(p, 'audience', v)));
+  }
+}
+
+async function refreshProjects() {
+  try {
+    const projects = await invoke('projects');
+    if (projects.length) showProjects(projects);
+  } catch (e) {
+    $('error').hidden = false;
+    $('error').textContent = String(e);
+  }
+}
 
 let pendingCheck = null;
 
@@ -235,6 +288,7 @@ $('add-account').addEventListener('submit', async (event) => {
     $('account-token').value = '';
     message.textContent = `Added ${added.org} (${added.org_name || added.org}) as ${added.email || added.username}.`;
     refresh();
+    refreshProjects();
   } catch (e) {
     message.className = 'hint missing';
     message.textContent = String(e);
@@ -243,3 +297,4 @@ $('add-account').addEventListener('submit', async (event) => {
 
 window.__TAURI__.event.listen('status-changed', refresh);
 refresh();
+refreshProjects();

@@ -94,3 +94,53 @@ pub async fn remove_account(app: tauri::AppHandle, state: State<'_, AppState>, o
     crate::tray::refresh(&app);
     Ok(())
 }
+
+/// One project as the window's settings list shows it.
+#[derive(serde::Serialize)]
+pub struct ProjectSettings {
+    org: String,
+    slug: String,
+    name: String,
+    preferences: engine::policy::Preferences,
+}
+
+/// Every account's projects from Sentry, with their effective preferences.
+#[tauri::command]
+pub async fn projects(state: State<'_, AppState>) -> Result<Vec<ProjectSettings>, String> {
+    let store = state.daemon.store().clone();
+    let accounts = {
+        let store = store.clone();
+        tauri::async_runtime::spawn_blocking(move || -> Result<Vec<(engine::accounts::Account, String)>, String> {
+            let accounts = engine::accounts::list(&store).map_err(|e| e.to_string())?;
+            let mut with_tokens = Vec::new();
+            for account in accounts {
+                if let Some(token) = engine::accounts::token(&account).map_err(|e| e.to_string())? {
+                    with_tokens.push((account, token));
+                }
+            }
+            Ok(with_tokens)
+        })
+        .await
+        .map_err(|e| e.to_string())??
+    };
+    let mut rows = Vec::new();
+    for (account, token) in accounts {
+        let client = engine::sentry_api::Client::new(&account.url, &token).map_err(|e| e.to_string())?;
+        let projects = client.projects(&account.org).await.map_err(|e| format!("{}: {e}", account.org))?;
+        for (slug, name) in projects {
+            let preferences = store.preferences(&slug, Some(&account.org)).map_err(|e| e.to_string())?;
+            rows.push(ProjectSettings { org: account.org.clone(), slug, name, preferences });
+        }
+    }
+    Ok(rows)
+}
+
+/// Changes one preference of a project (the same keys as `sentry-tray-cli prefs`).
+#[tauri::command]
+pub async fn set_preference(state: State<'_, AppState>, project: String, org: Option<String>, key: String, value: String) -> Result<engine::policy::Preferences, String> {
+    let store = state.daemon.store();
+    let mut preferences = store.preferences(&project, org.as_deref()).map_err(|e| e.to_string())?;
+    preferences.set(&key, &value).map_err(|e| e.to_string())?;
+    store.set_preferences(&project, &preferences).map_err(|e| e.to_string())?;
+    Ok(preferences)
+}
