@@ -385,7 +385,7 @@ fn account(command: AccountCommand) -> anyhow::Result<()> {
                 engine::accounts::AccountError::InvalidUrl(_)
                 | engine::accounts::AccountError::Exists { .. }
                 | engine::accounts::AccountError::MissingScopes(_)
-                | engine::accounts::AccountError::UnknownOrganization(_)
+                | engine::accounts::AccountError::UnknownOrganization { .. }
                 | engine::accounts::AccountError::TokenRejected => anyhow::Error::new(BadInput(e.to_string())),
                 other => other.into(),
             })?;

@@ -47,8 +47,8 @@ pub enum AccountError {
     TokenRejected,
     #[error("the token lacks the scopes {}: create a token with {} (Settings → Auth Tokens)", .0.join(", "), REQUIRED_SCOPES.join(", "))]
     MissingScopes(Vec<String>),
-    #[error("this token cannot see the organization `{0}`: check its slug (the part after /organizations/ in Sentry's URLs)")]
-    UnknownOrganization(String),
+    #[error("this token cannot see the organization `{org}`: check its slug (the part after /organizations/ in Sentry's URLs){}", if visible.is_empty() { String::new() } else { format!("; it sees {}", visible.join(", ")) })]
+    UnknownOrganization { org: String, visible: Vec<String> },
     #[error("{0}")]
     Api(ApiError),
     #[error("an account for {org} on {url} exists already")]
@@ -97,7 +97,11 @@ pub async fn add(store: &Store, url: &str, org: &str, token: &str) -> Result<Acc
     }
     let org_name = match client.organization_name(&org).await {
         Ok(name) => name,
-        Err(ApiError::NotFound(_)) => return Err(AccountError::UnknownOrganization(org)),
+        Err(ApiError::NotFound(_)) => {
+            // Discovery: name the organizations the token does see.
+            let visible = client.organizations().await.map(|orgs| orgs.into_iter().map(|(slug, _)| slug).collect()).unwrap_or_default();
+            return Err(AccountError::UnknownOrganization { org, visible });
+        }
         Err(ApiError::Forbidden(_)) => return Err(AccountError::MissingScopes(vec!["org:read".into()])),
         Err(e) => return Err(e.into()),
     };

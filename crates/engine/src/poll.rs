@@ -176,9 +176,10 @@ pub async fn run(store: Store, deliver: mpsc::UnboundedSender<(i64, Alert)>, int
         let mut failed = false;
         for (account, token) in listed {
             let Some(token) = token else { continue };
-            let state = match Client::new(&account.url, &token) {
+            let client = Client::new(&account.url, &token);
+            let state = match &client {
                 Err(e) => AccountState::Error(e.to_string()),
-                Ok(client) => match cycle(&client, &store, &account, &deliver).await {
+                Ok(client) => match cycle(client, &store, &account, &deliver).await {
                     Ok(done) => {
                         tracing::debug!(account = %account.key(), requests = done.requests, new = done.new_alerts, "polled");
                         AccountState::Ok
@@ -198,6 +199,10 @@ pub async fn run(store: Store, deliver: mpsc::UnboundedSender<(i64, Alert)>, int
             };
             if state != AccountState::Ok {
                 tracing::warn!(account = %account.key(), ?state, "polling failed");
+            }
+            // Sentry said the rate-limit window is spent: wait for its reset.
+            if let Some(pause) = client.ok().and_then(|c| c.rate_limit_wait()) {
+                wait = wait.max(pause);
             }
             let _ = store.set_setting(&state_key(&account), &serde_json::to_string(&state).unwrap_or_default());
         }

@@ -142,7 +142,13 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
     let url = sentry.url();
 
     assert!(matches!(accounts::add(&store, &url, "acme", "wrong").await, Err(AccountError::TokenRejected)));
-    assert!(matches!(accounts::add(&store, &url, "globex", TOKEN).await, Err(AccountError::UnknownOrganization(o)) if o == "globex"));
+    let unknown = accounts::add(&store, &url, "globex", TOKEN).await.unwrap_err();
+    assert!(matches!(&unknown, AccountError::UnknownOrganization { org, visible } if org == "globex" && visible == &["acme".to_owned()]), "{unknown}");
+    assert!(unknown.to_string().ends_with("; it sees acme"), "{unknown}");
+    // A TLS handshake with a server that speaks plain HTTP fails as a TLS error.
+    let https = url.replace("http://", "https://");
+    let tls = accounts::add(&store, &https, "acme", TOKEN).await.unwrap_err();
+    assert!(matches!(tls, AccountError::Tls { .. }), "{tls}");
     assert!(matches!(accounts::add(&store, "http://127.0.0.1:9", "acme", TOKEN).await, Err(AccountError::Unreachable { .. })));
     assert!(matches!(accounts::add(&store, "sentry.io", "acme", TOKEN).await, Err(AccountError::InvalidUrl(_))));
     sentry.set_scopes(&["org:read", "project:read", "event:read"]);
@@ -197,4 +203,52 @@ async fn an_issue_resolved_elsewhere_is_noticed_by_polling_once() {
     let again = poll::cycle(&client, &store, &acct, &tx).await.unwrap();
     assert_eq!(again.new_alerts, 0, "told once");
     assert!(sentry.requests()[before..].iter().all(|r| r.path != "/api/0/organizations/acme/issues/2/"), "no longer watched");
+}
+
+#[tokio::test]
+async fn slow_answers_and_reset_connections_are_transient() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    let (_dir, store) = store();
+    let client = Client::with_timeout(&sentry.url(), TOKEN, std::time::Duration::from_secs(1)).unwrap();
+    let acct = account(&sentry.url());
+    let (tx, _rx) = mpsc::unbounded_channel();
+    sentry.fail_next(Failure::Slow(std::time::Duration::from_secs(3)));
+    let slow = poll::cycle(&client, &store, &acct, &tx).await.unwrap_err();
+    assert!(matches!(slow, ApiError::Unreachable { .. }) && slow.is_transient(), "{slow}");
+    sentry.fail_next(Failure::Reset);
+    let reset = poll::cycle(&client, &store, &acct, &tx).await.unwrap_err();
+    assert!(reset.is_transient(), "{reset}");
+    // A slow answer within the time limit is just slow.
+    sentry.fail_next(Failure::Slow(std::time::Duration::from_millis(300)));
+    poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_spent_rate_limit_window_is_waited_out() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    let (_dir, store) = store();
+    let client = Client::new(&sentry.url(), TOKEN).unwrap();
+    let (tx, _rx) = mpsc::unbounded_channel();
+    sentry.set_rate_limit(5, 20);
+    poll::cycle(&client, &store, &account(&sentry.url()), &tx).await.unwrap();
+    assert_eq!(client.rate_limit_wait(), None, "requests left: no wait");
+    sentry.set_rate_limit(0, 20);
+    poll::cycle(&client, &store, &account(&sentry.url()), &tx).await.unwrap();
+    let wait = client.rate_limit_wait().expect("the window is spent");
+    assert!(wait.as_secs() >= 18 && wait.as_secs() <= 20, "{wait:?}");
+}
+
+#[tokio::test]
+async fn older_servers_without_organization_scoped_issue_paths_still_work() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    sentry.set_legacy_only(true);
+    let client = Client::new(&sentry.url(), TOKEN).unwrap();
+    let issue = client.issue("acme", "42").await.unwrap();
+    assert_eq!(issue.id, "42");
+    client.update_issue("acme", "42", &sentry_api::IssueUpdate::resolve()).await.unwrap();
+    let paths: Vec<String> = sentry.requests().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+    assert!(paths.contains(&"GET /api/0/issues/42/".to_owned()) && paths.contains(&"PUT /api/0/issues/42/".to_owned()), "{paths:?}");
 }

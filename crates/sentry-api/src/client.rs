@@ -106,6 +106,9 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
+    /// When Sentry said the rate-limit window is spent (`X-Sentry-Rate-Limit-Remaining: 0`),
+    /// the moment it resets.
+    spent_until: std::sync::Arc<std::sync::Mutex<Option<std::time::SystemTime>>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -116,6 +119,11 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     pub fn new(base_url: &str, token: &str) -> Result<Self, ApiError> {
+        Client::with_timeout(base_url, token, Duration::from_secs(30))
+    }
+
+    /// A client whose requests give up after `timeout` (a slow server counts as unreachable).
+    pub fn with_timeout(base_url: &str, token: &str, timeout: Duration) -> Result<Self, ApiError> {
         let base = base_url.trim().trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
             return Err(ApiError::InvalidUrl(base_url.to_owned()));
@@ -124,36 +132,73 @@ impl Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .user_agent(concat!("sentry-tray/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .timeout(timeout)
             .build()
             .map_err(|e| ApiError::InvalidUrl(format!("{base_url} ({e})")))?;
-        Ok(Client { http, base, token: token.to_owned() })
+        Ok(Client { http, base, token: token.to_owned(), spent_until: Default::default() })
     }
 
     pub fn base_url(&self) -> &str {
         &self.base
     }
 
-    /// `PUT /api/0/organizations/{org}/issues/{id}/`: returns the issue as Sentry now has it.
-    pub async fn update_issue(&self, org: &str, issue_id: &str, update: &IssueUpdate) -> Result<Value, ApiError> {
-        let url = format!("{}/api/0/organizations/{}/issues/{}/", self.base, seg(org), seg(issue_id));
-        let response = self
-            .http
-            .put(&url)
-            .bearer_auth(&self.token)
-            .json(update)
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
-        read_json(response).await
+    /// How long to wait before the next request because the rate-limit window is spent.
+    pub fn rate_limit_wait(&self) -> Option<Duration> {
+        let until = (*self.spent_until.lock().unwrap_or_else(|p| p.into_inner()))?;
+        until.duration_since(std::time::SystemTime::now()).ok()
     }
 
-    /// `GET /api/0/organizations/{org}/issues/{id}/`.
+    /// Notes `X-Sentry-Rate-Limit-Remaining` and `-Reset` from any answer.
+    fn note_rate_limit(&self, headers: &reqwest::header::HeaderMap) {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let spent = text("x-sentry-rate-limit-remaining").and_then(|r| r.parse::<i64>().ok()).is_some_and(|r| r <= 0);
+        let reset = text("x-sentry-rate-limit-reset").and_then(|r| r.parse::<f64>().ok());
+        let until = match (spent, reset) {
+            (true, Some(reset)) => Some(std::time::UNIX_EPOCH + Duration::from_secs_f64(reset.max(0.0))),
+            _ => None,
+        };
+        *self.spent_until.lock().unwrap_or_else(|p| p.into_inner()) = until;
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<(Value, Option<String>), ApiError> {
+        let response = request.bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
+        self.note_rate_limit(response.headers());
+        let next = response
+            .headers()
+            .get_all("link")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(crate::pagination::next_cursor);
+        Ok((read_json(response).await?, next))
+    }
+
+    /// `GET /api/0/organizations/`: the organizations the token can see (slug, name).
+    pub async fn organizations(&self) -> Result<Vec<(String, String)>, ApiError> {
+        let (value, _) = self.get("/api/0/organizations/").await?;
+        let items = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of organizations".into()))?;
+        Ok(items.iter().filter_map(|o| Some((text(&o["slug"])?, text(&o["name"]).unwrap_or_default()))).collect())
+    }
+
+    /// `PUT /api/0/organizations/{org}/issues/{id}/` (the older `/api/0/issues/{id}/` where a
+    /// server lacks the former): returns the issue as Sentry now has it.
+    pub async fn update_issue(&self, org: &str, issue_id: &str, update: &IssueUpdate) -> Result<Value, ApiError> {
+        let scoped = format!("{}/api/0/organizations/{}/issues/{}/", self.base, seg(org), seg(issue_id));
+        match self.send(self.http.put(&scoped).json(update)).await {
+            Err(ApiError::NotFound(_)) => {
+                let legacy = format!("{}/api/0/issues/{}/", self.base, seg(issue_id));
+                Ok(self.send(self.http.put(&legacy).json(update)).await?.0)
+            }
+            other => Ok(other?.0),
+        }
+    }
+
+    /// `GET /api/0/organizations/{org}/issues/{id}/` (or the older `/api/0/issues/{id}/`).
     pub async fn issue(&self, org: &str, issue_id: &str) -> Result<Issue, ApiError> {
-        let url = format!("{}/api/0/organizations/{}/issues/{}/", self.base, seg(org), seg(issue_id));
-        let response = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
-        let value = read_json(response).await?;
+        let value = match self.get(&format!("/api/0/organizations/{}/issues/{}/", seg(org), seg(issue_id))).await {
+            Err(ApiError::NotFound(_)) => self.get(&format!("/api/0/issues/{}/", seg(issue_id))).await?.0,
+            other => other?.0,
+        };
         serde_json::from_value(value).map_err(|e| ApiError::Decode(e.to_string()))
     }
 
@@ -243,32 +288,35 @@ impl Client {
     }
 
     async fn get(&self, path: &str) -> Result<(Value, Option<String>), ApiError> {
-        let url = format!("{}{path}", self.base);
-        let response = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
-        let next = response
-            .headers()
-            .get_all("link")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(crate::pagination::next_cursor);
-        Ok((read_json(response).await?, next))
+        self.send(self.http.get(format!("{}{path}", self.base))).await
     }
 
     fn unreachable(&self, e: reqwest::Error) -> ApiError {
         // reqwest's Display names the URL, never headers, so the token cannot leak through it.
         let mut chain = Vec::new();
+        let mut tls = false;
         let mut source: Option<&dyn std::error::Error> = Some(&e);
         while let Some(err) = source {
             chain.push(err.to_string());
+            tls |= is_tls(err);
             source = err.source();
         }
         let detail = chain.last().cloned().unwrap_or_default();
         let all = chain.join(": ").to_lowercase();
-        if ["certificate", "tls", "handshake", "invalidcertificate"].iter().any(|w| all.contains(w)) {
+        if tls || ["certificate", "tls", "handshake"].iter().any(|w| all.contains(w)) {
             return ApiError::Tls { url: self.base.clone(), detail };
         }
         ApiError::Unreachable { url: self.base.clone(), detail }
     }
+}
+
+/// Whether `err` is rustls' own, or I/O errors wrapping it (the connector nests them, and an
+/// I/O error's `source` skips its inner error).
+fn is_tls(err: &(dyn std::error::Error + 'static)) -> bool {
+    if err.downcast_ref::<rustls::Error>().is_some() {
+        return true;
+    }
+    err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).is_some_and(|inner| is_tls(inner))
 }
 
 /// Percent-encodes one path segment, so an odd slug cannot change the path.

@@ -29,6 +29,10 @@ pub enum Failure {
     Status(u16),
     /// 429 as Sentry sends it: a bare JSON string and the rate-limit reset header.
     RateLimited { reset_in_secs: u64 },
+    /// Answers normally, but only after this long.
+    Slow(std::time::Duration),
+    /// Closes the connection without an answer.
+    Reset,
 }
 
 #[derive(Default)]
@@ -43,6 +47,8 @@ struct Shared {
     events: Mutex<std::collections::HashMap<String, Value>>,
     legacy_only: Mutex<bool>,
     more_orgs: Mutex<Vec<String>>,
+    /// Rate-limit headers on every answer: (remaining, reset in seconds).
+    rate_limit: Mutex<Option<(i64, u64)>>,
 }
 
 impl Shared {
@@ -80,7 +86,9 @@ impl StandIn {
             .route("/api/0/organizations/{org}/issues/{id}/events/latest/", get(latest_event_scoped))
             .route("/api/0/issues/{id}/events/latest/", get(latest_event_legacy))
             .route("/api/0/projects/{org}/{project}/ownership/", get(ownership))
+            .route("/api/0/organizations/", get(organizations))
             .route("/api/0/organizations/{org}/issues/{id}/", get(issue).put(update_issue))
+            .route("/api/0/issues/{id}/", get(legacy_issue).put(legacy_update_issue))
             .fallback(any(not_found))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
             .with_state(shared.clone());
@@ -130,6 +138,11 @@ impl StandIn {
         self.shared.events.lock().unwrap().insert(issue_id.to_owned(), event);
     }
 
+    /// Sends `X-Sentry-Rate-Limit-Remaining` and `-Reset` (seconds from now) on every answer.
+    pub fn set_rate_limit(&self, remaining: i64, reset_in_secs: u64) {
+        *self.shared.rate_limit.lock().unwrap() = Some((remaining, reset_in_secs));
+    }
+
     /// Another organization, with the same issues and projects as `acme`.
     pub fn add_organization(&self, slug: &str) {
         self.shared.more_orgs.lock().unwrap().push(slug.to_owned());
@@ -159,8 +172,18 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: axum:
     };
     let authorized = recorded.authorization.as_deref() == Some(&format!("Bearer {}", shared.token));
     shared.requests.lock().unwrap().push(recorded);
-    if let Some(failure) = shared.failures.lock().unwrap().pop_front() {
+    let failure = shared.failures.lock().unwrap().pop_front();
+    if let Some(failure) = failure {
         return match failure {
+            Failure::Slow(delay) => {
+                tokio::time::sleep(delay).await;
+                next.run(Request::from_parts(parts, axum::body::Body::from(body))).await
+            }
+            Failure::Reset => {
+                // A body that fails while being sent makes hyper drop the connection.
+                let failing = futures_stream_error();
+                Response::builder().status(200).body(axum::body::Body::from_stream(failing)).unwrap_or_default()
+            }
             Failure::Status(code) => {
                 let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 (status, Json(json!({"detail": format!("stand-in failure {code}")}))).into_response()
@@ -180,7 +203,26 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: axum:
     if !authorized {
         return (StatusCode::UNAUTHORIZED, Json(json!({"detail": "Invalid token"}))).into_response();
     }
-    next.run(Request::from_parts(parts, axum::body::Body::from(body))).await
+    let mut response = next.run(Request::from_parts(parts, axum::body::Body::from(body))).await;
+    if let Some((remaining, reset_in)) = *shared.rate_limit.lock().unwrap() {
+        let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + reset_in;
+        response.headers_mut().insert("x-sentry-rate-limit-limit", 40.into());
+        response.headers_mut().insert("x-sentry-rate-limit-remaining", remaining.into());
+        response.headers_mut().insert("x-sentry-rate-limit-reset", reset.into());
+    }
+    response
+}
+
+/// A body stream whose first chunk is an error: the connection ends without an answer.
+fn futures_stream_error() -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send + 'static {
+    struct Failing;
+    impl futures_core::Stream for Failing {
+        type Item = Result<axum::body::Bytes, std::io::Error>;
+        fn poll_next(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+            std::task::Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "stand-in reset"))))
+        }
+    }
+    Failing
 }
 
 async fn index(State(shared): State<Arc<Shared>>) -> Json<Value> {
@@ -201,21 +243,50 @@ fn issue_json(org: &str, id: &str) -> Value {
     })
 }
 
-/// An issue set with `set_issues`, else a default one.
-async fn issue(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String, String)>) -> Json<Value> {
-    let known = shared.issues.lock().unwrap().iter().find(|i| i["id"] == id.as_str()).cloned();
-    Json(known.unwrap_or_else(|| issue_json(&org, &id)))
+fn issue_value(shared: &Shared, org: &str, id: &str) -> Value {
+    let known = shared.issues.lock().unwrap().iter().find(|i| i["id"] == id).cloned();
+    known.unwrap_or_else(|| issue_json(org, id))
 }
 
-async fn update_issue(Path((org, id)): Path<(String, String)>, Json(change): Json<Value>) -> Response {
+fn updated(shared: &Shared, org: &str, id: &str, change: Value) -> Response {
     let Value::Object(change) = change else {
         return (StatusCode::BAD_REQUEST, Json(json!({"detail": "expected an object"}))).into_response();
     };
-    let mut issue = issue_json(&org, &id);
+    let mut issue = issue_value(shared, org, id);
     for (key, value) in change {
         issue[key] = value;
     }
     Json(issue).into_response()
+}
+
+/// An issue set with `set_issues`, else a default one; 404 on a "legacy only" server.
+async fn issue(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String, String)>) -> Response {
+    if *shared.legacy_only.lock().unwrap() {
+        return unknown_org();
+    }
+    Json(issue_value(&shared, &org, &id)).into_response()
+}
+
+async fn update_issue(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String, String)>, Json(change): Json<Value>) -> Response {
+    if *shared.legacy_only.lock().unwrap() {
+        return unknown_org();
+    }
+    updated(&shared, &org, &id, change)
+}
+
+async fn organizations(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let mut orgs = vec![json!({"id": "2", "slug": ORG, "name": "Acme Corp"})];
+    orgs.extend(shared.more_orgs.lock().unwrap().iter().map(|o| json!({"id": "3", "slug": o, "name": o})));
+    Json(Value::Array(orgs))
+}
+
+/// The older path some servers still have (and that `set_legacy_only` leaves as the only one).
+async fn legacy_issue(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Json<Value> {
+    Json(issue_value(&shared, ORG, &id))
+}
+
+async fn legacy_update_issue(State(shared): State<Arc<Shared>>, Path(id): Path<String>, Json(change): Json<Value>) -> Response {
+    updated(&shared, ORG, &id, change)
 }
 
 async fn latest_event_scoped(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String, String)>) -> Response {
@@ -325,6 +396,7 @@ async fn list_issues(
 fn decode(text: &str) -> String {
     sentry_api::pagination::percent_decode(&text.replace('+', " "))
 }
+
 
 async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Json(json!({"detail": "The requested resource does not exist"}))).into_response()
