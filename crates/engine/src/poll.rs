@@ -120,8 +120,8 @@ pub async fn cycle(
     Ok(outcome)
 }
 
-/// Changes made elsewhere to issues the user was told about: resolved or archived in Sentry
-/// (by someone else, or the user in the browser). Each becomes an alert, which closes the
+/// Changes made elsewhere to issues the user was told about: resolved, archived or assigned in
+/// Sentry (by someone else, or the user in the browser). Each becomes an alert, which closes the
 /// issue's notification and meets the webhook of the same change in the store.
 async fn watch(
     client: &Client,
@@ -140,14 +140,27 @@ async fn watch(
             Err(e) => return Err(e),
         };
         *requests += 1;
+        let body = serde_json::to_vec(&issue).unwrap_or_default();
+        // Assignments: compared with what the previous look saw (none on the first look).
+        let assignee = issue.assignee().unwrap_or_default();
+        let seen_key = format!("poll.{}.assignee.{issue_id}", account.key());
+        let before = store.setting(&seen_key).ok().flatten();
+        if before.as_deref() != Some(assignee.as_str()) {
+            let _ = store.set_setting(&seen_key, &assignee);
+        }
+        let reassigned = before.is_some_and(|b| b != assignee) && !assignee.is_empty();
         let action = match issue.status.as_deref() {
             Some("resolved") => "resolved",
             Some("ignored") => "ignored",
+            _ if reassigned => "assigned",
             _ => continue,
         };
-        let body = serde_json::to_vec(&issue).unwrap_or_default();
         let mut alert = Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body);
         alert.source = "poll".into();
+        if action == "assigned" {
+            // One alert per assignment, however many events the issue gets meanwhile.
+            alert.dedupe_key = format!("issue.assigned:{}:{assignee}", issue.id);
+        }
         if let Ok(Stored::New(id)) = store.insert_alert(&alert, now()) {
             changed += 1;
             let _ = deliver.send((id, alert));

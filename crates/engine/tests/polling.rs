@@ -174,7 +174,7 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
 }
 
 #[tokio::test]
-async fn an_issue_resolved_elsewhere_is_noticed_by_polling_once() {
+async fn assignments_and_resolutions_made_elsewhere_are_noticed_by_polling_once() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sentry = StandIn::start(TOKEN).await;
     let (_dir, store) = store();
@@ -191,6 +191,15 @@ async fn an_issue_resolved_elsewhere_is_noticed_by_polling_once() {
     let (id, created) = rx.try_recv().unwrap();
     assert_eq!(created.kind, "issue.created");
     store.mark_notified(id, engine::receiver::now()).unwrap();
+
+    // Someone assigns it to a teammate: the next cycle says so, once.
+    poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    fresh["assignedTo"] = json!({"type": "user", "id": "7", "name": "Sam"});
+    sentry.set_issues(vec![fresh.clone()]);
+    assert_eq!(poll::cycle(&client, &store, &acct, &tx).await.unwrap().new_alerts, 1);
+    let (_, assigned) = rx.try_recv().unwrap();
+    assert_eq!((assigned.kind.as_str(), assigned.assigned_to.as_deref()), ("issue.assigned", Some("user:7")));
+    assert_eq!(poll::cycle(&client, &store, &acct, &tx).await.unwrap().new_alerts, 0, "told once");
 
     // Someone resolves it in Sentry: the next cycle says so, once.
     fresh["status"] = json!("resolved");
