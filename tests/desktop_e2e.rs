@@ -285,6 +285,7 @@ fn an_issue_resolved_elsewhere_closes_its_notification_and_a_repeat_replaces_it(
     );
     let second = wait_for_notification("for the regression", Duration::from_secs(10), |n| n.summary.starts_with("Regression"));
     assert_eq!(second.id, first.id, "replaced in place");
+    assert!(second.body.ends_with("2 alerts in under a minute"), "it says how often: {}", second.body);
     wait_displayed(1, "one notification for the issue");
     // Someone resolves it in Sentry: the notification goes.
     assert_eq!(

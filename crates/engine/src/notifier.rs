@@ -78,6 +78,9 @@ struct Open {
     handle: Arc<NotificationHandle>,
     /// `None` for notifications without actions.
     waiting: Option<tokio::task::AbortHandle>,
+    /// How many alerts of the thread it stands for, since when.
+    fired: u32,
+    since: std::time::Instant,
 }
 
 impl Open {
@@ -141,7 +144,7 @@ impl Notifier {
             }
         })
         .abort_handle();
-        self.open().insert(thread, Open { id, handle, waiting: Some(waiting) });
+        self.open().insert(thread, Open { id, handle, waiting: Some(waiting), fired: 1, since: std::time::Instant::now() });
         Ok(id)
     }
 
@@ -173,13 +176,22 @@ impl Notifier {
         };
         let thread = alert.thread_key();
         let mut n = Notification::new();
+        let (mut fired, mut since) = (1, std::time::Instant::now());
         if let Some(previous) = self.open().remove(&thread) {
             previous.stop_waiting();
             n.id(previous.id);
+            (fired, since) = (previous.fired + 1, previous.since);
+        }
+        let mut text = body(alert);
+        if fired > 1 {
+            // Fired again while on screen: one notification that says how often.
+            let minutes = since.elapsed().as_secs() / 60;
+            let span = if minutes < 1 { "under a minute".to_owned() } else { format!("{minutes} min") };
+            text.push_str(&format!("\n{fired} alerts in {span}"));
         }
         n.appname(APP_NAME)
             .summary(&summary(alert))
-            .body(&body(alert))
+            .body(&text)
             .icon("dialog-warning")
             .urgency(urgency)
             .timeout(Timeout::Never)
@@ -224,7 +236,7 @@ impl Notifier {
             }
         })
         .abort_handle();
-        self.open().insert(thread, Open { id, handle, waiting: Some(waiting) });
+        self.open().insert(thread, Open { id, handle, waiting: Some(waiting), fired, since });
         Ok(id)
     }
 
