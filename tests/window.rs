@@ -169,6 +169,14 @@ fn the_window_opens_and_shows_the_receiver_address() {
     }
     assert_eq!(sentry.requests().iter().filter(|r| r.method == "PUT" && r.path == "/api/0/organizations/acme/issues/77/").count(), 2);
 
+    // The assign choices name the organization's people and my teams, from Sentry.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !text("inbox").contains("Assign to Sam Lee") {
+        assert!(Instant::now() < deadline, "no teammates in the assign choices: {:?}", text("inbox"));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(text("inbox").contains("Assign to #payments"), "{:?}", text("inbox"));
+
     // From the inbox: ignore the issue for 30 minutes.
     let alert_row = "#inbox li[id^=alert-]";
     let select = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": format!("{alert_row} option[value='ignore=30']")})));

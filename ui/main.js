@@ -98,6 +98,17 @@ function showInbox(alerts) {
   }
 }
 
+// Teammates and teams from Sentry, offered as "Assign to …" choices.
+let ASSIGNEES = [];
+
+async function loadAssignees() {
+  try {
+    ASSIGNEES = await invoke('assignees');
+  } catch (e) {
+    ASSIGNEES = [];
+  }
+}
+
 // Choices sent as the engine's action words; the engine validates and queues them.
 const CHOICES = [
   ['', 'Act on this issue…'],
@@ -114,7 +125,8 @@ function actionsFor(alert) {
   row.className = 'act';
   const choice = document.createElement('select');
   choice.className = 'choice';
-  for (const [value, label] of CHOICES) {
+  const choices = CHOICES.concat(ASSIGNEES.map(([who, name]) => [`assign=${who}`, `Assign to ${name}`]));
+  for (const [value, label] of choices) {
     const option = document.createElement('option');
     option.value = value;
     option.textContent = label;
@@ -298,3 +310,4 @@ $('add-account').addEventListener('submit', async (event) => {
 window.__TAURI__.event.listen('status-changed', refresh);
 refresh();
 refreshProjects();
+loadAssignees().then(refresh);

@@ -144,3 +144,30 @@ pub async fn set_preference(state: State<'_, AppState>, project: String, org: Op
     store.set_preferences(&project, &preferences).map_err(|e| e.to_string())?;
     Ok(preferences)
 }
+
+/// Whom issues can be assigned to: each account's members and the teams I am on, as
+/// `(assignee, label)` pairs the engine's `assign=` takes.
+#[tauri::command]
+pub async fn assignees(state: State<'_, AppState>) -> Result<Vec<(String, String)>, String> {
+    let store = state.daemon.store().clone();
+    let accounts = tauri::async_runtime::spawn_blocking(move || -> Result<Vec<(engine::accounts::Account, String)>, String> {
+        let mut with_tokens = Vec::new();
+        for account in engine::accounts::list(&store).map_err(|e| e.to_string())? {
+            if let Some(token) = engine::accounts::token(&account).map_err(|e| e.to_string())? {
+                with_tokens.push((account, token));
+            }
+        }
+        Ok(with_tokens)
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let mut people = Vec::new();
+    for (account, token) in accounts {
+        let client = engine::sentry_api::Client::new(&account.url, &token).map_err(|e| e.to_string())?;
+        people.extend(client.members(&account.org).await.map_err(|e| format!("{}: {e}", account.org))?);
+        people.extend(client.my_teams(&account.org).await.unwrap_or_default().into_iter().map(|t| (format!("team:{t}"), format!("#{t}"))));
+    }
+    people.sort();
+    people.dedup();
+    Ok(people)
+}

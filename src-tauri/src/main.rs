@@ -142,7 +142,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         }))
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, Some(vec!["--hidden"])))
 
-        .invoke_handler(tauri::generate_handler![commands::status, commands::set_paused, commands::set_autostart, commands::inbox, commands::actions, commands::retry_action, commands::act_on_alert, commands::add_account, commands::remove_account, commands::projects, commands::set_preference])
+        .invoke_handler(tauri::generate_handler![commands::status, commands::set_paused, commands::set_autostart, commands::inbox, commands::actions, commands::retry_action, commands::act_on_alert, commands::add_account, commands::remove_account, commands::projects, commands::set_preference, commands::assignees])
         .setup(move |app| {
             // After the single-instance check, so a second launch never starts a second engine.
             // Tauri's async runtime is tokio; a port already taken ends the start with its error.

@@ -236,6 +236,31 @@ impl Client {
             .collect())
     }
 
+    /// `GET /api/0/organizations/{org}/members/`, every page: the people an issue can be assigned
+    /// to, as `(user:<id>, name)` (pending invitations, which have no user yet, are left out).
+    pub async fn members(&self, org: &str) -> Result<Vec<(String, String)>, ApiError> {
+        let mut members = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..50 {
+            let mut path = format!("/api/0/organizations/{}/members/", seg(org));
+            if let Some(c) = &cursor {
+                path.push_str(&format!("?cursor={}", seg(c)));
+            }
+            let (value, next) = self.get(&path).await?;
+            let items = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of members".into()))?;
+            members.extend(items.iter().filter_map(|m| {
+                let id = text(&m["user"]["id"])?;
+                let name = text(&m["name"]).filter(|n| !n.is_empty()).or_else(|| text(&m["email"])).unwrap_or_else(|| id.clone());
+                Some((format!("user:{id}"), name))
+            }));
+            match next {
+                Some(next) if !items.is_empty() => cursor = Some(next),
+                _ => break,
+            }
+        }
+        Ok(members)
+    }
+
     /// `GET /api/0/organizations/{org}/projects/`, every page: the projects' slugs and names.
     pub async fn projects(&self, org: &str) -> Result<Vec<(String, String)>, ApiError> {
         let mut projects = Vec::new();

@@ -53,6 +53,7 @@ async fn every_request_the_client_sends_matches_sentrys_openapi_spec() {
     conforms("GET organization", client.organization_name("acme").await);
     conforms("GET user-teams", client.my_teams("acme").await);
     conforms("GET projects", client.projects("acme").await);
+    conforms("GET members", client.members("acme").await);
     conforms(
         "GET organization issues",
         client.organization_issues("acme", "is:unresolved lastSeen:>2026-11-25T10:00:00Z", Some("0:100:0")).await,

@@ -82,6 +82,7 @@ impl StandIn {
             .route("/api/0/organizations/{org}/", get(organization))
             .route("/api/0/organizations/{org}/user-teams/", get(user_teams))
             .route("/api/0/organizations/{org}/projects/", get(projects))
+            .route("/api/0/organizations/{org}/members/", get(members))
             .route("/api/0/organizations/{org}/issues/", get(list_issues))
             .route("/api/0/organizations/{org}/issues/{id}/events/latest/", get(latest_event_scoped))
             .route("/api/0/issues/{id}/events/latest/", get(latest_event_legacy))
@@ -335,6 +336,18 @@ async fn projects(State(shared): State<Arc<Shared>>, Path(org): Path<String>) ->
     Json(json!([
         {"id": "1", "slug": "front-end", "name": "Front End", "platform": "javascript"},
         {"id": "2", "slug": "web", "name": "Web", "platform": "python"}
+    ]))
+    .into_response()
+}
+
+async fn members(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> Response {
+    if !shared.knows(&org) {
+        return unknown_org();
+    }
+    Json(json!([
+        {"id": "11", "email": "jane@example.com", "name": "Jane Doe", "user": {"id": "1", "name": "Jane Doe"}, "pending": false},
+        {"id": "12", "email": "sam@example.com", "name": "Sam Lee", "user": {"id": "7", "name": "Sam Lee"}, "pending": false},
+        {"id": "13", "email": "new@example.com", "name": "", "user": null, "pending": true}
     ]))
     .into_response()
 }
