@@ -135,6 +135,14 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     assert_eq!(status, 201);
     wait_for_notification("after resuming", Duration::from_secs(10), |n| n.summary.contains("tray_resumed"));
     close_all_notifications();
+    // The menu counts what was shown since the window was last opened; opening it clears that.
+    wait_for_menu(&menu, "1 new alert");
+    menu.click("Open Sentry Tray");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while menu.layout().contains("new alert") {
+        assert!(Instant::now() < deadline, "opening the window did not clear the count: {}", menu.layout());
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
     menu.click("Quit");
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -15,6 +15,9 @@ const RECENT: usize = 10;
 const ICON: &[u8] = include_bytes!("../../icons/tray.png");
 const ICON_PAUSED: &[u8] = include_bytes!("../../icons/tray-paused.png");
 const ICON_ERROR: &[u8] = include_bytes!("../../icons/tray-error.png");
+const ICON_UNREAD: &[u8] = include_bytes!("../../icons/tray-unread.png");
+/// When the window was last opened: alerts notified since are "new".
+pub const KEY_SEEN: &str = "window.last_opened";
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
     let menu = menu(app)?;
@@ -50,6 +53,12 @@ fn on_menu(app: &AppHandle, id: &str) {
     refresh(app);
 }
 
+/// Alerts notified since the window was last opened.
+fn unread(daemon: &Daemon) -> i64 {
+    let seen = daemon.store().setting(KEY_SEEN).ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0);
+    daemon.store().notified_after(seen).unwrap_or(0)
+}
+
 fn open_alert(daemon: &Daemon, id: i64) -> anyhow::Result<()> {
     let recent = daemon.store().recent_alerts(RECENT)?;
     let url = recent.iter().find(|a| a.id == id).and_then(|a| a.web_url.clone());
@@ -61,6 +70,11 @@ fn open_alert(daemon: &Daemon, id: i64) -> anyhow::Result<()> {
 fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
     let daemon = &app.state::<AppState>().daemon;
     let menu = Menu::new(app)?;
+    let unread = unread(daemon);
+    if unread > 0 {
+        let label = if unread == 1 { "1 new alert".to_owned() } else { format!("{unread} new alerts") };
+        menu.append(&MenuItem::with_id(app, "unread", label, false, None::<&str>)?)?;
+    }
     let recent = daemon.store().recent_alerts(RECENT).unwrap_or_default();
     if recent.is_empty() {
         menu.append(&MenuItem::with_id(app, "none", "No alerts yet", false, None::<&str>)?)?;
@@ -108,9 +122,11 @@ fn refresh_now(app: &AppHandle) {
     let daemon = &app.state::<AppState>().daemon;
     let paused = daemon.is_paused();
     let trouble = daemon.status_reader().account_trouble();
+    let unread = unread(daemon);
     let (icon, tooltip) = match (paused, &trouble) {
         (true, _) => (ICON_PAUSED, "Sentry Tray: notifications paused".to_owned()),
         (false, Some(trouble)) => (ICON_ERROR, format!("Sentry Tray: {trouble}")),
+        (false, None) if unread > 0 => (ICON_UNREAD, format!("Sentry Tray: {unread} new")),
         (false, None) => (ICON, "Sentry Tray".to_owned()),
     };
     let updated = menu(app)

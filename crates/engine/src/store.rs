@@ -317,6 +317,13 @@ impl Store {
         Ok(())
     }
 
+    /// Alerts notified after `since` (unread since the window was last opened).
+    pub fn notified_after(&self, since: i64) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row("SELECT count(*) FROM alerts WHERE notified_at > ?1", [since], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
     pub fn alert_count(&self) -> Result<i64, StoreError> {
         self.conn().query_row("SELECT count(*) FROM alerts", [], |r| r.get(0)).map_err(|e| self.err(e))
     }
