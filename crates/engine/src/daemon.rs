@@ -392,6 +392,8 @@ async fn deliver(
                 if let Err(e) = store.mark_notified(id, now()) {
                     tracing::warn!(error = %e, "could not record the notification");
                 }
+                // Now it counts as shown (the tray's "new alerts").
+                let _ = changed.send(());
             }
             Err(e) => tracing::error!(alert = id, error = %e, "alert stored but not shown"),
         }

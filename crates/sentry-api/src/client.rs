@@ -239,46 +239,40 @@ impl Client {
     /// `GET /api/0/organizations/{org}/members/`, every page: the people an issue can be assigned
     /// to, as `(user:<id>, name)` (pending invitations, which have no user yet, are left out).
     pub async fn members(&self, org: &str) -> Result<Vec<(String, String)>, ApiError> {
-        let mut members = Vec::new();
-        let mut cursor: Option<String> = None;
-        for _ in 0..50 {
-            let mut path = format!("/api/0/organizations/{}/members/", seg(org));
-            if let Some(c) = &cursor {
-                path.push_str(&format!("?cursor={}", seg(c)));
-            }
-            let (value, next) = self.get(&path).await?;
-            let items = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of members".into()))?;
-            members.extend(items.iter().filter_map(|m| {
-                let id = text(&m["user"]["id"])?;
-                let name = text(&m["name"]).filter(|n| !n.is_empty()).or_else(|| text(&m["email"])).unwrap_or_else(|| id.clone());
-                Some((format!("user:{id}"), name))
-            }));
-            match next {
-                Some(next) if !items.is_empty() => cursor = Some(next),
-                _ => break,
-            }
-        }
-        Ok(members)
+        self.every_page(&format!("/api/0/organizations/{}/members/", seg(org)), "members", |m| {
+            let id = text(&m["user"]["id"])?;
+            let name = text(&m["name"]).filter(|n| !n.is_empty()).or_else(|| text(&m["email"])).unwrap_or_else(|| id.clone());
+            Some((format!("user:{id}"), name))
+        })
+        .await
     }
 
     /// `GET /api/0/organizations/{org}/projects/`, every page: the projects' slugs and names.
     pub async fn projects(&self, org: &str) -> Result<Vec<(String, String)>, ApiError> {
-        let mut projects = Vec::new();
+        self.every_page(&format!("/api/0/organizations/{}/projects/", seg(org)), "projects", |p| {
+            Some((text(&p["slug"])?, text(&p["name"]).unwrap_or_default()))
+        })
+        .await
+    }
+
+    /// Every page of a list (at most 50), each item read by `read` (unreadable ones skipped).
+    async fn every_page<T>(&self, path: &str, what: &str, read: impl Fn(&Value) -> Option<T>) -> Result<Vec<T>, ApiError> {
+        let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..50 {
-            let mut path = format!("/api/0/organizations/{}/projects/", seg(org));
-            if let Some(c) = &cursor {
-                path.push_str(&format!("?cursor={}", seg(c)));
-            }
-            let (value, next) = self.get(&path).await?;
-            let items = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of projects".into()))?;
-            projects.extend(items.iter().filter_map(|p| Some((text(&p["slug"])?, text(&p["name"]).unwrap_or_default()))));
+            let page = match &cursor {
+                Some(c) => format!("{path}?cursor={}", seg(c)),
+                None => path.to_owned(),
+            };
+            let (value, next) = self.get(&page).await?;
+            let list = value.as_array().ok_or_else(|| ApiError::Decode(format!("expected a list of {what}")))?;
+            items.extend(list.iter().filter_map(&read));
             match next {
-                Some(next) if !items.is_empty() => cursor = Some(next),
+                Some(next) if !list.is_empty() => cursor = Some(next),
                 _ => break,
             }
         }
-        Ok(projects)
+        Ok(items)
     }
 
     /// One page of `GET /api/0/organizations/{org}/issues/` (every project the token sees):
