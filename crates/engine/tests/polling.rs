@@ -260,4 +260,10 @@ async fn older_servers_without_organization_scoped_issue_paths_still_work() {
     client.update_issue("acme", "42", &sentry_api::IssueUpdate::resolve()).await.unwrap();
     let paths: Vec<String> = sentry.requests().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
     assert!(paths.contains(&"GET /api/0/issues/42/".to_owned()) && paths.contains(&"PUT /api/0/issues/42/".to_owned()), "{paths:?}");
+    // Some Sentry-compatible servers answer validation errors with 422: a refusal with its
+    // reason, not worth retrying.
+    sentry.fail_next(Failure::Status(422));
+    let refused = client.update_issue("acme", "42", &sentry_api::IssueUpdate::resolve()).await.unwrap_err();
+    assert!(matches!(&refused, ApiError::Rejected { status: 422, detail } if detail == "stand-in failure 422"), "{refused}");
+    assert!(!refused.is_transient());
 }
