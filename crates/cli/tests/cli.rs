@@ -192,3 +192,44 @@ fn projects_lists_every_accounts_projects_with_their_preferences() {
     let json: serde_json::Value = serde_json::from_slice(&run(&["projects", "--json"]).stdout).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 2);
 }
+
+/// A keyring that is there but locked: in a private D-Bus session of its own (so the desktop
+/// session's keyring is left alone), gnome-keyring is unlocked, then its login collection
+/// locked again over the Secret Service API, with no display for an unlock prompt.
+#[test]
+fn a_locked_keyring_is_reported_with_the_fix_and_not_the_secret() {
+    let runtime = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let report = data.path().join("stderr");
+    // Services D-Bus starts keep the session's output open: the CLI's goes to a file.
+    let script = format!(
+        r#"echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets \
+  --method org.freedesktop.Secret.Service.Lock "['/org/freedesktop/secrets/collection/login']" >/dev/null
+echo -n s3cr3t-value | timeout 20 {cli} webhook-secret set 2>{report}
+code=$?
+for p in $(pgrep -x gnome-keyring-d); do
+  tr '\0' '\n' < /proc/$p/environ 2>/dev/null | grep -qx "XDG_RUNTIME_DIR={runtime}" && kill $p
+done
+exit $code"#,
+        cli = env!("CARGO_BIN_EXE_sentry-tray-cli"),
+        report = report.display(),
+        runtime = runtime.path().display(),
+    );
+    let status = Command::new("timeout")
+        .args(["60", "dbus-run-session", "--", "bash", "-c", &script])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("XDG_DATA_HOME", data.path())
+        .env("SENTRY_TRAY_DATA_DIR", data.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("dbus-run-session is installed by scripts/setup.sh");
+    let stderr = std::fs::read_to_string(&report).unwrap_or_default();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the keyring is locked") && stderr.contains("gnome-keyring-daemon --unlock"), "{stderr}");
+    assert!(!stderr.contains("s3cr3t-value"), "{stderr}");
+}
