@@ -340,7 +340,8 @@ fn explain(path: &Path, json: bool) -> anyhow::Result<()> {
     let alert = engine::alert::Alert::from_json_file(body.as_bytes()).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
     let store = Store::open(&paths::database_path())?;
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-    let decision = runtime.block_on(engine::daemon::decide_for(&store, &alert, chrono::Utc::now()))?;
+    let enricher = engine::enrich::Enricher::new(store);
+    let (decision, _) = runtime.block_on(engine::daemon::decide_for(&enricher, &alert, chrono::Utc::now()))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({
             "issue": alert.issue_id, "project": alert.project, "kind": alert.kind,

@@ -14,7 +14,7 @@ use crate::actions::Actions;
 use crate::alert::Alert;
 use crate::notifier::Notifier;
 use crate::enrich::Enricher;
-use crate::policy::{decide, Audience, Decision, Deliver, History};
+use crate::policy::{decide, Audience, Decision, Deliver, History, Preferences};
 use crate::receiver::{self, now, ReceiverState, SecretSource};
 use crate::secrets::{SecretKind, Secrets, Source};
 use crate::settings::{self, KEY_PAUSED};
@@ -341,6 +341,7 @@ async fn deliver(
     paused: Arc<AtomicI64>,
     changed: broadcast::Sender<()>,
 ) {
+    let enricher = Enricher::new(store.clone());
     // Per project: alerts held back by spike protection, and the hour they count in.
     let mut held_back: std::collections::HashMap<String, (u32, i64)> = std::collections::HashMap::new();
     while let Some((id, alert)) = rx.recv().await {
@@ -352,11 +353,15 @@ async fn deliver(
                 continue;
             }
         }
+        let mut loudness = Preferences::default();
         let decision = if now() < paused.load(Ordering::SeqCst) {
             Decision { deliver: Deliver::Suppress, reasons: vec!["notifications are paused".into()] }
         } else {
-            match decide_for(&store, &alert, Utc::now()).await {
-                Ok(decision) => decision,
+            match decide_for(&enricher, &alert, Utc::now()).await {
+                Ok((decision, preferences)) => {
+                    loudness = preferences;
+                    decision
+                }
                 Err(e) => {
                     // Unreadable preferences must not swallow alerts: notify, and say why.
                     tracing::warn!(error = %e, "preferences unreadable; notifying");
@@ -385,7 +390,6 @@ async fn deliver(
             }
             continue;
         }
-        let loudness = store.preferences(alert.project.as_deref().unwrap_or(""), alert.org.as_deref()).unwrap_or_default();
         match notifier.show_alert(&alert, loudness.urgent_from, loudness.sound).await {
             Ok(notification) => {
                 tracing::info!(alert = id, notification, reasons = ?decision.reasons, "notified");
@@ -400,13 +404,14 @@ async fn deliver(
     }
 }
 
-/// The policy's decision for an alert: the project's preferences, recent history, who "me" is
-/// and, when the audience asks for it, the ownership result (from Sentry, cached).
-pub async fn decide_for(store: &Store, alert: &Alert, at: DateTime<Utc>) -> Result<Decision, StoreError> {
+/// The policy's decision for an alert, and the preferences it was made under: the project's
+/// preferences, recent history, who "me" is and, when the audience asks for it, the ownership
+/// result (from Sentry, cached).
+pub async fn decide_for(enricher: &Enricher, alert: &Alert, at: DateTime<Utc>) -> Result<(Decision, Preferences), StoreError> {
+    let store = enricher.store();
     let project = alert.project.as_deref().unwrap_or("");
     let preferences = store.preferences(project, alert.org.as_deref())?;
     let history = History { notified_last_hour: store.notified_since(project, at.timestamp() - 3600)? };
-    let enricher = Enricher::new(store.clone());
     let me = enricher.me(alert).await;
     // "Comment on my issue" needs to know whose issue it is; the comment does not say.
     let mut alert = alert.clone();
@@ -418,7 +423,8 @@ pub async fn decide_for(store: &Store, alert: &Alert, at: DateTime<Utc>) -> Resu
         Audience::Owned | Audience::OwnedOrAssigned => enricher.ownership(alert, &preferences).await,
         Audience::Everything | Audience::Assigned => None,
     };
-    Ok(decide(&alert.facts(&me), &preferences, ownership.as_ref(), &me, at, history))
+    let decision = decide(&alert.facts(&me), &preferences, ownership.as_ref(), &me, at, history);
+    Ok((decision, preferences))
 }
 
 /// Sends each project's held alerts as one digest summary when due.

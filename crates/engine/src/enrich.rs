@@ -3,6 +3,10 @@
 //! issue's latest event to match them against. Failures degrade: the policy is told ownership is
 //! unknown and says so, it never blocks an alert.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use ownership::{Evaluation, Event, Ruleset};
 use sentry_api::{ApiError, Client};
 use serde::{Deserialize, Serialize};
@@ -26,26 +30,50 @@ struct Identity {
     teams: Vec<String>,
 }
 
+/// How long an account looked up for an organization is reused: the lookup reads the keyring
+/// over D-Bus, too slow to do for every alert of a burst.
+const ACCOUNT_TTL: Duration = Duration::from_secs(60);
+
+type AccountCache = HashMap<Option<String>, (Instant, Option<(Account, String)>)>;
+
+/// Long-lived: one per running engine, so its account cache spans alerts.
 #[derive(Debug, Clone)]
 pub struct Enricher {
     store: Store,
+    accounts: Arc<Mutex<AccountCache>>,
 }
 
 impl Enricher {
     pub fn new(store: Store) -> Enricher {
-        Enricher { store }
+        Enricher { store, accounts: Arc::default() }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     async fn account(&self, alert: &Alert) -> Option<(Account, Client)> {
-        let (store, org) = (self.store.clone(), alert.org.clone());
-        let found = tokio::task::spawn_blocking(move || accounts::for_org(&store, org.as_deref())).await.ok()?;
-        let (account, token) = match found {
-            Ok(found) => found?,
-            Err(e) => {
-                tracing::warn!(error = %e, "no account to enrich alerts with");
-                return None;
+        let cached = {
+            let cache = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
+            cache.get(&alert.org).filter(|(at, _)| at.elapsed() < ACCOUNT_TTL).map(|(_, found)| found.clone())
+        };
+        let found = match cached {
+            Some(found) => found,
+            None => {
+                let (store, org) = (self.store.clone(), alert.org.clone());
+                let looked_up = match tokio::task::spawn_blocking(move || accounts::for_org(&store, org.as_deref())).await.ok()? {
+                    Ok(found) => found,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "no account to enrich alerts with");
+                        None
+                    }
+                };
+                let mut cache = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
+                cache.insert(alert.org.clone(), (Instant::now(), looked_up.clone()));
+                looked_up
             }
         };
+        let (account, token) = found?;
         let client = Client::new(&account.url, &token).ok()?;
         Some((account, client))
     }

@@ -3,6 +3,7 @@
 
 use engine::alert::Alert;
 use engine::daemon::decide_for;
+use engine::enrich::Enricher;
 use engine::policy::{Deliver, Preferences};
 use engine::store::Store;
 use sentry_standin::StandIn;
@@ -24,6 +25,28 @@ fn event(filename: &str) -> serde_json::Value {
     })
 }
 
+async fn decision(enricher: &Enricher, alert: &Alert) -> engine::policy::Decision {
+    decide_for(enricher, alert, chrono::Utc::now()).await.unwrap().0
+}
+
+/// Points the environment's account (no keyring needed) at `url`.
+fn use_sentry_at(url: &str) {
+    std::env::set_var("SENTRY_URL", url);
+    std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
+    std::env::set_var("SENTRY_ORG", "acme");
+}
+
+/// A store whose project `web` has the `owned` audience, and an enricher on it.
+fn owned_store() -> (tempfile::TempDir, Store, Enricher, Preferences) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+    let mut prefs = Preferences::default();
+    prefs.set("audience", "owned").unwrap();
+    store.set_preferences("web", &prefs).unwrap();
+    let enricher = Enricher::new(store.clone());
+    (dir, store, enricher, prefs)
+}
+
 fn alert(id: &str) -> Alert {
     let issue: sentry_api::Issue = serde_json::from_value(json!({
         "id": id, "title": format!("Error {id}"), "level": "error", "firstSeen": "2026-11-25T10:00:00Z",
@@ -41,20 +64,13 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
     sentry.set_ownership("web", "path:src/payments/* #payments\n*.js #frontend");
     sentry.set_latest_event("1", event("src/payments/charge.py"));
     sentry.set_latest_event("2", event("src/ui/app.js"));
-    // The environment's account (no keyring needed): each test runs in its own process.
-    std::env::set_var("SENTRY_URL", sentry.url());
-    std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
-    std::env::set_var("SENTRY_ORG", "acme");
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
-    let mut prefs = Preferences::default();
-    prefs.set("audience", "owned").unwrap();
-    store.set_preferences("web", &prefs).unwrap();
+    use_sentry_at(&sentry.url());
+    let (_dir, store, enricher, mut prefs) = owned_store();
 
-    let mine = decide_for(&store, &alert("1"), chrono::Utc::now()).await.unwrap();
+    let mine = decision(&enricher, &alert("1")).await;
     assert_eq!(mine.deliver, Deliver::Now, "{:?}", mine.reasons);
     assert!(mine.reasons.contains(&"owned by #payments via rule 1: path:src/payments/* #payments".to_owned()), "{:?}", mine.reasons);
-    let theirs = decide_for(&store, &alert("2"), chrono::Utc::now()).await.unwrap();
+    let theirs = decision(&enricher, &alert("2")).await;
     assert_eq!(theirs.deliver, Deliver::Suppress);
     assert_eq!(theirs.reasons.last().unwrap(), "owned by #frontend, not you or your teams");
 
@@ -68,7 +84,7 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
     // My own rule on top of Sentry's: the UI code is mine too.
     prefs.set("local_rules", "*.js #payments").unwrap();
     store.set_preferences("web", &prefs).unwrap();
-    let now_mine = decide_for(&store, &alert("2"), chrono::Utc::now()).await.unwrap();
+    let now_mine = decision(&enricher, &alert("2")).await;
     assert_eq!(now_mine.deliver, Deliver::Now, "{:?}", now_mine.reasons);
     assert!(now_mine.reasons.iter().any(|r| r.starts_with("owned by #payments via rule 3: path:*.js")), "{:?}", now_mine.reasons);
 
@@ -76,7 +92,7 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
     sentry.set_legacy_only(true);
     sentry.set_latest_event("3", event("src/payments/refund.py"));
     prefs.set("local_rules", "").unwrap_or(());
-    let legacy = decide_for(&store, &alert("3"), chrono::Utc::now()).await.unwrap();
+    let legacy = decision(&enricher, &alert("3")).await;
     assert_eq!(legacy.deliver, Deliver::Now, "{:?}", legacy.reasons);
     assert_eq!(count("/api/0/issues/3/events/latest/"), 1);
 }
@@ -84,15 +100,9 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
 #[tokio::test]
 async fn without_sentry_ownership_is_unknown_and_said_so() {
     let _env = ENV.lock().await;
-    std::env::set_var("SENTRY_URL", "http://127.0.0.1:9");
-    std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
-    std::env::set_var("SENTRY_ORG", "acme");
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
-    let mut prefs = Preferences::default();
-    prefs.set("audience", "owned").unwrap();
-    store.set_preferences("web", &prefs).unwrap();
-    let decision = decide_for(&store, &alert("1"), chrono::Utc::now()).await.unwrap();
+    use_sentry_at("http://127.0.0.1:9");
+    let (_dir, _store, enricher, _) = owned_store();
+    let decision = decision(&enricher, &alert("1")).await;
     assert_eq!(decision.deliver, Deliver::Suppress);
     assert_eq!(decision.reasons.last().unwrap(), "the project's ownership rules are not known");
 }
@@ -107,11 +117,10 @@ async fn a_comment_notifies_only_on_my_issues() {
         json!({"id": "8", "title": "Mine", "assignedTo": {"type": "user", "id": "1", "name": "Jane"}, "project": {"slug": "web"}}),
         json!({"id": "9", "title": "Theirs", "assignedTo": {"type": "user", "id": "7", "name": "Sam"}, "project": {"slug": "web"}}),
     ]);
-    std::env::set_var("SENTRY_URL", sentry.url());
-    std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
-    std::env::set_var("SENTRY_ORG", "acme");
+    use_sentry_at(&sentry.url());
+    // Default preferences: everything in the project, so only the comment's own rule decides.
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+    let enricher = Enricher::new(Store::open(&dir.path().join("db.sqlite3")).unwrap());
     let comment = |issue: &str| {
         let comment = sentry_api::Comment {
             action: "created".into(),
@@ -124,10 +133,10 @@ async fn a_comment_notifies_only_on_my_issues() {
         };
         Alert::from_comment(&comment, None, Some("acme"), b"{}")
     };
-    let mine = decide_for(&store, &comment("8"), chrono::Utc::now()).await.unwrap();
+    let mine = decision(&enricher, &comment("8")).await;
     assert_eq!(mine.deliver, Deliver::Now, "{:?}", mine.reasons);
     assert!(mine.reasons.contains(&"a comment on your issue".to_owned()), "{:?}", mine.reasons);
-    let theirs = decide_for(&store, &comment("9"), chrono::Utc::now()).await.unwrap();
+    let theirs = decision(&enricher, &comment("9")).await;
     assert_eq!(theirs.deliver, Deliver::Suppress);
     assert_eq!(theirs.reasons.last().unwrap(), "a comment on an issue that is not yours (assigned to 7, not you)");
 }
