@@ -8,7 +8,6 @@ use std::time::Instant;
 
 use engine::accounts::Account;
 use engine::poll;
-use engine::secrets::Source;
 use engine::store::Store;
 use sentry_api::Client;
 use sentry_standin::StandIn;
@@ -42,17 +41,7 @@ fn main() {
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
         let accounts: Vec<Account> = orgs
             .iter()
-            .map(|org| Account {
-                id: None,
-                url: sentry.url(),
-                org: org.to_string(),
-                org_name: None,
-                user_id: None,
-                username: None,
-                email: None,
-                teams: vec![],
-                token_source: Source::Environment,
-            })
+            .map(|org| Account::environment(&sentry.url(), org))
             .collect();
         let cycle = |label: &'static str| {
             let (client, store, accounts, tx) = (&client, &store, &accounts, &tx);

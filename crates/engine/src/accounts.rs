@@ -29,6 +29,22 @@ pub struct Account {
 }
 
 impl Account {
+    /// The account the environment names (`SENTRY_URL`, `SENTRY_ORG`, `SENTRY_AUTH_TOKEN`): no
+    /// row, no identity until Sentry is asked.
+    pub fn environment(url: &str, org: &str) -> Account {
+        Account {
+            id: None,
+            url: url.trim_end_matches('/').to_owned(),
+            org: org.to_owned(),
+            org_name: None,
+            user_id: None,
+            username: None,
+            email: None,
+            teams: Vec::new(),
+            token_source: Source::Environment,
+        }
+    }
+
     /// A key naming the account in settings and logs (never the token).
     pub fn key(&self) -> String {
         format!("{}|{}", self.url, self.org)
@@ -177,19 +193,9 @@ pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
     };
     if let Some(env) = settings::account(store, &Secrets)? {
         if let (Source::Environment, Some(org)) = (env.token_source, env.org) {
-            let url = env.url.trim_end_matches('/').to_owned();
-            if !accounts.iter().any(|a| a.url == url && a.org == org) {
-                accounts.push(Account {
-                    id: None,
-                    url,
-                    org,
-                    org_name: None,
-                    user_id: None,
-                    username: None,
-                    email: None,
-                    teams: Vec::new(),
-                    token_source: Source::Environment,
-                });
+            let account = Account::environment(&env.url, &org);
+            if !accounts.iter().any(|a| a.url == account.url && a.org == account.org) {
+                accounts.push(account);
             }
         }
     }

@@ -3,7 +3,6 @@
 
 use engine::accounts::{self, Account, AccountError};
 use engine::poll;
-use engine::secrets::Source;
 use engine::store::{Store, Stored};
 use sentry_api::{ApiError, Client};
 use sentry_standin::{Failure, StandIn};
@@ -23,16 +22,34 @@ fn issue(id: u32, project: &str, first_seen: &str, last_seen: &str, substatus: &
 }
 
 fn account(url: &str) -> Account {
-    Account {
-        id: None,
-        url: url.into(),
-        org: "acme".into(),
-        org_name: None,
-        user_id: None,
-        username: None,
-        email: None,
-        teams: vec![],
-        token_source: Source::Environment,
+    Account::environment(url, "acme")
+}
+
+/// A stand-in, a store, a client and the environment's account for `acme`, and the channel
+/// polled alerts are handed to.
+struct Poller {
+    sentry: StandIn,
+    _dir: tempfile::TempDir,
+    store: Store,
+    client: Client,
+    acct: Account,
+    tx: mpsc::UnboundedSender<(i64, engine::alert::Alert)>,
+    rx: mpsc::UnboundedReceiver<(i64, engine::alert::Alert)>,
+}
+
+async fn poller() -> Poller {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    let (_dir, store) = store();
+    let client = Client::new(&sentry.url(), TOKEN).unwrap();
+    let acct = account(&sentry.url());
+    let (tx, rx) = mpsc::unbounded_channel();
+    Poller { sentry, _dir, store, client, acct, tx, rx }
+}
+
+impl Poller {
+    async fn cycle(&self) -> Result<poll::Cycle, ApiError> {
+        poll::cycle(&self.client, &self.store, &self.acct, &self.tx).await
     }
 }
 
@@ -86,49 +103,39 @@ async fn polling_reads_every_page_with_one_organization_request_and_stores_news_
 
 #[tokio::test]
 async fn a_webhook_and_a_poll_of_the_same_new_issue_are_one_alert() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sentry = StandIn::start(TOKEN).await;
-    let (_dir, store) = store();
-    let client = Client::new(&sentry.url(), TOKEN).unwrap();
-    let acct = account(&sentry.url());
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    sentry.set_issues(vec![issue(1, "web", "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z", "ongoing")]);
-    poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    let mut p = poller().await;
+    p.sentry.set_issues(vec![issue(1, "web", "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z", "ongoing")]);
+    p.cycle().await.unwrap();
 
     // The webhook arrives first, then the poll sees the issue (with more events by now).
     let created = issue(5, "web", "2026-11-02T00:00:00Z", "2026-11-02T00:00:00Z", "new");
     let issue_model: sentry_api::Issue = serde_json::from_value(created.clone()).unwrap();
     let from_webhook = engine::alert::Alert::from_issue_webhook("created", &issue_model, None, Some("r1"), Some("acme"), b"{}");
-    assert!(matches!(store.insert_alert(&from_webhook, 1).unwrap(), Stored::New(_)));
+    assert!(matches!(p.store.insert_alert(&from_webhook, 1).unwrap(), Stored::New(_)));
     let mut later = created;
     later["lastSeen"] = json!("2026-11-02T00:05:00Z");
-    sentry.set_issues(vec![later]);
-    let cycle = poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    p.sentry.set_issues(vec![later]);
+    let cycle = p.cycle().await.unwrap();
     assert_eq!(cycle.new_alerts, 0);
-    assert!(rx.try_recv().is_err());
-    assert_eq!(store.alert_count().unwrap(), 1);
+    assert!(p.rx.try_recv().is_err());
+    assert_eq!(p.store.alert_count().unwrap(), 1);
 }
 
 #[tokio::test]
 async fn failures_are_typed_for_the_backoff() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sentry = StandIn::start(TOKEN).await;
-    let (_dir, store) = store();
-    let client = Client::new(&sentry.url(), TOKEN).unwrap();
-    let acct = account(&sentry.url());
-    let (tx, _rx) = mpsc::unbounded_channel();
-    sentry.fail_next(Failure::RateLimited { reset_in_secs: 30 });
-    match poll::cycle(&client, &store, &acct, &tx).await {
+    let p = poller().await;
+    p.sentry.fail_next(Failure::RateLimited { reset_in_secs: 30 });
+    match p.cycle().await {
         Err(ApiError::RateLimited { retry_after: Some(wait) }) => assert!(wait.as_secs() >= 28 && wait.as_secs() <= 30, "{wait:?}"),
         other => panic!("expected a rate limit with its reset, got {other:?}"),
     }
-    sentry.fail_next(Failure::Status(503));
-    let err = poll::cycle(&client, &store, &acct, &tx).await.unwrap_err();
+    p.sentry.fail_next(Failure::Status(503));
+    let err = p.cycle().await.unwrap_err();
     assert!(err.is_transient(), "{err}");
-    let wrong = Client::new(&sentry.url(), "not-the-token").unwrap();
-    assert!(matches!(poll::cycle(&wrong, &store, &acct, &tx).await, Err(ApiError::Unauthorized)));
+    let wrong = Client::new(&p.sentry.url(), "not-the-token").unwrap();
+    assert!(matches!(poll::cycle(&wrong, &p.store, &p.acct, &p.tx).await, Err(ApiError::Unauthorized)));
     let closed = Client::new("http://127.0.0.1:9", TOKEN).unwrap();
-    let err = poll::cycle(&closed, &store, &acct, &tx).await.unwrap_err();
+    let err = poll::cycle(&closed, &p.store, &p.acct, &p.tx).await.unwrap_err();
     assert!(matches!(err, ApiError::Unreachable { .. }) && err.is_transient(), "{err}");
 }
 
@@ -175,43 +182,38 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
 
 #[tokio::test]
 async fn assignments_and_resolutions_made_elsewhere_are_noticed_by_polling_once() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sentry = StandIn::start(TOKEN).await;
-    let (_dir, store) = store();
-    let client = Client::new(&sentry.url(), TOKEN).unwrap();
-    let acct = account(&sentry.url());
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    sentry.set_issues(vec![issue(1, "web", "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z", "ongoing")]);
-    poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    let mut p = poller().await;
+    p.sentry.set_issues(vec![issue(1, "web", "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z", "ongoing")]);
+    p.cycle().await.unwrap();
 
     // A new issue, notified to the user.
     let mut fresh = issue(2, "web", "2026-11-25T09:00:00Z", "2026-11-25T09:00:00Z", "new");
-    sentry.set_issues(vec![fresh.clone()]);
-    poll::cycle(&client, &store, &acct, &tx).await.unwrap();
-    let (id, created) = rx.try_recv().unwrap();
+    p.sentry.set_issues(vec![fresh.clone()]);
+    p.cycle().await.unwrap();
+    let (id, created) = p.rx.try_recv().unwrap();
     assert_eq!(created.kind, "issue.created");
-    store.mark_notified(id, engine::receiver::now()).unwrap();
+    p.store.mark_notified(id, engine::receiver::now()).unwrap();
 
     // Someone assigns it to a teammate: the next cycle says so, once.
-    poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    p.cycle().await.unwrap();
     fresh["assignedTo"] = json!({"type": "user", "id": "7", "name": "Sam"});
-    sentry.set_issues(vec![fresh.clone()]);
-    assert_eq!(poll::cycle(&client, &store, &acct, &tx).await.unwrap().new_alerts, 1);
-    let (_, assigned) = rx.try_recv().unwrap();
+    p.sentry.set_issues(vec![fresh.clone()]);
+    assert_eq!(p.cycle().await.unwrap().new_alerts, 1);
+    let (_, assigned) = p.rx.try_recv().unwrap();
     assert_eq!((assigned.kind.as_str(), assigned.assigned_to.as_deref()), ("issue.assigned", Some("user:7")));
-    assert_eq!(poll::cycle(&client, &store, &acct, &tx).await.unwrap().new_alerts, 0, "told once");
+    assert_eq!(p.cycle().await.unwrap().new_alerts, 0, "told once");
 
     // Someone resolves it in Sentry: the next cycle says so, once.
     fresh["status"] = json!("resolved");
-    sentry.set_issues(vec![fresh]);
-    let cycle = poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    p.sentry.set_issues(vec![fresh]);
+    let cycle = p.cycle().await.unwrap();
     assert_eq!(cycle.new_alerts, 1);
-    let (_, resolved) = rx.try_recv().unwrap();
+    let (_, resolved) = p.rx.try_recv().unwrap();
     assert_eq!((resolved.kind.as_str(), resolved.issue_id.as_str(), resolved.source.as_str()), ("issue.resolved", "2", "poll"));
-    let before = sentry.requests().len();
-    let again = poll::cycle(&client, &store, &acct, &tx).await.unwrap();
+    let before = p.sentry.requests().len();
+    let again = p.cycle().await.unwrap();
     assert_eq!(again.new_alerts, 0, "told once");
-    assert!(sentry.requests()[before..].iter().all(|r| r.path != "/api/0/organizations/acme/issues/2/"), "no longer watched");
+    assert!(p.sentry.requests()[before..].iter().all(|r| r.path != "/api/0/organizations/acme/issues/2/"), "no longer watched");
 }
 
 #[tokio::test]
