@@ -182,6 +182,21 @@ fn the_projects_preferences_keep_an_alert_from_notifying() {
     close_all_notifications();
 }
 
+/// The app polling `sentry` every second for `acme`, once its first cycle has ended (a second
+/// has begun), so whatever changes in Sentry from now on is news.
+fn launch_polling(sentry: &StandIn, name: &str) -> App {
+    let data = temp_dir(name);
+    let url = sentry.url();
+    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "acme"), ("SENTRY_TRAY_POLL_INTERVAL", "1")];
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sentry.requests().iter().filter(|r| r.path.starts_with("/api/0/organizations/acme/issues/")).count() < 2 {
+        assert!(Instant::now() < deadline, "the app never polled:\n{}", app.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    app
+}
+
 #[test]
 fn polling_finds_a_new_issue_without_any_webhook() {
     require_desktop();
@@ -194,17 +209,8 @@ fn polling_finds_a_new_issue_without_any_webhook() {
         "project": {"id": "1", "slug": "web", "name": "web"}
     });
     sentry.set_issues(vec![old.clone()]);
-    let data = temp_dir("poll");
-    let url = sentry.url();
-    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "acme"), ("SENTRY_TRAY_POLL_INTERVAL", "1")];
-    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
-    // Let the first cycle set its mark (a second cycle has begun, so the first has ended), then a
-    // new issue appears in Sentry.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while sentry.requests().iter().filter(|r| r.path.starts_with("/api/0/organizations/acme/issues/")).count() < 2 {
-        assert!(Instant::now() < deadline, "the app never polled:\n{}", app.log_text());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // The first cycle sets its mark; then a new issue appears in Sentry.
+    let _app = launch_polling(&sentry, "poll");
     let mut new = old.clone();
     new["id"] = "101".into();
     new["shortId"] = "WEB-101".into();
@@ -449,15 +455,7 @@ fn an_issue_resolved_in_sentry_closes_its_notification_without_any_webhook() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sentry = runtime.block_on(StandIn::start(TOKEN));
     sentry.set_issues(vec![]);
-    let data = temp_dir("poll-resolved");
-    let url = sentry.url();
-    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "acme"), ("SENTRY_TRAY_POLL_INTERVAL", "1")];
-    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while sentry.requests().iter().filter(|r| r.path.starts_with("/api/0/organizations/acme/issues/")).count() < 2 {
-        assert!(Instant::now() < deadline, "the app never polled:\n{}", app.log_text());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let _app = launch_polling(&sentry, "poll-resolved");
     // Sentry's first issue in this organization, seen just now.
     let seen = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let mut issue = serde_json::json!({

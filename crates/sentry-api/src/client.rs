@@ -435,6 +435,19 @@ mod tests {
     }
 
     #[test]
+    fn waits_come_from_retry_after_or_sentrys_reset() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 30;
+        headers.insert("x-sentry-rate-limit-reset", reset.into());
+        let from_reset = retry_after(&headers).unwrap();
+        assert!(from_reset.as_secs() >= 28 && from_reset.as_secs() <= 30, "{from_reset:?}");
+        // A proxy's Retry-After wins over Sentry's reset.
+        headers.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+    }
+
+    #[test]
     fn path_segments_are_escaped() {
         assert_eq!(seg("acme"), "acme");
         assert_eq!(seg("a/../b"), "a%2F..%2Fb");
