@@ -19,11 +19,12 @@ function show(status) {
   const account = $('account');
   if (status.account) {
     account.className = '';
-    account.textContent = `${status.account.url} (token from the ${status.account.token_source === 'keyring' ? 'keyring' : 'environment'})`;
+    account.textContent = `${status.account.url} (token from the environment)`;
     $('org').textContent = status.account.org || 'not set';
   } else {
-    account.className = 'missing';
-    account.textContent = status.account_error || 'not configured: set SENTRY_AUTH_TOKEN, SENTRY_URL and SENTRY_ORG';
+    const added = status.accounts.length > 0;
+    account.className = added ? '' : 'missing';
+    account.textContent = added ? 'added below' : 'none yet: add one below, or set SENTRY_AUTH_TOKEN and SENTRY_ORG';
     $('org').textContent = '–';
   }
 

@@ -174,11 +174,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Explain { alert, json } => explain(&alert, json),
         Command::Status => {
             let store = Store::open(&paths::database_path())?;
-            let account = engine::settings::account(&store, &Secrets);
             println!("database: {}", store.path().display());
-            match account {
-                Ok(Some(a)) => println!("account: {} org {} (token from {:?})", a.url, a.org.as_deref().unwrap_or("-"), a.token_source),
-                Ok(None) => println!("account: none (set SENTRY_AUTH_TOKEN, or add one in the window)"),
+            match engine::accounts::list(&store) {
+                Ok(accounts) if accounts.is_empty() => {
+                    println!("account: none (`sentry-tray-cli account add`, the window, or SENTRY_AUTH_TOKEN and SENTRY_ORG)")
+                }
+                Ok(accounts) => {
+                    for a in accounts {
+                        println!("account: {} on {} (token from {:?})", a.org, a.url, a.token_source);
+                    }
+                }
                 Err(e) => println!("account: {e}"),
             }
             match Secrets.get(SecretKind::WebhookSecret) {
@@ -232,12 +237,12 @@ fn act(issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::
     let store = Store::open(&paths::database_path())?;
     if request.kind == engine::notifier::UserAction::Open {
         let org = org.map(str::to_owned).or_else(|| std::env::var("SENTRY_ORG").ok()).ok_or_else(|| BadInput("--org is needed to open an issue".into()))?;
-        let url = format!("{}/organizations/{org}/issues/{issue}/", engine::settings::account(&store, &Secrets)?.map(|a| a.url).unwrap_or_else(|| engine::settings::DEFAULT_URL.into()));
+        let url = format!("{}/organizations/{org}/issues/{issue}/", engine::settings::environment().map(|a| a.url).unwrap_or_else(|| engine::settings::DEFAULT_URL.into()));
         engine::actions::open_in_browser(&url)?;
         println!("Opened {url}");
         return Ok(());
     }
-    let actions = Actions::new(store, Secrets, None);
+    let actions = Actions::new(store, None);
     let id = actions.enqueue(org, issue, &request, None, issue, "")?;
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     let deadline = std::time::Instant::now() + wait;

@@ -77,15 +77,6 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
-impl From<settings::AccountError> for AccountError {
-    fn from(e: settings::AccountError) -> Self {
-        match e {
-            settings::AccountError::Secret(e) => AccountError::Secret(e),
-            settings::AccountError::Store(e) => AccountError::Store(e),
-        }
-    }
-}
-
 impl From<ApiError> for AccountError {
     fn from(e: ApiError) -> Self {
         match e {
@@ -191,12 +182,9 @@ pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
             .map_err(|e| store.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| store.err(e))?
     };
-    if let Some(env) = settings::account(store, &Secrets)? {
-        if let (Source::Environment, Some(org)) = (env.token_source, env.org) {
-            let account = Account::environment(&env.url, &org);
-            if !accounts.iter().any(|a| a.url == account.url && a.org == account.org) {
-                accounts.push(account);
-            }
+    if let Some(org) = settings::environment().and_then(|env| Some(Account::environment(&env.url, &env.org?))) {
+        if !accounts.iter().any(|a| a.url == org.url && a.org == org.org) {
+            accounts.push(org);
         }
     }
     Ok(accounts)
@@ -207,7 +195,7 @@ pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
 pub fn token(account: &Account) -> Result<Option<String>, SecretError> {
     match account.id {
         Some(id) => Secrets.get(SecretKind::AccountToken(id)).map(|t| t.map(|(token, _)| token)),
-        None => Secrets.get(SecretKind::AuthToken).map(|t| t.map(|(token, _)| token)),
+        None => Ok(settings::environment().map(|env| env.token)),
     }
 }
 

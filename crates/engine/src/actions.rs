@@ -14,8 +14,8 @@ use tokio::sync::Notify;
 use crate::accounts;
 use crate::notifier::{Chosen, Notifier, UserAction};
 use crate::receiver::now;
-use crate::secrets::{SecretError, Secrets};
-use crate::settings::{self, AccountError};
+use crate::secrets::SecretError;
+use crate::settings;
 use crate::store::{Store, StoreError};
 
 /// Tries before an action is given up as failed (with backoff up to 10 minutes: about 2 hours).
@@ -47,15 +47,6 @@ pub enum ActionError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-impl From<AccountError> for ActionError {
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::Secret(e) => ActionError::Secret(e),
-            AccountError::Store(e) => ActionError::Store(e),
-        }
-    }
 }
 
 impl ActionError {
@@ -123,7 +114,6 @@ impl Request {
 #[derive(Clone)]
 pub struct Actions {
     store: Store,
-    secrets: Secrets,
     notifier: Option<Notifier>,
     wake: Arc<Notify>,
 }
@@ -136,8 +126,8 @@ impl std::fmt::Debug for Actions {
 
 impl Actions {
     /// `notifier`: where outcomes are shown (`None` from the command line).
-    pub fn new(store: Store, secrets: Secrets, notifier: Option<Notifier>) -> Actions {
-        Actions { store, secrets, notifier, wake: Arc::new(Notify::new()) }
+    pub fn new(store: Store, notifier: Option<Notifier>) -> Actions {
+        Actions { store, notifier, wake: Arc::new(Notify::new()) }
     }
 
     /// A choice made on a notification: opened at once, or queued and sent by the worker.
@@ -381,8 +371,8 @@ impl Actions {
             Some(a) => format!("{}={a}", row.kind),
             None => row.kind.clone(),
         })?;
-        let (store, secrets, wanted) = (self.store.clone(), self.secrets.clone(), Some(row.org.clone()).filter(|o| !o.is_empty()));
-        let (url, token, org) = tokio::task::spawn_blocking(move || credentials(&store, &secrets, wanted.as_deref()))
+        let (store, wanted) = (self.store.clone(), Some(row.org.clone()).filter(|o| !o.is_empty()));
+        let (url, token, org) = tokio::task::spawn_blocking(move || credentials(&store, wanted.as_deref()))
             .await
             .map_err(|e| ActionError::Internal(e.to_string()))??;
         let client = Client::new(&url, &token)?;
@@ -415,13 +405,13 @@ fn retry_delay(attempts: i64) -> Duration {
 
 /// The URL, token and organization to act with: the account of the organization, else
 /// the environment's (or the single legacy) token. Blocking (keyring).
-fn credentials(store: &Store, secrets: &Secrets, org: Option<&str>) -> Result<(String, String, String), ActionError> {
+fn credentials(store: &Store, org: Option<&str>) -> Result<(String, String, String), ActionError> {
     if let Some((account, token)) = accounts::for_org(store, org).map_err(|e| ActionError::Internal(e.to_string()))? {
         if org.is_none_or(|o| o == account.org) {
             return Ok((account.url, token, account.org));
         }
     }
-    let account = settings::account(store, secrets)?.ok_or(ActionError::NoAccount)?;
+    let account = settings::environment().ok_or(ActionError::NoAccount)?;
     let org = org.map(str::to_owned).or(account.org.clone()).ok_or(ActionError::NoOrganization)?;
     Ok((account.url, account.token, org))
 }

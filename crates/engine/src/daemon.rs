@@ -17,10 +17,12 @@ use crate::enrich::Enricher;
 use crate::policy::{decide, Audience, Decision, Deliver, History, Preferences};
 use crate::receiver::{self, now, ReceiverState, SecretSource};
 use crate::secrets::{SecretKind, Secrets, Source};
-use crate::settings::{self, KEY_PAUSED};
+use crate::settings;
 use crate::store::{Store, StoreError};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+/// Until when notifications are paused (epoch seconds; `i64::MAX` until resumed).
+const KEY_PAUSED: &str = "notifications.paused";
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_DIGEST_CHECK: Duration = Duration::from_secs(300);
 
@@ -63,8 +65,8 @@ pub enum DaemonError {
 pub struct Status {
     pub listen: String,
     pub webhook_url: String,
+    /// The environment's account, if any (added accounts are in `accounts`).
     pub account: Option<AccountStatus>,
-    pub account_error: Option<String>,
     pub webhook_secret: Option<Source>,
     pub webhook_secret_error: Option<String>,
     pub paused: bool,
@@ -142,22 +144,18 @@ impl Daemon {
             .await
             .map_err(|source| DaemonError::Bind { addr: config.listen, source })?;
         let local_addr = listener.local_addr().map_err(|source| DaemonError::Bind { addr: config.listen, source })?;
-        let paused = Arc::new(AtomicI64::new(match store.setting(KEY_PAUSED)?.as_deref() {
-            Some("true") => i64::MAX,
-            Some(until) => until.parse().unwrap_or(0),
-            None => 0,
-        }));
+        let paused = Arc::new(AtomicI64::new(store.setting(KEY_PAUSED)?.and_then(|until| until.parse().ok()).unwrap_or(0)));
 
         let secret: Arc<CachedSecret> = Arc::new(CachedSecret {
             value: Mutex::new((tokio::task::spawn_blocking(CachedSecret::load).await.ok().flatten(), None)),
         });
-        let fallback_org = std::env::var("SENTRY_ORG").ok().or(store.setting(settings::KEY_ORG)?);
+        let fallback_org = settings::environment().and_then(|env| env.org);
 
         let (deliver_tx, deliver_rx) = mpsc::unbounded_channel();
         let (chosen_tx, chosen_rx) = mpsc::unbounded_channel();
         let (open_inbox, _) = broadcast::channel(4);
         let notifier = Notifier::new(chosen_tx, open_inbox.clone());
-        let actions = Actions::new(store.clone(), Secrets, Some(notifier.clone()));
+        let actions = Actions::new(store.clone(), Some(notifier.clone()));
         tokio::spawn(actions.clone().run());
         tokio::spawn(digests(store.clone(), notifier.clone(), config.digest_check));
         let (changed, _) = broadcast::channel(16);
@@ -294,10 +292,7 @@ impl StatusReader {
 
     /// Blocking (keyring over D-Bus): call from a blocking thread in async code.
     pub fn read(&self) -> Status {
-        let (account, account_error) = match settings::account(&self.store, &Secrets) {
-            Ok(account) => (account.map(|a| AccountStatus { url: a.url, org: a.org, token_source: a.token_source }), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
+        let account = settings::environment().map(|a| AccountStatus { url: a.url, org: a.org, token_source: Source::Environment });
         let (webhook_secret, webhook_secret_error) = match Secrets.get(SecretKind::WebhookSecret) {
             Ok(found) => (found.map(|(_, source)| source), None),
             Err(e) => (None, Some(e.to_string())),
@@ -306,7 +301,6 @@ impl StatusReader {
             listen: self.local_addr.to_string(),
             webhook_url: format!("http://{}/webhook", self.local_addr),
             account,
-            account_error,
             webhook_secret,
             webhook_secret_error,
             paused: now() < self.paused.load(Ordering::SeqCst),

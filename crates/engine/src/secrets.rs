@@ -7,8 +7,6 @@ pub const SERVICE: &str = "sentry-tray";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretKind {
-    /// The Sentry auth token the app acts with.
-    AuthToken,
     /// The webhook receiver's secret (the integration's client secret).
     WebhookSecret,
     /// The token of an account added in the app (its row id).
@@ -16,18 +14,18 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
-    /// The environment variable that overrides the keyring (an added account's token has none:
-    /// `SENTRY_AUTH_TOKEN` is the environment's own account).
+    /// The environment variable named in messages as the way around the keyring (an added
+    /// account's token is not overridden by it: `SENTRY_AUTH_TOKEN` is the environment's own
+    /// account, `settings::environment`).
     pub fn env_var(self) -> &'static str {
         match self {
-            SecretKind::AuthToken | SecretKind::AccountToken(_) => "SENTRY_AUTH_TOKEN",
+            SecretKind::AccountToken(_) => "SENTRY_AUTH_TOKEN",
             SecretKind::WebhookSecret => "SENTRY_TRAY_WEBHOOK_SECRET",
         }
     }
 
     fn keyring_user(self) -> String {
         match self {
-            SecretKind::AuthToken => "auth-token".into(),
             SecretKind::WebhookSecret => "webhook-secret".into(),
             SecretKind::AccountToken(id) => format!("account-{id}-token"),
         }
@@ -35,7 +33,7 @@ impl SecretKind {
 
     fn what(self) -> &'static str {
         match self {
-            SecretKind::AuthToken | SecretKind::AccountToken(_) => "the Sentry auth token",
+            SecretKind::AccountToken(_) => "the Sentry auth token",
             SecretKind::WebhookSecret => "the webhook secret",
         }
     }

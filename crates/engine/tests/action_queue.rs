@@ -4,7 +4,6 @@
 use std::time::{Duration, Instant};
 
 use engine::actions::{Actions, Request};
-use engine::secrets::Secrets;
 use engine::store::Store;
 use sentry_standin::{Failure, StandIn};
 
@@ -45,7 +44,7 @@ async fn transient_failures_are_retried_with_backoff_until_sentry_answers() {
     let sentry = StandIn::start(TOKEN).await;
     let _env = use_sentry_at(&sentry.url()).await;
     let dir = tempfile::tempdir().unwrap();
-    let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), Secrets, None);
+    let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), None);
     sentry.fail_next(Failure::Status(503));
     sentry.fail_next(Failure::Status(502));
     let id = actions.enqueue(None, "42", &Request::parse("resolve").unwrap(), None, "WEB-42", "boom").unwrap();
@@ -61,7 +60,7 @@ async fn a_permanent_failure_is_kept_with_its_error_and_not_retried() {
     let sentry = StandIn::start(TOKEN).await;
     let _env = use_sentry_at(&sentry.url()).await;
     let dir = tempfile::tempdir().unwrap();
-    let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), Secrets, None);
+    let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), None);
     // 403: the token may not do this; no retry changes that.
     sentry.fail_next(Failure::Status(403));
     let id = actions.enqueue(None, "43", &Request::parse("ignore=30").unwrap(), None, "WEB-43", "boom").unwrap();
@@ -82,7 +81,7 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
     let path = dir.path().join("db");
 
     // First run: Sentry is unreachable; the action stays queued with the reason.
-    let first = Actions::new(Store::open(&path).unwrap(), Secrets, None);
+    let first = Actions::new(Store::open(&path).unwrap(), None);
     let id = first.enqueue(None, "44", &Request::parse("resolve").unwrap(), None, "WEB-44", "boom").unwrap();
     let row = first.run_one(id).await.unwrap().unwrap();
     assert_eq!(row.state, "pending");
@@ -91,7 +90,7 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
 
     // Sentry comes back; the app starts again and sends what was queued, once.
     let sentry = StandIn::start_on(TOKEN, addr).await;
-    let second = Actions::new(Store::open(&path).unwrap(), Secrets, None);
+    let second = Actions::new(Store::open(&path).unwrap(), None);
     tokio::spawn(second.clone().run());
     wait_state(&second, id, "done", Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -105,7 +104,7 @@ async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
     let _env = use_sentry_at(&sentry.url()).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
-    let first = Actions::new(Store::open(&path).unwrap(), Secrets, None);
+    let first = Actions::new(Store::open(&path).unwrap(), None);
     let id = first.enqueue(None, "45", &Request::parse("resolve").unwrap(), None, "WEB-45", "boom").unwrap();
     // An app was killed while sending it: its claim is fresh, its process gone.
     let mut gone = std::process::Command::new("true").spawn().unwrap();
@@ -116,7 +115,7 @@ async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
         .unwrap()
         .execute("UPDATE actions SET claimed_at = ?1, claimed_by = ?2 WHERE id = ?3", rusqlite::params![now, dead_pid, id])
         .unwrap();
-    let second = Actions::new(Store::open(&path).unwrap(), Secrets, None);
+    let second = Actions::new(Store::open(&path).unwrap(), None);
     tokio::spawn(second.clone().run());
     wait_state(&second, id, "done", Duration::from_secs(10)).await;
     assert_eq!(puts(&sentry, "45"), 1);
