@@ -51,12 +51,15 @@ impl Alert {
         body: &[u8],
     ) -> Alert {
         let kind = format!("issue.{action}");
-        // An issue is created once, whichever way Sentry told us; other changes recur.
-        let dedupe_key = if kind == "issue.created" {
-            format!("{kind}:{}", issue.id)
-        } else {
-            let seen = issue.last_seen.as_deref().or(issue.first_seen.as_deref()).unwrap_or("");
-            format!("{kind}:{}:{seen}", issue.id)
+        // One alert per change, whichever way Sentry told us (webhook or polling): an issue is
+        // created once, assigned once per assignee; other changes recur with new events.
+        let dedupe_key = match kind.as_str() {
+            "issue.created" => format!("{kind}:{}", issue.id),
+            "issue.assigned" => format!("{kind}:{}:{}", issue.id, issue.assignee().unwrap_or_default()),
+            _ => {
+                let seen = issue.last_seen.as_deref().or(issue.first_seen.as_deref()).unwrap_or("");
+                format!("{kind}:{}:{seen}", issue.id)
+            }
         };
         Alert {
             dedupe_key,
@@ -242,5 +245,27 @@ impl Alert {
     /// The name people know the issue by: its short id, else its number.
     pub fn label(&self) -> &str {
         self.short_id.as_deref().unwrap_or(&self.issue_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assigned(to: &str, last_seen: &str) -> Alert {
+        let issue: Issue = serde_json::from_value(serde_json::json!({
+            "id": "5", "title": "t", "lastSeen": last_seen, "assignedTo": {"type": "user", "id": to}
+        }))
+        .unwrap();
+        Alert::from_issue_webhook("assigned", &issue, None, None, Some("acme"), b"{}")
+    }
+
+    #[test]
+    fn an_assignment_is_one_alert_however_it_arrives() {
+        // The webhook comes when it happens; polling sees it later, after more events.
+        let by_webhook = assigned("7", "2026-11-25T10:00:00Z");
+        let by_polling = assigned("7", "2026-11-25T10:30:00Z");
+        assert_eq!(by_webhook.dedupe_key, by_polling.dedupe_key);
+        assert_ne!(by_webhook.dedupe_key, assigned("8", "2026-11-25T10:30:00Z").dedupe_key, "a new assignee is news");
     }
 }

@@ -157,10 +157,6 @@ async fn watch(
         };
         let mut alert = Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body);
         alert.source = "poll".into();
-        if action == "assigned" {
-            // One alert per assignment, however many events the issue gets meanwhile.
-            alert.dedupe_key = format!("issue.assigned:{}:{assignee}", issue.id);
-        }
         if let Ok(Stored::New(id)) = store.insert_alert(&alert, now()) {
             changed += 1;
             let _ = deliver.send((id, alert));
