@@ -5,10 +5,11 @@ set -euo pipefail
 
 APT_PACKAGES=(
   # build the app
-  pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
-  # run and test it headless: X server, notification daemon, Secret Service, WebDriver, tray host
+  pkg-config libwebkit2gtk-4.1-dev librsvg2-dev
+  # run and test it headless: X server, notification daemon, Secret Service, WebDriver, tray
+  # host, closing a window as a window manager does
   xvfb xauth dunst gnome-keyring libsecret-tools dbus dbus-x11 webkit2gtk-driver x11-utils
-  imagemagick python3-gi gir1.2-glib-2.0 curl
+  imagemagick python3-gi gir1.2-glib-2.0 python3-xlib curl
 )
 TEST_ONLY=0
 [ "${1:-}" = "--with-test-tools" ] && TEST_ONLY=1

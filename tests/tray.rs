@@ -144,6 +144,16 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
+    // The window is a process of its own with WebKit's; closed as the window manager closes it,
+    // all of them end and the app stays in the tray. Opened again, it comes back.
+    wait_until("the window process with WebKit's helpers", 30, || window_pids(&data).len() == 1 && !webkit_pids(&data).is_empty());
+    wait_until("the window on screen", 30, || std::process::Command::new("xwininfo").args(["-name", "Sentry Tray"]).output().is_ok_and(|o| o.status.success()));
+    close_window("Sentry Tray");
+    wait_until("no window or WebKit process after closing", 20, || window_pids(&data).is_empty() && webkit_pids(&data).is_empty());
+    assert!(app.child.try_wait().unwrap().is_none(), "closing the window ended the app:\n{}", app.log_text());
+    menu.click("Open Sentry Tray");
+    wait_until("the window opened again", 30, || window_pids(&data).len() == 1);
+
     menu.click("Quit");
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
@@ -154,4 +164,5 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "Quit exits cleanly: {status}\n{}", app.log_text());
+    wait_until("the window to go with the app", 20, || window_pids(&data).is_empty() && webkit_pids(&data).is_empty());
 }

@@ -80,23 +80,25 @@ fn the_window_opens_and_shows_the_receiver_address() {
     let sentry_url = sentry.url();
     let data = temp_dir("window");
     let config = temp_dir("window-config");
-    let listen = format!("127.0.0.1:{}", free_port());
     let env = [
         ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
-        ("SENTRY_TRAY_LISTEN", listen.as_str()),
         ("SENTRY_AUTH_TOKEN", TOKEN),
         ("SENTRY_URL", sentry_url.as_str()),
         ("SENTRY_ORG", "acme"),
         ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET),
-        // The autostart plugin writes under $HOME/.config/autostart (it ignores XDG_CONFIG_HOME).
+        // Start at login writes under $HOME/.config/autostart (auto-launch ignores XDG_CONFIG_HOME).
         ("HOME", config.to_str().unwrap()),
     ];
     // An action that failed earlier (Sentry refused it), waiting in the queue with its error.
     sentry.fail_next(sentry_standin::Failure::Status(403));
     let failed = cli(&["act", "77", "resolve"], "", &env);
     assert_eq!(failed.status.code(), Some(1), "{}", String::from_utf8_lossy(&failed.stderr));
+    // The app runs in the tray; the window is its own process, which WebDriver starts here as
+    // the tray would, and which reaches the app through its control socket.
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    let listen = app.addr.to_string();
     let driver = Driver::start(&env);
-    let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app_binary()}}}});
+    let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": window_binary()}}}});
     let session = driver.call(reqwest::Method::POST, "/session", Some(capabilities));
     let sid = session["sessionId"].as_str().unwrap().to_owned();
 
@@ -139,7 +141,6 @@ fn the_window_opens_and_shows_the_receiver_address() {
     }
 
     // An alert arrives: the open window's inbox shows it with what was decided.
-    let app = App { child: std::process::Command::new("true").spawn().unwrap(), addr: listen.parse().unwrap(), log: data.join("none") };
     let (status, _) = app.post_issue_webhook(&issue_created_body("5150", "TypeError: checkout total is undefined"), SECRET);
     assert_eq!(status, 201);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -264,7 +265,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let desktop = std::fs::read_to_string(&entry).unwrap();
-    assert!(desktop.contains("--hidden"), "{desktop}");
+    assert!(desktop.contains("--hidden") && desktop.contains(app_binary().to_str().unwrap()), "it starts the tray app hidden: {desktop}");
 
     // Removing it takes its token out of the keyring too.
     click("#account-acme .remove");
@@ -275,5 +276,4 @@ fn the_window_opens_and_shows_the_receiver_address() {
     }
     let _ = driver.client.delete(format!("{}/session/{sid}", driver.base)).send();
     drop(driver);
-    kill_apps_using(&data);
 }

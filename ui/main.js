@@ -1,5 +1,6 @@
 // The window only shows what the engine reports and sends what the user chose.
-const invoke = window.__TAURI__.core.invoke;
+// Every command goes to the engine through the window process, as it is.
+const invoke = (method, params = {}) => window.__TAURI__.core.invoke('engine', { method, params });
 const $ = (id) => document.getElementById(id);
 
 function show(status) {

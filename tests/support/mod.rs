@@ -21,15 +21,25 @@ pub fn require_desktop() {
     );
 }
 
-pub fn app_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sentry-tray"))
+/// The window, this package's binary; the tray app starts it while the window is open.
+pub fn window_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sentry-tray-window"))
 }
 
-/// `sentry-tray-cli`, built beside the app by the workspace build.
-pub fn cli_binary() -> PathBuf {
-    let bin = app_binary().with_file_name(format!("sentry-tray-cli{}", std::env::consts::EXE_SUFFIX));
+/// A binary of another package of the workspace, built beside the window.
+fn sibling(name: &str) -> PathBuf {
+    let bin = window_binary().with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(bin.exists(), "{} is missing: build with `cargo build --workspace`", bin.display());
     bin
+}
+
+/// `sentry-tray`, the app: engine and tray icon (crates/tray).
+pub fn app_binary() -> PathBuf {
+    sibling("sentry-tray")
+}
+
+pub fn cli_binary() -> PathBuf {
+    sibling("sentry-tray-cli")
 }
 
 pub fn free_port() -> u16 {
@@ -228,25 +238,48 @@ pub fn close_all_notifications() {
     let _ = Command::new("dunstctl").arg("close-all").status();
 }
 
-/// The pids of apps started with `SENTRY_TRAY_DATA_DIR=data_dir`.
-pub fn app_pids(data_dir: &Path) -> Vec<u32> {
+/// The pids of processes started with `SENTRY_TRAY_DATA_DIR=data_dir` whose executable passes `is`.
+fn pids_using(data_dir: &Path, is: impl Fn(&Path) -> bool) -> Vec<u32> {
     let marker = format!("SENTRY_TRAY_DATA_DIR={}", data_dir.display());
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
         let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
-        let is_app = std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == app_binary());
-        if is_app && environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()) {
+        let matches = std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| is(&exe));
+        if matches && environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()) {
             pids.push(pid);
         }
     }
     pids
 }
 
-/// Ends every process started with `SENTRY_TRAY_DATA_DIR=data_dir` (e.g. an app that a
-/// WebDriver session launched: closing its window leaves the tray app running, by design).
-pub fn kill_apps_using(data_dir: &Path) {
-    for pid in app_pids(data_dir) {
-        let _ = Command::new("kill").arg(pid.to_string()).status();
+/// The running apps (`sentry-tray`) of this data folder.
+pub fn app_pids(data_dir: &Path) -> Vec<u32> {
+    pids_using(data_dir, |exe| exe == app_binary())
+}
+
+/// The running window processes of this data folder.
+pub fn window_pids(data_dir: &Path) -> Vec<u32> {
+    pids_using(data_dir, |exe| exe == window_binary())
+}
+
+/// WebKit's helper processes (web content, network) started for this data folder's window.
+pub fn webkit_pids(data_dir: &Path) -> Vec<u32> {
+    pids_using(data_dir, |exe| exe.file_name().is_some_and(|name| name.to_string_lossy().starts_with("WebKit")))
+}
+
+/// Waits until `done` holds, failing with `what` after `secs` seconds.
+pub fn wait_until(what: &str, secs: u64, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Closes the window titled `title` as the user's window manager does (WM_DELETE_WINDOW).
+pub fn close_window(title: &str) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/close_window.py");
+    let status = Command::new("/usr/bin/python3").args([script, title]).status().unwrap();
+    assert!(status.success(), "no window titled {title:?} to close");
 }

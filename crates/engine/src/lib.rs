@@ -7,6 +7,8 @@
 pub mod accounts;
 pub mod actions;
 pub mod alert;
+#[cfg(unix)]
+pub mod control;
 pub mod daemon;
 pub mod enrich;
 pub mod notifier;

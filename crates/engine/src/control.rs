@@ -1,0 +1,304 @@
+//! The running app's control socket: how its window (a process of its own, started only while
+//! it is open, so the tray app never holds WebKit) and a second launch reach the one engine.
+//!
+//! A Unix socket in the data folder, readable by the user alone, one JSON object per line: a
+//! request `{"method": …, "params": …}` is answered `{"ok": …}` or `{"error": "…"}`; the request
+//! `{"method": "subscribe"}` turns the connection into a stream of [`Event`]s instead. Binding
+//! the socket is also the single-instance check: a second app finds the first one answering.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// A request line longer than this is refused (the largest real one is an account's token).
+const MAX_LINE: u64 = 1024 * 1024;
+/// How long a call waits for the engine's answer; looking up projects in Sentry is the slowest.
+const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+
+pub fn socket_path() -> PathBuf {
+    crate::paths::data_dir().join("control.sock")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    #[error("Sentry Tray is already running with this data folder")]
+    AlreadyRunning,
+    #[error("Sentry Tray is not running (nothing answers at {path})")]
+    NotRunning { path: PathBuf },
+    #[error("the control socket {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("the running app answered something unreadable: {0}")]
+    Protocol(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// What the engine tells a subscribed window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// What the window shows may have changed.
+    Changed,
+    /// The user asked for the window (tray, second launch, "Open inbox"): bring it forward.
+    Focus,
+}
+
+/// One request for the engine, with where its answer goes.
+pub struct Call {
+    pub method: String,
+    pub params: Value,
+    pub reply: oneshot::Sender<Result<Value, String>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Request {
+    method: String,
+    #[serde(default)]
+    params: Value,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Answer {
+    Ok(Value),
+    Error(String),
+}
+
+/// Binds the socket, unless another app answers on it ([`ControlError::AlreadyRunning`]). A
+/// socket file left by an app that was killed is replaced.
+pub async fn bind(path: &Path) -> Result<UnixListener, ControlError> {
+    let io = |source| ControlError::Io { path: path.to_owned(), source };
+    if UnixStream::connect(path).await.is_ok() {
+        return Err(ControlError::AlreadyRunning);
+    }
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+        _ => {}
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let listener = UnixListener::bind(path).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    Ok(listener)
+}
+
+/// Answers connections until the listener's task is dropped: calls go to `calls`, subscribers
+/// get `events`.
+pub async fn serve(listener: UnixListener, calls: mpsc::Sender<Call>, events: broadcast::Sender<Event>) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                tracing::warn!(error = %e, "control socket: cannot accept");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        tokio::spawn(connection(stream, calls.clone(), events.clone()));
+    }
+}
+
+async fn connection(stream: UnixStream, calls: mpsc::Sender<Call>, events: broadcast::Sender<Event>) {
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read.take(MAX_LINE)).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let request = match serde_json::from_str::<Request>(&line) {
+            Ok(request) => request,
+            Err(e) => {
+                let _ = send(&mut write, &Answer::Error(format!("not a request: {e}"))).await;
+                return;
+            }
+        };
+        if request.method == "subscribe" {
+            let mut receiver = events.subscribe();
+            // Only the app's own sender keeps the stream open: when it goes, the window hears the end.
+            drop(events);
+            loop {
+                let event = match receiver.recv().await {
+                    Ok(event) => event,
+                    // A window that fell behind only needs to know that something changed.
+                    Err(broadcast::error::RecvError::Lagged(_)) => Event::Changed,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if send(&mut write, &event).await.is_err() {
+                    return;
+                }
+            }
+        }
+        let (reply, answer) = oneshot::channel();
+        // The method is logged, never the parameters: they may hold a token.
+        tracing::debug!(method = %request.method, "control call");
+        let call = Call { method: request.method, params: request.params, reply };
+        let answer = match calls.send(call).await {
+            Ok(()) => answer.await.unwrap_or_else(|_| Err("the app is shutting down".into())),
+            Err(_) => Err("the app is shutting down".into()),
+        };
+        let answer = match answer {
+            Ok(value) => Answer::Ok(value),
+            Err(message) => Answer::Error(message),
+        };
+        if send(&mut write, &answer).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn send(write: &mut tokio::net::unix::OwnedWriteHalf, message: &impl Serialize) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(message).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    write.write_all(&line).await
+}
+
+/// The way into a running app.
+#[derive(Debug, Clone)]
+pub struct Client {
+    path: PathBuf,
+}
+
+impl Client {
+    pub fn new(path: PathBuf) -> Client {
+        Client { path }
+    }
+
+    async fn connect(&self) -> Result<UnixStream, ControlError> {
+        UnixStream::connect(&self.path).await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => ControlError::NotRunning { path: self.path.clone() },
+            _ => ControlError::Io { path: self.path.clone(), source: e },
+        })
+    }
+
+    /// Calls `method` in the running app; its error message comes back as [`ControlError::Failed`].
+    pub async fn call(&self, method: &str, params: Value) -> Result<Value, ControlError> {
+        let mut stream = self.connect().await?;
+        let mut line = serde_json::to_vec(&Request { method: method.to_owned(), params }).map_err(|e| ControlError::Protocol(e.to_string()))?;
+        line.push(b'\n');
+        let io = |source| ControlError::Io { path: self.path.clone(), source };
+        stream.write_all(&line).await.map_err(io)?;
+        let mut answer = String::new();
+        let read = tokio::time::timeout(CALL_TIMEOUT, BufReader::new(stream.take(MAX_LINE * 16)).read_line(&mut answer)).await;
+        match read {
+            Err(_) => return Err(ControlError::Failed(format!("the app did not answer `{method}` within {} s", CALL_TIMEOUT.as_secs()))),
+            Ok(Err(e)) => return Err(io(e)),
+            Ok(Ok(0)) => return Err(ControlError::Protocol("the connection closed before an answer".into())),
+            Ok(Ok(_)) => {}
+        }
+        match serde_json::from_str::<Answer>(&answer).map_err(|e| ControlError::Protocol(e.to_string()))? {
+            Answer::Ok(value) => Ok(value),
+            Answer::Error(message) => Err(ControlError::Failed(message)),
+        }
+    }
+
+    /// The app's events, until it quits (then `None`).
+    pub async fn subscribe(&self) -> Result<Subscription, ControlError> {
+        let mut stream = self.connect().await?;
+        stream.write_all(b"{\"method\":\"subscribe\"}\n").await.map_err(|source| ControlError::Io { path: self.path.clone(), source })?;
+        Ok(Subscription { lines: BufReader::new(stream).lines() })
+    }
+}
+
+pub struct Subscription {
+    lines: tokio::io::Lines<BufReader<UnixStream>>,
+}
+
+impl Subscription {
+    pub async fn next(&mut self) -> Option<Event> {
+        loop {
+            let line = self.lines.next_line().await.ok()??;
+            match serde_json::from_str(&line) {
+                Ok(event) => return Some(event),
+                Err(e) => tracing::warn!(error = %e, "control socket: an event this window does not know"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    async fn engine(dir: &Path) -> (PathBuf, broadcast::Sender<Event>, tokio::task::JoinHandle<()>) {
+        let path = dir.join("control.sock");
+        let listener = bind(&path).await.unwrap();
+        let (calls, mut incoming) = mpsc::channel::<Call>(8);
+        let (events, _) = broadcast::channel(8);
+        let server = tokio::spawn(serve(listener, calls, events.clone()));
+        tokio::spawn(async move {
+            while let Some(call) = incoming.recv().await {
+                let answer = match call.method.as_str() {
+                    "echo" => Ok(call.params),
+                    other => Err(format!("no method `{other}`")),
+                };
+                let _ = call.reply.send(answer);
+            }
+        });
+        (path, events, server)
+    }
+
+    #[tokio::test]
+    async fn calls_are_answered_and_errors_come_back_as_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _events, _server) = engine(dir.path()).await;
+        let client = Client::new(path);
+        assert_eq!(client.call("echo", json!({"org": "acme"})).await.unwrap(), json!({"org": "acme"}));
+        let failed = client.call("explode", Value::Null).await.unwrap_err();
+        assert_eq!(failed.to_string(), "no method `explode`");
+    }
+
+    #[tokio::test]
+    async fn the_socket_is_one_apps_and_a_dead_apps_socket_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _events, server) = engine(dir.path()).await;
+        assert!(matches!(bind(&path).await, Err(ControlError::AlreadyRunning)));
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "only the user may connect");
+        // The first app is gone but its socket file stays, as after a crash.
+        server.abort();
+        let _ = server.await;
+        assert!(path.exists());
+        let again = bind(&path).await;
+        assert!(again.is_ok(), "{:?}", again.err());
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_hears_events_and_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, events, server) = engine(dir.path()).await;
+        let mut subscription = Client::new(path.clone()).subscribe().await.unwrap();
+        // The subscription is registered once the server has read its request.
+        while events.receiver_count() == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        events.send(Event::Focus).unwrap();
+        events.send(Event::Changed).unwrap();
+        assert_eq!(subscription.next().await, Some(Event::Focus));
+        assert_eq!(subscription.next().await, Some(Event::Changed));
+        drop(events);
+        server.abort();
+        assert_eq!(subscription.next().await, None, "the app quit");
+    }
+
+    #[tokio::test]
+    async fn nobody_there_and_garbage_are_reported_plainly() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Client::new(dir.path().join("control.sock")).call("status", Value::Null).await.unwrap_err();
+        assert!(matches!(missing, ControlError::NotRunning { .. }), "{missing}");
+        assert!(missing.to_string().starts_with("Sentry Tray is not running"));
+        let (path, _events, _server) = engine(dir.path()).await;
+        let mut raw = UnixStream::connect(&path).await.unwrap();
+        raw.write_all(b"this is not json\n").await.unwrap();
+        let mut answer = String::new();
+        BufReader::new(raw).read_line(&mut answer).await.unwrap();
+        assert!(answer.contains("not a request"), "{answer}");
+    }
+}

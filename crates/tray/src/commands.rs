@@ -1,0 +1,141 @@
+//! What the window (over the control socket) may ask of the engine. Each command is a short call
+//! into it; the answers are what the window shows.
+
+use std::sync::Arc;
+
+use engine::Daemon;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use crate::autostart;
+use crate::window::Window;
+
+#[derive(Clone)]
+pub struct Commands {
+    pub daemon: Arc<Daemon>,
+    pub window: Window,
+    /// Something the tray shows changed.
+    pub refresh: tokio::sync::mpsc::UnboundedSender<()>,
+}
+
+/// One named parameter of a call.
+fn arg<T: DeserializeOwned>(params: &Value, name: &str) -> Result<T, String> {
+    serde_json::from_value(params.get(name).cloned().unwrap_or(Value::Null)).map_err(|e| format!("parameter `{name}`: {e}"))
+}
+
+fn answer(value: impl serde::Serialize) -> Result<Value, String> {
+    serde_json::to_value(value).map_err(|e| e.to_string())
+}
+
+impl Commands {
+    pub async fn call(&self, method: &str, params: Value) -> Result<Value, String> {
+        let daemon = &self.daemon;
+        match method {
+            "status" => self.status().await,
+            "set_paused" => {
+                daemon.set_paused(arg(&params, "paused")?).map_err(|e| e.to_string())?;
+                let _ = self.refresh.send(());
+                self.status().await
+            }
+            "set_autostart" => answer(autostart::set(arg(&params, "enabled")?)?),
+            "open_window" => answer(self.window.open()?),
+            "inbox" => answer(daemon.store().recent_alerts(50).map_err(|e| e.to_string())?),
+            "actions" => answer(daemon.actions().recent(20).map_err(|e| e.to_string())?),
+            "retry_action" => answer(daemon.actions().retry(arg(&params, "id")?).map_err(|e| e.to_string())?),
+            "act_on_alert" => self.act_on_alert(arg(&params, "alert")?, &arg::<String>(&params, "action")?),
+            "add_account" => {
+                let added = engine::accounts::add(daemon.store(), &arg::<String>(&params, "url")?, &arg::<String>(&params, "org")?, &arg::<String>(&params, "token")?)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let _ = self.refresh.send(());
+                answer(added)
+            }
+            "remove_account" => {
+                let (store, org) = (daemon.store().clone(), arg::<String>(&params, "org")?);
+                blocking(move || engine::accounts::remove(&store, &org).map_err(|e| e.to_string())).await?;
+                let _ = self.refresh.send(());
+                answer(())
+            }
+            "projects" => self.projects().await,
+            "set_preference" => {
+                let (project, org) = (arg::<String>(&params, "project")?, arg::<Option<String>>(&params, "org")?);
+                let store = daemon.store();
+                let mut preferences = store.preferences(&project, org.as_deref()).map_err(|e| e.to_string())?;
+                preferences.set(&arg::<String>(&params, "key")?, &arg::<String>(&params, "value")?).map_err(|e| e.to_string())?;
+                store.set_preferences(&project, &preferences).map_err(|e| e.to_string())?;
+                answer(preferences)
+            }
+            "assignees" => self.assignees().await,
+            other => Err(format!("the app has no command `{other}`")),
+        }
+    }
+
+    /// The engine's status, and whether the app starts at login.
+    async fn status(&self) -> Result<Value, String> {
+        // The status reads the keyring over D-Bus: keep it off the async threads.
+        let reader = self.daemon.status_reader();
+        let status = blocking(move || Ok(reader.read())).await?;
+        let mut value = answer(status)?;
+        value["autostart"] = json!(autostart::enabled());
+        Ok(value)
+    }
+
+    /// Queues an action on an inbox alert's issue: `resolve`, `ignore[=MINUTES|forever]`,
+    /// `assign[=WHO]`.
+    fn act_on_alert(&self, alert: i64, action: &str) -> Result<Value, String> {
+        let daemon = &self.daemon;
+        let found = daemon.store().recent_alerts(200).map_err(|e| e.to_string())?.into_iter().find(|a| a.id == alert);
+        let alert = found.ok_or_else(|| format!("alert {alert} is no longer in the inbox"))?;
+        let request = engine::actions::Request::parse(action).map_err(|e| e.to_string())?;
+        let label = alert.short_id.clone().unwrap_or_else(|| alert.issue_id.clone());
+        answer(daemon.actions().enqueue(alert.org.as_deref(), &alert.issue_id, &request, None, &label, &alert.title).map_err(|e| e.to_string())?)
+    }
+
+    /// Every account with its token (read from the keyring, off the async threads).
+    async fn accounts(&self) -> Result<Vec<(engine::accounts::Account, String)>, String> {
+        let store = self.daemon.store().clone();
+        blocking(move || {
+            let mut with_tokens = Vec::new();
+            for account in engine::accounts::list(&store).map_err(|e| e.to_string())? {
+                if let Some(token) = engine::accounts::token(&account).map_err(|e| e.to_string())? {
+                    with_tokens.push((account, token));
+                }
+            }
+            Ok(with_tokens)
+        })
+        .await
+    }
+
+    /// Every account's projects from Sentry, with their effective preferences.
+    async fn projects(&self) -> Result<Value, String> {
+        let store = self.daemon.store();
+        let mut rows = Vec::new();
+        for (account, token) in self.accounts().await? {
+            let client = engine::sentry_api::Client::new(&account.url, &token).map_err(|e| e.to_string())?;
+            let projects = client.projects(&account.org).await.map_err(|e| format!("{}: {e}", account.org))?;
+            for (slug, name) in projects {
+                let preferences = store.preferences(&slug, Some(&account.org)).map_err(|e| e.to_string())?;
+                rows.push(json!({"org": account.org, "slug": slug, "name": name, "preferences": preferences}));
+            }
+        }
+        Ok(Value::Array(rows))
+    }
+
+    /// Whom issues can be assigned to: each account's members and the teams I am on, as
+    /// `(assignee, label)` pairs the engine's `assign=` takes.
+    async fn assignees(&self) -> Result<Value, String> {
+        let mut people = Vec::new();
+        for (account, token) in self.accounts().await? {
+            let client = engine::sentry_api::Client::new(&account.url, &token).map_err(|e| e.to_string())?;
+            people.extend(client.members(&account.org).await.map_err(|e| format!("{}: {e}", account.org))?);
+            people.extend(client.my_teams(&account.org).await.unwrap_or_default().into_iter().map(|t| (format!("team:{t}"), format!("#{t}"))));
+        }
+        people.sort();
+        people.dedup();
+        answer(people)
+    }
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?
+}

@@ -1,0 +1,220 @@
+//! `sentry-tray`: the desktop app at rest. It runs the engine (polling, the webhook receiver,
+//! notifications, actions), shows a tray icon over D-Bus, and starts the window as a process of
+//! its own when the user opens it. Nothing here loads GTK or WebKit.
+
+mod autostart;
+mod commands;
+mod menu;
+mod window;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use engine::control::{self, ControlError, Event};
+use engine::store::Store;
+use engine::{paths, Daemon, DaemonConfig};
+use ksni::TrayMethods;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::commands::Commands;
+use crate::menu::{Choice, Snapshot};
+use crate::window::Window;
+
+#[derive(Parser)]
+#[command(name = "sentry-tray", version, about = "Sentry alerts on your desktop")]
+struct Args {
+    /// Where the webhook receiver listens.
+    #[arg(long, env = "SENTRY_TRAY_LISTEN", default_value = engine::daemon::DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Start in the tray without opening the window.
+    #[arg(long)]
+    hidden: bool,
+    /// Seconds between polls of each Sentry account.
+    #[arg(long, env = "SENTRY_TRAY_POLL_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    poll_interval: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let _log = init_logging();
+    if let Err(message) = check_display() {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(args));
+    // A keyring or SQLite call may still be on a blocking thread; do not wait for it long.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "could not start");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr and to a daily file in the log folder (`paths::log_dir`). The guard flushes the
+/// file when the app ends.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = || tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into());
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let dir = paths::log_dir();
+    let file = std::fs::create_dir_all(&dir)
+        .ok()
+        .and_then(|_| tracing_appender::rolling::Builder::new().filename_prefix("sentry-tray").filename_suffix("log").max_log_files(7).rotation(tracing_appender::rolling::Rotation::DAILY).build(&dir).ok());
+    match file {
+        Some(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let file = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer);
+            tracing_subscriber::registry().with(filter()).with(stderr).with(file).init();
+            Some(guard)
+        }
+        None => {
+            tracing_subscriber::registry().with(filter()).with(stderr).init();
+            tracing::warn!(dir = %dir.display(), "cannot write logs there; logging to stderr only");
+            None
+        }
+    }
+}
+
+/// A tray and a window need a desktop; without one, say what to run instead.
+fn check_display() -> Result<(), String> {
+    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err("Sentry Tray needs a graphical desktop session, and neither DISPLAY nor WAYLAND_DISPLAY is set. \
+On a machine without a display, run `sentry-tray-cli daemon` instead."
+            .into());
+    }
+    Ok(())
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let socket = control::socket_path();
+    let listener = match control::bind(&socket).await {
+        Ok(listener) => listener,
+        // A second launch: the first app opens its window (unless this one was to start hidden).
+        Err(ControlError::AlreadyRunning) => {
+            if !args.hidden {
+                control::Client::new(socket).call("open_window", serde_json::Value::Null).await?;
+            }
+            eprintln!("Sentry Tray is already running{}.", if args.hidden { "" } else { "; its window is open" });
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let ran = serve(args, listener).await;
+    let _ = std::fs::remove_file(&socket);
+    ran
+}
+
+async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result<()> {
+    let store = Store::open(&paths::database_path())?;
+    let config = DaemonConfig {
+        listen: args.listen,
+        poll: true,
+        poll_interval: Duration::from_secs(args.poll_interval),
+        digest_check: engine::daemon::digest_check_from_env(),
+    };
+    let daemon = Arc::new(Daemon::start(config, store.clone()).await?);
+    let (events, _) = broadcast::channel(16);
+    let (refresh, mut refreshes) = mpsc::unbounded_channel();
+    let window = Window::new(store, events.clone(), refresh.clone());
+    let commands = Commands { daemon: daemon.clone(), window: window.clone(), refresh };
+    let (calls, mut incoming) = mpsc::channel(16);
+    tokio::spawn(control::serve(listener, calls, events.clone()));
+
+    let (choices, mut chosen) = mpsc::unbounded_channel();
+    // A panel that starts after the app (or restarts) still gets the icon: ksni registers with
+    // the StatusNotifierWatcher whenever one appears.
+    let tray = menu::Tray::new(Snapshot::read(&daemon), choices)
+        .assume_sni_available(true)
+        .spawn()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot show the tray icon on the desktop's D-Bus session bus: {e}"))?;
+    if !args.hidden {
+        open_window(&window);
+    }
+
+    let mut changes = daemon.subscribe();
+    let mut inbox_requests = daemon.open_inbox_requests();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    loop {
+        // A timed pause ends without anyone touching the app: the only timer, none otherwise.
+        let pause_ends = match daemon.paused_until() {
+            Some(Some(until)) => (until - chrono::Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(1),
+            _ => Duration::from_secs(24 * 3600),
+        };
+        tokio::select! {
+            Some(call) = incoming.recv() => {
+                let commands = commands.clone();
+                tokio::spawn(async move {
+                    let answer = commands.call(&call.method, call.params).await;
+                    let _ = call.reply.send(answer);
+                });
+                continue;
+            }
+            Some(choice) = chosen.recv() => {
+                if choice == Choice::Quit {
+                    break;
+                }
+                on_choice(&daemon, &window, choice);
+            }
+            changed = changes.recv() => {
+                if let Err(broadcast::error::RecvError::Closed) = changed {
+                    break;
+                }
+            }
+            Some(()) = refreshes.recv() => {}
+            Ok(()) = inbox_requests.recv() => open_window(&window),
+            _ = tokio::time::sleep(pause_ends) => {}
+            _ = tokio::signal::ctrl_c() => break,
+            _ = terminate.recv() => break,
+        }
+        // A burst of alerts is one refresh.
+        while changes.try_recv().is_ok() || refreshes.try_recv().is_ok() {}
+        let snapshot = Snapshot::read(&daemon);
+        tray.update(|tray| tray.snapshot = snapshot).await;
+        let _ = events.send(Event::Changed);
+    }
+    tracing::info!(alerts = daemon.store().alert_count().unwrap_or(0), "Sentry Tray quits");
+    tray.shutdown().await;
+    Ok(())
+}
+
+fn open_window(window: &Window) {
+    if let Err(e) = window.open() {
+        tracing::error!(error = %e, "could not open the window");
+    }
+}
+
+fn on_choice(daemon: &Daemon, window: &Window, choice: Choice) {
+    let done: Result<(), String> = match choice {
+        Choice::Open => window.open(),
+        Choice::PauseHour => daemon.pause_until(Some(chrono::Utc::now() + chrono::Duration::hours(1))).map_err(|e| e.to_string()),
+        Choice::PauseTomorrow => daemon.pause_until(Some(engine::daemon::tomorrow_morning())).map_err(|e| e.to_string()),
+        Choice::Resume => daemon.set_paused(false).map_err(|e| e.to_string()),
+        Choice::Alert(id) => open_alert(daemon, id),
+        Choice::Quit => Ok(()),
+    };
+    if let Err(e) = done {
+        tracing::error!(entry = ?choice, error = %e, "tray menu action failed");
+    }
+}
+
+fn open_alert(daemon: &Daemon, id: i64) -> Result<(), String> {
+    let recent = daemon.store().recent_alerts(20).map_err(|e| e.to_string())?;
+    let url = recent.into_iter().find(|a| a.id == id).and_then(|a| a.web_url).ok_or("the alert has no link to open")?;
+    engine::actions::open_in_browser(&url).map_err(|e| e.to_string())
+}
