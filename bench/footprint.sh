@@ -8,46 +8,39 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${SENTRY_TRAY_DESKTOP:-}" != 1 ]; then
   scripts/setup.sh
-  dpkg-query -W -f='${Status}' python3-xlib 2>/dev/null | grep -q "install ok installed" \
-    || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-xlib >/dev/null
   BIN=${1:-target/release/sentry-tray}
-  [ -x "$BIN" ] || cargo build --release --locked --bin sentry-tray
+  # The tray app starts the window binary beside it.
+  [ -x "$BIN" ] && [ -x "$(dirname "$BIN")/sentry-tray-window" ] || cargo build --release --locked -p tray -p sentry-tray
   exec dbus-run-session -- scripts/desktop-session.sh bash "$0" "$BIN"
 fi
 BIN=$1
 IDLE=${FOOTPRINT_IDLE_SECONDS:-30}
 
+tree() {  # $1 and every descendant (the window is a child, WebKit's processes its children)
+  local pid
+  echo "$1"
+  for pid in $(pgrep -P "$1" 2>/dev/null); do tree "$pid"; done
+}
 pss() {  # PSS in MB of $1 and every descendant
-  local total=0 pid
-  for pid in $1 $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); do
+  local total=0 pid kb
+  for pid in $(tree "$1"); do
     kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
     total=$((total + ${kb:-0}))
   done
   echo $((total / 1024))
 }
-webkit() { local n; n=$(pgrep -P "$1" -c -f WebKit 2>/dev/null) || true; echo "${n:-0}"; }
-close_window() {
-  /usr/bin/python3 - <<'PY'
-from Xlib import display, X, protocol
-d = display.Display(); root = d.screen().root
-def find(w):
-    try:
-        if w.get_wm_name() == "Sentry Tray": return w
-    except Exception: pass
-    for c in w.query_tree().children:
-        r = find(c)
-        if r: return r
-w = find(root)
-if w:
-    p = d.intern_atom("WM_PROTOCOLS"); dw = d.intern_atom("WM_DELETE_WINDOW")
-    w.send_event(protocol.event.ClientMessage(window=w, client_type=p, data=(32, [dw, X.CurrentTime, 0, 0, 0]))); d.flush()
-PY
+webkit() { local n=0 pid; for pid in $(tree "$1"); do grep -q '^WebKit' "/proc/$pid/comm" 2>/dev/null && n=$((n + 1)); done; echo $n; }
+switches() {  # context switches so far of every thread of $1: how often it was woken
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n + 0}'
 }
+close_window() { /usr/bin/python3 tests/support/close_window.py "Sentry Tray"; }
 
 data=$(mktemp -d)
 export SENTRY_TRAY_DATA_DIR=$data SENTRY_TRAY_LISTEN=127.0.0.1:0
 "$BIN" --hidden >/dev/null 2>&1 & app=$!
-sleep "$IDLE"; hidden=$(pss $app); hidden_wk=$(webkit $app)
+# Settled after start-up, then idle: with no account to poll nothing should wake it.
+sleep 5; before=$(switches $app)
+sleep "$IDLE"; hidden=$(pss $app); hidden_wk=$(webkit $app); woken=$(( $(switches $app) - before ))
 kill $app; wait $app 2>/dev/null || true
 
 "$BIN" >/dev/null 2>&1 & app=$!
@@ -58,6 +51,6 @@ kill $app; wait $app 2>/dev/null || true
 rm -rf "$data"
 
 echo "footprint ($BIN, ${IDLE} s idle each): PSS app + children"
-echo "  started hidden (tray only): ${hidden} MB, ${hidden_wk} WebKit processes"
+echo "  started hidden (tray only): ${hidden} MB, ${hidden_wk} WebKit processes, woken ${woken} times"
 echo "  window open:                ${open} MB, ${open_wk} WebKit processes"
 echo "  window closed again:        ${closed} MB, ${closed_wk} WebKit processes"

@@ -441,7 +441,7 @@ fn daemon(listen: SocketAddr, poll: bool, poll_interval: Duration) -> anyhow::Re
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     runtime.block_on(async {
         let store = Store::open(&paths::database_path())?;
-        let config = DaemonConfig { listen, poll, poll_interval, digest_check: engine::daemon::digest_check_from_env() };
+        let config = DaemonConfig { listen, poll, poll_interval };
         let mut daemon = Daemon::start(config, store).await?;
         println!("listening on http://{}/webhook", daemon.local_addr());
         shutdown_signal().await;

@@ -24,12 +24,11 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 /// Until when notifications are paused (epoch seconds; `i64::MAX` until resumed).
 const KEY_PAUSED: &str = "notifications.paused";
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(60);
-pub const DEFAULT_DIGEST_CHECK: Duration = Duration::from_secs(300);
-
-/// `SENTRY_TRAY_DIGEST_CHECK` (seconds), else the default: how often digests are checked.
-pub fn digest_check_from_env() -> Duration {
-    std::env::var("SENTRY_TRAY_DIGEST_CHECK").ok().and_then(|s| s.parse().ok()).filter(|s| *s > 0).map(Duration::from_secs).unwrap_or(DEFAULT_DIGEST_CHECK)
-}
+/// A newly held alert waits this long before due digests go out, so a burst makes one digest.
+const DIGEST_SETTLE: Duration = Duration::from_secs(1);
+/// The longest the digest sender sleeps while alerts are held: preferences changed by another
+/// process (`sentry-tray-cli prefs`) are seen by then.
+const DIGEST_RECHECK: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Clone)]
 pub struct DaemonConfig {
@@ -37,8 +36,6 @@ pub struct DaemonConfig {
     /// `false` runs on webhooks alone.
     pub poll: bool,
     pub poll_interval: Duration,
-    /// How often held alerts are checked for a due digest.
-    pub digest_check: Duration,
 }
 
 impl Default for DaemonConfig {
@@ -47,7 +44,6 @@ impl Default for DaemonConfig {
             listen: DEFAULT_LISTEN.parse().expect("valid default address"),
             poll: true,
             poll_interval: DEFAULT_POLL_INTERVAL,
-            digest_check: DEFAULT_DIGEST_CHECK,
         }
     }
 }
@@ -157,9 +153,10 @@ impl Daemon {
         let notifier = Notifier::new(chosen_tx, open_inbox.clone());
         let actions = Actions::new(store.clone(), Some(notifier.clone()));
         tokio::spawn(actions.clone().run());
-        tokio::spawn(digests(store.clone(), notifier.clone(), config.digest_check));
+        let held = Arc::new(tokio::sync::Notify::new());
+        tokio::spawn(digests(store.clone(), notifier.clone(), held.clone()));
         let (changed, _) = broadcast::channel(16);
-        tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone(), changed.clone()));
+        tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone(), changed.clone(), held));
         tokio::spawn(act(chosen_rx, actions.clone()));
 
         let polled = deliver_tx.clone();
@@ -334,6 +331,7 @@ async fn deliver(
     store: Store,
     paused: Arc<AtomicI64>,
     changed: broadcast::Sender<()>,
+    held: Arc<tokio::sync::Notify>,
 ) {
     let enricher = Enricher::new(store.clone());
     // Per project: alerts held back by spike protection, and the hour they count in.
@@ -368,6 +366,9 @@ async fn deliver(
         }
         // The tray and an open window show the alert with its decision (nobody listening is fine).
         let _ = changed.send(());
+        if decision.deliver == Deliver::Digest {
+            held.notify_one();
+        }
         if decision.deliver != Deliver::Now {
             tracing::info!(alert = id, deliver = ?decision.deliver, reasons = ?decision.reasons, "not notified");
             if decision.reasons.last().is_some_and(|r| r.starts_with("spike limit")) {
@@ -421,38 +422,64 @@ pub async fn decide_for(enricher: &Enricher, alert: &Alert, at: DateTime<Utc>) -
     Ok((decision, preferences))
 }
 
-/// Sends each project's held alerts as one digest summary when due.
-async fn digests(store: Store, notifier: Notifier, every: Duration) {
+/// Sends each project's held alerts as one digest summary when due. No timer runs while nothing
+/// is held: it sleeps until an alert is, then until the earliest digest is due.
+async fn digests(store: Store, notifier: Notifier, held: Arc<tokio::sync::Notify>) {
     loop {
-        tokio::time::sleep(every).await;
-        let groups = match store.undigested() {
-            Ok(groups) => groups,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read the alerts held for the digest");
-                continue;
+        let next = send_due_digests(&store, &notifier).await;
+        let sleep = async {
+            match next {
+                Some(wait) => tokio::time::sleep(wait.min(DIGEST_RECHECK)).await,
+                None => std::future::pending().await,
             }
         };
-        for (project, held) in groups {
-            let org = held.first().and_then(|a| a.org.clone());
-            let Ok(preferences) = store.preferences(&project, org.as_deref()) else { continue };
-            let oldest = held.iter().map(|a| a.received_at).min().and_then(|t| DateTime::from_timestamp(t, 0)).unwrap_or_else(Utc::now);
-            let for_quiet = held.iter().any(|a| a.reasons.last().is_some_and(|r| r.starts_with("quiet hours")));
-            if !crate::policy::digest_due(&preferences, oldest, for_quiet, Utc::now()) {
-                continue;
+        tokio::select! {
+            _ = held.notified() => tokio::time::sleep(DIGEST_SETTLE).await,
+            _ = sleep => {}
+        }
+    }
+}
+
+/// Sends the digests that are due; answers how long until the next one is (`None`: none held).
+async fn send_due_digests(store: &Store, notifier: &Notifier) -> Option<Duration> {
+    let groups = match store.undigested() {
+        Ok(groups) => groups,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the alerts held for the digest");
+            return Some(DIGEST_RECHECK);
+        }
+    };
+    let mut next: Option<DateTime<Utc>> = None;
+    for (project, held) in groups {
+        let org = held.first().and_then(|a| a.org.clone());
+        let Ok(preferences) = store.preferences(&project, org.as_deref()) else { continue };
+        let oldest = held.iter().map(|a| a.received_at).min().and_then(|t| DateTime::from_timestamp(t, 0)).unwrap_or_else(Utc::now);
+        let for_quiet = held.iter().any(|a| a.reasons.last().is_some_and(|r| r.starts_with("quiet hours")));
+        let now = Utc::now();
+        if !crate::policy::digest_due(&preferences, oldest, for_quiet, now) {
+            if let Some(due) = crate::policy::digest_due_at(&preferences, oldest, for_quiet, now) {
+                next = Some(next.map_or(due, |n| n.min(due)));
             }
-            let titles: Vec<String> = held.iter().map(|a| a.title.clone()).collect();
-            match notifier.show_digest(&project, &titles).await {
-                Ok(_) => {
-                    let ids: Vec<i64> = held.iter().map(|a| a.id).collect();
-                    if let Err(e) = store.mark_digested(&ids, now()) {
-                        tracing::warn!(error = %e, "could not record the digest");
-                    }
-                    tracing::info!(project, alerts = ids.len(), "digest sent");
+            continue;
+        }
+        let titles: Vec<String> = held.iter().map(|a| a.title.clone()).collect();
+        match notifier.show_digest(&project, &titles).await {
+            Ok(_) => {
+                let ids: Vec<i64> = held.iter().map(|a| a.id).collect();
+                if let Err(e) = store.mark_digested(&ids, now.timestamp()) {
+                    tracing::warn!(error = %e, "could not record the digest");
                 }
-                Err(e) => tracing::warn!(error = %e, "could not show the digest"),
+                tracing::info!(project, alerts = ids.len(), "digest sent");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not show the digest; trying again in a minute");
+                let again = now + chrono::Duration::minutes(1);
+                next = Some(next.map_or(again, |n| n.min(again)));
             }
         }
     }
+    // A second past the due time, so the next look finds it due.
+    next.map(|t| (t - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(1))
 }
 
 async fn act(mut rx: mpsc::UnboundedReceiver<crate::notifier::Chosen>, actions: Actions) {

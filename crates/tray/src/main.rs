@@ -125,7 +125,6 @@ async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result
         listen: args.listen,
         poll: true,
         poll_interval: Duration::from_secs(args.poll_interval),
-        digest_check: engine::daemon::digest_check_from_env(),
     };
     let daemon = Arc::new(Daemon::start(config, store.clone()).await?);
     let (events, _) = broadcast::channel(16);

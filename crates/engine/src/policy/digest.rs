@@ -24,6 +24,18 @@ impl DigestTimes {
         Ok(DigestTimes { time_zone: zone.to_owned(), times })
     }
 
+    /// The first set time after `after`.
+    fn first_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let tz: Tz = self.time_zone.parse().ok()?;
+        let day = after.with_timezone(&tz).date_naive();
+        (0..3)
+            .filter_map(|d| day.checked_add_signed(Duration::days(d)))
+            .flat_map(|day| self.times.iter().map(move |t| day.and_time(*t)))
+            .filter_map(|local| tz.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)))
+            .filter(|t| *t > after)
+            .min()
+    }
+
     /// The latest set time at or before `now`.
     fn last_before(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let tz: Tz = self.time_zone.parse().ok()?;
@@ -51,6 +63,23 @@ pub fn digest_due(preferences: &Preferences, oldest_held: DateTime<Utc>, held_fo
         Some(times) => times.last_before(now).is_some_and(|t| t > oldest_held),
         None => now - oldest_held >= Duration::hours(i64::from(preferences.digest_every_hours)),
     }
+}
+
+/// When [`digest_due`] turns true for these held alerts, as far as `now` can tell: `now` when
+/// it is already due; the end of quiet hours, to be asked again then; `None` when it never will
+/// (set times in a zone that no longer parses).
+pub fn digest_due_at(preferences: &Preferences, oldest_held: DateTime<Utc>, held_for_quiet_hours: bool, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if let Some(end) = preferences.quiet_hours.as_ref().and_then(|q| q.active_until(now)) {
+        return Some(end.with_timezone(&Utc));
+    }
+    if held_for_quiet_hours {
+        return Some(now);
+    }
+    let due = match &preferences.digest_at {
+        Some(times) => times.first_after(oldest_held)?,
+        None => oldest_held + Duration::hours(i64::from(preferences.digest_every_hours)),
+    };
+    Some(due.max(now))
 }
 
 #[cfg(test)]
@@ -93,5 +122,41 @@ mod tests {
         for bad in ["09:00", "Mars/Base 09:00", "Europe/Berlin 9am"] {
             assert!(p.set("digest_at", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_due_time_is_when_digest_due_turns_true() {
+        let interval = {
+            let mut p = Preferences::default();
+            p.set("digest_every", "4").unwrap();
+            p
+        };
+        let set_times = {
+            let mut p = Preferences::default();
+            p.set("digest_at", "Europe/Berlin 09:00,17:00").unwrap();
+            p
+        };
+        let quiet = {
+            let mut p = interval.clone();
+            p.set("quiet_hours", "UTC daily 22:00-07:00").unwrap();
+            p
+        };
+        let yesterday = Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap();
+        let cases = [
+            (&interval, at(8, 0), false, at(9, 0), at(12, 0)),
+            (&set_times, at(8, 30), false, at(9, 0), at(16, 0)),
+            (&set_times, at(7, 0), false, at(7, 10), at(8, 0)),
+            (&set_times, yesterday, false, yesterday, at(8, 0)),
+            // Quiet hours: asked again at their end, when what they held comes out.
+            (&quiet, at(1, 0), true, at(2, 0), at(7, 0)),
+            (&quiet, at(20, 0), false, at(23, 0), Utc.with_ymd_and_hms(2026, 11, 25, 7, 0, 0).unwrap()),
+        ];
+        for (p, oldest, for_quiet, now, due) in cases {
+            assert_eq!(digest_due_at(p, oldest, for_quiet, now), Some(due), "held since {oldest}, asked at {now}");
+            assert!(digest_due(p, oldest, for_quiet, due), "due at {due}");
+            assert!(!digest_due(p, oldest, for_quiet, due - Duration::minutes(1)), "not before {due}");
+        }
+        // Already due: now.
+        assert_eq!(digest_due_at(&interval, at(1, 0), false, at(9, 0)), Some(at(9, 0)));
     }
 }

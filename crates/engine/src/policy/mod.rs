@@ -8,6 +8,6 @@ mod prefs;
 mod quiet;
 
 pub use decide::{decide, Decision, Deliver, Facts, History, Me};
-pub use digest::{digest_due, DigestTimes};
+pub use digest::{digest_due, digest_due_at, DigestTimes};
 pub use prefs::{AlertKind, Audience, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};
