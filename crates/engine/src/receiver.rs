@@ -25,7 +25,8 @@ pub const MAX_BODY: usize = 1024 * 1024;
 /// Where the receiver gets the webhook secret; it may change while the app runs.
 pub trait SecretSource: Send + Sync + 'static {
     fn webhook_secret(&self) -> Option<String>;
-    /// Called when a signature fails, in case the secret was changed elsewhere.
+    /// Called (on a blocking thread) when a signature fails or no secret is known, in case the
+    /// secret was set or changed elsewhere.
     fn reload(&self) {}
 }
 
@@ -74,16 +75,20 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
     if hook.sender.is_none() {
         return refuse(StatusCode::UNAUTHORIZED, "missing Sentry-Hook-Signature (or X-ServiceHook-Signature) header");
     }
-    let Some(secret) = state.secret.webhook_secret() else {
-        return refuse(StatusCode::UNAUTHORIZED, "this receiver has no webhook secret configured: run `sentry-tray-cli webhook-secret set`");
-    };
     let signature = hook.signature.as_deref();
-    if let Err(first) = sentry_api::verify(secret.as_bytes(), &body, signature) {
-        state.secret.reload();
-        let retried = state.secret.webhook_secret().filter(|s| *s != secret);
-        if retried.is_none_or(|s| sentry_api::verify(s.as_bytes(), &body, signature).is_err()) {
-            return refuse(StatusCode::UNAUTHORIZED, format!("bad signature: {first}"));
-        }
+    let verify = |secret: &Option<String>| secret.as_ref().map(|s| sentry_api::verify(s.as_bytes(), &body, signature));
+    let mut secret = state.secret.webhook_secret();
+    if !matches!(verify(&secret), Some(Ok(()))) {
+        // The secret may have been set or changed since (`webhook-secret set`): read it again,
+        // off the async threads (the keyring is a blocking D-Bus call).
+        let source = state.secret.clone();
+        let _ = tokio::task::spawn_blocking(move || source.reload()).await;
+        secret = state.secret.webhook_secret();
+    }
+    match verify(&secret) {
+        None => return refuse(StatusCode::UNAUTHORIZED, "this receiver has no webhook secret configured: run `sentry-tray-cli webhook-secret set`"),
+        Some(Err(e)) => return refuse(StatusCode::UNAUTHORIZED, format!("bad signature: {e}")),
+        Some(Ok(())) => {}
     }
     if let Some(window) = state.replay_window {
         let sent = hook.timestamp.as_deref().and_then(|t| t.trim().parse::<f64>().ok());
