@@ -30,8 +30,14 @@ pss() {  # PSS in MB of $1 and every descendant
   echo $((total / 1024))
 }
 webkit() { local n=0 pid; for pid in $(tree "$1"); do grep -q '^WebKit' "/proc/$pid/comm" 2>/dev/null && n=$((n + 1)); done; echo $n; }
-switches() {  # context switches so far of every thread of $1: how often it was woken
-  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n + 0}'
+switches() {  # "thread-id context-switches" for every thread of $1: how often each was woken
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "${t##*/} $(awk '/ctxt_switches/ {n += $2} END {print n + 0}' "$t/status" 2>/dev/null)"
+  done
+}
+woken_since() {  # wake-ups of $1's threads since the switches() snapshot in $2 (threads that ended count 0)
+  switches "$1" | awk 'NR == FNR {before[$1] = $2; next} {n += $2 - before[$1]} END {print n + 0}' <(echo "$2") -
 }
 close_window() { /usr/bin/python3 tests/support/close_window.py "Sentry Tray"; }
 
@@ -40,7 +46,7 @@ export SENTRY_TRAY_DATA_DIR=$data SENTRY_TRAY_LISTEN=127.0.0.1:0
 "$BIN" --hidden >/dev/null 2>&1 & app=$!
 # Settled after start-up, then idle: with no account to poll nothing should wake it.
 sleep 5; before=$(switches $app)
-sleep "$IDLE"; hidden=$(pss $app); hidden_wk=$(webkit $app); woken=$(( $(switches $app) - before ))
+sleep "$IDLE"; hidden=$(pss $app); hidden_wk=$(webkit $app); woken=$(woken_since $app "$before")
 kill $app; wait $app 2>/dev/null || true
 
 "$BIN" >/dev/null 2>&1 & app=$!
