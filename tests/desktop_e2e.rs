@@ -356,12 +356,35 @@ fn a_second_launch_opens_the_first_ones_window_and_logs_go_to_a_file() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(app_pids(&s.data).len(), 1, "still one app");
+    // A second launch meant for the tray only (start at login) leaves the running app alone.
+    let hidden = std::process::Command::new(app_binary()).arg("--hidden").env("SENTRY_TRAY_DATA_DIR", &s.data).output().unwrap();
+    assert!(hidden.status.success() && String::from_utf8_lossy(&hidden.stderr).contains("already running"), "{}", String::from_utf8_lossy(&hidden.stderr));
+    assert_eq!((app_pids(&s.data).len(), window_pids(&s.data).len()), (1, 1), "one app, one window");
 
     let logs: Vec<_> = std::fs::read_dir(s.data.join("logs")).unwrap().flatten().collect();
     assert_eq!(logs.len(), 1, "one log file");
     let text = std::fs::read_to_string(logs[0].path()).unwrap();
     assert!(text.contains("Sentry Tray engine running"), "{text}");
     assert!(!text.contains(TOKEN) && !text.contains(SECRET), "a secret reached the log file");
+}
+
+#[test]
+fn the_window_launched_on_its_own_starts_the_app_which_opens_it() {
+    require_desktop();
+    let data = temp_dir("window-alone");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let out = std::process::Command::new(window_binary())
+        .env("SENTRY_TRAY_DATA_DIR", &data)
+        .env("SENTRY_TRAY_LISTEN", &listen)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Sentry Tray was not running"), "{}", String::from_utf8_lossy(&out.stderr));
+    wait_until("the app and its window", 30, || app_pids(&data).len() == 1 && window_pids(&data).len() == 1);
+    for pid in app_pids(&data) {
+        let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+    }
+    wait_until("the window to end with the app", 20, || app_pids(&data).is_empty() && window_pids(&data).is_empty());
 }
 
 #[test]

@@ -6,11 +6,13 @@
 
 use std::process::ExitCode;
 
-use engine::control::{self, Client, Event, Subscription};
+use engine::control::{self, Client, ControlError, Event, Subscription};
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
 const LABEL: &str = "main";
+/// The argument the tray app starts this window with.
+const OPENED_BY_APP: &str = "--opened-by-app";
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -25,8 +27,11 @@ fn main() -> ExitCode {
     // Tauri's async runtime is tokio, which the control client needs.
     let events = match tauri::async_runtime::block_on(client.subscribe()) {
         Ok(events) => events,
+        // Launched on its own (a menu entry, a script): the tray app starts and opens the window.
+        // Opened by the app, which has quit meanwhile: nothing to show.
+        Err(ControlError::NotRunning { .. }) if !std::env::args().any(|a| a == OPENED_BY_APP) => return start_the_app(),
         Err(e) => {
-            eprintln!("error: {e}. The window belongs to the tray app: start `sentry-tray`, which opens it.");
+            eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -34,6 +39,23 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Starts `sentry-tray` (beside this binary), which opens a window of its own.
+fn start_the_app() -> ExitCode {
+    let app = std::env::current_exe().map(|exe| exe.with_file_name(format!("sentry-tray{}", std::env::consts::EXE_SUFFIX)));
+    // Detached from this short-lived process's output; the app logs to its file.
+    let null = std::process::Stdio::null;
+    match app.and_then(|app| std::process::Command::new(&app).stdin(null()).stdout(null()).stderr(null()).spawn().map(|_| app)) {
+        Ok(app) => {
+            eprintln!("Sentry Tray was not running: started {}, which opens the window.", app.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: Sentry Tray is not running and could not be started: {e}");
             ExitCode::FAILURE
         }
     }

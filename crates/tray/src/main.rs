@@ -148,7 +148,9 @@ async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result
 
     let mut changes = daemon.subscribe();
     let mut inbox_requests = daemon.open_inbox_requests();
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    use tokio::signal::unix::{signal, SignalKind};
+    // Asked to end (a logout hangs up or terminates): quit as from the menu.
+    let (mut terminate, mut hangup) = (signal(SignalKind::terminate())?, signal(SignalKind::hangup())?);
     loop {
         // A timed pause ends without anyone touching the app: the only timer, none otherwise.
         let pause_ends = match daemon.paused_until() {
@@ -180,6 +182,7 @@ async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result
             _ = tokio::time::sleep(pause_ends) => {}
             _ = tokio::signal::ctrl_c() => break,
             _ = terminate.recv() => break,
+            _ = hangup.recv() => break,
         }
         // A burst of alerts is one refresh.
         while changes.try_recv().is_ok() || refreshes.try_recv().is_ok() {}
@@ -187,8 +190,8 @@ async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result
         tray.update(|tray| tray.snapshot = snapshot).await;
         let _ = events.send(Event::Changed);
     }
+    // The icon leaves the panel with the process's bus connection.
     tracing::info!(alerts = daemon.store().alert_count().unwrap_or(0), "Sentry Tray quits");
-    tray.shutdown().await;
     Ok(())
 }
 

@@ -40,7 +40,9 @@ impl Window {
             let _ = self.events.send(Event::Focus);
             return Ok(());
         }
+        // The flag tells a window that finds the app gone (it quit meanwhile) not to restart it.
         let mut child = tokio::process::Command::new(&self.binary)
+            .arg("--opened-by-app")
             .spawn()
             .map_err(|e| format!("cannot start the window ({}): {e}", self.binary.display()))?;
         *running = true;
