@@ -84,11 +84,8 @@ pub async fn bind(path: &Path) -> Result<UnixListener, ControlError> {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     let listener = UnixListener::bind(path).map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
     Ok(listener)
 }
 
