@@ -151,7 +151,14 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     close_window("Sentry Tray");
     wait_until("no window or WebKit process after closing", 20, || window_pids(&data).is_empty() && webkit_pids(&data).is_empty());
     assert!(app.child.try_wait().unwrap().is_none(), "closing the window ended the app:\n{}", app.log_text());
-    menu.click("Open Sentry Tray");
+    // A click on the icon itself opens it too.
+    let item = registered.split("arg=").nth(1).unwrap().trim().to_owned();
+    let (bus, path) = if item.starts_with('/') { (menu.bus.clone(), item) } else { (item, "/StatusNotifierItem".to_owned()) };
+    let clicked = Command::new("gdbus")
+        .args(["call", "--session", "--dest", &bus, "--object-path", &path, "--method", "org.kde.StatusNotifierItem.Activate", "0", "0"])
+        .output()
+        .unwrap();
+    assert!(clicked.status.success(), "{}", String::from_utf8_lossy(&clicked.stderr));
     wait_until("the window opened again", 30, || window_pids(&data).len() == 1);
 
     menu.click("Quit");
