@@ -39,7 +39,7 @@ switches() {  # "thread-id context-switches" for every thread of $1: how often e
 woken_since() {  # wake-ups of $1's threads since the switches() snapshot in $2 (threads that ended count 0)
   switches "$1" | awk 'NR == FNR {before[$1] = $2; next} {n += $2 - before[$1]} END {print n + 0}' <(echo "$2") -
 }
-close_window() { /usr/bin/python3 tests/support/close_window.py "Sentry Tray"; }
+close_window() { /usr/bin/python3 tests/support/x11_window.py close "Sentry Tray"; }
 
 data=$(mktemp -d)
 export SENTRY_TRAY_DATA_DIR=$data SENTRY_TRAY_LISTEN=127.0.0.1:0

@@ -106,7 +106,10 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     let data = temp_dir("tray");
     let stored = cli(&["webhook-secret", "set"], SECRET, &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
     assert!(stored.status.success());
-    let mut app = App::launch(&app_binary(), &["--hidden"], &[("SENTRY_AUTH_TOKEN", TOKEN)], &data);
+    // The window keeps its size and place in the config folder: a fresh one here.
+    let config = temp_dir("tray-config");
+    let env = [("SENTRY_AUTH_TOKEN", TOKEN), ("XDG_CONFIG_HOME", config.to_str().unwrap())];
+    let mut app = App::launch(&app_binary(), &["--hidden"], &env, &data);
 
     let registered = panel.wait_line("SNI_REGISTERED");
     let bus = registered.split("sender=").nth(1).unwrap().split(' ').next().unwrap().to_owned();
@@ -147,7 +150,10 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     // The window is a process of its own with WebKit's; closed as the window manager closes it,
     // all of them end and the app stays in the tray. Opened again, it comes back.
     wait_until("the window process with WebKit's helpers", 30, || window_pids(&data).len() == 1 && !webkit_pids(&data).is_empty());
-    wait_until("the window on screen", 30, || std::process::Command::new("xwininfo").args(["-name", "Sentry Tray"]).output().is_ok_and(|o| o.status.success()));
+    wait_until("the window on screen", 30, || window_size("Sentry Tray").is_some());
+    // Made larger before closing, it opens again at that size.
+    resize_window("Sentry Tray", 900, 640);
+    wait_until("the window resized", 10, || window_size("Sentry Tray") == Some((900, 640)));
     close_window("Sentry Tray");
     wait_until("no window or WebKit process after closing", 20, || window_pids(&data).is_empty() && webkit_pids(&data).is_empty());
     assert!(app.child.try_wait().unwrap().is_none(), "closing the window ended the app:\n{}", app.log_text());
@@ -160,6 +166,7 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
         .unwrap();
     assert!(clicked.status.success(), "{}", String::from_utf8_lossy(&clicked.stderr));
     wait_until("the window opened again", 30, || window_pids(&data).len() == 1);
+    wait_until("the window at the size it was left", 30, || window_size("Sentry Tray") == Some((900, 640)));
 
     menu.click("Quit");
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -63,6 +63,8 @@ fn start_the_app() -> ExitCode {
 
 fn run(client: Client, events: Subscription) -> tauri::Result<()> {
     tauri::Builder::default()
+        // Each opening is a new process: the window comes back at the size and place it was left.
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(client)
         .invoke_handler(tauri::generate_handler![engine])
         .setup(move |app| {

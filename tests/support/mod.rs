@@ -277,9 +277,27 @@ pub fn wait_until(what: &str, secs: u64, done: impl Fn() -> bool) {
     }
 }
 
-/// Closes the window titled `title` as the user's window manager does (WM_DELETE_WINDOW).
+/// Does to the window titled `title` what the user's window manager would (`x11_window.py`).
+fn x11_window(args: &[&str]) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/x11_window.py");
+    let status = Command::new("/usr/bin/python3").arg(script).args(args).status().unwrap();
+    assert!(status.success(), "x11_window.py {args:?} failed (no such window?)");
+}
+
+/// Closes the window titled `title` as its close button does (WM_DELETE_WINDOW).
 pub fn close_window(title: &str) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/close_window.py");
-    let status = Command::new("/usr/bin/python3").args([script, title]).status().unwrap();
-    assert!(status.success(), "no window titled {title:?} to close");
+    x11_window(&["close", title]);
+}
+
+/// Resizes the window titled `title` as dragging its border does.
+pub fn resize_window(title: &str, width: u32, height: u32) {
+    x11_window(&["resize", title, &width.to_string(), &height.to_string()]);
+}
+
+/// The size of the window titled `title` (from `xwininfo`), if it is on screen.
+pub fn window_size(title: &str) -> Option<(u32, u32)> {
+    let out = Command::new("xwininfo").args(["-name", title]).output().ok().filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| text.lines().find_map(|l| l.trim().strip_prefix(name)).and_then(|v| v.trim().parse().ok());
+    Some((field("Width:")?, field("Height:")?))
 }
