@@ -116,7 +116,7 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     let menu_line = panel.wait_line("SNI_PROP Menu=");
     let path = menu_line.trim_start_matches("SNI_PROP Menu=").trim_matches('\'').to_owned();
     let menu = Menu { bus, path };
-    for label in ["No alerts yet", "Pause for 1 hour", "Pause until tomorrow", "Open Sentry Tray", "Quit"] {
+    for label in ["No alerts yet", "Pause for 1 hour", "Pause until tomorrow", "Open inbox", "Settings…", "Quit"] {
         menu.id_of(label);
     }
 
@@ -140,7 +140,7 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     close_all_notifications();
     // The menu counts what was shown since the window was last opened; opening it clears that.
     wait_for_menu(&menu, "1 new alert");
-    menu.click("Open Sentry Tray");
+    menu.click("Open inbox");
     let deadline = Instant::now() + Duration::from_secs(10);
     while menu.layout().contains("new alert") {
         assert!(Instant::now() < deadline, "opening the window did not clear the count: {}", menu.layout());

@@ -72,6 +72,16 @@ impl Drop for Driver {
     }
 }
 
+/// One request to the running app's control socket, as the tray and the window send them.
+fn control(data: &std::path::Path, request: &str) -> String {
+    use std::io::{BufRead, Write};
+    let mut socket = std::os::unix::net::UnixStream::connect(data.join("control.sock")).unwrap();
+    socket.write_all(format!("{request}\n").as_bytes()).unwrap();
+    let mut answer = String::new();
+    std::io::BufReader::new(socket).read_line(&mut answer).unwrap();
+    answer
+}
+
 #[test]
 fn the_window_opens_and_shows_the_receiver_address() {
     require_desktop();
@@ -98,7 +108,8 @@ fn the_window_opens_and_shows_the_receiver_address() {
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
     let listen = app.addr.to_string();
     let driver = Driver::start(&env);
-    let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": window_binary()}}}});
+    // Opened as the tray's "Settings…" opens it.
+    let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": window_binary(), "args": ["--view", "settings"]}}}});
     let session = driver.call(reqwest::Method::POST, "/session", Some(capabilities));
     let sid = session["sessionId"].as_str().unwrap().to_owned();
 
@@ -130,6 +141,18 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(text("webhook-url"), format!("http://{listen}/webhook"));
+    // The window shows one part at a time, the inbox or the settings, with a tab for each.
+    let view = || driver.call(reqwest::Method::POST, &format!("/session/{sid}/execute/sync"), Some(json!({"script": "return document.body.dataset.view", "args": []})));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while view() != "settings" {
+        assert!(Instant::now() < deadline, "not opened at the settings, as the tray's Settings… opens it: {}", view());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let tab = |name: &str| {
+        let found = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": format!("#tab-{name}")})));
+        driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{}/click", found[ELEMENT].as_str().unwrap()), Some(json!({})));
+        assert_eq!(view(), name);
+    };
     assert_eq!(text("account"), format!("{sentry_url} (token from the environment)"));
     assert_eq!(text("org"), "acme");
     // The first poll succeeds; the window says so when it refreshes.
@@ -141,6 +164,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
     }
 
     // An alert arrives: the open window's inbox shows it with what was decided.
+    tab("inbox");
     let (status, _) = app.post_issue_webhook(&issue_created_body("5150", "TypeError: checkout total is undefined"), SECRET);
     assert_eq!(status, 201);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -217,6 +241,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
             std::thread::sleep(Duration::from_millis(200));
         }
     };
+    tab("settings");
     type_into("#account-url", &sentry_url);
     type_into("#account-org", "acme");
     type_into("#account-token", "not-the-token");
@@ -243,6 +268,16 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(200));
     }
 
+    // Asked for the inbox (the tray's "Open inbox", a click on its icon), the open window shows it.
+    let asked = control(&data, r#"{"method":"open_window","params":{"view":"inbox"}}"#);
+    assert!(asked.starts_with(r#"{"ok""#), "{asked}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while view() != "inbox" {
+        assert!(Instant::now() < deadline, "the window did not go to the inbox: {}", view());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(window_pids(&data).len(), 1, "the open window was used, not a second one");
+
     // Kept for the README: what the user sees.
     std::thread::sleep(Duration::from_millis(500));
     let shot = driver.call(reqwest::Method::GET, &format!("/session/{sid}/screenshot"), None);
@@ -256,6 +291,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
         let found = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": css})));
         found[ELEMENT].as_str().unwrap().to_owned()
     };
+    tab("settings");
     let switch = find("#autostart");
     driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{switch}/click"), Some(json!({})));
     let entry = config.join(".config/autostart/Sentry Tray.desktop");

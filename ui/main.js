@@ -309,7 +309,18 @@ $('add-account').addEventListener('submit', async (event) => {
   }
 });
 
+// The part the user asked for: the inbox or the settings.
+function showView(view) {
+  document.body.dataset.view = view === 'settings' ? 'settings' : 'inbox';
+  window.scrollTo(0, 0);
+}
+for (const tab of document.querySelectorAll('.tabs button')) {
+  tab.addEventListener('click', () => showView(tab.dataset.view));
+}
+
 window.__TAURI__.event.listen('status-changed', refresh);
+window.__TAURI__.event.listen('show', (event) => showView(event.payload));
+window.__TAURI__.core.invoke('initial_view').then(showView);
 refresh();
 refreshProjects();
 loadAssignees().then(refresh);

@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use engine::control::{self, Client, ControlError, Event, Subscription};
+use engine::control::{self, Client, ControlError, Event, Subscription, View};
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
@@ -35,7 +35,21 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run(client, events) {
+    // `--view settings`: the part of the window the user asked for (the inbox by default).
+    let args: Vec<String> = std::env::args().collect();
+    let view = match args.iter().position(|a| a == "--view").map(|i| args.get(i + 1).map(|v| v.parse::<View>())) {
+        None => View::Inbox,
+        Some(Some(Ok(view))) => view,
+        Some(Some(Err(e))) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        Some(None) => {
+            eprintln!("error: --view needs a value (inbox, settings)");
+            return ExitCode::from(2);
+        }
+    };
+    match run(client, events, view) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -61,12 +75,16 @@ fn start_the_app() -> ExitCode {
     }
 }
 
-fn run(client: Client, events: Subscription) -> tauri::Result<()> {
+/// The view the window opened with, which the page asks for once it has loaded.
+struct InitialView(View);
+
+fn run(client: Client, events: Subscription, view: View) -> tauri::Result<()> {
     tauri::Builder::default()
         // Each opening is a new process: the window comes back at the size and place it was left.
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(client)
-        .invoke_handler(tauri::generate_handler![engine])
+        .manage(InitialView(view))
+        .invoke_handler(tauri::generate_handler![engine, initial_view])
         .setup(move |app| {
             WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html".into()))
                 .title("Sentry Tray")
@@ -85,6 +103,11 @@ async fn engine(client: tauri::State<'_, Client>, method: String, params: Value)
     client.call(&method, params).await.map_err(|e| e.to_string())
 }
 
+#[tauri::command]
+fn initial_view(view: tauri::State<'_, InitialView>) -> View {
+    view.0
+}
+
 /// Tells the page when to refresh, comes forward when the user asks for the window again, and
 /// ends with the tray app.
 async fn follow(app: AppHandle, mut events: Subscription) {
@@ -93,7 +116,8 @@ async fn follow(app: AppHandle, mut events: Subscription) {
             Event::Changed => {
                 let _ = app.emit("status-changed", ());
             }
-            Event::Focus => {
+            Event::Show { view } => {
+                let _ = app.emit("show", view);
                 if let Some(window) = app.get_webview_window(LABEL) {
                     let _ = window.unminimize();
                     let _ = window.show();

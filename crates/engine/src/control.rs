@@ -44,8 +44,40 @@ pub enum ControlError {
 pub enum Event {
     /// What the window shows may have changed.
     Changed,
-    /// The user asked for the window (tray, second launch, "Open inbox"): bring it forward.
-    Focus,
+    /// The user asked for the window (tray, second launch, "Open inbox"): bring it forward,
+    /// showing `view`.
+    Show { view: View },
+}
+
+/// The part of the window the user asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// Recent alerts and actions: what "Open inbox" and a click on the icon show.
+    #[default]
+    Inbox,
+    /// Accounts, projects and preferences.
+    Settings,
+}
+
+impl View {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Inbox => "inbox",
+            View::Settings => "settings",
+        }
+    }
+}
+
+impl std::str::FromStr for View {
+    type Err = String;
+    fn from_str(s: &str) -> Result<View, String> {
+        match s {
+            "inbox" => Ok(View::Inbox),
+            "settings" => Ok(View::Settings),
+            other => Err(format!("no view `{other}` (inbox, settings)")),
+        }
+    }
 }
 
 /// One request for the engine, with where its answer goes.
@@ -121,7 +153,12 @@ async fn connection(stream: UnixStream, calls: mpsc::Sender<Call>, events: broad
             // Only the app's own sender keeps the stream open: when it goes, the window hears the end.
             drop(events);
             loop {
-                let event = match receiver.recv().await {
+                let received = tokio::select! {
+                    received = receiver.recv() => received,
+                    // The window went away: stop counting it as open at once, not at the next event.
+                    _ = lines.next_line() => return,
+                };
+                let event = match received {
                     Ok(event) => event,
                     // A window that fell behind only needs to know that something changed.
                     Err(broadcast::error::RecvError::Lagged(_)) => Event::Changed,
@@ -276,13 +313,29 @@ mod tests {
         while events.receiver_count() == 0 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        events.send(Event::Focus).unwrap();
+        events.send(Event::Show { view: View::Settings }).unwrap();
         events.send(Event::Changed).unwrap();
-        assert_eq!(subscription.next().await, Some(Event::Focus));
+        assert_eq!(subscription.next().await, Some(Event::Show { view: View::Settings }));
         assert_eq!(subscription.next().await, Some(Event::Changed));
         drop(events);
         server.abort();
         assert_eq!(subscription.next().await, None, "the app quit");
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_hangs_up_stops_listening_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, events, _server) = engine(dir.path()).await;
+        let subscription = Client::new(path).subscribe().await.unwrap();
+        while events.receiver_count() == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        drop(subscription);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while events.receiver_count() > 0 {
+            assert!(std::time::Instant::now() < deadline, "a closed window still counts as listening");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     #[tokio::test]

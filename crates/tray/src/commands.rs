@@ -7,6 +7,8 @@ use engine::Daemon;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
+use engine::control::View;
+
 use crate::autostart;
 use crate::window::Window;
 
@@ -38,7 +40,7 @@ impl Commands {
                 self.status().await
             }
             "set_autostart" => answer(autostart::set(arg(&params, "enabled")?)?),
-            "open_window" => answer(self.window.open()?),
+            "open_window" => answer(self.window.open(arg::<Option<View>>(&params, "view")?.unwrap_or_default())?),
             "inbox" => answer(daemon.store().recent_alerts(50).map_err(|e| e.to_string())?),
             "actions" => answer(daemon.actions().recent(20).map_err(|e| e.to_string())?),
             "retry_action" => answer(daemon.actions().retry(arg(&params, "id")?).map_err(|e| e.to_string())?),

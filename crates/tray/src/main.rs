@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use engine::control::{self, ControlError, Event};
+use engine::control::{self, ControlError, Event, View};
 use engine::store::Store;
 use engine::{paths, Daemon, DaemonConfig};
 use ksni::TrayMethods;
@@ -107,7 +107,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         // A second launch: the first app opens its window (unless this one was to start hidden).
         Err(ControlError::AlreadyRunning) => {
             if !args.hidden {
-                control::Client::new(socket).call("open_window", serde_json::Value::Null).await?;
+                control::Client::new(socket).call("open_window", serde_json::json!({"view": "inbox"})).await?;
             }
             eprintln!("Sentry Tray is already running{}.", if args.hidden { "" } else { "; its window is open" });
             return Ok(());
@@ -196,14 +196,14 @@ async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result
 }
 
 fn open_window(window: &Window) {
-    if let Err(e) = window.open() {
+    if let Err(e) = window.open(View::Inbox) {
         tracing::error!(error = %e, "could not open the window");
     }
 }
 
 fn on_choice(daemon: &Daemon, window: &Window, choice: Choice) {
     let done: Result<(), String> = match choice {
-        Choice::Open => window.open(),
+        Choice::Open(view) => window.open(view),
         Choice::PauseHour => daemon.pause_until(Some(chrono::Utc::now() + chrono::Duration::hours(1))).map_err(|e| e.to_string()),
         Choice::PauseTomorrow => daemon.pause_until(Some(engine::daemon::tomorrow_morning())).map_err(|e| e.to_string()),
         Choice::Resume => daemon.set_paused(false).map_err(|e| e.to_string()),

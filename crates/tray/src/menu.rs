@@ -3,6 +3,7 @@
 //! window, Quit. The icon shows new alerts, paused and account trouble.
 
 use chrono::{DateTime, Local, Utc};
+use engine::control::View;
 use engine::Daemon;
 use ksni::menu::{MenuItem, StandardItem};
 use tokio::sync::mpsc;
@@ -14,7 +15,7 @@ pub const KEY_SEEN: &str = "window.last_opened";
 /// What the user picked in the menu; the app's main loop carries it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
-    Open,
+    Open(View),
     PauseHour,
     PauseTomorrow,
     Resume,
@@ -117,7 +118,7 @@ impl ksni::Tray for Tray {
 
     /// A click on the icon opens the window, as panels without menus on click expect.
     fn activate(&mut self, _x: i32, _y: i32) {
-        let _ = self.choices.send(Choice::Open);
+        let _ = self.choices.send(Choice::Open(View::Inbox));
     }
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
@@ -153,7 +154,8 @@ impl ksni::Tray for Tray {
             }
         }
         menu.push(MenuItem::Separator);
-        menu.push(self.item("Open Sentry Tray", true, Some(Choice::Open)));
+        menu.push(self.item("Open inbox", true, Some(Choice::Open(View::Inbox))));
+        menu.push(self.item("Settings…", true, Some(Choice::Open(View::Settings))));
         menu.push(self.item("Quit", true, Some(Choice::Quit)));
         menu
     }

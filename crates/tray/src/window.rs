@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use engine::control::Event;
+use engine::control::{Event, View};
 use engine::store::Store;
 use tokio::sync::broadcast;
 
@@ -28,21 +28,23 @@ impl Window {
         Window { binary, running: Arc::new(Mutex::new(false)), events, store, refresh }
     }
 
-    /// Brings the open window forward, or starts it. Must run inside the tokio runtime.
-    pub fn open(&self) -> Result<(), String> {
+    /// Brings the open window forward showing `view`, or starts it so. Must run inside the
+    /// tokio runtime.
+    pub fn open(&self, view: View) -> Result<(), String> {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         if let Err(e) = self.store.set_setting(crate::menu::KEY_SEEN, &now.to_string()) {
             tracing::warn!(error = %e, "could not record that the window was opened");
         }
         let _ = self.refresh.send(());
         let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        if *running {
-            let _ = self.events.send(Event::Focus);
+        // A window started another way (from a menu entry, by WebDriver) listens too.
+        if *running || self.events.receiver_count() > 0 {
+            let _ = self.events.send(Event::Show { view });
             return Ok(());
         }
         // The flag tells a window that finds the app gone (it quit meanwhile) not to restart it.
         let mut child = tokio::process::Command::new(&self.binary)
-            .arg("--opened-by-app")
+            .args(["--opened-by-app", "--view", view.as_str()])
             .spawn()
             .map_err(|e| format!("cannot start the window ({}): {e}", self.binary.display()))?;
         *running = true;
