@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The app's memory at rest, as the user's machine would count it: PSS summed over the app and
 # all its children (WebKit's processes among them), from /proc/*/smaps_rollup, after 30 s idle
-# each: started in the tray only, with the window open, and after the window was closed.
+# each: started in the tray only, the same with an account polled against Sentry's stand-in
+# (20 new issues notified), with the window open, and after the window was closed.
 #   bench/footprint.sh [BINARY]     (default: a release build, made if missing)
 # Runs its own private desktop session (Xvfb, D-Bus, dunst, keyring) like the tests.
 set -euo pipefail
@@ -11,6 +12,7 @@ if [ "${SENTRY_TRAY_DESKTOP:-}" != 1 ]; then
   BIN=${1:-target/release/sentry-tray}
   # The tray app starts the window binary beside it.
   [ -x "$BIN" ] && [ -x "$(dirname "$BIN")/sentry-tray-window" ] || cargo build --release --locked -p tray -p sentry-tray
+  cargo build --release --locked -p sentry-standin --example standin
   exec dbus-run-session -- scripts/desktop-session.sh bash "$0" "$BIN"
 fi
 BIN=$1
@@ -49,6 +51,20 @@ sleep 5; before=$(switches $app)
 sleep "$IDLE"; hidden=$(pss $app); hidden_wk=$(webkit $app); woken=$(woken_since $app "$before")
 kill $app; wait $app 2>/dev/null || true
 
+# One account, polled every 10 s against the stand-in: after the first poll 20 new issues
+# appear; the next poll finds them, the app looks up who I am and each latest event, and
+# notifies them (up to the spike limit, then a summary). Measured after 30 s more.
+token=sntryu_footprint_token
+coproc STANDIN { exec target/release/examples/standin "$token"; }
+read -r sentry <&"${STANDIN[0]}"
+polled_data=$(mktemp -d)
+SENTRY_TRAY_DATA_DIR=$polled_data SENTRY_URL=$sentry SENTRY_ORG=acme SENTRY_AUTH_TOKEN=$token SENTRY_TRAY_POLL_INTERVAL=10 \
+  "$BIN" --hidden >/dev/null 2>&1 & app=$!
+sleep 15; sleep "$IDLE"; polled=$(pss $app)
+notified=$(cat "$polled_data"/logs/* 2>/dev/null | grep -c 'daemon: notified' || true)
+kill $app; wait $app 2>/dev/null || true
+kill "$STANDIN_PID"; rm -rf "$polled_data"
+
 "$BIN" >/dev/null 2>&1 & app=$!
 sleep "$IDLE"; open=$(pss $app); open_wk=$(webkit $app)
 close_window
@@ -58,5 +74,6 @@ rm -rf "$data"
 
 echo "footprint ($BIN, ${IDLE} s idle each): PSS app + children"
 echo "  started hidden (tray only): ${hidden} MB, ${hidden_wk} WebKit processes, woken ${woken} times"
+echo "  hidden, an account polled:  ${polled} MB, ${notified:-0} alerts notified"
 echo "  window open:                ${open} MB, ${open_wk} WebKit processes"
 echo "  window closed again:        ${closed} MB, ${closed_wk} WebKit processes"
