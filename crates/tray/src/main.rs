@@ -149,8 +149,8 @@ async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result
     let mut changes = daemon.subscribe();
     let mut inbox_requests = daemon.open_inbox_requests();
     use tokio::signal::unix::{signal, SignalKind};
-    // Asked to end (a logout hangs up or terminates): quit as from the menu.
-    let (mut terminate, mut hangup) = (signal(SignalKind::terminate())?, signal(SignalKind::hangup())?);
+    // Asked to end (Ctrl-C, a logout hanging up or terminating): quit as from the menu.
+    let (mut interrupt, mut terminate, mut hangup) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?, signal(SignalKind::hangup())?);
     loop {
         // A timed pause ends without anyone touching the app: the only timer, none otherwise.
         let pause_ends = match daemon.paused_until() {
@@ -180,7 +180,7 @@ async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result
             Some(()) = refreshes.recv() => {}
             Ok(()) = inbox_requests.recv() => open_window(&window),
             _ = tokio::time::sleep(pause_ends) => {}
-            _ = tokio::signal::ctrl_c() => break,
+            _ = interrupt.recv() => break,
             _ = terminate.recv() => break,
             _ = hangup.recv() => break,
         }
