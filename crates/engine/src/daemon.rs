@@ -118,7 +118,8 @@ impl SecretSource for CachedSecret {
         if guard.1.is_some_and(|at| at.elapsed() < Duration::from_secs(5)) {
             return;
         }
-        // A blocking D-Bus call on the request path, rare by the throttle above.
+        // A blocking D-Bus call (the receiver makes it on a blocking thread), rare by the
+        // throttle above.
         *guard = (CachedSecret::load(), Some(Instant::now()));
     }
 }

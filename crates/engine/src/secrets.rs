@@ -65,14 +65,14 @@ pub struct Secrets;
 
 impl Secrets {
     /// The secret and where it came from, or `None` when it is configured nowhere.
-    /// Blocking (D-Bus): call from a blocking thread in async code.
+    /// Blocking (D-Bus): in async code, better called from a blocking thread.
     pub fn get(&self, kind: SecretKind) -> Result<Option<(String, Source)>, SecretError> {
         if !matches!(kind, SecretKind::AccountToken(_)) {
             if let Some(value) = std::env::var(kind.env_var()).ok().filter(|v| !v.trim().is_empty()) {
                 return Ok(Some((value.trim().to_owned(), Source::Environment)));
             }
         }
-        match entry(kind)?.get_password() {
+        match off_runtime(|| entry(kind).map(|entry| entry.get_password()))? {
             Ok(value) => Ok(Some((value, Source::Keyring))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_err(kind, e)),
@@ -85,16 +85,26 @@ impl Secrets {
         if value.is_empty() {
             return Err(SecretError::Empty { what: kind.what() });
         }
-        entry(kind)?.set_password(value).map_err(|e| map_err(kind, e))
+        off_runtime(|| entry(kind)?.set_password(value).map_err(|e| map_err(kind, e)))
     }
 
     /// Removes the secret from the keyring; removing what is not there is not an error.
     pub fn delete(&self, kind: SecretKind) -> Result<(), SecretError> {
-        match entry(kind)?.delete_credential() {
+        match off_runtime(|| entry(kind).map(|entry| entry.delete_credential()))? {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_err(kind, e)),
         }
     }
+}
+
+/// Runs a keyring call where blocking is allowed. The keyring's blocking D-Bus API runs on a
+/// tokio runtime of zbus's own (its tokio backend is on in this workspace), and tokio refuses
+/// to start one on a thread that drives async tasks: there the call gets a thread of its own.
+fn off_runtime<T: Send>(call: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return call();
+    }
+    std::thread::scope(|scope| scope.spawn(call).join()).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn entry(kind: SecretKind) -> Result<Entry, SecretError> {
