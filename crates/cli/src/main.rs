@@ -275,21 +275,14 @@ fn projects(json: bool) -> anyhow::Result<()> {
         return Err(BadInput("no account: add one with `sentry-tray-cli account add --url URL --org SLUG`".into()).into());
     }
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-    let mut rows = Vec::new();
-    for account in &accounts {
-        let token = engine::accounts::token(account)?.context("the account's token is missing from the keyring")?;
-        let client = engine::sentry_api::Client::new(&account.url, &token)?;
-        let projects = runtime.block_on(client.projects(&account.org)).with_context(|| format!("listing the projects of {}", account.org))?;
-        for (slug, name) in projects {
-            let prefs = store.preferences(&slug, Some(&account.org))?;
-            rows.push(serde_json::json!({"org": account.org, "slug": slug, "name": name, "preferences": prefs}));
-        }
-    }
+    let projects = runtime.block_on(engine::accounts::projects(&store)).context("listing the projects")?;
+    let rows = serde_json::to_value(projects)?;
+    let rows = rows.as_array().map(Vec::as_slice).unwrap_or_default();
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
-    for row in &rows {
+    for row in rows {
         let p = &row["preferences"];
         let state = if p["enabled"] == true { format!("from {} up, {}", p["min_level"].as_str().unwrap_or("?"), p["audience"].as_str().unwrap_or("?").replace('_', " ")) } else { "off".to_owned() };
         println!("{:<12} {:<24} {:<28} {state}", row["org"].as_str().unwrap_or(""), row["slug"].as_str().unwrap_or(""), row["name"].as_str().unwrap_or(""));

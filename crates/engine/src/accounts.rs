@@ -6,6 +6,7 @@ use rusqlite::params;
 use sentry_api::{ApiError, Client};
 use serde::Serialize;
 
+use crate::policy::Preferences;
 use crate::receiver::now;
 use crate::secrets::{SecretError, SecretKind, Secrets, Source};
 use crate::settings;
@@ -71,6 +72,12 @@ pub enum AccountError {
     Exists { url: String, org: String },
     #[error("no account for {0}")]
     NotFound(String),
+    #[error("the token of {0} is missing from the keyring: remove the account and add it again")]
+    TokenMissing(String),
+    #[error("{org}: {source}")]
+    InOrganization { org: String, source: ApiError },
+    #[error("the app is shutting down")]
+    ShuttingDown,
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
@@ -223,4 +230,46 @@ pub fn for_org(store: &Store, org: Option<&str>) -> Result<Option<(Account, Stri
         }
     }
     Ok(None)
+}
+
+/// Every account with its token (read on a blocking thread: the keyring is D-Bus).
+pub async fn with_tokens(store: &Store) -> Result<Vec<(Account, String)>, AccountError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        list(&store)?
+            .into_iter()
+            .map(|account| match token(&account)? {
+                Some(token) => Ok((account, token)),
+                None => Err(AccountError::TokenMissing(account.org)),
+            })
+            .collect()
+    })
+    .await
+    .unwrap_or_else(|e| match e.try_into_panic() {
+        Ok(panic) => std::panic::resume_unwind(panic),
+        Err(_) => Err(AccountError::ShuttingDown),
+    })
+}
+
+/// One project of an account, as `projects` and the window list it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    pub org: String,
+    pub slug: String,
+    pub name: String,
+    pub preferences: Preferences,
+}
+
+/// Every account's projects from Sentry, with their effective preferences.
+pub async fn projects(store: &Store) -> Result<Vec<Project>, AccountError> {
+    let mut rows = Vec::new();
+    for (account, token) in with_tokens(store).await? {
+        let in_org = |source| AccountError::InOrganization { org: account.org.clone(), source };
+        let projects = Client::new(&account.url, &token).map_err(in_org)?.projects(&account.org).await.map_err(in_org)?;
+        for (slug, name) in projects {
+            let preferences = store.preferences(&slug, Some(&account.org))?;
+            rows.push(Project { org: account.org.clone(), slug, name, preferences });
+        }
+    }
+    Ok(rows)
 }

@@ -58,7 +58,7 @@ impl Commands {
                 let _ = self.refresh.send(());
                 answer(())
             }
-            "projects" => self.projects().await,
+            "projects" => answer(engine::accounts::projects(daemon.store()).await.map_err(|e| e.to_string())?),
             "set_preference" => {
                 let (project, org) = (arg::<String>(&params, "project")?, arg::<Option<String>>(&params, "org")?);
                 let store = daemon.store();
@@ -93,41 +93,11 @@ impl Commands {
         answer(daemon.actions().enqueue(alert.org.as_deref(), &alert.issue_id, &request, None, &label, &alert.title).map_err(|e| e.to_string())?)
     }
 
-    /// Every account with its token (read from the keyring, off the async threads).
-    async fn accounts(&self) -> Result<Vec<(engine::accounts::Account, String)>, String> {
-        let store = self.daemon.store().clone();
-        blocking(move || {
-            let mut with_tokens = Vec::new();
-            for account in engine::accounts::list(&store).map_err(|e| e.to_string())? {
-                if let Some(token) = engine::accounts::token(&account).map_err(|e| e.to_string())? {
-                    with_tokens.push((account, token));
-                }
-            }
-            Ok(with_tokens)
-        })
-        .await
-    }
-
-    /// Every account's projects from Sentry, with their effective preferences.
-    async fn projects(&self) -> Result<Value, String> {
-        let store = self.daemon.store();
-        let mut rows = Vec::new();
-        for (account, token) in self.accounts().await? {
-            let client = engine::sentry_api::Client::new(&account.url, &token).map_err(|e| e.to_string())?;
-            let projects = client.projects(&account.org).await.map_err(|e| format!("{}: {e}", account.org))?;
-            for (slug, name) in projects {
-                let preferences = store.preferences(&slug, Some(&account.org)).map_err(|e| e.to_string())?;
-                rows.push(json!({"org": account.org, "slug": slug, "name": name, "preferences": preferences}));
-            }
-        }
-        Ok(Value::Array(rows))
-    }
-
     /// Whom issues can be assigned to: each account's members and the teams I am on, as
     /// `(assignee, label)` pairs the engine's `assign=` takes.
     async fn assignees(&self) -> Result<Value, String> {
         let mut people = Vec::new();
-        for (account, token) in self.accounts().await? {
+        for (account, token) in engine::accounts::with_tokens(self.daemon.store()).await.map_err(|e| e.to_string())? {
             let client = engine::sentry_api::Client::new(&account.url, &token).map_err(|e| e.to_string())?;
             people.extend(client.members(&account.org).await.map_err(|e| format!("{}: {e}", account.org))?);
             people.extend(client.my_teams(&account.org).await.unwrap_or_default().into_iter().map(|t| (format!("team:{t}"), format!("#{t}"))));
