@@ -2,7 +2,8 @@
 //!
 //! Sources hand [`alert::Alert`]s to the [`store::Store`]; the [`daemon`] wires the webhook
 //! [`receiver`], the desktop [`notifier`] and the [`actions`] that act on issues in Sentry.
-//! The Tauri shell and the command-line daemon both run this same engine.
+//! The tray app and the command-line daemon both run this same engine; the window reaches it
+//! through the [`control`] socket.
 
 pub mod accounts;
 pub mod actions;
