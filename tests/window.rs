@@ -141,6 +141,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(text("webhook-url"), format!("http://{listen}/webhook"));
+    assert_eq!(text("secret"), "set (from the environment)");
     // The window shows one part at a time, the inbox or the settings, with a tab for each.
     let view = || driver.call(reqwest::Method::POST, &format!("/session/{sid}/execute/sync"), Some(json!({"script": "return document.body.dataset.view", "args": []})));
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -1,5 +1,5 @@
 //! The running engine: the webhook receiver, delivery of alerts as notifications, and the
-//! actions chosen on them. The Tauri shell and `sentry-tray-cli daemon` both run one.
+//! actions chosen on them. The tray app (`sentry-tray`) and `sentry-tray-cli daemon` both run one.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -90,37 +90,50 @@ pub struct AccountStatus {
     pub token_source: Source,
 }
 
-/// The webhook secret, read from the keyring once and again when a signature fails (at most
-/// every few seconds), so `webhook-secret set` takes effect without a restart.
+/// The webhook secret, read from the keyring once and again when a signature fails or the
+/// window asks for the status (at most every few seconds), so `webhook-secret set` takes effect
+/// without a restart. It also answers where the secret came from, or why it could not be read.
 struct CachedSecret {
-    value: Mutex<(Option<String>, Option<Instant>)>,
+    /// What was found (or why nothing could be read), and when it was last read again.
+    found: Mutex<(Found, Option<Instant>)>,
 }
 
+type Found = Result<Option<(String, Source)>, String>;
+
 impl CachedSecret {
-    fn load() -> Option<String> {
-        match Secrets.get(SecretKind::WebhookSecret) {
-            Ok(found) => found.map(|(value, _)| value),
-            Err(e) => {
-                tracing::warn!(error = %e, "webhook secret unavailable");
-                None
-            }
+    /// Blocking (keyring over D-Bus).
+    fn load() -> CachedSecret {
+        CachedSecret { found: Mutex::new((CachedSecret::read(), None)) }
+    }
+
+    fn read() -> Found {
+        Secrets.get(SecretKind::WebhookSecret).map_err(|e| {
+            tracing::warn!(error = %e, "webhook secret unavailable");
+            e.to_string()
+        })
+    }
+
+    /// Where the secret came from, or why it could not be read.
+    fn source(&self) -> (Option<Source>, Option<String>) {
+        match &self.found.lock().unwrap_or_else(|p| p.into_inner()).0 {
+            Ok(found) => (found.as_ref().map(|(_, source)| *source), None),
+            Err(e) => (None, Some(e.clone())),
         }
     }
 }
 
 impl SecretSource for CachedSecret {
     fn webhook_secret(&self) -> Option<String> {
-        self.value.lock().unwrap_or_else(|p| p.into_inner()).0.clone()
+        self.found.lock().unwrap_or_else(|p| p.into_inner()).0.clone().ok().flatten().map(|(value, _)| value)
     }
 
     fn reload(&self) {
-        let mut guard = self.value.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.found.lock().unwrap_or_else(|p| p.into_inner());
         if guard.1.is_some_and(|at| at.elapsed() < Duration::from_secs(5)) {
             return;
         }
-        // A blocking D-Bus call (the receiver makes it on a blocking thread), rare by the
-        // throttle above.
-        *guard = (CachedSecret::load(), Some(Instant::now()));
+        // A blocking D-Bus call (made on a blocking thread), rare by the throttle above.
+        *guard = (CachedSecret::read(), Some(Instant::now()));
     }
 }
 
@@ -128,6 +141,7 @@ pub struct Daemon {
     store: Store,
     local_addr: SocketAddr,
     paused: Arc<AtomicI64>,
+    secret: Arc<CachedSecret>,
     changed: broadcast::Sender<()>,
     actions: Actions,
     open_inbox: broadcast::Sender<()>,
@@ -143,9 +157,7 @@ impl Daemon {
         let local_addr = listener.local_addr().map_err(|source| DaemonError::Bind { addr: config.listen, source })?;
         let paused = Arc::new(AtomicI64::new(store.setting(KEY_PAUSED)?.and_then(|until| until.parse().ok()).unwrap_or(0)));
 
-        let secret: Arc<CachedSecret> = Arc::new(CachedSecret {
-            value: Mutex::new((tokio::task::spawn_blocking(CachedSecret::load).await.ok().flatten(), None)),
-        });
+        let secret = Arc::new(tokio::task::spawn_blocking(CachedSecret::load).await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())));
         let fallback_org = settings::environment().and_then(|env| env.org);
 
         let (deliver_tx, deliver_rx) = mpsc::unbounded_channel();
@@ -163,7 +175,7 @@ impl Daemon {
         let polled = deliver_tx.clone();
         let state = Arc::new(ReceiverState {
             store: store.clone(),
-            secret,
+            secret: secret.clone(),
             fallback_org,
             deliver: deliver_tx,
             replay_window: Some(receiver::DEFAULT_REPLAY_WINDOW),
@@ -184,7 +196,7 @@ impl Daemon {
             tracing::info!("polling is off; running on webhooks alone");
         }
         tracing::info!(%local_addr, database = %store.path().display(), "Sentry Tray engine running");
-        Ok(Daemon { store, local_addr, paused, changed, actions, open_inbox, shutdown: Some(shutdown) })
+        Ok(Daemon { store, local_addr, paused, secret, changed, actions, open_inbox, shutdown: Some(shutdown) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -208,10 +220,6 @@ impl Daemon {
     /// Fires whenever what [`Status`] reports may have changed (an alert arrived).
     pub fn subscribe(&self) -> broadcast::Receiver<()> {
         self.changed.subscribe()
-    }
-
-    pub fn is_paused(&self) -> bool {
-        now() < self.paused.load(Ordering::SeqCst)
     }
 
     /// When the pause ends (`None`: not paused; `Some(None)`: until resumed).
@@ -248,7 +256,7 @@ impl Daemon {
 
     /// A handle that reads the status away from the daemon (e.g. on a blocking thread).
     pub fn status_reader(&self) -> StatusReader {
-        StatusReader { store: self.store.clone(), local_addr: self.local_addr, paused: self.paused.clone() }
+        StatusReader { store: self.store.clone(), local_addr: self.local_addr, paused: self.paused.clone(), secret: self.secret.clone() }
     }
 
     /// Stops the receiver; what was stored stays stored.
@@ -267,11 +275,12 @@ pub fn tomorrow_morning() -> DateTime<Utc> {
 }
 
 /// Reads the [`Status`]; cheap to clone and `'static`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StatusReader {
     store: Store,
     local_addr: SocketAddr,
     paused: Arc<AtomicI64>,
+    secret: Arc<CachedSecret>,
 }
 
 impl StatusReader {
@@ -288,13 +297,12 @@ impl StatusReader {
         })
     }
 
-    /// Blocking (keyring over D-Bus): call from a blocking thread in async code.
+    /// Blocking (at most every few seconds, the keyring over D-Bus): call from a blocking
+    /// thread in async code.
     pub fn read(&self) -> Status {
         let account = settings::environment().map(|a| AccountStatus { url: a.url, org: a.org, token_source: Source::Environment });
-        let (webhook_secret, webhook_secret_error) = match Secrets.get(SecretKind::WebhookSecret) {
-            Ok(found) => (found.map(|(_, source)| source), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
+        self.secret.reload();
+        let (webhook_secret, webhook_secret_error) = self.secret.source();
         Status {
             listen: self.local_addr.to_string(),
             webhook_url: format!("http://{}/webhook", self.local_addr),
