@@ -17,6 +17,22 @@ impl SecretSource for Fixed {
     }
 }
 
+/// A secret the receiver did not know at start, set meanwhile (`webhook-secret set`): it is in
+/// the keyring, read again on `reload`.
+struct SetElsewhere {
+    known: std::sync::Mutex<Option<String>>,
+}
+
+impl SecretSource for SetElsewhere {
+    fn webhook_secret(&self) -> Option<String> {
+        self.known.lock().unwrap().clone()
+    }
+
+    fn reload(&self) {
+        *self.known.lock().unwrap() = Some(SECRET.to_owned());
+    }
+}
+
 struct Receiver {
     url: String,
     store: Store,
@@ -26,13 +42,17 @@ struct Receiver {
 }
 
 async fn start(secret: Option<&'static str>) -> Receiver {
+    start_with(Arc::new(Fixed(secret))).await
+}
+
+async fn start_with(secret: Arc<dyn SecretSource>) -> Receiver {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
     let (deliver, delivered) = mpsc::unbounded_channel();
     let state = Arc::new(ReceiverState {
         store: store.clone(),
-        secret: Arc::new(Fixed(secret)),
+        secret,
         fallback_org: None,
         deliver,
         replay_window: Some(DEFAULT_REPLAY_WINDOW),
@@ -102,6 +122,14 @@ async fn without_a_secret_every_webhook_is_refused_with_the_fix() {
     let (status, answer) = r.post("issue", Some(&sentry_api::sign(SECRET.as_bytes(), &body)), "r", body).await;
     assert_eq!(status, 401);
     assert!(answer.contains("webhook-secret set"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_secret_set_after_the_start_is_read_again_and_takes_effect() {
+    let r = start_with(Arc::new(SetElsewhere { known: std::sync::Mutex::new(None) })).await;
+    let body = example_body();
+    let (status, answer) = r.post("issue", Some(&sentry_api::sign(SECRET.as_bytes(), &body)), "r", body).await;
+    assert_eq!(status, 201, "{answer}");
 }
 
 #[tokio::test]
