@@ -3,6 +3,12 @@
 const invoke = (method, params = {}) => window.__TAURI__.core.invoke('engine', { method, params });
 const $ = (id) => document.getElementById(id);
 
+// What went wrong, under the page; the next good refresh hides it.
+function showError(e) {
+  $('error').hidden = false;
+  $('error').textContent = String(e);
+}
+
 function show(status) {
   $('listen').textContent = status.listen;
   $('webhook-url').textContent = status.webhook_url;
@@ -55,8 +61,7 @@ function show(status) {
         await invoke('remove_account', { org: a.org });
         refresh();
       } catch (e) {
-        $('error').hidden = false;
-        $('error').textContent = String(e);
+        showError(e);
       }
     });
     item.append(title, ' ', remove);
@@ -150,8 +155,7 @@ function actionsFor(alert) {
       go.blur();
       refresh();
     } catch (e) {
-      $('error').hidden = false;
-      $('error').textContent = String(e);
+      showError(e);
     }
   });
   row.append(choice, who, go);
@@ -166,8 +170,7 @@ async function setPreference(project, key, value) {
   try {
     await invoke('set_preference', { project: project.slug, org: project.org, key, value });
   } catch (e) {
-    $('error').hidden = false;
-    $('error').textContent = String(e);
+    showError(e);
   }
 }
 
@@ -208,8 +211,7 @@ async function refreshProjects() {
     const projects = await invoke('projects');
     if (projects.length) showProjects(projects);
   } catch (e) {
-    $('error').hidden = false;
-    $('error').textContent = String(e);
+    showError(e);
   }
 }
 
@@ -247,8 +249,7 @@ function showActions(actions) {
           await invoke('retry_action', { id: a.id });
           refresh();
         } catch (e) {
-          $('error').hidden = false;
-          $('error').textContent = String(e);
+          showError(e);
         }
       });
       item.append(retry);
@@ -264,8 +265,7 @@ async function refresh() {
     showActions(await invoke('actions'));
     $('error').hidden = true;
   } catch (e) {
-    $('error').hidden = false;
-    $('error').textContent = String(e);
+    showError(e);
   }
 }
 
@@ -273,8 +273,7 @@ $('paused').addEventListener('change', async (event) => {
   try {
     show(await invoke('set_paused', { paused: event.target.checked }));
   } catch (e) {
-    $('error').hidden = false;
-    $('error').textContent = String(e);
+    showError(e);
   }
 });
 
@@ -282,8 +281,7 @@ $('autostart').addEventListener('change', async (event) => {
   try {
     event.target.checked = await invoke('set_autostart', { enabled: event.target.checked });
   } catch (e) {
-    $('error').hidden = false;
-    $('error').textContent = String(e);
+    showError(e);
   }
 });
 
