@@ -9,6 +9,8 @@
 //! - Otherwise the match may end at the end of the path or at a `/`; a pattern ending `/*` only
 //!   at the end.
 
+use crate::glob::push_literal;
+
 /// The regular expression for a CODEOWNERS `pattern` (case-sensitive, searched from the start).
 pub fn to_regex(pattern: &str) -> Option<String> {
     if pattern.is_empty() {
@@ -48,12 +50,11 @@ pub fn to_regex(pattern: &str) -> Option<String> {
             '*' => out.push_str("[^/]*"),
             '?' => out.push_str("[^/]"),
             '\\' => {
-                let escaped = *chars.get(i + 1)?;
-                out.push_str(&regex::escape(&escaped.to_string()));
+                push_literal(&mut out, *chars.get(i + 1)?);
                 i += 2;
                 continue;
             }
-            c => out.push_str(&regex::escape(&c.to_string())),
+            c => push_literal(&mut out, c),
         }
         i += 1;
     }

@@ -61,12 +61,11 @@ pub fn to_regex(pattern: &str, options: GlobOptions) -> Option<String> {
                 out.push(')');
             }
             '\\' if !options.path_normalize => {
-                let escaped = *chars.get(i + 1)?;
-                out.push_str(&regex::escape(&escaped.to_string()));
+                push_literal(&mut out, *chars.get(i + 1)?);
                 i += 2;
                 continue;
             }
-            c => out.push_str(&regex::escape(&c.to_string())),
+            c => push_literal(&mut out, c),
         }
         i += 1;
     }
@@ -75,6 +74,11 @@ pub fn to_regex(pattern: &str, options: GlobOptions) -> Option<String> {
     }
     out.push('$');
     Some(out)
+}
+
+/// `c` matched as itself (both pattern translators escape with `\` and keep the rest literal).
+pub(crate) fn push_literal(out: &mut String, c: char) {
+    out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
 }
 
 /// `[...]` at the start of `chars`: the regex class and how many characters it used.
