@@ -111,6 +111,26 @@ pub struct Client {
     spent_until: std::sync::Arc<std::sync::Mutex<Option<std::time::SystemTime>>>,
 }
 
+/// One HTTP client per timeout for the whole process, whatever the account: its connections
+/// are kept between polls and alerts, and the TLS setup (the system's certificates) is made
+/// once, not for every `Client` made per poll cycle or per alert.
+fn shared_http(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    static SHARED: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<Duration, reqwest::Client>>> = std::sync::OnceLock::new();
+    let mut shared = SHARED.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(http) = shared.get(&timeout) {
+        return Ok(http.clone());
+    }
+    // reqwest is built without a bundled crypto provider (it would pull in aws-lc).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .user_agent(concat!("sentry-tray/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10).min(timeout))
+        .timeout(timeout)
+        .build()?;
+    shared.insert(timeout, http.clone());
+    Ok(http)
+}
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").field("base", &self.base).field("token", &"<redacted>").finish()
@@ -128,14 +148,7 @@ impl Client {
         if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
             return Err(ApiError::InvalidUrl(base_url.to_owned()));
         }
-        // reqwest is built without a bundled crypto provider (it would pull in aws-lc).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("sentry-tray/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10).min(timeout))
-            .timeout(timeout)
-            .build()
-            .map_err(|e| ApiError::InvalidUrl(format!("{base_url} ({e})")))?;
+        let http = shared_http(timeout).map_err(|e| ApiError::InvalidUrl(format!("{base_url} ({e})")))?;
         Ok(Client { http, base, token: token.to_owned(), spent_until: Default::default() })
     }
 
