@@ -21,6 +21,25 @@ async fn use_sentry_at(url: &str) -> tokio::sync::MutexGuard<'static, ()> {
     guard
 }
 
+/// Sentry's stand-in, the environment's account on it, and the queue of a fresh database.
+struct Setup {
+    sentry: StandIn,
+    actions: Actions,
+    db: std::path::PathBuf,
+    _env: tokio::sync::MutexGuard<'static, ()>,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sentry = StandIn::start(TOKEN).await;
+    let _env = use_sentry_at(&sentry.url()).await;
+    let _dir = tempfile::tempdir().unwrap();
+    let db = _dir.path().join("db");
+    let actions = Actions::new(Store::open(&db).unwrap(), None);
+    Setup { sentry, actions, db, _env, _dir }
+}
+
 async fn wait_state(actions: &Actions, id: i64, state: &str, within: Duration) -> engine::actions::Queued {
     let deadline = Instant::now() + within;
     loop {
@@ -40,35 +59,29 @@ fn puts(sentry: &StandIn, issue: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn transient_failures_are_retried_with_backoff_until_sentry_answers() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sentry = StandIn::start(TOKEN).await;
-    let _env = use_sentry_at(&sentry.url()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), None);
+    let s = setup().await;
+    let (sentry, actions) = (&s.sentry, &s.actions);
     sentry.fail_next(Failure::Status(503));
     sentry.fail_next(Failure::Status(502));
     let id = actions.enqueue(None, "42", &Request::parse("resolve").unwrap(), None, "WEB-42", "boom").unwrap();
     tokio::spawn(actions.clone().run());
-    let row = wait_state(&actions, id, "done", Duration::from_secs(20)).await;
+    let row = wait_state(actions, id, "done", Duration::from_secs(20)).await;
     assert_eq!(row.attempts, 3, "two failures, then success");
-    assert_eq!(puts(&sentry, "42"), 3);
+    assert_eq!(puts(sentry, "42"), 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_permanent_failure_is_kept_with_its_error_and_not_retried() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sentry = StandIn::start(TOKEN).await;
-    let _env = use_sentry_at(&sentry.url()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let actions = Actions::new(Store::open(&dir.path().join("db")).unwrap(), None);
+    let s = setup().await;
+    let (sentry, actions) = (&s.sentry, &s.actions);
     // 403: the token may not do this; no retry changes that.
     sentry.fail_next(Failure::Status(403));
     let id = actions.enqueue(None, "43", &Request::parse("ignore=30").unwrap(), None, "WEB-43", "boom").unwrap();
     tokio::spawn(actions.clone().run());
-    let row = wait_state(&actions, id, "failed", Duration::from_secs(10)).await;
+    let row = wait_state(actions, id, "failed", Duration::from_secs(10)).await;
     assert!(row.error.as_deref().unwrap_or("").contains("403"), "{row:?}");
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(puts(&sentry, "43"), 1, "not retried");
+    assert_eq!(puts(sentry, "43"), 1, "not retried");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -99,24 +112,20 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sentry = StandIn::start(TOKEN).await;
-    let _env = use_sentry_at(&sentry.url()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
-    let first = Actions::new(Store::open(&path).unwrap(), None);
+    let s = setup().await;
+    let (sentry, first, path) = (&s.sentry, &s.actions, &s.db);
     let id = first.enqueue(None, "45", &Request::parse("resolve").unwrap(), None, "WEB-45", "boom").unwrap();
     // An app was killed while sending it: its claim is fresh, its process gone.
     let mut gone = std::process::Command::new("true").spawn().unwrap();
     let dead_pid = gone.id();
     gone.wait().unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    rusqlite::Connection::open(&path)
+    rusqlite::Connection::open(path)
         .unwrap()
         .execute("UPDATE actions SET claimed_at = ?1, claimed_by = ?2 WHERE id = ?3", rusqlite::params![now, dead_pid, id])
         .unwrap();
-    let second = Actions::new(Store::open(&path).unwrap(), None);
+    let second = Actions::new(Store::open(path).unwrap(), None);
     tokio::spawn(second.clone().run());
     wait_state(&second, id, "done", Duration::from_secs(10)).await;
-    assert_eq!(puts(&sentry, "45"), 1);
+    assert_eq!(puts(sentry, "45"), 1);
 }
