@@ -255,6 +255,12 @@ fn updated(shared: &Shared, org: &str, id: &str, change: Value) -> Response {
     };
     let mut issue = issue_value(shared, org, id);
     for (key, value) in change {
+        // Sentry takes `user:ID` or `team:SLUG` (or an e-mail) and answers with who it is.
+        let value = match (key.as_str(), value.as_str().and_then(|v| v.split_once(':'))) {
+            ("assignedTo", Some(("user", user))) => json!({"type": "user", "id": user, "name": format!("User {user}")}),
+            ("assignedTo", Some(("team", team))) => json!({"type": "team", "id": "7", "name": team}),
+            _ => value,
+        };
         issue[key] = value;
     }
     Json(issue).into_response()
