@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{params, OptionalExtension};
-use sentry_api::{ApiError, Client, IssueUpdate};
+use sentry_api::{ApiError, Client, Issue, IssueUpdate};
 use serde::Serialize;
+use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::accounts;
+use crate::alert::Alert;
 use crate::notifier::{Chosen, Notifier, UserAction};
 use crate::receiver::now;
 use crate::secrets::SecretError;
@@ -96,6 +98,27 @@ impl Request {
             return Err(ActionError::Unknown(text.to_owned()));
         }
         Ok(Request { kind, argument })
+    }
+
+    /// The queue's row as a request.
+    fn of(row: &Queued) -> Result<Request, ActionError> {
+        Request::parse(&match &row.argument {
+            Some(a) => format!("{}={a}", row.kind),
+            None => row.kind.clone(),
+        })
+    }
+
+    /// What was done to the issue called `label`, once Sentry confirmed it.
+    pub fn done(&self, label: &str) -> String {
+        match (&self.kind, self.argument.as_deref()) {
+            (UserAction::Resolve, _) => format!("Resolved {label}"),
+            (UserAction::Ignore, None) => format!("Ignored {label} until it escalates"),
+            (UserAction::Ignore, Some("forever")) => format!("Ignored {label} forever"),
+            (UserAction::Ignore, Some(minutes)) => format!("Ignored {label} for {minutes} min"),
+            (UserAction::AssignToMe, None) => format!("Assigned {label} to you"),
+            (UserAction::AssignToMe, Some(who)) => format!("Assigned {label} to {who}"),
+            (UserAction::Open, _) => format!("Opened {label}"),
+        }
     }
 
     fn update(&self, me: impl FnOnce() -> Option<String>) -> Option<IssueUpdate> {
@@ -352,11 +375,11 @@ impl Actions {
         if let Err(e) = outcome {
             tracing::error!(action = row.id, error = %e, "could not record the action's outcome");
         }
-        let done = UserAction::from_key(&row.kind).map(|a| a.done()).unwrap_or("Done");
+        let done = Request::of(&row).map(|r| r.done(&label)).unwrap_or_else(|_| format!("Done: {label}"));
         match result {
             Ok(()) => {
                 tracing::info!(action = row.id, issue = %row.issue_id, kind = %row.kind, "action done");
-                self.show(row.notification_id, &format!("{done} {label}"), row.title.as_deref().unwrap_or(""), false).await;
+                self.show(row.notification_id, &done, row.title.as_deref().unwrap_or(""), false).await;
             }
             Err(e) if !(e.is_transient() && row.attempts + 1 < MAX_ATTEMPTS) => {
                 tracing::warn!(action = row.id, error = %e, "action failed");
@@ -367,10 +390,7 @@ impl Actions {
     }
 
     async fn send(&self, row: &Queued) -> Result<(), ActionError> {
-        let request = Request::parse(&match &row.argument {
-            Some(a) => format!("{}={a}", row.kind),
-            None => row.kind.clone(),
-        })?;
+        let request = Request::of(row)?;
         let (store, wanted) = (self.store.clone(), Some(row.org.clone()).filter(|o| !o.is_empty()));
         let (url, token, org) = tokio::task::spawn_blocking(move || credentials(&store, wanted.as_deref()))
             .await
@@ -378,8 +398,41 @@ impl Actions {
         let client = Client::new(&url, &token)?;
         let me = if request.kind == UserAction::AssignToMe && request.argument.is_none() { Some(client.whoami().await?.id) } else { None };
         let update = request.update(|| me).ok_or(ActionError::NoLink)?;
-        client.update_issue(&org, &row.issue_id, &update).await?;
+        let answer = client.update_issue(&org, &row.issue_id, &update).await?;
+        self.keep_answer(row, request.kind, &org, answer);
         Ok(())
+    }
+
+    /// Sentry's answer becomes the issue's state here: a row of the change (not an alert: the
+    /// outcome notification said it), under the key the webhook and polling of the same change
+    /// use, so that neither takes it for news from elsewhere.
+    fn keep_answer(&self, row: &Queued, kind: UserAction, org: &str, answer: Value) {
+        let change = match kind {
+            UserAction::Resolve => "resolved",
+            UserAction::Ignore => "ignored",
+            UserAction::AssignToMe => "assigned",
+            UserAction::Open => return,
+        };
+        // The issue as Sentry answered (its answer to an update may leave out the id).
+        let mut issue = serde_json::json!({"id": row.issue_id});
+        if let Value::Object(answered) = answer {
+            for (field, value) in answered {
+                issue[field] = value;
+            }
+        }
+        let body = issue.to_string();
+        let issue: Issue = match serde_json::from_value(issue) {
+            Ok(issue) => issue,
+            Err(e) => {
+                tracing::warn!(action = row.id, error = %e, "Sentry's answer to the action is unreadable; the issue's state is not kept");
+                return;
+            }
+        };
+        let mut alert = Alert::from_issue_webhook(change, &issue, None, None, Some(org), body.as_bytes());
+        alert.source = "action".into();
+        if let Err(e) = self.store.insert_alert(&alert, now()) {
+            tracing::warn!(action = row.id, error = %e, "the issue's state after the action is not kept");
+        }
     }
 
     async fn show(&self, notification_id: Option<u32>, summary: &str, body: &str, failed: bool) {
@@ -424,6 +477,17 @@ pub fn open_in_browser(url: &str) -> Result<(), ActionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outcome_says_what_was_done() {
+        let done = |text| Request::parse(text).unwrap().done("WEB-1");
+        assert_eq!(done("resolve"), "Resolved WEB-1");
+        assert_eq!(done("ignore"), "Ignored WEB-1 until it escalates");
+        assert_eq!(done("ignore=30"), "Ignored WEB-1 for 30 min");
+        assert_eq!(done("ignore=forever"), "Ignored WEB-1 forever");
+        assert_eq!(done("assign"), "Assigned WEB-1 to you");
+        assert_eq!(done("assign=team:payments"), "Assigned WEB-1 to team:payments");
+    }
 
     #[test]
     fn requests_are_read_from_the_command_line_form() {

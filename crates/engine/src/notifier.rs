@@ -44,16 +44,6 @@ impl UserAction {
         }
     }
 
-    /// The past tense shown once Sentry confirmed.
-    pub fn done(self) -> &'static str {
-        match self {
-            UserAction::Resolve => "Resolved",
-            UserAction::Ignore => "Ignored until it escalates",
-            UserAction::AssignToMe => "Assigned to you",
-            UserAction::Open => "Opened",
-        }
-    }
-
     pub fn from_key(key: &str) -> Option<UserAction> {
         UserAction::ALL.into_iter().find(|a| a.key() == key)
     }

@@ -243,9 +243,10 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The latest alerts, newest first, with what was decided for them.
+    /// The latest alerts, newest first, with what was decided for them. (Rows of the app's own
+    /// actions, kept as their issues' state, are not alerts.)
     pub fn recent_alerts(&self, limit: usize) -> Result<Vec<Recent>, StoreError> {
-        self.alerts_where("1 = 1 ORDER BY id DESC LIMIT ?1", limit as i64)
+        self.alerts_where("source != 'action' ORDER BY id DESC LIMIT ?1", limit as i64)
     }
 
     /// Alerts matching `filter` (a fixed clause of this module, with one parameter).
@@ -325,7 +326,7 @@ impl Store {
     }
 
     pub fn alert_count(&self) -> Result<i64, StoreError> {
-        self.conn().query_row("SELECT count(*) FROM alerts", [], |r| r.get(0)).map_err(|e| self.err(e))
+        self.conn().query_row("SELECT count(*) FROM alerts WHERE source != 'action'", [], |r| r.get(0)).map_err(|e| self.err(e))
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {

@@ -4,7 +4,8 @@
 use std::time::{Duration, Instant};
 
 use engine::actions::{Actions, Request};
-use engine::store::Store;
+use engine::alert::Alert;
+use engine::store::{Store, Stored};
 use sentry_standin::{Failure, StandIn};
 
 const TOKEN: &str = "sntryu_queue_token";
@@ -24,6 +25,7 @@ async fn use_sentry_at(url: &str) -> tokio::sync::MutexGuard<'static, ()> {
 /// Sentry's stand-in, the environment's account on it, and the queue of a fresh database.
 struct Setup {
     sentry: StandIn,
+    store: Store,
     actions: Actions,
     db: std::path::PathBuf,
     _env: tokio::sync::MutexGuard<'static, ()>,
@@ -36,8 +38,9 @@ async fn setup() -> Setup {
     let _env = use_sentry_at(&sentry.url()).await;
     let _dir = tempfile::tempdir().unwrap();
     let db = _dir.path().join("db");
-    let actions = Actions::new(Store::open(&db).unwrap(), None);
-    Setup { sentry, actions, db, _env, _dir }
+    let store = Store::open(&db).unwrap();
+    let actions = Actions::new(store.clone(), None);
+    Setup { sentry, store, actions, db, _env, _dir }
 }
 
 async fn wait_state(actions: &Actions, id: i64, state: &str, within: Duration) -> engine::actions::Queued {
@@ -128,4 +131,34 @@ async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
     tokio::spawn(second.clone().run());
     wait_state(&second, id, "done", Duration::from_secs(10)).await;
     assert_eq!(puts(sentry, "45"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_an_action_the_issue_here_is_as_sentry_answered() {
+    let s = setup().await;
+    // The user was told about issue 46 and 47.
+    for issue in ["46", "47"] {
+        let told = Alert { dedupe_key: format!("issue.created:{issue}"), kind: "issue.created".into(), issue_id: issue.into(), org: Some("acme".into()), ..Alert::default() };
+        let Stored::New(id) = s.store.insert_alert(&told, 1).unwrap() else { panic!("stored once") };
+        s.store.mark_notified(id, engine::receiver::now()).unwrap();
+    }
+    let resolve = s.actions.enqueue(None, "46", &Request::parse("resolve").unwrap(), None, "WEB-46", "boom").unwrap();
+    let assign = s.actions.enqueue(None, "47", &Request::parse("assign=user:7").unwrap(), None, "WEB-47", "bang").unwrap();
+    tokio::spawn(s.actions.clone().run());
+    wait_state(&s.actions, resolve, "done", Duration::from_secs(10)).await;
+    wait_state(&s.actions, assign, "done", Duration::from_secs(10)).await;
+
+    // What the app did is no alert of its own.
+    assert_eq!(s.store.alert_count().unwrap(), 2);
+    assert!(s.store.recent_alerts(10).unwrap().iter().all(|a| a.kind == "issue.created"));
+    // Polling no longer watches the resolved issue for changes made elsewhere...
+    let watched = s.store.issues_to_watch("acme", 0, 10).unwrap();
+    assert_eq!(watched, vec!["47".to_owned()]);
+    // ...and finding issue 47 assigned as Sentry now has it is not news.
+    let issue: sentry_api::Issue = serde_json::from_value(serde_json::json!({
+        "id": "47", "title": "bang", "assignedTo": {"type": "user", "id": "7", "name": "User 7"}
+    }))
+    .unwrap();
+    let polled = Alert::from_issue_webhook("assigned", &issue, None, None, Some("acme"), b"{}");
+    assert!(matches!(s.store.insert_alert(&polled, engine::receiver::now()).unwrap(), Stored::Duplicate(_)), "taken for news");
 }
