@@ -179,4 +179,5 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     };
     assert!(status.success(), "Quit exits cleanly: {status}\n{}", app.log_text());
     wait_until("the window to go with the app", 20, || window_pids(&data).is_empty() && webkit_pids(&data).is_empty());
+    assert!(!data.join("control.sock").exists(), "the app leaves no socket behind");
 }
