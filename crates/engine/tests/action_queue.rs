@@ -16,9 +16,13 @@ static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 async fn use_sentry_at(url: &str) -> tokio::sync::MutexGuard<'static, ()> {
     let guard = ENV.lock().await;
     // The environment's account; each test is its own process under nextest.
-    std::env::set_var("SENTRY_URL", url);
-    std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
-    std::env::set_var("SENTRY_ORG", "acme");
+    // SAFETY: each test is its own process under nextest; edition 2024 marks this unsafe
+    // until the settings are passed down instead of read from the environment.
+    unsafe {
+        std::env::set_var("SENTRY_URL", url);
+        std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
+        std::env::set_var("SENTRY_ORG", "acme");
+    }
     guard
 }
 

@@ -31,9 +31,13 @@ async fn decision(enricher: &Enricher, alert: &Alert) -> engine::policy::Decisio
 
 /// Points the environment's account (no keyring needed) at `url`.
 fn use_sentry_at(url: &str) {
-    std::env::set_var("SENTRY_URL", url);
-    std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
-    std::env::set_var("SENTRY_ORG", "acme");
+    // SAFETY: each test is its own process under nextest; edition 2024 marks this unsafe
+    // until the settings are passed down instead of read from the environment.
+    unsafe {
+        std::env::set_var("SENTRY_URL", url);
+        std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
+        std::env::set_var("SENTRY_ORG", "acme");
+    }
 }
 
 /// A store whose project `web` has the `owned` audience, and an enricher on it.
