@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use ownership::{parse, Event, Frame, Ruleset};
+use ownership::{Event, Frame, Ruleset, parse};
 
 fn main() {
     let mut text = String::new();
@@ -32,7 +32,10 @@ fn main() {
             package: None,
             in_app: Some(i % 3 != 0),
         })
-        .chain(std::iter::once(Frame { filename: Some("src/handlers/checkout.py".into()), ..Default::default() }))
+        .chain(std::iter::once(Frame {
+            filename: Some("src/handlers/checkout.py".into()),
+            ..Default::default()
+        }))
         .collect();
     let event = Event {
         frames,

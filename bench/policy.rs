@@ -6,15 +6,18 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use engine::policy::{decide, AlertKind, Facts, History, Level, Me, Preferences};
-use ownership::{parse, Event, Frame, Ruleset};
+use engine::policy::{AlertKind, Facts, History, Level, Me, Preferences, decide};
+use ownership::{Event, Frame, Ruleset, parse};
 
 fn main() {
     let mut preferences = Preferences::default();
     for (k, v) in [
         ("environments", "production,staging"),
         ("audience", "owned_or_assigned"),
-        ("quiet_hours", "Europe/Berlin mon-fri 22:00-07:00 sat,sun 00:00-10:00 breakthrough"),
+        (
+            "quiet_hours",
+            "Europe/Berlin mon-fri 22:00-07:00 sat,sun 00:00-10:00 breakthrough",
+        ),
         ("mute_title", "ResizeObserver loop"),
         ("mute_culprit", "vendor/"),
         ("mute_tag", "browser=IE 11"),
@@ -22,12 +25,21 @@ fn main() {
     ] {
         preferences.set(k, v).expect("valid setting");
     }
-    let rules = Ruleset::compile(parse("*.js #frontend\npath:src/payments/* #payments\n").expect("rules")).expect("compile");
+    let rules =
+        Ruleset::compile(parse("*.js #frontend\npath:src/payments/* #payments\n").expect("rules")).expect("compile");
     let evaluation = rules.evaluate(&Event {
-        frames: vec![Frame { filename: Some("src/payments/charge.py".into()), ..Default::default() }],
+        frames: vec![Frame {
+            filename: Some("src/payments/charge.py".into()),
+            ..Default::default()
+        }],
         ..Default::default()
     });
-    let me = Me { user_id: "42".into(), email: "jane@example.com".into(), username: "jane".into(), teams: vec!["payments".into()] };
+    let me = Me {
+        user_id: "42".into(),
+        email: "jane@example.com".into(),
+        username: "jane".into(),
+        teams: vec!["payments".into()],
+    };
     let tags = vec![("browser".to_owned(), "Firefox 120".to_owned())];
     let facts = Facts {
         kind: Some(AlertKind::NewIssue),
@@ -45,11 +57,25 @@ fn main() {
     let mut times: Vec<Duration> = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let t = Instant::now();
-        std::hint::black_box(decide(&facts, &preferences, Some(&evaluation), &me, now, History { notified_last_hour: 3 }));
+        std::hint::black_box(decide(
+            &facts,
+            &preferences,
+            Some(&evaluation),
+            &me,
+            now,
+            History { notified_last_hour: 3 },
+        ));
         times.push(t.elapsed());
     }
     times.sort();
-    let decision = decide(&facts, &preferences, Some(&evaluation), &me, now, History { notified_last_hour: 3 });
+    let decision = decide(
+        &facts,
+        &preferences,
+        Some(&evaluation),
+        &me,
+        now,
+        History { notified_last_hour: 3 },
+    );
     println!(
         "policy: one decision median {:.2} µs, p99 {:.2} µs ({:?}: {})",
         times[rounds / 2].as_secs_f64() * 1e6,

@@ -51,7 +51,10 @@ fn main() {
                 for account in accounts {
                     requests += poll::cycle(client, store, account, tx).await.expect("cycle").requests;
                 }
-                println!("polling: {label}: {requests} requests for 200 projects in 3 organizations, {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+                println!(
+                    "polling: {label}: {requests} requests for 200 projects in 3 organizations, {:.1} ms",
+                    started.elapsed().as_secs_f64() * 1e3
+                );
                 requests
             }
         };

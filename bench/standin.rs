@@ -13,7 +13,11 @@ async fn main() {
     let sentry = sentry_standin::StandIn::start(&token).await;
     println!("{}", sentry.url());
     std::io::stdout().flush().expect("stdout");
-    while !sentry.requests().iter().any(|r| r.path.starts_with("/api/0/organizations/acme/issues/")) {
+    while !sentry
+        .requests()
+        .iter()
+        .any(|r| r.path.starts_with("/api/0/organizations/acme/issues/"))
+    {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let seen = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();

@@ -22,11 +22,23 @@ fn main() {
     let cli = env!("CARGO_BIN_EXE_sentry-tray-cli");
     let dir = std::env::temp_dir().join(format!("sentry-tray-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("bench folder");
-    let env = [("SENTRY_TRAY_DATA_DIR", dir.to_str().expect("utf-8 path")), ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET), ("SENTRY_TRAY_LOG", "warn")];
+    let env = [
+        ("SENTRY_TRAY_DATA_DIR", dir.to_str().expect("utf-8 path")),
+        ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET),
+        ("SENTRY_TRAY_LOG", "warn"),
+    ];
     // The pipeline runs whole, but nothing pops up: every project's notifications are off.
-    let off = Command::new(cli).args(["prefs", "*", "enabled=off"]).envs(env).output().expect("sentry-tray-cli");
+    let off = Command::new(cli)
+        .args(["prefs", "*", "enabled=off"])
+        .envs(env)
+        .output()
+        .expect("sentry-tray-cli");
     assert!(off.status.success(), "{}", String::from_utf8_lossy(&off.stderr));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
     let mut daemon = Command::new(cli)
         .args(["daemon", "--no-poll", "--listen", &format!("127.0.0.1:{port}")])
         .envs(env)
@@ -47,7 +59,11 @@ fn main() {
         }
         let template: serde_json::Value =
             serde_json::from_str(include_str!("../testdata/sentry/webhook.issue.created.json")).expect("example");
-        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs().to_string();
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs()
+            .to_string();
         let mut bodies: Vec<(Vec<u8>, String)> = (0..requests)
             .map(|i| {
                 let mut body = template["body"].clone();
@@ -69,7 +85,9 @@ fn main() {
             workers.push(tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 loop {
-                    let Some((body, signature)) = queue.lock().expect("queue").pop() else { break };
+                    let Some((body, signature)) = queue.lock().expect("queue").pop() else {
+                        break;
+                    };
                     let t = Instant::now();
                     let response = client
                         .post(&url)
@@ -99,7 +117,10 @@ fn main() {
 
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
-    let rows = engine::store::Store::open(&dir.join("sentry-tray.sqlite3")).expect("store").alert_count().expect("count");
+    let rows = engine::store::Store::open(&dir.join("sentry-tray.sqlite3"))
+        .expect("store")
+        .alert_count()
+        .expect("count");
     println!(
         "webhooks: {sent} deliveries ({requests} alerts + {} repeats) from a separate process, concurrency {concurrency}: \
          {:.0} req/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; rows stored {rows}",

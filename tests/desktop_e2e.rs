@@ -23,21 +23,46 @@ fn setup(name: &str) -> Setup {
     let sentry = runtime.block_on(StandIn::start(TOKEN));
     let data = temp_dir(name);
     // The webhook secret goes where a user puts it: the keyring, through the CLI.
-    let stored = cli(&["webhook-secret", "set"], SECRET, &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
-    assert!(stored.status.success(), "webhook-secret set failed: {}", String::from_utf8_lossy(&stored.stderr));
+    let stored = cli(
+        &["webhook-secret", "set"],
+        SECRET,
+        &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())],
+    );
+    assert!(
+        stored.status.success(),
+        "webhook-secret set failed: {}",
+        String::from_utf8_lossy(&stored.stderr)
+    );
     let url = sentry.url();
-    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "fallback-org")];
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_ORG", "fallback-org"),
+    ];
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
-    Setup { _runtime: runtime, sentry, data, app }
+    Setup {
+        _runtime: runtime,
+        sentry,
+        data,
+        app,
+    }
 }
 
 fn wait_for_request(sentry: &StandIn, method: &str, path: &str) -> sentry_standin::Recorded {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        if let Some(r) = sentry.requests().into_iter().find(|r| r.method == method && r.path == path) {
+        if let Some(r) = sentry
+            .requests()
+            .into_iter()
+            .find(|r| r.method == method && r.path == path)
+        {
             return r;
         }
-        assert!(Instant::now() < deadline, "no {method} {path} reached Sentry; it saw {:#?}", sentry.requests());
+        assert!(
+            Instant::now() < deadline,
+            "no {method} {path} reached Sentry; it saw {:#?}",
+            sentry.requests()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -50,13 +75,24 @@ fn a_signed_issue_created_is_notified_and_resolve_reaches_sentry() {
     let (status, answer) = s.app.post_issue_webhook(&issue_created_body("4242", title), SECRET);
     assert_eq!(status, 201, "webhook answer: {answer}");
 
-    let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| n.summary.contains(title));
+    let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| {
+        n.summary.contains(title)
+    });
     eprintln!("notification shown {:?} after the webhook was posted", posted.elapsed());
     assert_eq!(shown.urgency, "NORMAL", "an error is not urgent by default");
     assert_eq!(shown.summary, format!("New issue in front-end: {title}"));
-    assert!(shown.body.contains("FRONT-END-9 · error") && shown.body.contains("?(runner)"), "body: {}", shown.body);
+    assert!(
+        shown.body.contains("FRONT-END-9 · error") && shown.body.contains("?(runner)"),
+        "body: {}",
+        shown.body
+    );
     assert!(shown.body.contains("1 event · first seen"), "body: {}", shown.body);
-    for (key, label) in [("resolve", "Resolve"), ("ignore", "Ignore"), ("assign", "Assign to me"), ("open", "Open")] {
+    for (key, label) in [
+        ("resolve", "Resolve"),
+        ("ignore", "Ignore"),
+        ("assign", "Assign to me"),
+        ("open", "Open"),
+    ] {
         assert!(
             shown.actions.iter().any(|(k, l)| k == key && l == label),
             "action {key} missing from {:?}",
@@ -77,7 +113,10 @@ fn a_signed_issue_created_is_notified_and_resolve_reaches_sentry() {
     close_all_notifications();
 
     let log = s.app.log_text();
-    assert!(!log.contains(TOKEN) && !log.contains(SECRET), "a secret reached the log:\n{log}");
+    assert!(
+        !log.contains(TOKEN) && !log.contains(SECRET),
+        "a secret reached the log:\n{log}"
+    );
     let status = cli(&["status"], "", &[("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())]);
     assert!(String::from_utf8_lossy(&status.stdout).contains("alerts stored: 1"));
 }
@@ -88,7 +127,9 @@ fn a_failed_action_replaces_the_notification_with_the_error() {
     let title = "TypeError: e2e_failure";
     let (status, _) = s.app.post_issue_webhook(&issue_created_body("777", title), SECRET);
     assert_eq!(status, 201);
-    let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| n.summary.contains(title));
+    let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| {
+        n.summary.contains(title)
+    });
 
     // A token without event:write: Sentry says 403, which no retry will change.
     s.sentry.fail_next(Failure::Status(403));
@@ -99,7 +140,11 @@ fn a_failed_action_replaces_the_notification_with_the_error() {
         n.id == shown.id && n.summary.starts_with("Could not")
     });
     assert_eq!(outcome.summary, "Could not ignore FRONT-END-9");
-    assert!(outcome.body.contains("403"), "the error says what happened: {}", outcome.body);
+    assert!(
+        outcome.body.contains("403"),
+        "the error says what happened: {}",
+        outcome.body
+    );
     close_all_notifications();
 }
 
@@ -109,7 +154,11 @@ fn bad_webhooks_are_refused_and_nothing_is_stored_or_shown() {
     let title = "Error: e2e_refused";
     let body = issue_created_body("555", title);
     let sig = sign(SECRET, &body);
-    let sent = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+    let sent = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
     let post = |headers: &[(&str, &str)], body: &[u8]| {
         let mut all = headers.to_vec();
         all.push(("Sentry-Hook-Timestamp", sent.as_str()));
@@ -119,25 +168,50 @@ fn bad_webhooks_are_refused_and_nothing_is_stored_or_shown() {
     let (status, answer) = post(&[("Sentry-Hook-Resource", "issue")], &body);
     assert_eq!(status, 401, "no signature: {answer}");
     let wrong = sign("another-secret", &body);
-    let (status, answer) = post(&[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &wrong)], &body);
+    let (status, answer) = post(
+        &[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &wrong)],
+        &body,
+    );
     assert_eq!(status, 401, "wrong signature: {answer}");
     // The signature covers the exact bytes: the same JSON pretty-printed is refused.
     let pretty = serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(&body).unwrap()).unwrap();
-    let (status, _) = post(&[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &sig)], &pretty);
+    let (status, _) = post(
+        &[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &sig)],
+        &pretty,
+    );
     assert_eq!(status, 401, "re-serialized body");
     let broken = b"{\"action\":\"created\",\"data\":{\"issue\":";
-    let (status, answer) = post(&[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &sign(SECRET, broken))], broken);
+    let (status, answer) = post(
+        &[
+            ("Sentry-Hook-Resource", "issue"),
+            ("Sentry-Hook-Signature", &sign(SECRET, broken)),
+        ],
+        broken,
+    );
     assert_eq!(status, 400, "malformed JSON: {answer}");
     assert!(answer.contains("malformed payload"), "{answer}");
     let huge = vec![b' '; 2 * 1024 * 1024];
-    let (status, _) = post(&[("Sentry-Hook-Resource", "issue"), ("Sentry-Hook-Signature", &sign(SECRET, &huge))], &huge);
+    let (status, _) = post(
+        &[
+            ("Sentry-Hook-Resource", "issue"),
+            ("Sentry-Hook-Signature", &sign(SECRET, &huge)),
+        ],
+        &huge,
+    );
     assert_eq!(status, 413, "2 MiB body");
 
     // The one good delivery after all that still works, and the bad ones left no trace.
     std::thread::sleep(Duration::from_millis(500));
-    assert!(dunst_notifications().iter().all(|n| !n.summary.contains(title)), "a refused webhook was shown");
+    assert!(
+        dunst_notifications().iter().all(|n| !n.summary.contains(title)),
+        "a refused webhook was shown"
+    );
     let status = cli(&["status"], "", &[("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())]);
-    assert!(String::from_utf8_lossy(&status.stdout).contains("alerts stored: 0"), "{}", String::from_utf8_lossy(&status.stdout));
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("alerts stored: 0"),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
 }
 
 #[test]
@@ -151,7 +225,10 @@ fn without_a_display_the_app_says_so_instead_of_panicking() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("needs a graphical desktop session") && stderr.contains("sentry-tray-cli daemon"), "{stderr}");
+    assert!(
+        stderr.contains("needs a graphical desktop session") && stderr.contains("sentry-tray-cli daemon"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -159,25 +236,51 @@ fn without_a_display_the_app_says_so_instead_of_panicking() {
 fn the_projects_preferences_keep_an_alert_from_notifying() {
     let s = setup("prefs");
     let data = [("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())];
-    let set = cli(&["prefs", "front-end", "mute_title=e2e_muted", "urgent_from=error"], "", &data);
+    let set = cli(
+        &["prefs", "front-end", "mute_title=e2e_muted", "urgent_from=error"],
+        "",
+        &data,
+    );
     assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
-    let (status, _) = s.app.post_issue_webhook(&issue_created_body("8080", "Error: e2e_muted here"), SECRET);
+    let (status, _) = s
+        .app
+        .post_issue_webhook(&issue_created_body("8080", "Error: e2e_muted here"), SECRET);
     assert_eq!(status, 201, "a muted alert is still stored");
-    let (status, _) = s.app.post_issue_webhook(&issue_created_body("8081", "Error: e2e_shown"), SECRET);
+    let (status, _) = s
+        .app
+        .post_issue_webhook(&issue_created_body("8081", "Error: e2e_shown"), SECRET);
     assert_eq!(status, 201);
     // The second alert shows; by then the first was decided long ago.
-    let shown = wait_for_notification("for the alert not muted", Duration::from_secs(10), |n| n.summary.contains("e2e_shown"));
+    let shown = wait_for_notification("for the alert not muted", Duration::from_secs(10), |n| {
+        n.summary.contains("e2e_shown")
+    });
     assert_eq!(shown.urgency, "CRITICAL", "urgent_from=error makes errors urgent");
-    assert!(dunst_notifications().iter().all(|n| !n.summary.contains("e2e_muted")), "a muted alert was shown");
+    assert!(
+        dunst_notifications().iter().all(|n| !n.summary.contains("e2e_muted")),
+        "a muted alert was shown"
+    );
     let log = s.app.log_text();
-    assert!(log.contains("muted by rule 1: title contains"), "the reason is logged:\n{log}");
+    assert!(
+        log.contains("muted by rule 1: title contains"),
+        "the reason is logged:\n{log}"
+    );
     // The inbox keeps both, with what was decided and why.
     let inbox = cli(&["inbox", "--json"], "", &data);
     let alerts: serde_json::Value = serde_json::from_slice(&inbox.stdout).unwrap();
-    let muted = alerts.as_array().unwrap().iter().find(|a| a["issue_id"] == "8080").expect("the muted alert is in the inbox");
+    let muted = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["issue_id"] == "8080")
+        .expect("the muted alert is in the inbox");
     assert_eq!(muted["decision"], "suppress");
     assert_eq!(muted["reasons"][0], "muted by rule 1: title contains \"e2e_muted\"");
-    let shown = alerts.as_array().unwrap().iter().find(|a| a["issue_id"] == "8081").unwrap();
+    let shown = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["issue_id"] == "8081")
+        .unwrap();
     assert_eq!(shown["decision"], "now");
     close_all_notifications();
 }
@@ -187,10 +290,21 @@ fn the_projects_preferences_keep_an_alert_from_notifying() {
 fn launch_polling(sentry: &StandIn, name: &str) -> App {
     let data = temp_dir(name);
     let url = sentry.url();
-    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "acme"), ("SENTRY_TRAY_POLL_INTERVAL", "1")];
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_TRAY_POLL_INTERVAL", "1"),
+    ];
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while sentry.requests().iter().filter(|r| r.path.starts_with("/api/0/organizations/acme/issues/")).count() < 2 {
+    while sentry
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/0/organizations/acme/issues/"))
+        .count()
+        < 2
+    {
         assert!(Instant::now() < deadline, "the app never polled:\n{}", app.log_text());
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -219,7 +333,9 @@ fn polling_finds_a_new_issue_without_any_webhook() {
     new["firstSeen"] = "2026-11-25T12:00:00Z".into();
     new["lastSeen"] = "2026-11-25T12:00:00Z".into();
     sentry.set_issues(vec![old, new]);
-    let shown = wait_for_notification("for the polled issue", Duration::from_secs(15), |n| n.summary.contains("e2e_polled"));
+    let shown = wait_for_notification("for the polled issue", Duration::from_secs(15), |n| {
+        n.summary.contains("e2e_polled")
+    });
     assert_eq!(shown.summary, "New issue in web: TypeError: e2e_polled");
     invoke_action(shown.id, "resolve");
     let put = wait_for_request(&sentry, "PUT", "/api/0/organizations/acme/issues/101/");
@@ -228,14 +344,21 @@ fn polling_finds_a_new_issue_without_any_webhook() {
 }
 
 fn displayed() -> u32 {
-    let out = std::process::Command::new("dunstctl").args(["count", "displayed"]).output().unwrap();
+    let out = std::process::Command::new("dunstctl")
+        .args(["count", "displayed"])
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0)
 }
 
 fn wait_displayed(want: u32, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while displayed() != want {
-        assert!(Instant::now() < deadline, "{what}: {} notifications displayed, expected {want}", displayed());
+        assert!(
+            Instant::now() < deadline,
+            "{what}: {} notifications displayed, expected {want}",
+            displayed()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -246,7 +369,11 @@ fn signed_example(app: &App, resource: &str, file: &str, edit: impl Fn(&mut serd
     let mut body = doc["body"].clone();
     edit(&mut body);
     let body = serde_json::to_vec(&body).unwrap();
-    let sent = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+    let sent = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
     let signature = sign(SECRET, &body);
     let headers = [
         ("Sentry-Hook-Resource", resource),
@@ -261,13 +388,26 @@ fn signed_example(app: &App, resource: &str, file: &str, edit: impl Fn(&mut serd
 fn a_metric_alert_is_urgent_and_its_resolution_closes_it() {
     let s = setup("metric");
     wait_displayed(0, "before");
-    assert_eq!(signed_example(&s.app, "metric_alert", "webhook.metric_alert.critical.json", |_| {}), 201);
-    let shown = wait_for_notification("for the critical metric alert", Duration::from_secs(10), |n| n.summary.starts_with("Critical"));
+    assert_eq!(
+        signed_example(&s.app, "metric_alert", "webhook.metric_alert.critical.json", |_| {}),
+        201
+    );
+    let shown = wait_for_notification("for the critical metric alert", Duration::from_secs(10), |n| {
+        n.summary.starts_with("Critical")
+    });
     assert_eq!(shown.urgency, "CRITICAL");
-    let keys: Vec<&str> = shown.actions.iter().map(|(k, _)| k.as_str()).filter(|k| *k != "default").collect();
+    let keys: Vec<&str> = shown
+        .actions
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| *k != "default")
+        .collect();
     assert_eq!(keys, vec!["open"], "a metric incident can only be opened");
     wait_displayed(1, "the critical alert is on screen");
-    assert_eq!(signed_example(&s.app, "metric_alert", "webhook.metric_alert.resolved.json", |_| {}), 201);
+    assert_eq!(
+        signed_example(&s.app, "metric_alert", "webhook.metric_alert.resolved.json", |_| {}),
+        201
+    );
     wait_displayed(0, "the resolution closes it");
 }
 
@@ -275,9 +415,13 @@ fn a_metric_alert_is_urgent_and_its_resolution_closes_it() {
 fn an_issue_resolved_elsewhere_closes_its_notification_and_a_repeat_replaces_it() {
     let s = setup("elsewhere");
     wait_displayed(0, "before");
-    let (status, _) = s.app.post_issue_webhook(&issue_created_body("6060", "Error: e2e_elsewhere"), SECRET);
+    let (status, _) = s
+        .app
+        .post_issue_webhook(&issue_created_body("6060", "Error: e2e_elsewhere"), SECRET);
     assert_eq!(status, 201);
-    let first = wait_for_notification("for the issue", Duration::from_secs(10), |n| n.summary.contains("e2e_elsewhere"));
+    let first = wait_for_notification("for the issue", Duration::from_secs(10), |n| {
+        n.summary.contains("e2e_elsewhere")
+    });
     // The issue regresses: the same notification is replaced, not stacked.
     assert_eq!(
         signed_example(&s.app, "issue", "webhook.issue.created.json", |b| {
@@ -289,9 +433,15 @@ fn an_issue_resolved_elsewhere_closes_its_notification_and_a_repeat_replaces_it(
         }),
         201
     );
-    let second = wait_for_notification("for the regression", Duration::from_secs(10), |n| n.summary.starts_with("Regression"));
+    let second = wait_for_notification("for the regression", Duration::from_secs(10), |n| {
+        n.summary.starts_with("Regression")
+    });
     assert_eq!(second.id, first.id, "replaced in place");
-    assert!(second.body.ends_with("2 alerts in under a minute"), "it says how often: {}", second.body);
+    assert!(
+        second.body.ends_with("2 alerts in under a minute"),
+        "it says how often: {}",
+        second.body
+    );
     wait_displayed(1, "one notification for the issue");
     // Someone resolves it in Sentry: the notification goes.
     assert_eq!(
@@ -312,16 +462,29 @@ fn an_action_chosen_while_sentry_is_away_arrives_once_after_a_restart() {
     let sentry_addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let url = format!("http://{sentry_addr}");
     let data = temp_dir("offline");
-    let stored = cli(&["webhook-secret", "set"], SECRET, &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
+    let stored = cli(
+        &["webhook-secret", "set"],
+        SECRET,
+        &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())],
+    );
     assert!(stored.status.success());
-    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "acme"), ("SENTRY_TRAY_POLL_INTERVAL", "3600")];
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_TRAY_POLL_INTERVAL", "3600"),
+    ];
 
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
     let (status, _) = app.post_issue_webhook(&issue_created_body("7070", "Error: e2e_offline"), SECRET);
     assert_eq!(status, 201);
-    let shown = wait_for_notification("for the issue", Duration::from_secs(10), |n| n.summary.contains("e2e_offline"));
+    let shown = wait_for_notification("for the issue", Duration::from_secs(10), |n| {
+        n.summary.contains("e2e_offline")
+    });
     invoke_action(shown.id, "resolve");
-    let queued = wait_for_notification("saying it is queued", Duration::from_secs(10), |n| n.id == shown.id && n.summary.starts_with("Queued"));
+    let queued = wait_for_notification("saying it is queued", Duration::from_secs(10), |n| {
+        n.id == shown.id && n.summary.starts_with("Queued")
+    });
     assert_eq!(queued.summary, "Queued: resolve FRONT-END-9");
     assert!(queued.body.contains("could not reach Sentry"), "{}", queued.body);
     drop(app);
@@ -340,7 +503,10 @@ fn an_action_chosen_while_sentry_is_away_arrives_once_after_a_restart() {
 fn a_second_launch_opens_the_first_ones_window_and_logs_go_to_a_file() {
     let s = setup("single");
     let windows = || {
-        let out = std::process::Command::new("xwininfo").args(["-root", "-tree"]).output().unwrap();
+        let out = std::process::Command::new("xwininfo")
+            .args(["-root", "-tree"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).matches("\"Sentry Tray\"").count()
     };
     assert_eq!(windows(), 0, "started hidden");
@@ -349,7 +515,11 @@ fn a_second_launch_opens_the_first_ones_window_and_logs_go_to_a_file() {
         .env("SENTRY_TRAY_LISTEN", "127.0.0.1:0")
         .output()
         .unwrap();
-    assert!(second.status.success(), "the second launch exits cleanly: {}", String::from_utf8_lossy(&second.stderr));
+    assert!(
+        second.status.success(),
+        "the second launch exits cleanly: {}",
+        String::from_utf8_lossy(&second.stderr)
+    );
     let deadline = Instant::now() + Duration::from_secs(15);
     while windows() == 0 {
         assert!(Instant::now() < deadline, "the first instance never opened its window");
@@ -357,15 +527,30 @@ fn a_second_launch_opens_the_first_ones_window_and_logs_go_to_a_file() {
     }
     assert_eq!(app_pids(&s.data).len(), 1, "still one app");
     // A second launch meant for the tray only (start at login) leaves the running app alone.
-    let hidden = std::process::Command::new(app_binary()).arg("--hidden").env("SENTRY_TRAY_DATA_DIR", &s.data).output().unwrap();
-    assert!(hidden.status.success() && String::from_utf8_lossy(&hidden.stderr).contains("already running"), "{}", String::from_utf8_lossy(&hidden.stderr));
-    assert_eq!((app_pids(&s.data).len(), window_pids(&s.data).len()), (1, 1), "one app, one window");
+    let hidden = std::process::Command::new(app_binary())
+        .arg("--hidden")
+        .env("SENTRY_TRAY_DATA_DIR", &s.data)
+        .output()
+        .unwrap();
+    assert!(
+        hidden.status.success() && String::from_utf8_lossy(&hidden.stderr).contains("already running"),
+        "{}",
+        String::from_utf8_lossy(&hidden.stderr)
+    );
+    assert_eq!(
+        (app_pids(&s.data).len(), window_pids(&s.data).len()),
+        (1, 1),
+        "one app, one window"
+    );
 
     let logs: Vec<_> = std::fs::read_dir(s.data.join("logs")).unwrap().flatten().collect();
     assert_eq!(logs.len(), 1, "one log file");
     let text = std::fs::read_to_string(logs[0].path()).unwrap();
     assert!(text.contains("Sentry Tray engine running"), "{text}");
-    assert!(!text.contains(TOKEN) && !text.contains(SECRET), "a secret reached the log file");
+    assert!(
+        !text.contains(TOKEN) && !text.contains(SECRET),
+        "a secret reached the log file"
+    );
 }
 
 #[test]
@@ -379,12 +564,20 @@ fn the_window_launched_on_its_own_starts_the_app_which_opens_it() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Sentry Tray was not running"), "{}", String::from_utf8_lossy(&out.stderr));
-    wait_until("the app and its window", 30, || app_pids(&data).len() == 1 && window_pids(&data).len() == 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Sentry Tray was not running"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_until("the app and its window", 30, || {
+        app_pids(&data).len() == 1 && window_pids(&data).len() == 1
+    });
     for pid in app_pids(&data) {
         let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
     }
-    wait_until("the window to end with the app", 20, || app_pids(&data).is_empty() && window_pids(&data).is_empty());
+    wait_until("the window to end with the app", 20, || {
+        app_pids(&data).is_empty() && window_pids(&data).is_empty()
+    });
 }
 
 #[test]
@@ -400,7 +593,10 @@ fn a_taken_port_is_reported_plainly_by_the_app() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("cannot listen for webhooks on {addr}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen for webhooks on {addr}")),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -408,9 +604,16 @@ fn a_taken_port_is_reported_plainly_by_the_app() {
 fn past_the_spike_limit_one_summary_stands_for_the_rest() {
     let s = setup("spike");
     let data = [("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())];
-    assert!(cli(&["prefs", "front-end", "spike_limit=2"], "", &data).status.success());
+    assert!(
+        cli(&["prefs", "front-end", "spike_limit=2"], "", &data)
+            .status
+            .success()
+    );
     for i in 0..5 {
-        let (status, _) = s.app.post_issue_webhook(&issue_created_body(&format!("910{i}"), &format!("Error: spike_{i}")), SECRET);
+        let (status, _) = s.app.post_issue_webhook(
+            &issue_created_body(&format!("910{i}"), &format!("Error: spike_{i}")),
+            SECRET,
+        );
         assert_eq!(status, 201);
         // In order, so the first two are the ones shown.
         wait_for_notification("for the alert or the summary", Duration::from_secs(10), |n| {
@@ -418,18 +621,36 @@ fn past_the_spike_limit_one_summary_stands_for_the_rest() {
         });
     }
     let seen = dunst_notifications();
-    let individual = seen.iter().filter(|n| n.summary.starts_with("New issue in front-end: Error: spike_")).count();
+    let individual = seen
+        .iter()
+        .filter(|n| n.summary.starts_with("New issue in front-end: Error: spike_"))
+        .count();
     assert_eq!(individual, 2, "the limit is 2 per hour");
-    let summary = seen.iter().rev().find(|n| n.summary.starts_with("front-end:")).expect("a summary");
+    let summary = seen
+        .iter()
+        .rev()
+        .find(|n| n.summary.starts_with("front-end:"))
+        .expect("a summary");
     assert_eq!(summary.summary, "front-end: 3 more alerts this hour");
     assert!(summary.body.contains("Latest: Error: spike_4"), "{}", summary.body);
-    let summaries: std::collections::HashSet<u32> = seen.iter().filter(|n| n.summary.starts_with("front-end:")).map(|n| n.id).collect();
+    let summaries: std::collections::HashSet<u32> = seen
+        .iter()
+        .filter(|n| n.summary.starts_with("front-end:"))
+        .map(|n| n.id)
+        .collect();
     assert_eq!(summaries.len(), 1, "one summary, replaced as it grows");
-    assert!(summary.actions.iter().any(|(k, l)| k == "inbox" && l == "Open inbox"), "{:?}", summary.actions);
+    assert!(
+        summary.actions.iter().any(|(k, l)| k == "inbox" && l == "Open inbox"),
+        "{:?}",
+        summary.actions
+    );
 
     // "Open inbox" opens the window.
     let windows = || {
-        let out = std::process::Command::new("xwininfo").args(["-root", "-tree"]).output().unwrap();
+        let out = std::process::Command::new("xwininfo")
+            .args(["-root", "-tree"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).matches("\"Sentry Tray\"").count()
     };
     assert_eq!(windows(), 0, "started hidden");
@@ -452,21 +673,50 @@ fn low_priority_alerts_come_out_as_one_digest() {
     let env_data = [("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())];
     assert!(cli(&["webhook-secret", "set"], SECRET, &env_data).status.success());
     // Errors and below go to the digest, due at once here: the burst settles into one.
-    assert!(cli(&["prefs", "front-end", "digest_up_to=error", "digest_every=0"], "", &env_data).status.success());
+    assert!(
+        cli(
+            &["prefs", "front-end", "digest_up_to=error", "digest_every=0"],
+            "",
+            &env_data
+        )
+        .status
+        .success()
+    );
     let url = sentry.url();
-    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", TOKEN), ("SENTRY_ORG", "fallback-org")];
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_ORG", "fallback-org"),
+    ];
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
     for i in 0..4 {
-        let (status, _) = app.post_issue_webhook(&issue_created_body(&format!("920{i}"), &format!("Warning: digest_{i}")), SECRET);
+        let (status, _) = app.post_issue_webhook(
+            &issue_created_body(&format!("920{i}"), &format!("Warning: digest_{i}")),
+            SECRET,
+        );
         assert_eq!(status, 201);
     }
-    let digest = wait_for_notification("for the digest", Duration::from_secs(15), |n| n.summary.starts_with("front-end digest"));
+    let digest = wait_for_notification("for the digest", Duration::from_secs(15), |n| {
+        n.summary.starts_with("front-end digest")
+    });
     assert_eq!(digest.summary, "front-end digest: 4 alerts");
-    assert!(digest.body.contains("• Warning: digest_0") && digest.body.contains("and 1 more in the inbox"), "{}", digest.body);
-    assert!(dunst_notifications().iter().all(|n| !n.summary.starts_with("New issue in front-end: Warning: digest_")), "held alerts popped up");
+    assert!(
+        digest.body.contains("• Warning: digest_0") && digest.body.contains("and 1 more in the inbox"),
+        "{}",
+        digest.body
+    );
+    assert!(
+        dunst_notifications()
+            .iter()
+            .all(|n| !n.summary.starts_with("New issue in front-end: Warning: digest_")),
+        "held alerts popped up"
+    );
     // Each alert goes out in one digest only.
     std::thread::sleep(Duration::from_secs(3));
-    let digests = dunst_notifications().into_iter().filter(|n| n.summary.starts_with("front-end digest")).count();
+    let digests = dunst_notifications()
+        .into_iter()
+        .filter(|n| n.summary.starts_with("front-end digest"))
+        .count();
     assert_eq!(digests, 1, "sent once");
     close_all_notifications();
 }
@@ -487,7 +737,9 @@ fn an_issue_resolved_in_sentry_closes_its_notification_without_any_webhook() {
         "lastSeen": seen, "project": {"id": "1", "slug": "web", "name": "web"}
     });
     sentry.set_issues(vec![issue.clone()]);
-    wait_for_notification("for the polled issue", Duration::from_secs(15), |n| n.summary.contains("e2e_resolved_in_sentry"));
+    wait_for_notification("for the polled issue", Duration::from_secs(15), |n| {
+        n.summary.contains("e2e_resolved_in_sentry")
+    });
     wait_displayed(1, "the issue is on screen");
     // A teammate resolves it in Sentry's web UI.
     issue["status"] = "resolved".into();

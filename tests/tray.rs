@@ -19,7 +19,11 @@ struct Panel {
 impl Panel {
     fn start() -> Panel {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/sni_watcher.py");
-        let mut child = Command::new("/usr/bin/python3").arg(script).stdout(Stdio::piped()).spawn().unwrap();
+        let mut child = Command::new("/usr/bin/python3")
+            .arg(script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
         let lines = Arc::new(Mutex::new(Vec::new()));
         let out = child.stdout.take().unwrap();
         let sink = lines.clone();
@@ -39,7 +43,11 @@ impl Panel {
             if let Some(line) = self.lines.lock().unwrap().iter().find(|l| l.starts_with(prefix)) {
                 return line.clone();
             }
-            assert!(Instant::now() < deadline, "the panel never saw {prefix}: {:?}", self.lines.lock().unwrap());
+            assert!(
+                Instant::now() < deadline,
+                "the panel never saw {prefix}: {:?}",
+                self.lines.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -70,7 +78,9 @@ impl Menu {
     /// The dbusmenu id of the entry labelled `label`.
     fn id_of(&self, label: &str) -> i32 {
         let layout = self.layout();
-        let at = layout.find(&format!("'label': <'{label}'>")).unwrap_or_else(|| panic!("no {label} in the menu: {layout}"));
+        let at = layout
+            .find(&format!("'label': <'{label}'>"))
+            .unwrap_or_else(|| panic!("no {label} in the menu: {layout}"));
         let start = layout[..at].rfind("<(").expect("an entry opens with <(") + 2;
         layout[start..].split(',').next().unwrap().trim().parse().unwrap()
     }
@@ -81,10 +91,22 @@ impl Menu {
         let id = self.id_of(label).to_string();
         let out = Command::new("gdbus")
             .args(["call", "--session", "--dest", &self.bus, "--object-path", &self.path])
-            .args(["--method", "com.canonical.dbusmenu.Event", "--", &id, "clicked", "<int32 0>", "0"])
+            .args([
+                "--method",
+                "com.canonical.dbusmenu.Event",
+                "--",
+                &id,
+                "clicked",
+                "<int32 0>",
+                "0",
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success() || label == "Quit", "clicking {label} (id {id}) failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success() || label == "Quit",
+            "clicking {label} (id {id}) failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -93,7 +115,11 @@ fn wait_for_menu(menu: &Menu, label: &str) {
     // dbusmenu marks mnemonics with `_`, so a literal underscore travels doubled.
     let wire = label.replace('_', "__");
     while !menu.layout().contains(&format!("'label': <'{wire}'>")) {
-        assert!(Instant::now() < deadline, "the menu never showed {label}: {}", menu.layout());
+        assert!(
+            Instant::now() < deadline,
+            "the menu never showed {label}: {}",
+            menu.layout()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -104,30 +130,61 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     close_all_notifications();
     let panel = Panel::start();
     let data = temp_dir("tray");
-    let stored = cli(&["webhook-secret", "set"], SECRET, &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
+    let stored = cli(
+        &["webhook-secret", "set"],
+        SECRET,
+        &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())],
+    );
     assert!(stored.status.success());
     // The window keeps its size and place in the config folder: a fresh one here.
     let config = temp_dir("tray-config");
-    let env = [("SENTRY_AUTH_TOKEN", TOKEN), ("XDG_CONFIG_HOME", config.to_str().unwrap())];
+    let env = [
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+    ];
     let mut app = App::launch(&app_binary(), &["--hidden"], &env, &data);
 
     let registered = panel.wait_line("SNI_REGISTERED");
-    let bus = registered.split("sender=").nth(1).unwrap().split(' ').next().unwrap().to_owned();
+    let bus = registered
+        .split("sender=")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
     let menu_line = panel.wait_line("SNI_PROP Menu=");
-    let path = menu_line.trim_start_matches("SNI_PROP Menu=").trim_matches('\'').to_owned();
+    let path = menu_line
+        .trim_start_matches("SNI_PROP Menu=")
+        .trim_matches('\'')
+        .to_owned();
     let menu = Menu { bus, path };
-    for label in ["No alerts yet", "Pause for 1 hour", "Pause until tomorrow", "Open inbox", "Settings…", "Quit"] {
+    for label in [
+        "No alerts yet",
+        "Pause for 1 hour",
+        "Pause until tomorrow",
+        "Open inbox",
+        "Settings…",
+        "Quit",
+    ] {
         menu.id_of(label);
     }
 
     // Paused for an hour: the alert is stored, but nothing pops up.
     menu.click("Pause for 1 hour");
     wait_for_menu(&menu, "Resume notifications");
-    assert!(menu.layout().contains("'label': <'Paused until "), "the menu says until when: {}", menu.layout());
+    assert!(
+        menu.layout().contains("'label': <'Paused until "),
+        "the menu says until when: {}",
+        menu.layout()
+    );
     let (status, _) = app.post_issue_webhook(&issue_created_body("9001", "Error: tray_paused"), SECRET);
     assert_eq!(status, 201);
     std::thread::sleep(Duration::from_secs(1));
-    assert!(dunst_notifications().iter().all(|n| !n.summary.contains("tray_paused")), "shown while paused");
+    assert!(
+        dunst_notifications().iter().all(|n| !n.summary.contains("tray_paused")),
+        "shown while paused"
+    );
     // The latest alerts are listed, shown or not.
     wait_for_menu(&menu, "FRONT-END-9 · Error: tray_paused");
 
@@ -136,37 +193,70 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     wait_for_menu(&menu, "Pause for 1 hour");
     let (status, _) = app.post_issue_webhook(&issue_created_body("9002", "Error: tray_resumed"), SECRET);
     assert_eq!(status, 201);
-    wait_for_notification("after resuming", Duration::from_secs(10), |n| n.summary.contains("tray_resumed"));
+    wait_for_notification("after resuming", Duration::from_secs(10), |n| {
+        n.summary.contains("tray_resumed")
+    });
     close_all_notifications();
     // The menu counts what was shown since the window was last opened; opening it clears that.
     wait_for_menu(&menu, "1 new alert");
     menu.click("Open inbox");
     let deadline = Instant::now() + Duration::from_secs(10);
     while menu.layout().contains("new alert") {
-        assert!(Instant::now() < deadline, "opening the window did not clear the count: {}", menu.layout());
+        assert!(
+            Instant::now() < deadline,
+            "opening the window did not clear the count: {}",
+            menu.layout()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 
     // The window is a process of its own with WebKit's; closed as the window manager closes it,
     // all of them end and the app stays in the tray. Opened again, it comes back.
-    wait_until("the window process with WebKit's helpers", 30, || window_pids(&data).len() == 1 && !webkit_pids(&data).is_empty());
+    wait_until("the window process with WebKit's helpers", 30, || {
+        window_pids(&data).len() == 1 && !webkit_pids(&data).is_empty()
+    });
     wait_until("the window on screen", 30, || window_size("Sentry Tray").is_some());
     // Made larger before closing, it opens again at that size.
     resize_window("Sentry Tray", 900, 640);
-    wait_until("the window resized", 10, || window_size("Sentry Tray") == Some((900, 640)));
+    wait_until("the window resized", 10, || {
+        window_size("Sentry Tray") == Some((900, 640))
+    });
     close_window("Sentry Tray");
-    wait_until("no window or WebKit process after closing", 20, || window_pids(&data).is_empty() && webkit_pids(&data).is_empty());
-    assert!(app.child.try_wait().unwrap().is_none(), "closing the window ended the app:\n{}", app.log_text());
+    wait_until("no window or WebKit process after closing", 20, || {
+        window_pids(&data).is_empty() && webkit_pids(&data).is_empty()
+    });
+    assert!(
+        app.child.try_wait().unwrap().is_none(),
+        "closing the window ended the app:\n{}",
+        app.log_text()
+    );
     // A click on the icon itself opens it too.
     let item = registered.split("arg=").nth(1).unwrap().trim().to_owned();
-    let (bus, path) = if item.starts_with('/') { (menu.bus.clone(), item) } else { (item, "/StatusNotifierItem".to_owned()) };
+    let (bus, path) = if item.starts_with('/') {
+        (menu.bus.clone(), item)
+    } else {
+        (item, "/StatusNotifierItem".to_owned())
+    };
     let clicked = Command::new("gdbus")
-        .args(["call", "--session", "--dest", &bus, "--object-path", &path, "--method", "org.kde.StatusNotifierItem.Activate", "0", "0"])
+        .args([
+            "call",
+            "--session",
+            "--dest",
+            &bus,
+            "--object-path",
+            &path,
+            "--method",
+            "org.kde.StatusNotifierItem.Activate",
+            "0",
+            "0",
+        ])
         .output()
         .unwrap();
     assert!(clicked.status.success(), "{}", String::from_utf8_lossy(&clicked.stderr));
     wait_until("the window opened again", 30, || window_pids(&data).len() == 1);
-    wait_until("the window at the size it was left", 30, || window_size("Sentry Tray") == Some((900, 640)));
+    wait_until("the window at the size it was left", 30, || {
+        window_size("Sentry Tray") == Some((900, 640))
+    });
 
     menu.click("Quit");
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -178,6 +268,8 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "Quit exits cleanly: {status}\n{}", app.log_text());
-    wait_until("the window to go with the app", 20, || window_pids(&data).is_empty() && webkit_pids(&data).is_empty());
+    wait_until("the window to go with the app", 20, || {
+        window_pids(&data).is_empty() && webkit_pids(&data).is_empty()
+    });
     assert!(!data.join("control.sock").exists(), "the app leaves no socket behind");
 }

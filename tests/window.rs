@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use support::*;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -33,7 +33,11 @@ impl Driver {
             .spawn()
             .expect("tauri-driver is installed by scripts/setup.sh --with-test-tools");
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let driver = Driver { child, base: format!("http://127.0.0.1:{port}"), client: reqwest::blocking::Client::new() };
+        let driver = Driver {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::blocking::Client::new(),
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while driver.client.get(format!("{}/status", driver.base)).send().is_err() {
             assert!(Instant::now() < deadline, "tauri-driver did not start");
@@ -50,7 +54,10 @@ impl Driver {
     }
 
     fn try_call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
-        let mut request = self.client.request(method.clone(), format!("{}{path}", self.base)).timeout(Duration::from_secs(60));
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base))
+            .timeout(Duration::from_secs(60));
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -102,7 +109,12 @@ fn the_window_opens_and_shows_the_receiver_address() {
     // An action that failed earlier (Sentry refused it), waiting in the queue with its error.
     sentry.fail_next(sentry_standin::Failure::Status(403));
     let failed = cli(&["act", "77", "resolve"], "", &env);
-    assert_eq!(failed.status.code(), Some(1), "{}", String::from_utf8_lossy(&failed.stderr));
+    assert_eq!(
+        failed.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&failed.stderr)
+    );
     // The app runs in the tray; the window is its own process, which WebDriver starts here as
     // the tray would, and which reaches the app through its control socket.
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
@@ -126,7 +138,11 @@ fn the_window_opens_and_shows_the_receiver_address() {
             );
             let element = found.ok().and_then(|f| f[ELEMENT].as_str().map(str::to_owned));
             if let Some(element) = element {
-                if let Ok(text) = driver.try_call(reqwest::Method::GET, &format!("/session/{sid}/element/{element}/text"), None) {
+                if let Ok(text) = driver.try_call(
+                    reqwest::Method::GET,
+                    &format!("/session/{sid}/element/{element}/text"),
+                    None,
+                ) {
                     return text.as_str().unwrap_or_default().to_owned();
                 }
             }
@@ -137,21 +153,43 @@ fn the_window_opens_and_shows_the_receiver_address() {
     // The page asks the engine once it has loaded: wait for its answer.
     let deadline = Instant::now() + Duration::from_secs(20);
     while text("listen") != listen {
-        assert!(Instant::now() < deadline, "the window never showed {listen}; it shows {:?}", text("listen"));
+        assert!(
+            Instant::now() < deadline,
+            "the window never showed {listen}; it shows {:?}",
+            text("listen")
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(text("webhook-url"), format!("http://{listen}/webhook"));
     assert_eq!(text("secret"), "set (from the environment)");
     // The window shows one part at a time, the inbox or the settings, with a tab for each.
-    let view = || driver.call(reqwest::Method::POST, &format!("/session/{sid}/execute/sync"), Some(json!({"script": "return document.body.dataset.view", "args": []})));
+    let view = || {
+        driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/execute/sync"),
+            Some(json!({"script": "return document.body.dataset.view", "args": []})),
+        )
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while view() != "settings" {
-        assert!(Instant::now() < deadline, "not opened at the settings, as the tray's Settings… opens it: {}", view());
+        assert!(
+            Instant::now() < deadline,
+            "not opened at the settings, as the tray's Settings… opens it: {}",
+            view()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let tab = |name: &str| {
-        let found = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": format!("#tab-{name}")})));
-        driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{}/click", found[ELEMENT].as_str().unwrap()), Some(json!({})));
+        let found = driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/element"),
+            Some(json!({"using": "css selector", "value": format!("#tab-{name}")})),
+        );
+        driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/element/{}/click", found[ELEMENT].as_str().unwrap()),
+            Some(json!({})),
+        );
         assert_eq!(view(), name);
     };
     assert_eq!(text("account"), format!("{sentry_url} (token from the environment)"));
@@ -159,18 +197,33 @@ fn the_window_opens_and_shows_the_receiver_address() {
     // The first poll succeeds; the window says so when it refreshes.
     let deadline = Instant::now() + Duration::from_secs(20);
     while text("polling") != "acme: ok" {
-        assert!(Instant::now() < deadline, "polling state never shown: {:?}", text("polling"));
-        driver.call(reqwest::Method::POST, &format!("/session/{sid}/refresh"), Some(json!({})));
+        assert!(
+            Instant::now() < deadline,
+            "polling state never shown: {:?}",
+            text("polling")
+        );
+        driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/refresh"),
+            Some(json!({})),
+        );
         std::thread::sleep(Duration::from_millis(300));
     }
 
     // An alert arrives: the open window's inbox shows it with what was decided.
     tab("inbox");
-    let (status, _) = app.post_issue_webhook(&issue_created_body("5150", "TypeError: checkout total is undefined"), SECRET);
+    let (status, _) = app.post_issue_webhook(
+        &issue_created_body("5150", "TypeError: checkout total is undefined"),
+        SECRET,
+    );
     assert_eq!(status, 201);
     let deadline = Instant::now() + Duration::from_secs(20);
     while !text("inbox").contains("FRONT-END-9 · TypeError: checkout total is undefined") {
-        assert!(Instant::now() < deadline, "the inbox never showed the alert: {:?}", text("inbox"));
+        assert!(
+            Instant::now() < deadline,
+            "the inbox never showed the alert: {:?}",
+            text("inbox")
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(text("inbox").contains("notified"), "{:?}", text("inbox"));
@@ -178,7 +231,11 @@ fn the_window_opens_and_shows_the_receiver_address() {
     // The failed action is listed with Sentry's error and a Retry, which now goes through.
     let deadline = Instant::now() + Duration::from_secs(20);
     while !text("action-1").contains("failed") {
-        assert!(Instant::now() < deadline, "the failed action is not shown: {:?}", text("actions"));
+        assert!(
+            Instant::now() < deadline,
+            "the failed action is not shown: {:?}",
+            text("actions")
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(text("action-1").contains("403"), "{:?}", text("action-1"));
@@ -187,53 +244,114 @@ fn the_window_opens_and_shows_the_receiver_address() {
         &format!("/session/{sid}/element"),
         Some(json!({"using": "css selector", "value": "#action-1 .retry"})),
     );
-    driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{}/click", retry[ELEMENT].as_str().unwrap()), Some(json!({})));
+    driver.call(
+        reqwest::Method::POST,
+        &format!("/session/{sid}/element/{}/click", retry[ELEMENT].as_str().unwrap()),
+        Some(json!({})),
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while !text("action-1").starts_with("done") {
-        assert!(Instant::now() < deadline, "the retried action did not get through: {:?}", text("action-1"));
+        assert!(
+            Instant::now() < deadline,
+            "the retried action did not get through: {:?}",
+            text("action-1")
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
-    assert_eq!(sentry.requests().iter().filter(|r| r.method == "PUT" && r.path == "/api/0/organizations/acme/issues/77/").count(), 2);
+    assert_eq!(
+        sentry
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PUT" && r.path == "/api/0/organizations/acme/issues/77/")
+            .count(),
+        2
+    );
 
     // The assign choices name the organization's people and my teams, from Sentry.
     let deadline = Instant::now() + Duration::from_secs(20);
     while !text("inbox").contains("Assign to Sam Lee") {
-        assert!(Instant::now() < deadline, "no teammates in the assign choices: {:?}", text("inbox"));
+        assert!(
+            Instant::now() < deadline,
+            "no teammates in the assign choices: {:?}",
+            text("inbox")
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(text("inbox").contains("Assign to #payments"), "{:?}", text("inbox"));
 
     // From the inbox: ignore the issue for 30 minutes.
     let alert_row = "#inbox li[id^=alert-]";
-    let select = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": format!("{alert_row} option[value='ignore=30']")})));
-    driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{}/click", select[ELEMENT].as_str().unwrap()), Some(json!({})));
-    let send = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": format!("{alert_row} .go")})));
-    driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{}/click", send[ELEMENT].as_str().unwrap()), Some(json!({})));
+    let select = driver.call(
+        reqwest::Method::POST,
+        &format!("/session/{sid}/element"),
+        Some(json!({"using": "css selector", "value": format!("{alert_row} option[value='ignore=30']")})),
+    );
+    driver.call(
+        reqwest::Method::POST,
+        &format!("/session/{sid}/element/{}/click", select[ELEMENT].as_str().unwrap()),
+        Some(json!({})),
+    );
+    let send = driver.call(
+        reqwest::Method::POST,
+        &format!("/session/{sid}/element"),
+        Some(json!({"using": "css selector", "value": format!("{alert_row} .go")})),
+    );
+    driver.call(
+        reqwest::Method::POST,
+        &format!("/session/{sid}/element/{}/click", send[ELEMENT].as_str().unwrap()),
+        Some(json!({})),
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     let ignored = loop {
-        let put = sentry.requests().into_iter().find(|r| r.method == "PUT" && r.path == "/api/0/organizations/acme/issues/5150/");
+        let put = sentry
+            .requests()
+            .into_iter()
+            .find(|r| r.method == "PUT" && r.path == "/api/0/organizations/acme/issues/5150/");
         if let Some(put) = put {
             break put;
         }
-        assert!(Instant::now() < deadline, "the inbox's Ignore never reached Sentry: {:?}", text("actions"));
+        assert!(
+            Instant::now() < deadline,
+            "the inbox's Ignore never reached Sentry: {:?}",
+            text("actions")
+        );
         std::thread::sleep(Duration::from_millis(200));
     };
-    assert_eq!(ignored.body, json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}}));
+    assert_eq!(
+        ignored.body,
+        json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}})
+    );
 
     // An account added in the window: a wrong token is refused with the reason, the right one
     // is checked against Sentry and kept in the keyring.
     let element = |css: &str| {
-        let found = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": css})));
+        let found = driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
         found[ELEMENT].as_str().unwrap().to_owned()
     };
     let type_into = |css: &str, text: &str| {
         let field = element(css);
-        driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{field}/clear"), Some(json!({})));
-        driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{field}/value"), Some(json!({"text": text})));
+        driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/element/{field}/clear"),
+            Some(json!({})),
+        );
+        driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/element/{field}/value"),
+            Some(json!({"text": text})),
+        );
     };
     let click = |css: &str| {
         let button = element(css);
-        driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{button}/click"), Some(json!({})));
+        driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/element/{button}/click"),
+            Some(json!({})),
+        );
     };
     let wait_text = |id: &str, want: &str| {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -252,7 +370,10 @@ fn the_window_opens_and_shows_the_receiver_address() {
     click("#account-add");
     wait_text("account-message", "Added acme (Acme Corp) as jane@example.com.");
     wait_text("accounts", &format!("acme · {sentry_url}"));
-    assert!(!text("account-message").contains(TOKEN) && !text("accounts").contains(TOKEN), "the token came back to the window");
+    assert!(
+        !text("account-message").contains(TOKEN) && !text("accounts").contains(TOKEN),
+        "the token came back to the window"
+    );
 
     // The account's projects, from Sentry: turning one off is stored as its preference.
     wait_text("projects", "Front End");
@@ -260,7 +381,11 @@ fn the_window_opens_and_shows_the_receiver_address() {
     click("#project-web .enabled");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let shown = cli(&["prefs", "web"], "", &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
+        let shown = cli(
+            &["prefs", "web"],
+            "",
+            &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())],
+        );
         let prefs: Value = serde_json::from_slice(&shown.stdout).unwrap_or_default();
         if prefs["enabled"] == false {
             break;
@@ -274,27 +399,45 @@ fn the_window_opens_and_shows_the_receiver_address() {
     assert!(asked.starts_with(r#"{"ok""#), "{asked}");
     let deadline = Instant::now() + Duration::from_secs(20);
     while view() != "inbox" {
-        assert!(Instant::now() < deadline, "the window did not go to the inbox: {}", view());
+        assert!(
+            Instant::now() < deadline,
+            "the window did not go to the inbox: {}",
+            view()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(window_pids(&data).len(), 1, "the open window was used, not a second one");
+    assert_eq!(
+        window_pids(&data).len(),
+        1,
+        "the open window was used, not a second one"
+    );
 
     // Kept for the README: what the user sees.
     std::thread::sleep(Duration::from_millis(500));
     let shot = driver.call(reqwest::Method::GET, &format!("/session/{sid}/screenshot"), None);
-    let png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap()).unwrap();
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(shot.as_str().unwrap())
+        .unwrap();
     assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
     let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("window.png");
     std::fs::write(&out, png).unwrap();
     eprintln!("screenshot: {}", out.display());
     // Start at login: the switch writes the autostart entry, which starts the app in the tray.
     let find = |css: &str| {
-        let found = driver.call(reqwest::Method::POST, &format!("/session/{sid}/element"), Some(json!({"using": "css selector", "value": css})));
+        let found = driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
         found[ELEMENT].as_str().unwrap().to_owned()
     };
     tab("settings");
     let switch = find("#autostart");
-    driver.call(reqwest::Method::POST, &format!("/session/{sid}/element/{switch}/click"), Some(json!({})));
+    driver.call(
+        reqwest::Method::POST,
+        &format!("/session/{sid}/element/{switch}/click"),
+        Some(json!({})),
+    );
     let entry = config.join(".config/autostart/Sentry Tray.desktop");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !entry.exists() {
@@ -302,13 +445,20 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let desktop = std::fs::read_to_string(&entry).unwrap();
-    assert!(desktop.contains("--hidden") && desktop.contains(app_binary().to_str().unwrap()), "it starts the tray app hidden: {desktop}");
+    assert!(
+        desktop.contains("--hidden") && desktop.contains(app_binary().to_str().unwrap()),
+        "it starts the tray app hidden: {desktop}"
+    );
 
     // Removing it takes its token out of the keyring too.
     click("#account-acme .remove");
     let deadline = Instant::now() + Duration::from_secs(20);
     while text("accounts").contains("acme ·") {
-        assert!(Instant::now() < deadline, "the account was not removed: {:?}", text("accounts"));
+        assert!(
+            Instant::now() < deadline,
+            "the account was not removed: {:?}",
+            text("accounts")
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     let _ = driver.client.delete(format!("{}/session/{sid}", driver.base)).send();

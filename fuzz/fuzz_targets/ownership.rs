@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
             in_app: Some(value.len() % 2 == 0),
         }],
         url: Some(format!("https://example.com/{value}")),
-        tags: vec![("release".into(), value.into()), ("sentry:release".into(), value.into())],
+        tags: vec![
+            ("release".into(), value.into()),
+            ("sentry:release".into(), value.into()),
+        ],
         ..Default::default()
     };
     let _ = ruleset.evaluate(&event);

@@ -16,11 +16,18 @@ const OPENED_BY_APP: &str = "--opened-by-app";
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
-    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        eprintln!("error: the Sentry Tray window needs a graphical desktop session, and neither DISPLAY nor WAYLAND_DISPLAY is set");
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        eprintln!(
+            "error: the Sentry Tray window needs a graphical desktop session, and neither DISPLAY nor WAYLAND_DISPLAY is set"
+        );
         return ExitCode::FAILURE;
     }
     let client = Client::new(control::socket_path());
@@ -29,7 +36,9 @@ fn main() -> ExitCode {
         Ok(events) => events,
         // Launched on its own (a menu entry, a script): the tray app starts and opens the window.
         // Opened by the app, which has quit meanwhile: nothing to show.
-        Err(ControlError::NotRunning { .. }) if !std::env::args().any(|a| a == OPENED_BY_APP) => return start_the_app(),
+        Err(ControlError::NotRunning { .. }) if !std::env::args().any(|a| a == OPENED_BY_APP) => {
+            return start_the_app();
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
@@ -37,7 +46,11 @@ fn main() -> ExitCode {
     };
     // `--view settings`: the part of the window the user asked for (the inbox by default).
     let args: Vec<String> = std::env::args().collect();
-    let view = match args.iter().position(|a| a == "--view").map(|i| args.get(i + 1).map(|v| v.parse::<View>())) {
+    let view = match args
+        .iter()
+        .position(|a| a == "--view")
+        .map(|i| args.get(i + 1).map(|v| v.parse::<View>()))
+    {
         None => View::Inbox,
         Some(Some(Ok(view))) => view,
         Some(Some(Err(e))) => {
@@ -60,12 +73,23 @@ fn main() -> ExitCode {
 
 /// Starts `sentry-tray` (beside this binary), which opens a window of its own.
 fn start_the_app() -> ExitCode {
-    let app = std::env::current_exe().map(|exe| exe.with_file_name(format!("sentry-tray{}", std::env::consts::EXE_SUFFIX)));
+    let app =
+        std::env::current_exe().map(|exe| exe.with_file_name(format!("sentry-tray{}", std::env::consts::EXE_SUFFIX)));
     // Detached from this short-lived process's output; the app logs to its file.
     let null = std::process::Stdio::null;
-    match app.and_then(|app| std::process::Command::new(&app).stdin(null()).stdout(null()).stderr(null()).spawn().map(|_| app)) {
+    match app.and_then(|app| {
+        std::process::Command::new(&app)
+            .stdin(null())
+            .stdout(null())
+            .stderr(null())
+            .spawn()
+            .map(|_| app)
+    }) {
         Ok(app) => {
-            eprintln!("Sentry Tray was not running: started {}, which opens the window.", app.display());
+            eprintln!(
+                "Sentry Tray was not running: started {}, which opens the window.",
+                app.display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

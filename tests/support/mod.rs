@@ -29,7 +29,11 @@ pub fn window_binary() -> PathBuf {
 /// A binary of another package of the workspace, built beside the window.
 fn sibling(name: &str) -> PathBuf {
     let bin = window_binary().with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} is missing: build with `cargo build --workspace`", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: build with `cargo build --workspace`",
+        bin.display()
+    );
     bin
 }
 
@@ -97,7 +101,10 @@ impl App {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("the app exited ({status}) before its receiver answered:\n{}", self.log_text());
+                panic!(
+                    "the app exited ({status}) before its receiver answered:\n{}",
+                    self.log_text()
+                );
             }
             if matches!(http(self.addr, "GET", "/health", &[], b""), Ok((200, _))) {
                 return;
@@ -114,7 +121,11 @@ impl App {
     /// Posts a webhook as Sentry's Integration Platform would, signed with `secret`.
     pub fn post_issue_webhook(&self, body: &[u8], secret: &str) -> (u16, String) {
         let signature = sign(secret, body);
-        let sent = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+        let sent = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            .to_string();
         let headers = [
             ("Content-Type", "application/json"),
             ("Sentry-Hook-Resource", "issue"),
@@ -142,11 +153,20 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
 }
 
 /// A minimal HTTP/1.1 client over a plain socket: the tests see exactly what was sent.
-pub fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<(u16, String)> {
+pub fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<(u16, String)> {
     use std::io::Read;
     let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -157,14 +177,20 @@ pub fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]
     stream.read_to_end(&mut response)?;
     let text = String::from_utf8_lossy(&response).into_owned();
     let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
 /// Sentry's example `issue.created` webhook body, as compact JSON, with the issue's id and
 /// title made unique so a test finds its own notification.
 pub fn issue_created_body(issue_id: &str, title: &str) -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sentry/webhook.issue.created.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/sentry/webhook.issue.created.json"
+    );
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let mut body = doc["body"].clone();
     body["data"]["issue"]["id"] = issue_id.into();
@@ -211,7 +237,13 @@ fn parse_block(block: &str) -> Option<Shown> {
             Some((key, label))
         })
         .collect();
-    Some(Shown { id, summary, body, urgency, actions })
+    Some(Shown {
+        id,
+        summary,
+        body,
+        urgency,
+        actions,
+    })
 }
 
 /// Waits until dunst shows a notification matching `pred`.
@@ -221,7 +253,11 @@ pub fn wait_for_notification(what: &str, timeout: Duration, pred: impl Fn(&Shown
         if let Some(found) = dunst_notifications().into_iter().rev().find(|n| pred(n)) {
             return found;
         }
-        assert!(Instant::now() < deadline, "no notification {what} within {timeout:?}; dunst saw: {:#?}", dunst_notifications());
+        assert!(
+            Instant::now() < deadline,
+            "no notification {what} within {timeout:?}; dunst saw: {:#?}",
+            dunst_notifications()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -243,8 +279,12 @@ fn pids_using(data_dir: &Path, is: impl Fn(&Path) -> bool) -> Vec<u32> {
     let marker = format!("SENTRY_TRAY_DATA_DIR={}", data_dir.display());
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
         let matches = std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| is(&exe));
         if matches && environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()) {
             pids.push(pid);
@@ -265,7 +305,10 @@ pub fn window_pids(data_dir: &Path) -> Vec<u32> {
 
 /// WebKit's helper processes (web content, network) started for this data folder's window.
 pub fn webkit_pids(data_dir: &Path) -> Vec<u32> {
-    pids_using(data_dir, |exe| exe.file_name().is_some_and(|name| name.to_string_lossy().starts_with("WebKit")))
+    pids_using(data_dir, |exe| {
+        exe.file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with("WebKit"))
+    })
 }
 
 /// Waits until `done` holds, failing with `what` after `secs` seconds.
@@ -280,7 +323,11 @@ pub fn wait_until(what: &str, secs: u64, done: impl Fn() -> bool) {
 /// Does to the window titled `title` what the user's window manager would (`x11_window.py`).
 fn x11_window(args: &[&str]) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/x11_window.py");
-    let status = Command::new("/usr/bin/python3").arg(script).args(args).status().unwrap();
+    let status = Command::new("/usr/bin/python3")
+        .arg(script)
+        .args(args)
+        .status()
+        .unwrap();
     assert!(status.success(), "x11_window.py {args:?} failed (no such window?)");
 }
 
@@ -296,8 +343,16 @@ pub fn resize_window(title: &str, width: u32, height: u32) {
 
 /// The size of the window titled `title` (from `xwininfo`), if it is on screen.
 pub fn window_size(title: &str) -> Option<(u32, u32)> {
-    let out = Command::new("xwininfo").args(["-name", title]).output().ok().filter(|o| o.status.success())?;
+    let out = Command::new("xwininfo")
+        .args(["-name", title])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let field = |name: &str| text.lines().find_map(|l| l.trim().strip_prefix(name)).and_then(|v| v.trim().parse().ok());
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+    };
     Some((field("Width:")?, field("Height:")?))
 }

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use engine::secrets::{SecretKind, Secrets};
 use engine::store::Store;
-use engine::{paths, Daemon, DaemonConfig};
+use engine::{Daemon, DaemonConfig, paths};
 
 #[derive(Parser)]
 #[command(name = "sentry-tray-cli", version, about = "Sentry alerts on your desktop, headless")]
@@ -135,7 +135,9 @@ struct BadInput(String);
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match run(cli) {
@@ -153,15 +155,26 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Daemon { listen, no_poll, poll_interval } => daemon(listen, !no_poll, Duration::from_secs(poll_interval)),
+        Command::Daemon {
+            listen,
+            no_poll,
+            poll_interval,
+        } => daemon(listen, !no_poll, Duration::from_secs(poll_interval)),
         Command::Account { command } => account(command),
-        Command::WebhookSecret { command: SecretCommand::Set } => {
+        Command::WebhookSecret {
+            command: SecretCommand::Set,
+        } => {
             let secret = read_stdin_secret("webhook secret")?;
             Secrets.set(SecretKind::WebhookSecret, &secret)?;
-            println!("Webhook secret stored in the keyring (service \"{}\").", engine::secrets::SERVICE);
+            println!(
+                "Webhook secret stored in the keyring (service \"{}\").",
+                engine::secrets::SERVICE
+            );
             Ok(())
         }
-        Command::WebhookSecret { command: SecretCommand::Remove } => {
+        Command::WebhookSecret {
+            command: SecretCommand::Remove,
+        } => {
             Secrets.delete(SecretKind::WebhookSecret)?;
             println!("Webhook secret removed from the keyring.");
             Ok(())
@@ -170,14 +183,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Prefs { project, changes } => prefs(&project, &changes),
         Command::Inbox { json, limit } => inbox(json, limit),
         Command::Projects { json } => projects(json),
-        Command::Act { issue, action, org, wait } => act(&issue, &action, org.as_deref(), Duration::from_secs(wait)),
+        Command::Act {
+            issue,
+            action,
+            org,
+            wait,
+        } => act(&issue, &action, org.as_deref(), Duration::from_secs(wait)),
         Command::Explain { alert, json } => explain(&alert, json),
         Command::Status => {
             let store = Store::open(&paths::database_path())?;
             println!("database: {}", store.path().display());
             match engine::accounts::list(&store) {
                 Ok(accounts) if accounts.is_empty() => {
-                    println!("account: none (`sentry-tray-cli account add`, the window, or SENTRY_AUTH_TOKEN and SENTRY_ORG)")
+                    println!(
+                        "account: none (`sentry-tray-cli account add`, the window, or SENTRY_AUTH_TOKEN and SENTRY_ORG)"
+                    )
                 }
                 Ok(accounts) => {
                     for a in accounts {
@@ -198,7 +218,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn read_file(path: &Path, what: &str) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).map_err(|e| BadInput(format!("cannot read the {what} file {}: {e}", path.display())).into())
+    std::fs::read_to_string(path)
+        .map_err(|e| BadInput(format!("cannot read the {what} file {}: {e}", path.display())).into())
 }
 
 fn owners(rules_path: &Path, event_path: &Path, json: bool) -> anyhow::Result<()> {
@@ -206,7 +227,8 @@ fn owners(rules_path: &Path, event_path: &Path, json: bool) -> anyhow::Result<()
     let rules = ownership::parse(&rules_text).map_err(|e| BadInput(format!("{}: {e}", rules_path.display())))?;
     let event_json: serde_json::Value = serde_json::from_str(&read_file(event_path, "event")?)
         .map_err(|e| BadInput(format!("{}: not JSON: {e}", event_path.display())))?;
-    let event = ownership::Event::from_json(&event_json).map_err(|e| BadInput(format!("{}: {e}", event_path.display())))?;
+    let event =
+        ownership::Event::from_json(&event_json).map_err(|e| BadInput(format!("{}: {e}", event_path.display())))?;
     let evaluation = ownership::Ruleset::compile(rules)?.evaluate(&event);
     if json {
         println!("{}", serde_json::to_string_pretty(&evaluation)?);
@@ -236,8 +258,16 @@ fn act(issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::
     }
     let store = Store::open(&paths::database_path())?;
     if request.kind == engine::notifier::UserAction::Open {
-        let org = org.map(str::to_owned).or_else(|| std::env::var("SENTRY_ORG").ok()).ok_or_else(|| BadInput("--org is needed to open an issue".into()))?;
-        let url = format!("{}/organizations/{org}/issues/{issue}/", engine::settings::environment().map(|a| a.url).unwrap_or_else(|| engine::settings::DEFAULT_URL.into()));
+        let org = org
+            .map(str::to_owned)
+            .or_else(|| std::env::var("SENTRY_ORG").ok())
+            .ok_or_else(|| BadInput("--org is needed to open an issue".into()))?;
+        let url = format!(
+            "{}/organizations/{org}/issues/{issue}/",
+            engine::settings::environment()
+                .map(|a| a.url)
+                .unwrap_or_else(|| engine::settings::DEFAULT_URL.into())
+        );
         engine::actions::open_in_browser(&url)?;
         println!("Opened {url}");
         return Ok(());
@@ -272,10 +302,14 @@ fn projects(json: bool) -> anyhow::Result<()> {
     let store = Store::open(&paths::database_path())?;
     let accounts = engine::accounts::list(&store)?;
     if accounts.is_empty() {
-        return Err(BadInput("no account: add one with `sentry-tray-cli account add --url URL --org SLUG`".into()).into());
+        return Err(
+            BadInput("no account: add one with `sentry-tray-cli account add --url URL --org SLUG`".into()).into(),
+        );
     }
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-    let projects = runtime.block_on(engine::accounts::projects(&store)).context("listing the projects")?;
+    let projects = runtime
+        .block_on(engine::accounts::projects(&store))
+        .context("listing the projects")?;
     let rows = serde_json::to_value(projects)?;
     let rows = rows.as_array().map(Vec::as_slice).unwrap_or_default();
     if json {
@@ -284,8 +318,21 @@ fn projects(json: bool) -> anyhow::Result<()> {
     }
     for row in rows {
         let p = &row["preferences"];
-        let state = if p["enabled"] == true { format!("from {} up, {}", p["min_level"].as_str().unwrap_or("?"), p["audience"].as_str().unwrap_or("?").replace('_', " ")) } else { "off".to_owned() };
-        println!("{:<12} {:<24} {:<28} {state}", row["org"].as_str().unwrap_or(""), row["slug"].as_str().unwrap_or(""), row["name"].as_str().unwrap_or(""));
+        let state = if p["enabled"] == true {
+            format!(
+                "from {} up, {}",
+                p["min_level"].as_str().unwrap_or("?"),
+                p["audience"].as_str().unwrap_or("?").replace('_', " ")
+            )
+        } else {
+            "off".to_owned()
+        };
+        println!(
+            "{:<12} {:<24} {:<28} {state}",
+            row["org"].as_str().unwrap_or(""),
+            row["slug"].as_str().unwrap_or(""),
+            row["name"].as_str().unwrap_or("")
+        );
     }
     Ok(())
 }
@@ -301,7 +348,9 @@ fn inbox(json: bool, limit: usize) -> anyhow::Result<()> {
         println!("No alerts yet.");
     }
     for a in &alerts {
-        let when = chrono::DateTime::from_timestamp(a.received_at, 0).map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+        let when = chrono::DateTime::from_timestamp(a.received_at, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
         let decision = a.decision.as_deref().unwrap_or("pending");
         println!(
             "{when}  {:<14} {:<22} {decision:<8} {}",
@@ -325,7 +374,9 @@ fn prefs(project: &str, changes: &[String]) -> anyhow::Result<()> {
             let (key, value) = change
                 .split_once('=')
                 .ok_or_else(|| BadInput(format!("`{change}` is not KEY=VALUE")))?;
-            preferences.set(key.trim(), value.trim()).map_err(|e| BadInput(e.to_string()))?;
+            preferences
+                .set(key.trim(), value.trim())
+                .map_err(|e| BadInput(e.to_string()))?;
         }
         store.set_preferences(project, &preferences)?;
     }
@@ -335,16 +386,20 @@ fn prefs(project: &str, changes: &[String]) -> anyhow::Result<()> {
 
 fn explain(path: &Path, json: bool) -> anyhow::Result<()> {
     let body = read_file(path, "alert")?;
-    let alert = engine::alert::Alert::from_json_file(body.as_bytes()).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    let alert = engine::alert::Alert::from_json_file(body.as_bytes())
+        .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
     let store = Store::open(&paths::database_path())?;
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     let enricher = engine::enrich::Enricher::new(store);
     let (decision, _) = runtime.block_on(engine::daemon::decide_for(&enricher, &alert, chrono::Utc::now()))?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({
-            "issue": alert.issue_id, "project": alert.project, "kind": alert.kind,
-            "deliver": decision.deliver, "reasons": decision.reasons,
-        }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "issue": alert.issue_id, "project": alert.project, "kind": alert.kind,
+                "deliver": decision.deliver, "reasons": decision.reasons,
+            }))?
+        );
         return Ok(());
     }
     let verdict = match decision.deliver {
@@ -366,7 +421,10 @@ fn read_stdin_secret(what: &str) -> anyhow::Result<String> {
         .map_err(|e| BadInput(format!("could not read the {what} from standard input: {e}")))?;
     let text = text.trim().to_owned();
     if text.is_empty() {
-        return Err(BadInput(format!("no {what} on standard input (pipe it in, e.g. `echo -n SECRET | sentry-tray-cli webhook-secret set`)")).into());
+        return Err(BadInput(format!(
+            "no {what} on standard input (pipe it in, e.g. `echo -n SECRET | sentry-tray-cli webhook-secret set`)"
+        ))
+        .into());
     }
     Ok(text)
 }
@@ -380,21 +438,32 @@ fn account(command: AccountCommand) -> anyhow::Result<()> {
                 None => read_stdin_secret("auth token")?,
             };
             let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-            let added = runtime.block_on(engine::accounts::add(&store, &url, &org, token.trim())).map_err(|e| match e {
-                engine::accounts::AccountError::InvalidUrl(_)
-                | engine::accounts::AccountError::Exists { .. }
-                | engine::accounts::AccountError::MissingScopes(_)
-                | engine::accounts::AccountError::UnknownOrganization { .. }
-                | engine::accounts::AccountError::TokenRejected => anyhow::Error::new(BadInput(e.to_string())),
-                other => other.into(),
-            })?;
+            let added = runtime
+                .block_on(engine::accounts::add(&store, &url, &org, token.trim()))
+                .map_err(|e| match e {
+                    engine::accounts::AccountError::InvalidUrl(_)
+                    | engine::accounts::AccountError::Exists { .. }
+                    | engine::accounts::AccountError::MissingScopes(_)
+                    | engine::accounts::AccountError::UnknownOrganization { .. }
+                    | engine::accounts::AccountError::TokenRejected => anyhow::Error::new(BadInput(e.to_string())),
+                    other => other.into(),
+                })?;
             println!(
                 "Added {} ({}) on {} as {}; teams: {}.",
                 added.org,
                 added.org_name.as_deref().unwrap_or(""),
                 added.url,
                 added.email.as_deref().or(added.username.as_deref()).unwrap_or("?"),
-                if added.teams.is_empty() { "none".to_owned() } else { added.teams.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(", ") }
+                if added.teams.is_empty() {
+                    "none".to_owned()
+                } else {
+                    added
+                        .teams
+                        .iter()
+                        .map(|t| format!("#{t}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
             );
             Ok(())
         }
@@ -403,7 +472,11 @@ fn account(command: AccountCommand) -> anyhow::Result<()> {
             let rows: Vec<serde_json::Value> = accounts
                 .iter()
                 .map(|a| {
-                    let state = store.setting(&engine::poll::state_key(a)).ok().flatten().and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+                    let state = store
+                        .setting(&engine::poll::state_key(a))
+                        .ok()
+                        .flatten()
+                        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
                     serde_json::json!({"account": a, "polling": state})
                 })
                 .collect();
@@ -414,7 +487,10 @@ fn account(command: AccountCommand) -> anyhow::Result<()> {
             } else {
                 for (a, row) in accounts.iter().zip(&rows) {
                     let state = row["polling"]["state"].as_str().unwrap_or("not polled yet");
-                    println!("{}  {}  token from {:?}  polling: {state}", a.org, a.url, a.token_source);
+                    println!(
+                        "{}  {}  token from {:?}  polling: {state}",
+                        a.org, a.url, a.token_source
+                    );
                 }
             }
             Ok(())
@@ -434,7 +510,11 @@ fn daemon(listen: SocketAddr, poll: bool, poll_interval: Duration) -> anyhow::Re
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     runtime.block_on(async {
         let store = Store::open(&paths::database_path())?;
-        let config = DaemonConfig { listen, poll, poll_interval };
+        let config = DaemonConfig {
+            listen,
+            poll,
+            poll_interval,
+        };
         let mut daemon = Daemon::start(config, store).await?;
         println!("listening on http://{}/webhook", daemon.local_addr());
         shutdown_signal().await;
@@ -447,7 +527,8 @@ fn daemon(listen: SocketAddr, poll: bool, poll_interval: Duration) -> anyhow::Re
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

@@ -34,7 +34,10 @@ fn without_a_keyring_the_message_names_the_fix_and_not_the_secret() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("start a Secret Service") && stderr.contains("SENTRY_TRAY_WEBHOOK_SECRET"), "{stderr}");
+    assert!(
+        stderr.contains("start a Secret Service") && stderr.contains("SENTRY_TRAY_WEBHOOK_SECRET"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("s3cr3t-value"), "{stderr}");
 }
 
@@ -48,10 +51,17 @@ fn a_bad_listen_address_is_bad_input() {
 fn a_taken_port_is_reported_plainly() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let out = cli(&["daemon", "--listen", &addr, "--no-poll"], "", &[("SENTRY_TRAY_WEBHOOK_SECRET", "x")]);
+    let out = cli(
+        &["daemon", "--listen", &addr, "--no-poll"],
+        "",
+        &[("SENTRY_TRAY_WEBHOOK_SECRET", "x")],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("cannot listen for webhooks on {addr}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen for webhooks on {addr}")),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -66,7 +76,10 @@ fn a_corrupt_database_is_reported_with_its_path() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&db.display().to_string()) && stderr.contains("damaged"), "{stderr}");
+    assert!(
+        stderr.contains(&db.display().to_string()) && stderr.contains("damaged"),
+        "{stderr}"
+    );
 }
 
 fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
@@ -78,7 +91,11 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
 #[test]
 fn owners_names_the_owners_and_the_matching_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = write(dir.path(), "rules", "# payments\npath:src/payments/* #payments\nurl:*checkout* ops@example.com\n");
+    let rules = write(
+        dir.path(),
+        "rules",
+        "# payments\npath:src/payments/* #payments\nurl:*checkout* ops@example.com\n",
+    );
     let event = include_str!("../../../testdata/sentry/api.issue-event-latest.200.json");
     let doc: serde_json::Value = serde_json::from_str(event).unwrap();
     let mut body = doc["body"].clone();
@@ -92,11 +109,18 @@ fn owners_names_the_owners_and_the_matching_lines() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("Owners: ops@example.com, #payments"), "{stdout}");
     assert!(stdout.contains("Auto-assignee: ops@example.com"), "{stdout}");
-    assert!(stdout.contains("line 2: path:src/payments/* #payments") && stdout.contains("line 3: url:*checkout* ops@example.com"), "{stdout}");
+    assert!(
+        stdout.contains("line 2: path:src/payments/* #payments")
+            && stdout.contains("line 3: url:*checkout* ops@example.com"),
+        "{stdout}"
+    );
 
     let out = cli(&["owners", "--rules", &rules, "--event", &event, "--json"], "", &[]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["auto_assignee"], serde_json::json!({"type": "user", "identifier": "ops@example.com"}));
+    assert_eq!(
+        json["auto_assignee"],
+        serde_json::json!({"type": "user", "identifier": "ops@example.com"})
+    );
     assert_eq!(json["matches"][0]["line"], 2);
 }
 
@@ -120,10 +144,21 @@ fn prefs_change_what_explain_decides() {
     let data = tempfile::tempdir().unwrap();
     let env = [("SENTRY_TRAY_DATA_DIR", data.path().to_str().unwrap())];
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_sentry-tray-cli")).args(args).envs(env).output().unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        let out = Command::new(env!("CARGO_BIN_EXE_sentry-tray-cli"))
+            .args(args)
+            .envs(env)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
-    let alert = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/sentry/webhook.issue.created.json");
+    let alert = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/sentry/webhook.issue.created.json"
+    );
     // The example file wraps the body with its headers; explain takes the body itself.
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(alert).unwrap()).unwrap();
     let body = data.path().join("alert.json");
@@ -132,7 +167,10 @@ fn prefs_change_what_explain_decides() {
 
     let (code, stdout, _) = run(&["explain", "--alert", body]);
     assert_eq!(code, Some(0));
-    assert!(stdout.contains("FRONT-END-9 (ReferenceError: blooopy is not defined): notify now"), "{stdout}");
+    assert!(
+        stdout.contains("FRONT-END-9 (ReferenceError: blooopy is not defined): notify now"),
+        "{stdout}"
+    );
     assert!(stdout.contains("  - new issues in front-end"), "{stdout}");
 
     let (code, _, stderr) = run(&["prefs", "front-end", "min_level=fatal"]);
@@ -140,11 +178,17 @@ fn prefs_change_what_explain_decides() {
     let (_, stdout, _) = run(&["explain", "--alert", body, "--json"]);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["deliver"], "suppress");
-    assert_eq!(json["reasons"][0], "level error is below the minimum fatal for front-end");
+    assert_eq!(
+        json["reasons"][0],
+        "level error is below the minimum fatal for front-end"
+    );
 
     let (code, _, stderr) = run(&["prefs", "front-end", "min_level=loud"]);
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("expected debug, info, warning, error or fatal"), "{stderr}");
+    assert!(
+        stderr.contains("expected debug, info, warning, error or fatal"),
+        "{stderr}"
+    );
     let (code, _, stderr) = run(&["explain", "--alert", "/nonexistent/alert.json"]);
     assert_eq!(code, Some(2), "{stderr}");
 }
@@ -154,12 +198,23 @@ fn act_sends_the_action_and_waits_for_its_outcome() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sentry = runtime.block_on(sentry_standin::StandIn::start("sntryu_cli_token"));
     let url = sentry.url();
-    let env = [("SENTRY_URL", url.as_str()), ("SENTRY_AUTH_TOKEN", "sntryu_cli_token"), ("SENTRY_ORG", "acme")];
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", "sntryu_cli_token"),
+        ("SENTRY_ORG", "acme"),
+    ];
     let out = cli(&["act", "42", "ignore=30"], "", &env);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let put = sentry.requests().into_iter().find(|r| r.method == "PUT").expect("the PUT reached Sentry");
+    let put = sentry
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .expect("the PUT reached Sentry");
     assert_eq!(put.path, "/api/0/organizations/acme/issues/42/");
-    assert_eq!(put.body, serde_json::json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}}));
+    assert_eq!(
+        put.body,
+        serde_json::json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}})
+    );
 
     let out = cli(&["act", "42", "reopen"], "", &env);
     assert_eq!(out.status.code(), Some(2));
@@ -167,7 +222,11 @@ fn act_sends_the_action_and_waits_for_its_outcome() {
     sentry.fail_next(sentry_standin::Failure::Status(403));
     let out = cli(&["act", "42", "resolve"], "", &env);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("403"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("403"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -182,13 +241,25 @@ fn projects_lists_every_accounts_projects_with_their_preferences() {
         ("SENTRY_ORG", "acme"),
         ("SENTRY_TRAY_DATA_DIR", data.path().to_str().unwrap()),
     ];
-    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_sentry-tray-cli")).args(args).envs(env).output().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sentry-tray-cli"))
+            .args(args)
+            .envs(env)
+            .output()
+            .unwrap()
+    };
     assert!(run(&["prefs", "web", "enabled=off"]).status.success());
     let out = run(&["projects"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("front-end") && stdout.contains("from warning up, everything"), "{stdout}");
-    assert!(stdout.lines().any(|l| l.contains("web") && l.ends_with("off")), "{stdout}");
+    assert!(
+        stdout.contains("front-end") && stdout.contains("from warning up, everything"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().any(|l| l.contains("web") && l.ends_with("off")),
+        "{stdout}"
+    );
     let json: serde_json::Value = serde_json::from_slice(&run(&["projects", "--json"]).stdout).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 2);
 }
@@ -230,6 +301,9 @@ exit $code"#,
         .expect("dbus-run-session is installed by scripts/setup.sh");
     let stderr = std::fs::read_to_string(&report).unwrap_or_default();
     assert_eq!(status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("the keyring is locked") && stderr.contains("gnome-keyring-daemon --unlock"), "{stderr}");
+    assert!(
+        stderr.contains("the keyring is locked") && stderr.contains("gnome-keyring-daemon --unlock"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("s3cr3t-value"), "{stderr}");
 }

@@ -103,8 +103,11 @@ pub async fn add(store: &Store, url: &str, org: &str, token: &str) -> Result<Acc
     let client = Client::new(&url, token)?;
     let me = client.whoami().await?;
     if let Some(scopes) = &me.scopes {
-        let missing: Vec<String> =
-            REQUIRED_SCOPES.iter().filter(|s| !scopes.iter().any(|have| have == *s)).map(|s| s.to_string()).collect();
+        let missing: Vec<String> = REQUIRED_SCOPES
+            .iter()
+            .filter(|s| !scopes.iter().any(|have| have == *s))
+            .map(|s| s.to_string())
+            .collect();
         if !missing.is_empty() {
             return Err(AccountError::MissingScopes(missing));
         }
@@ -113,7 +116,11 @@ pub async fn add(store: &Store, url: &str, org: &str, token: &str) -> Result<Acc
         Ok(name) => name,
         Err(ApiError::NotFound(_)) => {
             // Discovery: name the organizations the token does see.
-            let visible = client.organizations().await.map(|orgs| orgs.into_iter().map(|(slug, _)| slug).collect()).unwrap_or_default();
+            let visible = client
+                .organizations()
+                .await
+                .map(|orgs| orgs.into_iter().map(|(slug, _)| slug).collect())
+                .unwrap_or_default();
             return Err(AccountError::UnknownOrganization { org, visible });
         }
         Err(ApiError::Forbidden(_)) => return Err(AccountError::MissingScopes(vec!["org:read".into()])),
@@ -132,7 +139,16 @@ pub async fn add(store: &Store, url: &str, org: &str, token: &str) -> Result<Acc
         let inserted = conn.execute(
             "INSERT INTO accounts (url, org, org_name, user_id, username, email, teams, added_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![url, org, org_name, me.id, me.username, me.email, serde_json::to_string(&teams).unwrap_or_default(), now()],
+            params![
+                url,
+                org,
+                org_name,
+                me.id,
+                me.username,
+                me.email,
+                serde_json::to_string(&teams).unwrap_or_default(),
+                now()
+            ],
         );
         match inserted {
             Ok(_) => conn.last_insert_rowid(),
@@ -146,7 +162,12 @@ pub async fn add(store: &Store, url: &str, org: &str, token: &str) -> Result<Acc
         let token = token.to_owned();
         tokio::task::spawn_blocking(move || Secrets.set(SecretKind::AccountToken(id), &token)).await
     };
-    if let Err(e) = stored.unwrap_or_else(|e| Err(SecretError::Platform { what: "the Sentry auth token", detail: e.to_string() })) {
+    if let Err(e) = stored.unwrap_or_else(|e| {
+        Err(SecretError::Platform {
+            what: "the Sentry auth token",
+            detail: e.to_string(),
+        })
+    }) {
         // Nothing half-added: an account without its token is useless.
         let _ = store.conn().execute("DELETE FROM accounts WHERE id = ?1", [id]);
         return Err(e.into());
@@ -201,7 +222,9 @@ pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
 /// Blocking (keyring over D-Bus).
 pub fn token(account: &Account) -> Result<Option<String>, SecretError> {
     match account.id {
-        Some(id) => Secrets.get(SecretKind::AccountToken(id)).map(|t| t.map(|(token, _)| token)),
+        Some(id) => Secrets
+            .get(SecretKind::AccountToken(id))
+            .map(|t| t.map(|(token, _)| token)),
         None => Ok(settings::environment().map(|env| env.token)),
     }
 }
@@ -215,7 +238,10 @@ pub fn remove(store: &Store, name: &str) -> Result<Account, AccountError> {
         .ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
     let id = account.id.expect("filtered to added accounts");
     Secrets.delete(SecretKind::AccountToken(id))?;
-    store.conn().execute("DELETE FROM accounts WHERE id = ?1", [id]).map_err(|e| store.err(e))?;
+    store
+        .conn()
+        .execute("DELETE FROM accounts WHERE id = ?1", [id])
+        .map_err(|e| store.err(e))?;
     Ok(account)
 }
 
@@ -223,7 +249,10 @@ pub fn remove(store: &Store, name: &str) -> Result<Account, AccountError> {
 /// the first one, else the environment's. Blocking (keyring).
 pub fn for_org(store: &Store, org: Option<&str>) -> Result<Option<(Account, String)>, AccountError> {
     let accounts = list(store)?;
-    let preferred = accounts.iter().filter(|a| org.is_none_or(|o| a.org == o)).chain(accounts.iter());
+    let preferred = accounts
+        .iter()
+        .filter(|a| org.is_none_or(|o| a.org == o))
+        .chain(accounts.iter());
     for account in preferred {
         if let Some(token) = token(account)? {
             return Ok(Some((account.clone(), token)));
@@ -264,11 +293,23 @@ pub struct Project {
 pub async fn projects(store: &Store) -> Result<Vec<Project>, AccountError> {
     let mut rows = Vec::new();
     for (account, token) in with_tokens(store).await? {
-        let in_org = |source| AccountError::InOrganization { org: account.org.clone(), source };
-        let projects = Client::new(&account.url, &token).map_err(in_org)?.projects(&account.org).await.map_err(in_org)?;
+        let in_org = |source| AccountError::InOrganization {
+            org: account.org.clone(),
+            source,
+        };
+        let projects = Client::new(&account.url, &token)
+            .map_err(in_org)?
+            .projects(&account.org)
+            .await
+            .map_err(in_org)?;
         for (slug, name) in projects {
             let preferences = store.preferences(&slug, Some(&account.org))?;
-            rows.push(Project { org: account.org.clone(), slug, name, preferences });
+            rows.push(Project {
+                org: account.org.clone(),
+                slug,
+                name,
+                preferences,
+            });
         }
     }
     Ok(rows)

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{OptionalExtension, params};
 use sentry_api::{ApiError, Client, Issue, IssueUpdate};
 use serde::Serialize;
 use serde_json::Value;
@@ -143,34 +143,69 @@ pub struct Actions {
 
 impl std::fmt::Debug for Actions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Actions").field("store", &self.store).finish_non_exhaustive()
+        f.debug_struct("Actions")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
     }
 }
 
 impl Actions {
     /// `notifier`: where outcomes are shown (`None` from the command line).
     pub fn new(store: Store, notifier: Option<Notifier>) -> Actions {
-        Actions { store, notifier, wake: Arc::new(Notify::new()) }
+        Actions {
+            store,
+            notifier,
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     /// A choice made on a notification: opened at once, or queued and sent by the worker.
     pub async fn handle(&self, chosen: Chosen) {
         if chosen.action == UserAction::Open {
-            let opened = chosen.alert.web_url.as_deref().ok_or(ActionError::NoLink).and_then(open_in_browser);
+            let opened = chosen
+                .alert
+                .web_url
+                .as_deref()
+                .ok_or(ActionError::NoLink)
+                .and_then(open_in_browser);
             if let Err(e) = opened {
-                self.show(Some(chosen.notification_id), "Could not open the issue", &e.to_string(), true).await;
+                self.show(
+                    Some(chosen.notification_id),
+                    "Could not open the issue",
+                    &e.to_string(),
+                    true,
+                )
+                .await;
             } else if let Some(notifier) = &self.notifier {
                 notifier.close(&chosen.alert.thread_key()).await;
             }
             return;
         }
-        let request = Request { kind: chosen.action, argument: None };
+        let request = Request {
+            kind: chosen.action,
+            argument: None,
+        };
         let label = chosen.alert.label().to_owned();
-        match self.enqueue(chosen.alert.org.as_deref(), &chosen.alert.issue_id, &request, Some(chosen.notification_id), &label, &chosen.alert.title) {
-            Ok(id) => tracing::info!(action = id, issue = %chosen.alert.issue_id, kind = chosen.action.key(), "action queued"),
+        match self.enqueue(
+            chosen.alert.org.as_deref(),
+            &chosen.alert.issue_id,
+            &request,
+            Some(chosen.notification_id),
+            &label,
+            &chosen.alert.title,
+        ) {
+            Ok(id) => {
+                tracing::info!(action = id, issue = %chosen.alert.issue_id, kind = chosen.action.key(), "action queued")
+            }
             Err(e) => {
                 tracing::error!(error = %e, "could not queue the action");
-                self.show(Some(chosen.notification_id), &format!("Could not {} {label}", chosen.action.label().to_lowercase()), &e.to_string(), true).await;
+                self.show(
+                    Some(chosen.notification_id),
+                    &format!("Could not {} {label}", chosen.action.label().to_lowercase()),
+                    &e.to_string(),
+                    true,
+                )
+                .await;
             }
         }
     }
@@ -276,11 +311,7 @@ impl Actions {
                 params![id, t, t - CLAIM_TIMEOUT, std::process::id()],
             )
             .map_err(|e| self.store.err(e))?;
-        if claimed == 1 {
-            self.get(id)
-        } else {
-            Ok(None)
-        }
+        if claimed == 1 { self.get(id) } else { Ok(None) }
     }
 
     fn record(&self, id: i64, state: &str, error: Option<&str>, next_attempt_at: i64) -> Result<(), ActionError> {
@@ -300,7 +331,10 @@ impl Actions {
     /// retry or a new action. Actions left pending by an earlier run go first.
     pub async fn run(self) {
         self.free_dead_claims();
-        let _ = self.store.conn().execute("UPDATE actions SET next_attempt_at = 0 WHERE state = 'pending'", []);
+        let _ = self
+            .store
+            .conn()
+            .execute("UPDATE actions SET next_attempt_at = 0 WHERE state = 'pending'", []);
         loop {
             loop {
                 match self.claim_due(None) {
@@ -315,7 +349,11 @@ impl Actions {
             let next: Option<i64> = self
                 .store
                 .conn()
-                .query_row("SELECT min(next_attempt_at) FROM actions WHERE state = 'pending'", [], |r| r.get(0))
+                .query_row(
+                    "SELECT min(next_attempt_at) FROM actions WHERE state = 'pending'",
+                    [],
+                    |r| r.get(0),
+                )
                 .ok()
                 .flatten();
             let wait = next.map(|t| (t - now()).clamp(1, 3600) as u64).unwrap_or(3600);
@@ -331,7 +369,9 @@ impl Actions {
     fn free_dead_claims(&self) {
         let claims: Vec<(i64, u32)> = {
             let conn = self.store.conn();
-            let Ok(mut stmt) = conn.prepare("SELECT id, claimed_by FROM actions WHERE state = 'pending' AND claimed_by IS NOT NULL") else {
+            let Ok(mut stmt) =
+                conn.prepare("SELECT id, claimed_by FROM actions WHERE state = 'pending' AND claimed_by IS NOT NULL")
+            else {
                 return;
             };
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)));
@@ -339,7 +379,10 @@ impl Actions {
         };
         for (id, pid) in claims {
             if pid != std::process::id() && !process_alive(pid) {
-                let _ = self.store.conn().execute("UPDATE actions SET claimed_at = NULL, claimed_by = NULL WHERE id = ?1", [id]);
+                let _ = self.store.conn().execute(
+                    "UPDATE actions SET claimed_at = NULL, claimed_by = NULL WHERE id = ?1",
+                    [id],
+                );
             }
         }
     }
@@ -354,36 +397,55 @@ impl Actions {
 
     async fn execute(&self, row: Queued) {
         let label = row.label.clone().unwrap_or_else(|| row.issue_id.clone());
-        let verb = UserAction::from_key(&row.kind).map(|a| a.label().to_lowercase()).unwrap_or_else(|| row.kind.clone());
+        let verb = UserAction::from_key(&row.kind)
+            .map(|a| a.label().to_lowercase())
+            .unwrap_or_else(|| row.kind.clone());
         let result = self.send(&row).await;
         let outcome = match &result {
             Ok(()) => self.record(row.id, "done", None, 0),
             Err(e) if e.is_transient() && row.attempts + 1 < MAX_ATTEMPTS => {
                 let wait = match e {
-                    ActionError::Api(ApiError::RateLimited { retry_after: Some(wait) }) => *wait,
+                    ActionError::Api(ApiError::RateLimited {
+                        retry_after: Some(wait),
+                    }) => *wait,
                     _ => retry_delay(row.attempts),
                 };
                 tracing::warn!(action = row.id, error = %e, retry_in = wait.as_secs(), "action will be retried");
                 if row.attempts == 0 {
                     let body = format!("{e}. It is kept and will be sent when Sentry answers.");
-                    self.show(row.notification_id, &format!("Queued: {verb} {label}"), &body, true).await;
+                    self.show(row.notification_id, &format!("Queued: {verb} {label}"), &body, true)
+                        .await;
                 }
-                self.record(row.id, "pending", Some(&e.to_string()), now() + wait.as_secs().max(1) as i64)
+                self.record(
+                    row.id,
+                    "pending",
+                    Some(&e.to_string()),
+                    now() + wait.as_secs().max(1) as i64,
+                )
             }
             Err(e) => self.record(row.id, "failed", Some(&e.to_string()), 0),
         };
         if let Err(e) = outcome {
             tracing::error!(action = row.id, error = %e, "could not record the action's outcome");
         }
-        let done = Request::of(&row).map(|r| r.done(&label)).unwrap_or_else(|_| format!("Done: {label}"));
+        let done = Request::of(&row)
+            .map(|r| r.done(&label))
+            .unwrap_or_else(|_| format!("Done: {label}"));
         match result {
             Ok(()) => {
                 tracing::info!(action = row.id, issue = %row.issue_id, kind = %row.kind, "action done");
-                self.show(row.notification_id, &done, row.title.as_deref().unwrap_or(""), false).await;
+                self.show(row.notification_id, &done, row.title.as_deref().unwrap_or(""), false)
+                    .await;
             }
             Err(e) if !(e.is_transient() && row.attempts + 1 < MAX_ATTEMPTS) => {
                 tracing::warn!(action = row.id, error = %e, "action failed");
-                self.show(row.notification_id, &format!("Could not {verb} {label}"), &e.to_string(), true).await;
+                self.show(
+                    row.notification_id,
+                    &format!("Could not {verb} {label}"),
+                    &e.to_string(),
+                    true,
+                )
+                .await;
             }
             Err(_) => {}
         }
@@ -396,7 +458,11 @@ impl Actions {
             .await
             .map_err(|e| ActionError::Internal(e.to_string()))??;
         let client = Client::new(&url, &token)?;
-        let me = if request.kind == UserAction::AssignToMe && request.argument.is_none() { Some(client.whoami().await?.id) } else { None };
+        let me = if request.kind == UserAction::AssignToMe && request.argument.is_none() {
+            Some(client.whoami().await?.id)
+        } else {
+            None
+        };
         let update = request.update(|| me).ok_or(ActionError::NoLink)?;
         let answer = client.update_issue(&org, &row.issue_id, &update).await?;
         self.keep_answer(row, request.kind, &org, answer);
@@ -436,7 +502,9 @@ impl Actions {
     }
 
     async fn show(&self, notification_id: Option<u32>, summary: &str, body: &str, failed: bool) {
-        let (Some(notifier), Some(id)) = (&self.notifier, notification_id) else { return };
+        let (Some(notifier), Some(id)) = (&self.notifier, notification_id) else {
+            return;
+        };
         if let Err(e) = notifier.show_outcome(id, summary, body, failed).await {
             tracing::warn!(error = %e, "could not show the action's outcome");
         }
@@ -453,7 +521,9 @@ fn process_alive(pid: u32) -> bool {
 }
 
 fn retry_delay(attempts: i64) -> Duration {
-    FIRST_RETRY.saturating_mul(1u32 << attempts.clamp(0, 16) as u32).min(MAX_RETRY)
+    FIRST_RETRY
+        .saturating_mul(1u32 << attempts.clamp(0, 16) as u32)
+        .min(MAX_RETRY)
 }
 
 /// The URL, token and organization to act with: the account of the issue's organization, else
@@ -465,7 +535,10 @@ fn credentials(store: &Store, org: Option<&str>) -> Result<(String, String, Stri
         }
     }
     let account = settings::environment().ok_or(ActionError::NoAccount)?;
-    let org = org.map(str::to_owned).or(account.org.clone()).ok_or(ActionError::NoOrganization)?;
+    let org = org
+        .map(str::to_owned)
+        .or(account.org.clone())
+        .ok_or(ActionError::NoOrganization)?;
     Ok((account.url, account.token, org))
 }
 
@@ -493,14 +566,28 @@ mod tests {
     fn requests_are_read_from_the_command_line_form() {
         assert_eq!(Request::parse("resolve").unwrap().kind, UserAction::Resolve);
         assert_eq!(Request::parse("ignore=30").unwrap().argument.as_deref(), Some("30"));
-        assert_eq!(Request::parse("ignore=forever").unwrap().argument.as_deref(), Some("forever"));
-        assert_eq!(Request::parse("assign=team:payments").unwrap().argument.as_deref(), Some("team:payments"));
+        assert_eq!(
+            Request::parse("ignore=forever").unwrap().argument.as_deref(),
+            Some("forever")
+        );
+        assert_eq!(
+            Request::parse("assign=team:payments").unwrap().argument.as_deref(),
+            Some("team:payments")
+        );
         for bad in ["reopen", "ignore=soon", "ignore=0", "resolve=now", ""] {
             assert!(Request::parse(bad).is_err(), "{bad}");
         }
-        let update = |text: &str| serde_json::to_value(Request::parse(text).unwrap().update(|| Some("42".into())).unwrap()).unwrap();
-        assert_eq!(update("ignore=30"), serde_json::json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}}));
-        assert_eq!(update("ignore=forever"), serde_json::json!({"status": "ignored", "substatus": "archived_forever"}));
+        let update = |text: &str| {
+            serde_json::to_value(Request::parse(text).unwrap().update(|| Some("42".into())).unwrap()).unwrap()
+        };
+        assert_eq!(
+            update("ignore=30"),
+            serde_json::json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}})
+        );
+        assert_eq!(
+            update("ignore=forever"),
+            serde_json::json!({"status": "ignored", "substatus": "archived_forever"})
+        );
         assert_eq!(update("assign"), serde_json::json!({"assignedTo": "user:42"}));
     }
 

@@ -1,8 +1,8 @@
 //! The one normalized shape every source hands on: an [`Alert`].
 
-use sentry_api::webhook::{Comment, EventPayload, MetricAlert, Payload, PayloadError};
-use sentry_api::models::org_from_url;
 use sentry_api::Issue;
+use sentry_api::models::org_from_url;
+use sentry_api::webhook::{Comment, EventPayload, MetricAlert, Payload, PayloadError};
 
 use crate::policy::{AlertKind, Facts, Level, Me};
 
@@ -69,7 +69,10 @@ impl Alert {
             org: issue.organization_slug().or_else(|| fallback_org.map(str::to_owned)),
             issue_id: issue.id.clone(),
             short_id: issue.short_id.clone(),
-            project: issue.project.as_ref().and_then(|p| p.slug.clone().or_else(|| p.name.clone())),
+            project: issue
+                .project
+                .as_ref()
+                .and_then(|p| p.slug.clone().or_else(|| p.name.clone())),
             title: issue.title.clone(),
             culprit: issue.culprit.clone().filter(|c| !c.is_empty()),
             level: issue.level.clone(),
@@ -88,14 +91,23 @@ impl Alert {
 
     /// An alert from an event Sentry sent: `error.created`, `event_alert.triggered`, or a
     /// legacy service hook's `event.alert`.
-    pub fn from_event(event: &EventPayload, request_id: Option<&str>, fallback_org: Option<&str>, body: &[u8]) -> Alert {
+    pub fn from_event(
+        event: &EventPayload,
+        request_id: Option<&str>,
+        fallback_org: Option<&str>,
+        body: &[u8],
+    ) -> Alert {
         let rule = event.rule.as_deref().unwrap_or("");
         Alert {
             dedupe_key: format!("{}:{}:{}:{rule}", event.kind, event.issue_id, event.event_id),
             request_id: request_id.map(str::to_owned),
             source: "webhook".into(),
             kind: event.kind.clone(),
-            org: event.web_url.as_deref().and_then(org_from_url).or_else(|| fallback_org.map(str::to_owned)),
+            org: event
+                .web_url
+                .as_deref()
+                .and_then(org_from_url)
+                .or_else(|| fallback_org.map(str::to_owned)),
             issue_id: event.issue_id.clone(),
             short_id: None,
             project: event.project.clone(),
@@ -111,14 +123,23 @@ impl Alert {
     }
 
     /// An alert from a metric alert webhook; `issue_id` holds the incident's id.
-    pub fn from_metric_alert(alert: &MetricAlert, request_id: Option<&str>, fallback_org: Option<&str>, body: &[u8]) -> Alert {
+    pub fn from_metric_alert(
+        alert: &MetricAlert,
+        request_id: Option<&str>,
+        fallback_org: Option<&str>,
+        body: &[u8],
+    ) -> Alert {
         let kind = format!("metric_alert.{}", alert.action);
         Alert {
             dedupe_key: format!("{kind}:{}", alert.id),
             request_id: request_id.map(str::to_owned),
             source: "webhook".into(),
             kind,
-            org: alert.web_url.as_deref().and_then(org_from_url).or_else(|| fallback_org.map(str::to_owned)),
+            org: alert
+                .web_url
+                .as_deref()
+                .and_then(org_from_url)
+                .or_else(|| fallback_org.map(str::to_owned)),
             issue_id: alert.id.clone(),
             title: alert.title.clone(),
             culprit: Some(alert.description.clone()).filter(|d| !d.is_empty()),
@@ -149,11 +170,18 @@ impl Alert {
     }
 
     /// The alert a webhook stands for; `None` for resources the app does not act on.
-    pub fn from_payload(payload: &Payload, request_id: Option<&str>, fallback_org: Option<&str>, body: &[u8]) -> Option<Alert> {
+    pub fn from_payload(
+        payload: &Payload,
+        request_id: Option<&str>,
+        fallback_org: Option<&str>,
+        body: &[u8],
+    ) -> Option<Alert> {
         Some(match payload {
-            Payload::Issue { action, issue, actor_user_id } => {
-                Alert::from_issue_webhook(action, issue, actor_user_id.clone(), request_id, fallback_org, body)
-            }
+            Payload::Issue {
+                action,
+                issue,
+                actor_user_id,
+            } => Alert::from_issue_webhook(action, issue, actor_user_id.clone(), request_id, fallback_org, body),
             Payload::Event(event) => Alert::from_event(event, request_id, fallback_org, body),
             Payload::MetricAlert(alert) => Alert::from_metric_alert(alert, request_id, fallback_org, body),
             Payload::Comment(comment) => Alert::from_comment(comment, request_id, fallback_org, body),
@@ -176,12 +204,16 @@ impl Alert {
 
     /// Whether this alert means an open notification of its thread is now moot.
     pub fn closes_thread(&self) -> bool {
-        matches!(self.kind.as_str(), "metric_alert.resolved" | "issue.resolved" | "issue.ignored" | "issue.archived")
+        matches!(
+            self.kind.as_str(),
+            "metric_alert.resolved" | "issue.resolved" | "issue.ignored" | "issue.archived"
+        )
     }
 
     /// An alert from a file: an `issue.*` webhook body, or an issue as the API returns it.
     pub fn from_json_file(body: &[u8]) -> Result<Alert, PayloadError> {
-        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
         if value.get("action").is_some() {
             // A webhook body saved without its headers: the data's keys name the resource.
             let data = &value["data"];
@@ -201,8 +233,10 @@ impl Alert {
             let payload = sentry_api::webhook::parse("event", body)?;
             return Alert::from_payload(&payload, None, None, body).ok_or(PayloadError::MissingField("event"));
         }
-        let issue: Issue = serde_json::from_value(value)
-            .map_err(|e| PayloadError::WrongShape { field: "issue", detail: e.to_string() })?;
+        let issue: Issue = serde_json::from_value(value).map_err(|e| PayloadError::WrongShape {
+            field: "issue",
+            detail: e.to_string(),
+        })?;
         let action = match issue.substatus.as_deref() {
             Some("regressed" | "escalating") => "unresolved",
             _ => "created",
@@ -266,6 +300,10 @@ mod tests {
         let by_webhook = assigned("7", "2026-11-25T10:00:00Z");
         let by_polling = assigned("7", "2026-11-25T10:30:00Z");
         assert_eq!(by_webhook.dedupe_key, by_polling.dedupe_key);
-        assert_ne!(by_webhook.dedupe_key, assigned("8", "2026-11-25T10:30:00Z").dedupe_key, "a new assignee is news");
+        assert_ne!(
+            by_webhook.dedupe_key,
+            assigned("8", "2026-11-25T10:30:00Z").dedupe_key,
+            "a new assignee is news"
+        );
     }
 }

@@ -104,7 +104,10 @@ enum Answer {
 /// Binds the socket, unless another app answers on it ([`ControlError::AlreadyRunning`]). A
 /// socket file left by an app that was killed is replaced.
 pub async fn bind(path: &Path) -> Result<UnixListener, ControlError> {
-    let io = |source| ControlError::Io { path: path.to_owned(), source };
+    let io = |source| ControlError::Io {
+        path: path.to_owned(),
+        source,
+    };
     if UnixStream::connect(path).await.is_ok() {
         return Err(ControlError::AlreadyRunning);
     }
@@ -172,7 +175,11 @@ async fn connection(stream: UnixStream, calls: mpsc::Sender<Call>, events: broad
         let (reply, answer) = oneshot::channel();
         // The method is logged, never the parameters: they may hold a token.
         tracing::debug!(method = %request.method, "control call");
-        let call = Call { method: request.method, params: request.params, reply };
+        let call = Call {
+            method: request.method,
+            params: request.params,
+            reply,
+        };
         let answer = match calls.send(call).await {
             Ok(()) => answer.await.unwrap_or_else(|_| Err("the app is shutting down".into())),
             Err(_) => Err("the app is shutting down".into()),
@@ -206,22 +213,43 @@ impl Client {
 
     async fn connect(&self) -> Result<UnixStream, ControlError> {
         UnixStream::connect(&self.path).await.map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => ControlError::NotRunning { path: self.path.clone() },
-            _ => ControlError::Io { path: self.path.clone(), source: e },
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => ControlError::NotRunning {
+                path: self.path.clone(),
+            },
+            _ => ControlError::Io {
+                path: self.path.clone(),
+                source: e,
+            },
         })
     }
 
     /// Calls `method` in the running app; its error message comes back as [`ControlError::Failed`].
     pub async fn call(&self, method: &str, params: Value) -> Result<Value, ControlError> {
         let mut stream = self.connect().await?;
-        let mut line = serde_json::to_vec(&Request { method: method.to_owned(), params }).map_err(|e| ControlError::Protocol(e.to_string()))?;
+        let mut line = serde_json::to_vec(&Request {
+            method: method.to_owned(),
+            params,
+        })
+        .map_err(|e| ControlError::Protocol(e.to_string()))?;
         line.push(b'\n');
-        let io = |source| ControlError::Io { path: self.path.clone(), source };
+        let io = |source| ControlError::Io {
+            path: self.path.clone(),
+            source,
+        };
         stream.write_all(&line).await.map_err(io)?;
         let mut answer = String::new();
-        let read = tokio::time::timeout(CALL_TIMEOUT, BufReader::new(stream.take(MAX_LINE * 16)).read_line(&mut answer)).await;
+        let read = tokio::time::timeout(
+            CALL_TIMEOUT,
+            BufReader::new(stream.take(MAX_LINE * 16)).read_line(&mut answer),
+        )
+        .await;
         match read {
-            Err(_) => return Err(ControlError::Failed(format!("the app did not answer `{method}` within {} s", CALL_TIMEOUT.as_secs()))),
+            Err(_) => {
+                return Err(ControlError::Failed(format!(
+                    "the app did not answer `{method}` within {} s",
+                    CALL_TIMEOUT.as_secs()
+                )));
+            }
             Ok(Err(e)) => return Err(io(e)),
             Ok(Ok(0)) => return Err(ControlError::Protocol("the connection closed before an answer".into())),
             Ok(Ok(_)) => {}
@@ -235,8 +263,16 @@ impl Client {
     /// The app's events, until it quits (then `None`).
     pub async fn subscribe(&self) -> Result<Subscription, ControlError> {
         let mut stream = self.connect().await?;
-        stream.write_all(b"{\"method\":\"subscribe\"}\n").await.map_err(|source| ControlError::Io { path: self.path.clone(), source })?;
-        Ok(Subscription { lines: BufReader::new(stream).lines() })
+        stream
+            .write_all(b"{\"method\":\"subscribe\"}\n")
+            .await
+            .map_err(|source| ControlError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+        Ok(Subscription {
+            lines: BufReader::new(stream).lines(),
+        })
     }
 }
 
@@ -284,7 +320,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (path, _events, _server) = engine(dir.path()).await;
         let client = Client::new(path);
-        assert_eq!(client.call("echo", json!({"org": "acme"})).await.unwrap(), json!({"org": "acme"}));
+        assert_eq!(
+            client.call("echo", json!({"org": "acme"})).await.unwrap(),
+            json!({"org": "acme"})
+        );
         let failed = client.call("explode", Value::Null).await.unwrap_err();
         assert_eq!(failed.to_string(), "no method `explode`");
     }
@@ -295,7 +334,11 @@ mod tests {
         let (path, _events, server) = engine(dir.path()).await;
         assert!(matches!(bind(&path).await, Err(ControlError::AlreadyRunning)));
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "only the user may connect");
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "only the user may connect"
+        );
         // The first app is gone but its socket file stays, as after a crash.
         server.abort();
         let _ = server.await;
@@ -333,7 +376,10 @@ mod tests {
         drop(subscription);
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while events.receiver_count() > 0 {
-            assert!(std::time::Instant::now() < deadline, "a closed window still counts as listening");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "a closed window still counts as listening"
+            );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
@@ -341,7 +387,10 @@ mod tests {
     #[tokio::test]
     async fn nobody_there_and_garbage_are_reported_plainly() {
         let dir = tempfile::tempdir().unwrap();
-        let missing = Client::new(dir.path().join("control.sock")).call("status", Value::Null).await.unwrap_err();
+        let missing = Client::new(dir.path().join("control.sock"))
+            .call("status", Value::Null)
+            .await
+            .unwrap_err();
         assert!(matches!(missing, ControlError::NotRunning { .. }), "{missing}");
         assert!(missing.to_string().starts_with("Sentry Tray is not running"));
         let (path, _events, _server) = engine(dir.path()).await;

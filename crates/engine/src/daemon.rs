@@ -12,10 +12,10 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::actions::Actions;
 use crate::alert::Alert;
-use crate::notifier::Notifier;
 use crate::enrich::Enricher;
-use crate::policy::{decide, Audience, Decision, Deliver, History, Preferences};
-use crate::receiver::{self, now, ReceiverState, SecretSource};
+use crate::notifier::Notifier;
+use crate::policy::{Audience, Decision, Deliver, History, Preferences, decide};
+use crate::receiver::{self, ReceiverState, SecretSource, now};
 use crate::secrets::{SecretKind, Secrets, Source};
 use crate::settings;
 use crate::store::{Store, StoreError};
@@ -50,7 +50,9 @@ impl Default for DaemonConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
-    #[error("cannot listen for webhooks on {addr}: {source} (is another Sentry Tray running? choose another address with --listen)")]
+    #[error(
+        "cannot listen for webhooks on {addr}: {source} (is another Sentry Tray running? choose another address with --listen)"
+    )]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -103,7 +105,9 @@ type Found = Result<Option<(String, Source)>, String>;
 impl CachedSecret {
     /// Blocking (keyring over D-Bus).
     fn load() -> CachedSecret {
-        CachedSecret { found: Mutex::new((CachedSecret::read(), None)) }
+        CachedSecret {
+            found: Mutex::new((CachedSecret::read(), None)),
+        }
     }
 
     fn read() -> Found {
@@ -124,7 +128,14 @@ impl CachedSecret {
 
 impl SecretSource for CachedSecret {
     fn webhook_secret(&self) -> Option<String> {
-        self.found.lock().unwrap_or_else(|p| p.into_inner()).0.clone().ok().flatten().map(|(value, _)| value)
+        self.found
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone()
+            .ok()
+            .flatten()
+            .map(|(value, _)| value)
     }
 
     fn reload(&self) {
@@ -153,11 +164,26 @@ impl Daemon {
     pub async fn start(config: DaemonConfig, store: Store) -> Result<Daemon, DaemonError> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
-            .map_err(|source| DaemonError::Bind { addr: config.listen, source })?;
-        let local_addr = listener.local_addr().map_err(|source| DaemonError::Bind { addr: config.listen, source })?;
-        let paused = Arc::new(AtomicI64::new(store.setting(KEY_PAUSED)?.and_then(|until| until.parse().ok()).unwrap_or(0)));
+            .map_err(|source| DaemonError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| DaemonError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let paused = Arc::new(AtomicI64::new(
+            store
+                .setting(KEY_PAUSED)?
+                .and_then(|until| until.parse().ok())
+                .unwrap_or(0),
+        ));
 
-        let secret = Arc::new(tokio::task::spawn_blocking(CachedSecret::load).await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())));
+        let secret = Arc::new(
+            tokio::task::spawn_blocking(CachedSecret::load)
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+        );
         let fallback_org = settings::environment().and_then(|env| env.org);
 
         let (deliver_tx, deliver_rx) = mpsc::unbounded_channel();
@@ -169,7 +195,14 @@ impl Daemon {
         let held = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(digests(store.clone(), notifier.clone(), held.clone()));
         let (changed, _) = broadcast::channel(16);
-        tokio::spawn(deliver(deliver_rx, notifier, store.clone(), paused.clone(), changed.clone(), held));
+        tokio::spawn(deliver(
+            deliver_rx,
+            notifier,
+            store.clone(),
+            paused.clone(),
+            changed.clone(),
+            held,
+        ));
         tokio::spawn(act(chosen_rx, actions.clone()));
 
         let polled = deliver_tx.clone();
@@ -196,7 +229,16 @@ impl Daemon {
             tracing::info!("polling is off; running on webhooks alone");
         }
         tracing::info!(%local_addr, database = %store.path().display(), "Sentry Tray engine running");
-        Ok(Daemon { store, local_addr, paused, secret, changed, actions, open_inbox, shutdown: Some(shutdown) })
+        Ok(Daemon {
+            store,
+            local_addr,
+            paused,
+            secret,
+            changed,
+            actions,
+            open_inbox,
+            shutdown: Some(shutdown),
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -256,7 +298,12 @@ impl Daemon {
 
     /// A handle that reads the status away from the daemon (e.g. on a blocking thread).
     pub fn status_reader(&self) -> StatusReader {
-        StatusReader { store: self.store.clone(), local_addr: self.local_addr, paused: self.paused.clone(), secret: self.secret.clone() }
+        StatusReader {
+            store: self.store.clone(),
+            local_addr: self.local_addr,
+            paused: self.paused.clone(),
+            secret: self.secret.clone(),
+        }
     }
 
     /// Stops the receiver; what was stored stays stored.
@@ -270,8 +317,14 @@ impl Daemon {
 /// 08:00 tomorrow in the machine's time zone: when "pause until tomorrow" ends.
 pub fn tomorrow_morning() -> DateTime<Utc> {
     let local = chrono::Local::now();
-    let morning = (local.date_naive() + chrono::Duration::days(1)).and_hms_opt(8, 0, 0).unwrap_or_default();
-    morning.and_local_timezone(chrono::Local).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or_else(|| Utc::now() + chrono::Duration::hours(12))
+    let morning = (local.date_naive() + chrono::Duration::days(1))
+        .and_hms_opt(8, 0, 0)
+        .unwrap_or_default();
+    morning
+        .and_local_timezone(chrono::Local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc::now() + chrono::Duration::hours(12))
 }
 
 /// Reads the [`Status`]; cheap to clone and `'static`.
@@ -288,7 +341,8 @@ impl StatusReader {
     pub fn account_trouble(&self) -> Option<String> {
         let accounts = crate::accounts::list(&self.store).ok()?;
         accounts.iter().find_map(|a| {
-            let state: serde_json::Value = serde_json::from_str(&self.store.setting(&crate::poll::state_key(a)).ok()??).ok()?;
+            let state: serde_json::Value =
+                serde_json::from_str(&self.store.setting(&crate::poll::state_key(a)).ok()??).ok()?;
             match state["state"].as_str()? {
                 "ok" => None,
                 "token_rejected" => Some(format!("{}: token rejected", a.org)),
@@ -300,7 +354,11 @@ impl StatusReader {
     /// Blocking (at most every few seconds, the keyring over D-Bus): call from a blocking
     /// thread in async code.
     pub fn read(&self) -> Status {
-        let account = settings::environment().map(|a| AccountStatus { url: a.url, org: a.org, token_source: Source::Environment });
+        let account = settings::environment().map(|a| AccountStatus {
+            url: a.url,
+            org: a.org,
+            token_source: Source::Environment,
+        });
         self.secret.reload();
         let (webhook_secret, webhook_secret_error) = self.secret.source();
         Status {
@@ -316,7 +374,12 @@ impl StatusReader {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|a| PolledAccount {
-                    polling: self.store.setting(&crate::poll::state_key(&a)).ok().flatten().and_then(|s| serde_json::from_str(&s).ok()),
+                    polling: self
+                        .store
+                        .setting(&crate::poll::state_key(&a))
+                        .ok()
+                        .flatten()
+                        .and_then(|s| serde_json::from_str(&s).ok()),
                     id: a.id,
                     org: a.org,
                     url: a.url,
@@ -325,7 +388,6 @@ impl StatusReader {
                 .collect(),
         }
     }
-
 }
 
 impl Drop for Daemon {
@@ -349,14 +411,23 @@ async fn deliver(
         if alert.closes_thread() {
             notifier.close(&alert.thread_key()).await;
             if alert.kind == "metric_alert.resolved" {
-                let _ = store.set_decision(id, &Decision { deliver: Deliver::Suppress, reasons: vec!["the incident is resolved: its notification was closed".into()] });
+                let _ = store.set_decision(
+                    id,
+                    &Decision {
+                        deliver: Deliver::Suppress,
+                        reasons: vec!["the incident is resolved: its notification was closed".into()],
+                    },
+                );
                 let _ = changed.send(());
                 continue;
             }
         }
         let mut loudness = Preferences::default();
         let decision = if now() < paused.load(Ordering::SeqCst) {
-            Decision { deliver: Deliver::Suppress, reasons: vec!["notifications are paused".into()] }
+            Decision {
+                deliver: Deliver::Suppress,
+                reasons: vec!["notifications are paused".into()],
+            }
         } else {
             match decide_for(&enricher, &alert, Utc::now()).await {
                 Ok((decision, preferences)) => {
@@ -366,7 +437,10 @@ async fn deliver(
                 Err(e) => {
                     // Unreadable preferences must not swallow alerts: notify, and say why.
                     tracing::warn!(error = %e, "preferences unreadable; notifying");
-                    Decision { deliver: Deliver::Now, reasons: vec![format!("preferences unreadable: {e}")] }
+                    Decision {
+                        deliver: Deliver::Now,
+                        reasons: vec![format!("preferences unreadable: {e}")],
+                    }
                 }
             }
         };
@@ -411,11 +485,17 @@ async fn deliver(
 /// The policy's decision for an alert, and the preferences it was made under: the project's
 /// preferences, recent history, who "me" is and, when the audience asks for it, the ownership
 /// result (from Sentry, cached).
-pub async fn decide_for(enricher: &Enricher, alert: &Alert, at: DateTime<Utc>) -> Result<(Decision, Preferences), StoreError> {
+pub async fn decide_for(
+    enricher: &Enricher,
+    alert: &Alert,
+    at: DateTime<Utc>,
+) -> Result<(Decision, Preferences), StoreError> {
     let store = enricher.store();
     let project = alert.project.as_deref().unwrap_or("");
     let preferences = store.preferences(project, alert.org.as_deref())?;
-    let history = History { notified_last_hour: store.notified_since(project, at.timestamp() - 3600)? };
+    let history = History {
+        notified_last_hour: store.notified_since(project, at.timestamp() - 3600)?,
+    };
     let me = enricher.me(alert).await;
     // "Comment on my issue" needs to know whose issue it is; the comment does not say.
     let mut alert = alert.clone();
@@ -461,9 +541,18 @@ async fn send_due_digests(store: &Store, notifier: &Notifier) -> Option<Duration
     let mut next: Option<DateTime<Utc>> = None;
     for (project, held) in groups {
         let org = held.first().and_then(|a| a.org.clone());
-        let Ok(preferences) = store.preferences(&project, org.as_deref()) else { continue };
-        let oldest = held.iter().map(|a| a.received_at).min().and_then(|t| DateTime::from_timestamp(t, 0)).unwrap_or_else(Utc::now);
-        let for_quiet = held.iter().any(|a| a.reasons.last().is_some_and(|r| r.starts_with("quiet hours")));
+        let Ok(preferences) = store.preferences(&project, org.as_deref()) else {
+            continue;
+        };
+        let oldest = held
+            .iter()
+            .map(|a| a.received_at)
+            .min()
+            .and_then(|t| DateTime::from_timestamp(t, 0))
+            .unwrap_or_else(Utc::now);
+        let for_quiet = held
+            .iter()
+            .any(|a| a.reasons.last().is_some_and(|r| r.starts_with("quiet hours")));
         let now = Utc::now();
         if !crate::policy::digest_due(&preferences, oldest, for_quiet, now) {
             if let Some(due) = crate::policy::digest_due_at(&preferences, oldest, for_quiet, now) {

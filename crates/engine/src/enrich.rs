@@ -45,7 +45,10 @@ pub struct Enricher {
 
 impl Enricher {
     pub fn new(store: Store) -> Enricher {
-        Enricher { store, accounts: Arc::default() }
+        Enricher {
+            store,
+            accounts: Arc::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -55,13 +58,19 @@ impl Enricher {
     async fn account(&self, alert: &Alert) -> Option<(Account, Client)> {
         let cached = {
             let cache = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
-            cache.get(&alert.org).filter(|(at, _)| at.elapsed() < ACCOUNT_TTL).map(|(_, found)| found.clone())
+            cache
+                .get(&alert.org)
+                .filter(|(at, _)| at.elapsed() < ACCOUNT_TTL)
+                .map(|(_, found)| found.clone())
         };
         let found = match cached {
             Some(found) => found,
             None => {
                 let (store, org) = (self.store.clone(), alert.org.clone());
-                let looked_up = match tokio::task::spawn_blocking(move || accounts::for_org(&store, org.as_deref())).await.ok()? {
+                let looked_up = match tokio::task::spawn_blocking(move || accounts::for_org(&store, org.as_deref()))
+                    .await
+                    .ok()?
+                {
                     Ok(found) => found,
                     Err(e) => {
                         tracing::warn!(error = %e, "no account to enrich alerts with");
@@ -106,7 +115,12 @@ impl Enricher {
             return Me::default();
         };
         if let (Some(id), Some(email)) = (&account.user_id, &account.email) {
-            return Me { user_id: id.clone(), email: email.clone(), username: account.username.clone().unwrap_or_default(), teams: account.teams };
+            return Me {
+                user_id: id.clone(),
+                email: email.clone(),
+                username: account.username.clone().unwrap_or_default(),
+                teams: account.teams,
+            };
         }
         let key = format!("identity.{}", account.key());
         let org = account.org.clone();
@@ -114,12 +128,22 @@ impl Enricher {
             .cached(&key, IDENTITY_TTL, || async {
                 let me = client.whoami().await?;
                 let teams = client.my_teams(&org).await.unwrap_or_default();
-                let identity = Identity { id: me.id, email: me.email, username: me.username, teams };
+                let identity = Identity {
+                    id: me.id,
+                    email: me.email,
+                    username: me.username,
+                    teams,
+                };
                 Ok(serde_json::to_string(&identity).unwrap_or_default())
             })
             .await;
         match fetched.and_then(|text| serde_json::from_str::<Identity>(&text).ok()) {
-            Some(i) => Me { user_id: i.id, email: i.email, username: i.username, teams: i.teams },
+            Some(i) => Me {
+                user_id: i.id,
+                email: i.email,
+                username: i.username,
+                teams: i.teams,
+            },
             None => Me::default(),
         }
     }
@@ -134,7 +158,12 @@ impl Enricher {
         let key = format!("assignee.{}.{}", account.key(), alert.issue_id);
         let org = account.org.clone();
         let text = self
-            .cached(&key, EVENT_TTL, || async { client.issue(&org, &alert.issue_id).await.map(|i| i.assignee().unwrap_or_default()) })
+            .cached(&key, EVENT_TTL, || async {
+                client
+                    .issue(&org, &alert.issue_id)
+                    .await
+                    .map(|i| i.assignee().unwrap_or_default())
+            })
             .await?;
         Some(text).filter(|t| !t.is_empty())
     }
@@ -148,7 +177,12 @@ impl Enricher {
         if let Some((account, client)) = &account {
             let key = format!("ownership.{}.{project}", account.key());
             let org = account.org.clone();
-            if let Some(raw) = self.cached(&key, OWNERSHIP_TTL, || async { client.project_ownership(&org, project).await }).await {
+            if let Some(raw) = self
+                .cached(&key, OWNERSHIP_TTL, || async {
+                    client.project_ownership(&org, project).await
+                })
+                .await
+            {
                 rules.push_str(&raw);
             }
         }

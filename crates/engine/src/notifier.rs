@@ -23,7 +23,12 @@ pub enum UserAction {
 }
 
 impl UserAction {
-    pub const ALL: [UserAction; 4] = [UserAction::Resolve, UserAction::Ignore, UserAction::AssignToMe, UserAction::Open];
+    pub const ALL: [UserAction; 4] = [
+        UserAction::Resolve,
+        UserAction::Ignore,
+        UserAction::AssignToMe,
+        UserAction::Open,
+    ];
 
     /// The action's key on the wire (D-Bus action id, queue row, command line).
     pub fn key(self) -> &'static str {
@@ -99,28 +104,52 @@ impl std::fmt::Debug for Notifier {
 
 impl Notifier {
     pub fn new(chosen: mpsc::UnboundedSender<Chosen>, open_inbox: tokio::sync::broadcast::Sender<()>) -> Notifier {
-        Notifier { chosen, open_inbox, open: Arc::default() }
+        Notifier {
+            chosen,
+            open_inbox,
+            open: Arc::default(),
+        }
     }
 
     /// Shows a summary (spike or digest) in its thread, replacing the previous one, with an
     /// "Open inbox" action.
-    async fn show_summary_notification(&self, thread: String, summary: &str, body: &str, urgency: Urgency, icon: &str) -> Result<u32, NotifyError> {
+    async fn show_summary_notification(
+        &self,
+        thread: String,
+        summary: &str,
+        body: &str,
+        urgency: Urgency,
+        icon: &str,
+    ) -> Result<u32, NotifyError> {
         let mut n = Notification::new();
         if let Some(previous) = self.open().remove(&thread) {
             previous.stop_waiting();
             n.id(previous.id);
         }
-        n.appname(APP_NAME).summary(summary).body(body).icon(icon).urgency(urgency).timeout(Timeout::Never);
+        n.appname(APP_NAME)
+            .summary(summary)
+            .body(body)
+            .icon(icon)
+            .urgency(urgency)
+            .timeout(Timeout::Never);
         n.action("default", "Open inbox");
         n.action("inbox", "Open inbox");
         let handle = Arc::new(n.show_async().await.map_err(|e| NotifyError(e.to_string()))?);
         let id = handle.id();
-        let (waiting_on, open_inbox, open, key) = (handle.clone(), self.open_inbox.clone(), self.open.clone(), thread.clone());
+        let (waiting_on, open_inbox, open, key) = (
+            handle.clone(),
+            self.open_inbox.clone(),
+            self.open.clone(),
+            thread.clone(),
+        );
         let waiting = tokio::spawn(async move {
             let mut chosen = false;
             waiting_on
                 .wait_for_action_async(|response| {
-                    chosen = matches!(response, notify_rust::NotificationResponse::Action(_) | notify_rust::NotificationResponse::Default);
+                    chosen = matches!(
+                        response,
+                        notify_rust::NotificationResponse::Action(_) | notify_rust::NotificationResponse::Default
+                    );
                 })
                 .await;
             {
@@ -134,7 +163,16 @@ impl Notifier {
             }
         })
         .abort_handle();
-        self.open().insert(thread, Open { id, handle, waiting: Some(waiting), fired: 1, since: std::time::Instant::now() });
+        self.open().insert(
+            thread,
+            Open {
+                id,
+                handle,
+                waiting: Some(waiting),
+                fired: 1,
+                since: std::time::Instant::now(),
+            },
+        );
         Ok(id)
     }
 
@@ -176,7 +214,11 @@ impl Notifier {
         if fired > 1 {
             // Fired again while on screen: one notification that says how often.
             let minutes = since.elapsed().as_secs() / 60;
-            let span = if minutes < 1 { "under a minute".to_owned() } else { format!("{minutes} min") };
+            let span = if minutes < 1 {
+                "under a minute".to_owned()
+            } else {
+                format!("{minutes} min")
+            };
             text.push_str(&format!("\n{fired} alerts in {span}"));
         }
         n.appname(APP_NAME)
@@ -192,7 +234,11 @@ impl Notifier {
         // "default" is what clicking the body invokes.
         n.action("default", "View");
         // A metric incident is not an issue: it can only be looked at.
-        let actions: &[UserAction] = if alert.is_metric_alert() { &[UserAction::Open] } else { &UserAction::ALL };
+        let actions: &[UserAction] = if alert.is_metric_alert() {
+            &[UserAction::Open]
+        } else {
+            &UserAction::ALL
+        };
         for action in actions {
             n.action(action.key(), action.label());
         }
@@ -222,21 +268,47 @@ impl Notifier {
                 }
             }
             if let Some(action) = picked {
-                let _ = chosen.send(Chosen { alert, action, notification_id: id });
+                let _ = chosen.send(Chosen {
+                    alert,
+                    action,
+                    notification_id: id,
+                });
             }
         })
         .abort_handle();
-        self.open().insert(thread, Open { id, handle, waiting: Some(waiting), fired, since });
+        self.open().insert(
+            thread,
+            Open {
+                id,
+                handle,
+                waiting: Some(waiting),
+                fired,
+                since,
+            },
+        );
         Ok(id)
     }
 
     /// One summary per project for what spike protection held back this hour, replaced as the
     /// count grows.
     pub async fn show_summary(&self, project: &str, held_back: u32, latest: &str) -> Result<u32, NotifyError> {
-        let more = if held_back == 1 { "1 more alert".to_owned() } else { format!("{held_back} more alerts") };
-        let body = format!("Latest: {}\nSpike protection holds the rest back; they are in the inbox.", escape(latest));
-        self.show_summary_notification(format!("summary:{project}"), &format!("{project}: {more} this hour"), &body, Urgency::Normal, "dialog-warning")
-            .await
+        let more = if held_back == 1 {
+            "1 more alert".to_owned()
+        } else {
+            format!("{held_back} more alerts")
+        };
+        let body = format!(
+            "Latest: {}\nSpike protection holds the rest back; they are in the inbox.",
+            escape(latest)
+        );
+        self.show_summary_notification(
+            format!("summary:{project}"),
+            &format!("{project}: {more} this hour"),
+            &body,
+            Urgency::Normal,
+            "dialog-warning",
+        )
+        .await
     }
 
     /// One digest summary per project: how many alerts were held, and the first few.
@@ -245,9 +317,19 @@ impl Notifier {
         if titles.len() > 3 {
             lines.push(format!("and {} more in the inbox", titles.len() - 3));
         }
-        let count = if titles.len() == 1 { "1 alert".to_owned() } else { format!("{} alerts", titles.len()) };
-        self.show_summary_notification(format!("digest:{project}"), &format!("{project} digest: {count}"), &lines.join("\n"), Urgency::Low, "dialog-information")
-            .await
+        let count = if titles.len() == 1 {
+            "1 alert".to_owned()
+        } else {
+            format!("{} alerts", titles.len())
+        };
+        self.show_summary_notification(
+            format!("digest:{project}"),
+            &format!("{project} digest: {count}"),
+            &lines.join("\n"),
+            Urgency::Low,
+            "dialog-information",
+        )
+        .await
     }
 
     /// Replaces notification `id` with a short message (an action's outcome).
@@ -281,7 +363,11 @@ fn summary(alert: &Alert) -> String {
         "comment.created" => "Comment",
         _ => "Sentry",
     };
-    format!("{what} in {}: {}", alert.project.as_deref().unwrap_or("Sentry"), alert.title)
+    format!(
+        "{what} in {}: {}",
+        alert.project.as_deref().unwrap_or("Sentry"),
+        alert.title
+    )
 }
 
 fn body(alert: &Alert) -> String {
@@ -290,7 +376,11 @@ fn body(alert: &Alert) -> String {
 
 /// The notification's text: what, where, and how much, as of `now`.
 fn body_at(alert: &Alert, now: chrono::DateTime<chrono::Utc>) -> String {
-    let first = [Some(alert.label()), alert.level.as_deref(), alert.environment.as_deref()];
+    let first = [
+        Some(alert.label()),
+        alert.level.as_deref(),
+        alert.environment.as_deref(),
+    ];
     let mut lines = vec![first.into_iter().flatten().collect::<Vec<_>>().join(" · ")];
     if let Some(culprit) = &alert.culprit {
         lines.push(culprit.clone());
@@ -299,14 +389,20 @@ fn body_at(alert: &Alert, now: chrono::DateTime<chrono::Utc>) -> String {
         let t = chrono::DateTime::parse_from_rfc3339(t.as_deref()?).ok()?;
         Some(relative(now.signed_duration_since(t.with_timezone(&chrono::Utc))))
     };
-    let events = alert.count.as_deref().and_then(|c| c.parse::<u64>().ok()).map(|n| match n {
-        1 => "1 event".to_owned(),
-        n => format!("{n} events"),
-    });
+    let events = alert
+        .count
+        .as_deref()
+        .and_then(|c| c.parse::<u64>().ok())
+        .map(|n| match n {
+            1 => "1 event".to_owned(),
+            n => format!("{n} events"),
+        });
     let seen = [
         events,
         ago(&alert.first_seen).map(|a| format!("first seen {a}")),
-        ago(&alert.last_seen).filter(|_| alert.last_seen != alert.first_seen).map(|a| format!("last seen {a}")),
+        ago(&alert.last_seen)
+            .filter(|_| alert.last_seen != alert.first_seen)
+            .map(|a| format!("last seen {a}")),
     ];
     let seen: Vec<String> = seen.into_iter().flatten().collect();
     if !seen.is_empty() {
@@ -330,7 +426,6 @@ fn relative(elapsed: chrono::Duration) -> String {
         m => format!("{} days ago", m / (24 * 60)),
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -361,7 +456,9 @@ mod tests {
             ..Alert::default()
         };
         assert_eq!(body(&alert), "WEB-1 · fatal\n&lt;b&gt;x&lt;/b&gt; &amp; y");
-        let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
         let busy = Alert {
             environment: Some("production".into()),
             count: Some("42".into()),

@@ -84,7 +84,9 @@ pub async fn cycle(
     let mut newest = since.clone();
     let mut cursor = None;
     for _ in 0..MAX_PAGES {
-        let (issues, next) = client.organization_issues(&account.org, &query, cursor.as_deref()).await?;
+        let (issues, next) = client
+            .organization_issues(&account.org, &query, cursor.as_deref())
+            .await?;
         outcome.requests += 1;
         for issue in &issues {
             if let Some(seen) = issue.last_seen.as_deref() {
@@ -93,7 +95,9 @@ pub async fn cycle(
                 }
             }
             let Some(since) = since.as_deref() else { continue };
-            let Some(alert) = news(issue, since, &account.org) else { continue };
+            let Some(alert) = news(issue, since, &account.org) else {
+                continue;
+            };
             match store.insert_alert(&alert, now()) {
                 Ok(Stored::New(id)) => {
                     outcome.new_alerts += 1;
@@ -110,7 +114,13 @@ pub async fn cycle(
     }
     // An organization with nothing open still needs a mark, or its first issue would be taken
     // for old news. A few minutes back, for clocks that differ; the store drops repeats.
-    let newest = newest.or_else(|| Some((chrono::Utc::now() - chrono::Duration::minutes(5)).format("%Y-%m-%dT%H:%M:%SZ").to_string()));
+    let newest = newest.or_else(|| {
+        Some(
+            (chrono::Utc::now() - chrono::Duration::minutes(5))
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string(),
+        )
+    });
     if let Some(newest) = newest {
         if let Err(e) = store.set_setting(&key, &newest) {
             tracing::warn!(error = %e, "could not record how far polling got");
@@ -130,7 +140,9 @@ async fn watch(
     deliver: &mpsc::UnboundedSender<(i64, Alert)>,
     requests: &mut usize,
 ) -> Result<usize, ApiError> {
-    let watched = store.issues_to_watch(&account.org, now() - 24 * 3600, WATCHED).unwrap_or_default();
+    let watched = store
+        .issues_to_watch(&account.org, now() - 24 * 3600, WATCHED)
+        .unwrap_or_default();
     let mut changed = 0;
     for issue_id in watched {
         let issue = match client.issue(&account.org, &issue_id).await {
@@ -174,10 +186,13 @@ pub async fn run(store: Store, deliver: mpsc::UnboundedSender<(i64, Alert)>, int
             let store = store.clone();
             tokio::task::spawn_blocking(move || -> Vec<(Account, Option<String>)> {
                 let accounts = accounts::list(&store).unwrap_or_default();
-                accounts.into_iter().map(|a| {
-                    let token = accounts::token(&a).ok().flatten();
-                    (a, token)
-                }).collect()
+                accounts
+                    .into_iter()
+                    .map(|a| {
+                        let token = accounts::token(&a).ok().flatten();
+                        (a, token)
+                    })
+                    .collect()
             })
             .await
             .unwrap_or_default()
@@ -230,7 +245,10 @@ fn backoff(base: Duration, failures: u32) -> Duration {
 
 /// ±10 %, so many clients do not poll in step.
 fn jitter(interval: Duration) -> Duration {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     let factor = 0.9 + (nanos % 1000) as f64 / 5000.0;
     interval.mul_f64(factor)
 }

@@ -73,10 +73,17 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
 async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, body: Bytes) -> Response {
     let hook = WebhookHeaders::read(|name| headers.get(name).and_then(|v| v.to_str().ok()));
     if hook.sender.is_none() {
-        return refuse(StatusCode::UNAUTHORIZED, "missing Sentry-Hook-Signature (or X-ServiceHook-Signature) header");
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "missing Sentry-Hook-Signature (or X-ServiceHook-Signature) header",
+        );
     }
     let signature = hook.signature.as_deref();
-    let verify = |secret: &Option<String>| secret.as_ref().map(|s| sentry_api::verify(s.as_bytes(), &body, signature));
+    let verify = |secret: &Option<String>| {
+        secret
+            .as_ref()
+            .map(|s| sentry_api::verify(s.as_bytes(), &body, signature))
+    };
     let mut secret = state.secret.webhook_secret();
     if !matches!(verify(&secret), Some(Ok(()))) {
         // The secret may have been set or changed since (`webhook-secret set`): read it again,
@@ -86,7 +93,12 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         secret = state.secret.webhook_secret();
     }
     match verify(&secret) {
-        None => return refuse(StatusCode::UNAUTHORIZED, "this receiver has no webhook secret configured: run `sentry-tray-cli webhook-secret set`"),
+        None => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "this receiver has no webhook secret configured: run `sentry-tray-cli webhook-secret set`",
+            );
+        }
         Some(Err(e)) => return refuse(StatusCode::UNAUTHORIZED, format!("bad signature: {e}")),
         Some(Ok(())) => {}
     }
@@ -98,7 +110,13 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         // The timestamp is not signed, but a replayed body must also fall inside the window.
         let age = now() as f64 - sent;
         if age > window.as_secs_f64() || age < -60.0 {
-            return refuse(StatusCode::UNAUTHORIZED, format!("stale delivery: sent {age:.0} s ago, outside the {} s window", window.as_secs()));
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                format!(
+                    "stale delivery: sent {age:.0} s ago, outside the {} s window",
+                    window.as_secs()
+                ),
+            );
         }
     }
     let resource = hook.resource.as_deref().unwrap_or("");
@@ -106,7 +124,12 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         Ok(p) => p,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("malformed payload: {e}")),
     };
-    let Some(alert) = Alert::from_payload(&payload, hook.request_id.as_deref(), state.fallback_org.as_deref(), &body) else {
+    let Some(alert) = Alert::from_payload(
+        &payload,
+        hook.request_id.as_deref(),
+        state.fallback_org.as_deref(),
+        &body,
+    ) else {
         // Acknowledged, not refused: Sentry disables receivers that keep failing.
         let (resource, action) = match &payload {
             Payload::Other { resource, action } => (resource.as_str(), action.as_str()),
@@ -128,11 +151,20 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
             tracing::info!(alert = id, "webhook repeated an alert already stored");
             (StatusCode::OK, Json(json!({"duplicate_of": id}))).into_response()
         }
-        Ok(Err(e)) => refuse(StatusCode::SERVICE_UNAVAILABLE, format!("could not store the alert: {e}")),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("storing the alert failed: {e}")),
+        Ok(Err(e)) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("could not store the alert: {e}"),
+        ),
+        Err(e) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("storing the alert failed: {e}"),
+        ),
     }
 }
 
 pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

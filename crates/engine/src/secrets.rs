@@ -49,9 +49,13 @@ pub enum Source {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SecretError {
-    #[error("the keyring is locked, so {what} cannot be read or stored: unlock your login keyring (log in to the desktop, or `echo -n PASSWORD | gnome-keyring-daemon --unlock`), or set {env}")]
+    #[error(
+        "the keyring is locked, so {what} cannot be read or stored: unlock your login keyring (log in to the desktop, or `echo -n PASSWORD | gnome-keyring-daemon --unlock`), or set {env}"
+    )]
     Locked { what: &'static str, env: &'static str },
-    #[error("no keyring is available to hold {what}: start a Secret Service (gnome-keyring or KeePassXC) in your desktop session, or set {env}")]
+    #[error(
+        "no keyring is available to hold {what}: start a Secret Service (gnome-keyring or KeePassXC) in your desktop session, or set {env}"
+    )]
     NoKeyring { what: &'static str, env: &'static str },
     #[error("the keyring failed while handling {what}: {detail}")]
     Platform { what: &'static str, detail: String },
@@ -119,9 +123,15 @@ fn map_err(kind: SecretKind, e: keyring::Error) -> SecretError {
         keyring::Error::PlatformFailure(p) => {
             let detail = p.to_string();
             // Without a Secret Service on the bus, zbus reports the missing name or bus.
-            if ["ServiceUnknown", "org.freedesktop.secrets", "No such file", "DBUS_SESSION_BUS_ADDRESS", "Connection refused"]
-                .iter()
-                .any(|needle| detail.contains(needle))
+            if [
+                "ServiceUnknown",
+                "org.freedesktop.secrets",
+                "No such file",
+                "DBUS_SESSION_BUS_ADDRESS",
+                "Connection refused",
+            ]
+            .iter()
+            .any(|needle| detail.contains(needle))
             {
                 SecretError::NoKeyring { what, env }
             } else {
@@ -129,9 +139,13 @@ fn map_err(kind: SecretKind, e: keyring::Error) -> SecretError {
             }
         }
         // These variants carry the stored bytes: never format them.
-        keyring::Error::BadEncoding(_) | keyring::Error::BadDataFormat(..) => {
-            SecretError::Platform { what, detail: "the stored value is not readable text".into() }
-        }
-        other => SecretError::Platform { what, detail: other.to_string() },
+        keyring::Error::BadEncoding(_) | keyring::Error::BadDataFormat(..) => SecretError::Platform {
+            what,
+            detail: "the stored value is not readable text".into(),
+        },
+        other => SecretError::Platform {
+            what,
+            detail: other.to_string(),
+        },
     }
 }

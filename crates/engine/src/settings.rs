@@ -13,16 +13,27 @@ pub struct Environment {
 
 impl std::fmt::Debug for Environment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Environment").field("url", &self.url).field("org", &self.org).field("token", &"<redacted>").finish()
+        f.debug_struct("Environment")
+            .field("url", &self.url)
+            .field("org", &self.org)
+            .field("token", &"<redacted>")
+            .finish()
     }
 }
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// The environment's account, or `None` when `SENTRY_AUTH_TOKEN` is not set.
 pub fn environment() -> Option<Environment> {
     let token = env("SENTRY_AUTH_TOKEN")?;
-    Some(Environment { url: env("SENTRY_URL").unwrap_or_else(|| DEFAULT_URL.to_owned()), org: env("SENTRY_ORG"), token })
+    Some(Environment {
+        url: env("SENTRY_URL").unwrap_or_else(|| DEFAULT_URL.to_owned()),
+        org: env("SENTRY_ORG"),
+        token,
+    })
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::alert::Alert;
 use crate::policy::{Decision, Preferences};
@@ -30,12 +30,20 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub enum StoreError {
     #[error("cannot create the data folder {path}: {source}")]
     CreateDir { path: PathBuf, source: std::io::Error },
-    #[error("the database {path} was written by a newer Sentry Tray (schema {found}, this build knows {supported}); update the app, or move the file away to start afresh")]
+    #[error(
+        "the database {path} was written by a newer Sentry Tray (schema {found}, this build knows {supported}); update the app, or move the file away to start afresh"
+    )]
     TooNew { path: PathBuf, found: i64, supported: i64 },
-    #[error("the database {path} is damaged or not a Sentry Tray database ({detail}); move it away to start afresh, nothing was changed")]
+    #[error(
+        "the database {path} is damaged or not a Sentry Tray database ({detail}); move it away to start afresh, nothing was changed"
+    )]
     Corrupt { path: PathBuf, detail: String },
     #[error("the preferences stored for {project} in {path} cannot be read ({detail}); set them again")]
-    BadPreferences { path: PathBuf, project: String, detail: String },
+    BadPreferences {
+        path: PathBuf,
+        project: String,
+        detail: String,
+    },
     #[error("database error in {path}: {source}")]
     Sql { path: PathBuf, source: rusqlite::Error },
 }
@@ -82,19 +90,36 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let path = path.to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.into(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.into(),
+                source,
+            })?;
         }
-        let sql = |source| StoreError::Sql { path: path.clone(), source };
-        let corrupt = |e: rusqlite::Error| StoreError::Corrupt { path: path.clone(), detail: e.to_string() };
+        let sql = |source| StoreError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let corrupt = |e: rusqlite::Error| StoreError::Corrupt {
+            path: path.clone(),
+            detail: e.to_string(),
+        };
         let conn = Connection::open(&path).map_err(sql)?;
         // The first read of a non-database file fails here ("file is not a database").
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
-        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(corrupt)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(corrupt)?;
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(corrupt)?;
         if check != "ok" {
             return Err(StoreError::Corrupt { path, detail: check });
         }
         if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { path, found: version, supported: SCHEMA_VERSION });
+            return Err(StoreError::TooNew {
+                path,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
         }
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
@@ -107,7 +132,10 @@ impl Store {
             tx.pragma_update(None, "user_version", index as i64 + 1).map_err(sql)?;
             tx.commit().map_err(sql)?;
         }
-        Ok(Store { path, conn: Arc::new(Mutex::new(conn)) })
+        Ok(Store {
+            path,
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -121,11 +149,16 @@ impl Store {
     }
 
     pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sql { path: self.path.clone(), source }
+        StoreError::Sql {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))
+        self.conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     /// Records an alert once: a second delivery (same request id or same dedupe key) is reported
@@ -170,17 +203,25 @@ impl Store {
 
     pub fn mark_notified(&self, alert_id: i64, at: i64) -> Result<(), StoreError> {
         self.conn()
-            .execute("UPDATE alerts SET notified_at = ?2 WHERE id = ?1", params![alert_id, at])
+            .execute(
+                "UPDATE alerts SET notified_at = ?2 WHERE id = ?1",
+                params![alert_id, at],
+            )
             .map(drop)
             .map_err(|e| self.err(e))
     }
 
     /// Records the policy's decision and its reasons with the alert.
     pub fn set_decision(&self, alert_id: i64, decision: &Decision) -> Result<(), StoreError> {
-        let deliver = serde_json::to_value(decision.deliver).ok().and_then(|v| v.as_str().map(str::to_owned));
+        let deliver = serde_json::to_value(decision.deliver)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned));
         let reasons = serde_json::to_string(&decision.reasons).unwrap_or_default();
         self.conn()
-            .execute("UPDATE alerts SET decision = ?2, reasons = ?3 WHERE id = ?1", params![alert_id, deliver, reasons])
+            .execute(
+                "UPDATE alerts SET decision = ?2, reasons = ?3 WHERE id = ?1",
+                params![alert_id, deliver, reasons],
+            )
             .map(drop)
             .map_err(|e| self.err(e))
     }
@@ -188,7 +229,11 @@ impl Store {
     /// How many of `project`'s alerts were notified at or after `since` (spike protection).
     pub fn notified_since(&self, project: &str, since: i64) -> Result<u32, StoreError> {
         self.conn()
-            .query_row("SELECT count(*) FROM alerts WHERE project = ?1 AND notified_at >= ?2", params![project, since], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM alerts WHERE project = ?1 AND notified_at >= ?2",
+                params![project, since],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))
     }
 
@@ -196,7 +241,10 @@ impl Store {
     /// (`*`), else the built-in defaults.
     pub fn preferences(&self, project: &str, org: Option<&str>) -> Result<Preferences, StoreError> {
         let account = org.map(|o| format!("@{o}"));
-        for key in [Some(project), account.as_deref(), Some(DEFAULT_PREFERENCES)].into_iter().flatten() {
+        for key in [Some(project), account.as_deref(), Some(DEFAULT_PREFERENCES)]
+            .into_iter()
+            .flatten()
+        {
             let stored: Option<String> = self
                 .conn()
                 .query_row("SELECT value FROM preferences WHERE project = ?1", [key], |r| r.get(0))
@@ -227,7 +275,11 @@ impl Store {
     /// A cached value no older than `max_age` seconds at `now`.
     pub fn cached(&self, key: &str, max_age: i64, now: i64) -> Result<Option<String>, StoreError> {
         self.conn()
-            .query_row("SELECT value FROM cache WHERE key = ?1 AND fetched_at >= ?2", params![key, now - max_age], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM cache WHERE key = ?1 AND fetched_at >= ?2",
+                params![key, now - max_age],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -269,7 +321,10 @@ impl Store {
                     web_url: r.get(6)?,
                     decision: r.get(7)?,
                     received_at: r.get(8)?,
-                    reasons: r.get::<_, Option<String>>(9)?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
+                    reasons: r
+                        .get::<_, Option<String>>(9)?
+                        .and_then(|t| serde_json::from_str(&t).ok())
+                        .unwrap_or_default(),
                     level: r.get(10)?,
                     source: r.get(11)?,
                     org: r.get(12)?,
@@ -292,7 +347,9 @@ impl Store {
                  GROUP BY issue_id ORDER BY max(id) DESC LIMIT ?3",
             )
             .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map(params![org, since, limit as i64], |r| r.get(0)).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![org, since, limit as i64], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
@@ -313,7 +370,8 @@ impl Store {
     pub fn mark_digested(&self, ids: &[i64], at: i64) -> Result<(), StoreError> {
         let conn = self.conn();
         for id in ids {
-            conn.execute("UPDATE alerts SET digested_at = ?2 WHERE id = ?1", params![id, at]).map_err(|e| self.err(e))?;
+            conn.execute("UPDATE alerts SET digested_at = ?2 WHERE id = ?1", params![id, at])
+                .map_err(|e| self.err(e))?;
         }
         Ok(())
     }
@@ -321,12 +379,16 @@ impl Store {
     /// Alerts notified after `since` (unread since the window was last opened).
     pub fn notified_after(&self, since: i64) -> Result<i64, StoreError> {
         self.conn()
-            .query_row("SELECT count(*) FROM alerts WHERE notified_at > ?1", [since], |r| r.get(0))
+            .query_row("SELECT count(*) FROM alerts WHERE notified_at > ?1", [since], |r| {
+                r.get(0)
+            })
             .map_err(|e| self.err(e))
     }
 
     pub fn alert_count(&self) -> Result<i64, StoreError> {
-        self.conn().query_row("SELECT count(*) FROM alerts WHERE source != 'action'", [], |r| r.get(0)).map_err(|e| self.err(e))
+        self.conn()
+            .query_row("SELECT count(*) FROM alerts WHERE source != 'action'", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -390,8 +452,14 @@ mod tests {
         let first = store.insert_alert(&alert("k1", Some("r1")), 1).unwrap();
         assert!(matches!(first, Stored::New(_)));
         let Stored::New(id) = first else { unreachable!() };
-        assert_eq!(store.insert_alert(&alert("k1", Some("r2")), 2).unwrap(), Stored::Duplicate(id));
-        assert_eq!(store.insert_alert(&alert("k2", Some("r1")), 3).unwrap(), Stored::Duplicate(id));
+        assert_eq!(
+            store.insert_alert(&alert("k1", Some("r2")), 2).unwrap(),
+            Stored::Duplicate(id)
+        );
+        assert_eq!(
+            store.insert_alert(&alert("k2", Some("r1")), 3).unwrap(),
+            Stored::Duplicate(id)
+        );
         assert_eq!(store.alert_count().unwrap(), 1);
     }
 
@@ -399,12 +467,17 @@ mod tests {
     fn a_newer_file_is_refused_with_its_path_and_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
         let err = Store::open(&path).unwrap_err();
         assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
         assert!(err.to_string().contains(&path.display().to_string()));
-        let version: i64 =
-            Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(version, 99, "the file was changed");
     }
 

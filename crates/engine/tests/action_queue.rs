@@ -44,7 +44,14 @@ async fn setup() -> Setup {
     let db = _dir.path().join("db");
     let store = Store::open(&db).unwrap();
     let actions = Actions::new(store.clone(), None);
-    Setup { sentry, store, actions, db, _env, _dir }
+    Setup {
+        sentry,
+        store,
+        actions,
+        db,
+        _env,
+        _dir,
+    }
 }
 
 async fn wait_state(actions: &Actions, id: i64, state: &str, within: Duration) -> engine::actions::Queued {
@@ -61,7 +68,11 @@ async fn wait_state(actions: &Actions, id: i64, state: &str, within: Duration) -
 
 fn puts(sentry: &StandIn, issue: &str) -> usize {
     let path = format!("/api/0/organizations/acme/issues/{issue}/");
-    sentry.requests().iter().filter(|r| r.method == "PUT" && r.path == path).count()
+    sentry
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path == path)
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -70,7 +81,9 @@ async fn transient_failures_are_retried_with_backoff_until_sentry_answers() {
     let (sentry, actions) = (&s.sentry, &s.actions);
     sentry.fail_next(Failure::Status(503));
     sentry.fail_next(Failure::Status(502));
-    let id = actions.enqueue(None, "42", &Request::parse("resolve").unwrap(), None, "WEB-42", "boom").unwrap();
+    let id = actions
+        .enqueue(None, "42", &Request::parse("resolve").unwrap(), None, "WEB-42", "boom")
+        .unwrap();
     tokio::spawn(actions.clone().run());
     let row = wait_state(actions, id, "done", Duration::from_secs(20)).await;
     assert_eq!(row.attempts, 3, "two failures, then success");
@@ -83,7 +96,16 @@ async fn a_permanent_failure_is_kept_with_its_error_and_not_retried() {
     let (sentry, actions) = (&s.sentry, &s.actions);
     // 403: the token may not do this; no retry changes that.
     sentry.fail_next(Failure::Status(403));
-    let id = actions.enqueue(None, "43", &Request::parse("ignore=30").unwrap(), None, "WEB-43", "boom").unwrap();
+    let id = actions
+        .enqueue(
+            None,
+            "43",
+            &Request::parse("ignore=30").unwrap(),
+            None,
+            "WEB-43",
+            "boom",
+        )
+        .unwrap();
     tokio::spawn(actions.clone().run());
     let row = wait_state(actions, id, "failed", Duration::from_secs(10)).await;
     assert!(row.error.as_deref().unwrap_or("").contains("403"), "{row:?}");
@@ -94,7 +116,11 @@ async fn a_permanent_failure_is_kept_with_its_error_and_not_retried() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_once() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let _env = use_sentry_at(&format!("http://{addr}")).await;
     let dir = tempfile::tempdir().unwrap();
@@ -102,10 +128,15 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
 
     // First run: Sentry is unreachable; the action stays queued with the reason.
     let first = Actions::new(Store::open(&path).unwrap(), None);
-    let id = first.enqueue(None, "44", &Request::parse("resolve").unwrap(), None, "WEB-44", "boom").unwrap();
+    let id = first
+        .enqueue(None, "44", &Request::parse("resolve").unwrap(), None, "WEB-44", "boom")
+        .unwrap();
     let row = first.run_one(id).await.unwrap().unwrap();
     assert_eq!(row.state, "pending");
-    assert!(row.error.as_deref().unwrap_or("").contains("could not reach Sentry"), "{row:?}");
+    assert!(
+        row.error.as_deref().unwrap_or("").contains("could not reach Sentry"),
+        "{row:?}"
+    );
     drop(first);
 
     // Sentry comes back; the app starts again and sends what was queued, once.
@@ -121,15 +152,23 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
 async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
     let s = setup().await;
     let (sentry, first, path) = (&s.sentry, &s.actions, &s.db);
-    let id = first.enqueue(None, "45", &Request::parse("resolve").unwrap(), None, "WEB-45", "boom").unwrap();
+    let id = first
+        .enqueue(None, "45", &Request::parse("resolve").unwrap(), None, "WEB-45", "boom")
+        .unwrap();
     // An app was killed while sending it: its claim is fresh, its process gone.
     let mut gone = std::process::Command::new("true").spawn().unwrap();
     let dead_pid = gone.id();
     gone.wait().unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     rusqlite::Connection::open(path)
         .unwrap()
-        .execute("UPDATE actions SET claimed_at = ?1, claimed_by = ?2 WHERE id = ?3", rusqlite::params![now, dead_pid, id])
+        .execute(
+            "UPDATE actions SET claimed_at = ?1, claimed_by = ?2 WHERE id = ?3",
+            rusqlite::params![now, dead_pid, id],
+        )
         .unwrap();
     let second = Actions::new(Store::open(path).unwrap(), None);
     tokio::spawn(second.clone().run());
@@ -142,19 +181,46 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
     let s = setup().await;
     // The user was told about issue 46 and 47.
     for issue in ["46", "47"] {
-        let told = Alert { dedupe_key: format!("issue.created:{issue}"), kind: "issue.created".into(), issue_id: issue.into(), org: Some("acme".into()), ..Alert::default() };
-        let Stored::New(id) = s.store.insert_alert(&told, 1).unwrap() else { panic!("stored once") };
+        let told = Alert {
+            dedupe_key: format!("issue.created:{issue}"),
+            kind: "issue.created".into(),
+            issue_id: issue.into(),
+            org: Some("acme".into()),
+            ..Alert::default()
+        };
+        let Stored::New(id) = s.store.insert_alert(&told, 1).unwrap() else {
+            panic!("stored once")
+        };
         s.store.mark_notified(id, engine::receiver::now()).unwrap();
     }
-    let resolve = s.actions.enqueue(None, "46", &Request::parse("resolve").unwrap(), None, "WEB-46", "boom").unwrap();
-    let assign = s.actions.enqueue(None, "47", &Request::parse("assign=user:7").unwrap(), None, "WEB-47", "bang").unwrap();
+    let resolve = s
+        .actions
+        .enqueue(None, "46", &Request::parse("resolve").unwrap(), None, "WEB-46", "boom")
+        .unwrap();
+    let assign = s
+        .actions
+        .enqueue(
+            None,
+            "47",
+            &Request::parse("assign=user:7").unwrap(),
+            None,
+            "WEB-47",
+            "bang",
+        )
+        .unwrap();
     tokio::spawn(s.actions.clone().run());
     wait_state(&s.actions, resolve, "done", Duration::from_secs(10)).await;
     wait_state(&s.actions, assign, "done", Duration::from_secs(10)).await;
 
     // What the app did is no alert of its own.
     assert_eq!(s.store.alert_count().unwrap(), 2);
-    assert!(s.store.recent_alerts(10).unwrap().iter().all(|a| a.kind == "issue.created"));
+    assert!(
+        s.store
+            .recent_alerts(10)
+            .unwrap()
+            .iter()
+            .all(|a| a.kind == "issue.created")
+    );
     // Polling no longer watches the resolved issue for changes made elsewhere...
     let watched = s.store.issues_to_watch("acme", 0, 10).unwrap();
     assert_eq!(watched, vec!["47".to_owned()]);
@@ -164,5 +230,11 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
     }))
     .unwrap();
     let polled = Alert::from_issue_webhook("assigned", &issue, None, None, Some("acme"), b"{}");
-    assert!(matches!(s.store.insert_alert(&polled, engine::receiver::now()).unwrap(), Stored::Duplicate(_)), "taken for news");
+    assert!(
+        matches!(
+            s.store.insert_alert(&polled, engine::receiver::now()).unwrap(),
+            Stored::Duplicate(_)
+        ),
+        "taken for news"
+    );
 }

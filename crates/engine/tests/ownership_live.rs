@@ -73,10 +73,18 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
 
     let mine = decision(&enricher, &alert("1")).await;
     assert_eq!(mine.deliver, Deliver::Now, "{:?}", mine.reasons);
-    assert!(mine.reasons.contains(&"owned by #payments via rule 1: path:src/payments/* #payments".to_owned()), "{:?}", mine.reasons);
+    assert!(
+        mine.reasons
+            .contains(&"owned by #payments via rule 1: path:src/payments/* #payments".to_owned()),
+        "{:?}",
+        mine.reasons
+    );
     let theirs = decision(&enricher, &alert("2")).await;
     assert_eq!(theirs.deliver, Deliver::Suppress);
-    assert_eq!(theirs.reasons.last().unwrap(), "owned by #frontend, not you or your teams");
+    assert_eq!(
+        theirs.reasons.last().unwrap(),
+        "owned by #frontend, not you or your teams"
+    );
 
     // Identity and rules were fetched once; each issue's event once.
     let count = |path: &str| sentry.requests().iter().filter(|r| r.path == path).count();
@@ -90,7 +98,14 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
     store.set_preferences("web", &prefs).unwrap();
     let now_mine = decision(&enricher, &alert("2")).await;
     assert_eq!(now_mine.deliver, Deliver::Now, "{:?}", now_mine.reasons);
-    assert!(now_mine.reasons.iter().any(|r| r.starts_with("owned by #payments via rule 3: path:*.js")), "{:?}", now_mine.reasons);
+    assert!(
+        now_mine
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("owned by #payments via rule 3: path:*.js")),
+        "{:?}",
+        now_mine.reasons
+    );
 
     // An older server without the organization-scoped event path still works.
     sentry.set_legacy_only(true);
@@ -108,7 +123,10 @@ async fn without_sentry_ownership_is_unknown_and_said_so() {
     let (_dir, _store, enricher, _) = owned_store();
     let decision = decision(&enricher, &alert("1")).await;
     assert_eq!(decision.deliver, Deliver::Suppress);
-    assert_eq!(decision.reasons.last().unwrap(), "the project's ownership rules are not known");
+    assert_eq!(
+        decision.reasons.last().unwrap(),
+        "the project's ownership rules are not known"
+    );
 }
 
 #[tokio::test]
@@ -139,8 +157,15 @@ async fn a_comment_notifies_only_on_my_issues() {
     };
     let mine = decision(&enricher, &comment("8")).await;
     assert_eq!(mine.deliver, Deliver::Now, "{:?}", mine.reasons);
-    assert!(mine.reasons.contains(&"a comment on your issue".to_owned()), "{:?}", mine.reasons);
+    assert!(
+        mine.reasons.contains(&"a comment on your issue".to_owned()),
+        "{:?}",
+        mine.reasons
+    );
     let theirs = decision(&enricher, &comment("9")).await;
     assert_eq!(theirs.deliver, Deliver::Suppress);
-    assert_eq!(theirs.reasons.last().unwrap(), "a comment on an issue that is not yours (assigned to 7, not you)");
+    assert_eq!(
+        theirs.reasons.last().unwrap(),
+        "a comment on an issue that is not yours (assigned to 7, not you)"
+    );
 }

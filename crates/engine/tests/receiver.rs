@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use engine::receiver::{now, serve, ReceiverState, SecretSource, DEFAULT_REPLAY_WINDOW, MAX_BODY};
+use engine::receiver::{DEFAULT_REPLAY_WINDOW, MAX_BODY, ReceiverState, SecretSource, now, serve};
 use engine::store::Store;
 use tokio::sync::mpsc;
 
@@ -60,7 +60,13 @@ async fn start_with(secret: Arc<dyn SecretSource>) -> Receiver {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     tokio::spawn(serve(listener, state, std::future::pending()));
-    Receiver { url, store, delivered, http: reqwest::Client::new(), _dir: dir }
+    Receiver {
+        url,
+        store,
+        delivered,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
 }
 
 fn example_body() -> Vec<u8> {
@@ -74,7 +80,14 @@ impl Receiver {
         self.post_at(resource, signature, request_id, body, Some(now())).await
     }
 
-    async fn post_at(&self, resource: &str, signature: Option<&str>, request_id: &str, body: Vec<u8>, sent: Option<i64>) -> (u16, String) {
+    async fn post_at(
+        &self,
+        resource: &str,
+        signature: Option<&str>,
+        request_id: &str,
+        body: Vec<u8>,
+        sent: Option<i64>,
+    ) -> (u16, String) {
         let mut request = self
             .http
             .post(&self.url)
@@ -99,17 +112,48 @@ async fn refused_webhooks_leave_nothing_behind() {
     let body = example_body();
     let cases: Vec<(&str, Option<String>, Vec<u8>, u16)> = vec![
         ("missing signature", None, body.clone(), 401),
-        ("wrong secret", Some(sentry_api::sign(b"other", &body)), body.clone(), 401),
+        (
+            "wrong secret",
+            Some(sentry_api::sign(b"other", &body)),
+            body.clone(),
+            401,
+        ),
         ("not hex", Some("not-a-signature".into()), body.clone(), 401),
-        ("truncated JSON", Some(sentry_api::sign(SECRET.as_bytes(), &body[..40])), body[..40].to_vec(), 400),
-        ("HTML", Some(sentry_api::sign(SECRET.as_bytes(), b"<html></html>")), b"<html></html>".to_vec(), 400),
-        ("issue missing", Some(sentry_api::sign(SECRET.as_bytes(), br#"{"action":"created","data":{}}"#)), br#"{"action":"created","data":{}}"#.to_vec(), 400),
-        ("over 1 MiB", Some(sentry_api::sign(SECRET.as_bytes(), &vec![b'x'; MAX_BODY + 1])), vec![b'x'; MAX_BODY + 1], 413),
+        (
+            "truncated JSON",
+            Some(sentry_api::sign(SECRET.as_bytes(), &body[..40])),
+            body[..40].to_vec(),
+            400,
+        ),
+        (
+            "HTML",
+            Some(sentry_api::sign(SECRET.as_bytes(), b"<html></html>")),
+            b"<html></html>".to_vec(),
+            400,
+        ),
+        (
+            "issue missing",
+            Some(sentry_api::sign(
+                SECRET.as_bytes(),
+                br#"{"action":"created","data":{}}"#,
+            )),
+            br#"{"action":"created","data":{}}"#.to_vec(),
+            400,
+        ),
+        (
+            "over 1 MiB",
+            Some(sentry_api::sign(SECRET.as_bytes(), &vec![b'x'; MAX_BODY + 1])),
+            vec![b'x'; MAX_BODY + 1],
+            413,
+        ),
     ];
     for (name, signature, body, want) in cases {
         let (status, answer) = r.post("issue", signature.as_deref(), name, body).await;
         assert_eq!(status, want, "{name}: {answer}");
-        assert!(answer.contains("error") || status == 413, "{name}: the answer says what is wrong: {answer}");
+        assert!(
+            answer.contains("error") || status == 413,
+            "{name}: the answer says what is wrong: {answer}"
+        );
     }
     assert_eq!(r.store.alert_count().unwrap(), 0);
     assert!(r.delivered.try_recv().is_err(), "a refused webhook was handed on");
@@ -119,16 +163,23 @@ async fn refused_webhooks_leave_nothing_behind() {
 async fn without_a_secret_every_webhook_is_refused_with_the_fix() {
     let r = start(None).await;
     let body = example_body();
-    let (status, answer) = r.post("issue", Some(&sentry_api::sign(SECRET.as_bytes(), &body)), "r", body).await;
+    let (status, answer) = r
+        .post("issue", Some(&sentry_api::sign(SECRET.as_bytes(), &body)), "r", body)
+        .await;
     assert_eq!(status, 401);
     assert!(answer.contains("webhook-secret set"), "{answer}");
 }
 
 #[tokio::test]
 async fn a_secret_set_after_the_start_is_read_again_and_takes_effect() {
-    let r = start_with(Arc::new(SetElsewhere { known: std::sync::Mutex::new(None) })).await;
+    let r = start_with(Arc::new(SetElsewhere {
+        known: std::sync::Mutex::new(None),
+    }))
+    .await;
     let body = example_body();
-    let (status, answer) = r.post("issue", Some(&sentry_api::sign(SECRET.as_bytes(), &body)), "r", body).await;
+    let (status, answer) = r
+        .post("issue", Some(&sentry_api::sign(SECRET.as_bytes(), &body)), "r", body)
+        .await;
     assert_eq!(status, 201, "{answer}");
 }
 
@@ -139,9 +190,16 @@ async fn an_accepted_issue_is_stored_before_the_answer_and_only_once() {
     let signature = sentry_api::sign(SECRET.as_bytes(), &body);
     let (status, _) = r.post("issue", Some(&signature), "req-1", body.clone()).await;
     assert_eq!(status, 201);
-    assert_eq!(r.store.alert_count().unwrap(), 1, "stored by the time Sentry gets its answer");
+    assert_eq!(
+        r.store.alert_count().unwrap(),
+        1,
+        "stored by the time Sentry gets its answer"
+    );
     let (id, alert) = r.delivered.try_recv().expect("handed on for notification");
-    assert_eq!((alert.issue_id.as_str(), alert.kind.as_str()), ("1170820242", "issue.created"));
+    assert_eq!(
+        (alert.issue_id.as_str(), alert.kind.as_str()),
+        ("1170820242", "issue.created")
+    );
     assert_eq!(alert.payload.as_bytes(), body.as_slice(), "the exact body is kept");
 
     // Sentry's retry (same Request-ID) and the same content under a new id are both no-ops.
@@ -165,17 +223,32 @@ async fn every_resource_becomes_one_alert_and_the_rest_is_acknowledged() {
     let mut r = start(Some(SECRET)).await;
     let sign = |b: &[u8]| sentry_api::sign(SECRET.as_bytes(), b);
     for (resource, file, kind) in [
-        ("metric_alert", "webhook.metric_alert.critical.json", "metric_alert.critical"),
-        ("metric_alert", "webhook.metric_alert.resolved.json", "metric_alert.resolved"),
+        (
+            "metric_alert",
+            "webhook.metric_alert.critical.json",
+            "metric_alert.critical",
+        ),
+        (
+            "metric_alert",
+            "webhook.metric_alert.resolved.json",
+            "metric_alert.resolved",
+        ),
         ("comment", "webhook.comment.created.json", "comment.created"),
         ("error", "webhook.error.created.json", "error.created"),
-        ("event_alert", "webhook.event_alert.triggered.json", "event_alert.triggered"),
+        (
+            "event_alert",
+            "webhook.event_alert.triggered.json",
+            "event_alert.triggered",
+        ),
         ("issue", "webhook.issue.resolved.json", "issue.resolved"),
     ] {
         let body = example(file);
         let (status, answer) = r.post(resource, Some(&sign(&body)), file, body).await;
         assert_eq!(status, 201, "{file}: {answer}");
-        let (_, alert) = r.delivered.try_recv().unwrap_or_else(|_| panic!("{file} was not handed on"));
+        let (_, alert) = r
+            .delivered
+            .try_recv()
+            .unwrap_or_else(|_| panic!("{file} was not handed on"));
         assert_eq!(alert.kind, kind, "{file}");
     }
     let body = example("webhook.installation.created.json");
@@ -190,15 +263,23 @@ async fn stale_or_undated_deliveries_are_refused() {
     let r = start(Some(SECRET)).await;
     let body = example_body();
     let signature = sentry_api::sign(SECRET.as_bytes(), &body);
-    let (status, answer) = r.post_at("issue", Some(&signature), "old", body.clone(), Some(now() - 3600)).await;
+    let (status, answer) = r
+        .post_at("issue", Some(&signature), "old", body.clone(), Some(now() - 3600))
+        .await;
     assert_eq!(status, 401);
     assert!(answer.contains("stale delivery"), "{answer}");
-    let (status, answer) = r.post_at("issue", Some(&signature), "future", body.clone(), Some(now() + 3600)).await;
+    let (status, answer) = r
+        .post_at("issue", Some(&signature), "future", body.clone(), Some(now() + 3600))
+        .await;
     assert_eq!(status, 401, "{answer}");
-    let (status, answer) = r.post_at("issue", Some(&signature), "undated", body.clone(), None).await;
+    let (status, answer) = r
+        .post_at("issue", Some(&signature), "undated", body.clone(), None)
+        .await;
     assert_eq!(status, 401);
     assert!(answer.contains("Sentry-Hook-Timestamp"), "{answer}");
     assert_eq!(r.store.alert_count().unwrap(), 0);
-    let (status, _) = r.post_at("issue", Some(&signature), "fresh", body, Some(now() - 30)).await;
+    let (status, _) = r
+        .post_at("issue", Some(&signature), "fresh", body, Some(now() - 30))
+        .await;
     assert_eq!(status, 201, "a delivery 30 s old is fine");
 }

@@ -58,7 +58,11 @@ impl Event {
             frames: select_frames(&interfaces),
             url: interfaces.get("request").and_then(|r| r.get("url")).and_then(text),
             tags: tags(event.get("tags")),
-            user: interfaces.get("user").and_then(Value::as_object).cloned().unwrap_or_default(),
+            user: interfaces
+                .get("user")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
         })
     }
 }
@@ -72,7 +76,10 @@ fn select_frames(interfaces: &Map<String, Value>) -> Vec<Frame> {
             _ => Vec::new(),
         }
     };
-    let exception: Vec<Frame> = values("exception").iter().flat_map(|v| frames_of(v.get("stacktrace"))).collect();
+    let exception: Vec<Frame> = values("exception")
+        .iter()
+        .flat_map(|v| frames_of(v.get("stacktrace")))
+        .collect();
     if !exception.is_empty() {
         return exception;
     }
@@ -81,7 +88,12 @@ fn select_frames(interfaces: &Map<String, Value>) -> Vec<Frame> {
         return top;
     }
     let threads = values("threads");
-    let flag = |key: &str| threads.iter().filter(|t| t.get(key) == Some(&Value::Bool(true))).collect::<Vec<_>>();
+    let flag = |key: &str| {
+        threads
+            .iter()
+            .filter(|t| t.get(key) == Some(&Value::Bool(true)))
+            .collect::<Vec<_>>()
+    };
     let crashing = if threads.len() == 1 {
         threads.first()
     } else if let [one] = flag("crashed").as_slice() {
@@ -165,15 +177,22 @@ mod tests {
             {"crashed": false, "stacktrace": {"frames": [{"filename": "idle.c"}]}},
             {"crashed": true, "stacktrace": {"frames": [{"filename": "crash.c"}]}}
         ]}});
-        assert_eq!(Event::from_json(&threads).unwrap().frames[0].filename.as_deref(), Some("crash.c"));
+        assert_eq!(
+            Event::from_json(&threads).unwrap().frames[0].filename.as_deref(),
+            Some("crash.c")
+        );
         let top = json!({"stacktrace": {"frames": [{"filename": "top.js"}]}, "exception": {"values": []}});
-        assert_eq!(Event::from_json(&top).unwrap().frames[0].filename.as_deref(), Some("top.js"));
+        assert_eq!(
+            Event::from_json(&top).unwrap().frames[0].filename.as_deref(),
+            Some("top.js")
+        );
     }
 
     #[test]
     fn odd_shapes_are_tolerated() {
         assert_eq!(Event::from_json(&json!([])), Err(EventError::NotAnObject));
-        let odd = json!({"exception": 5, "stacktrace": {"frames": [1, null, {"filename": 7}]}, "tags": "x", "entries": [1]});
+        let odd =
+            json!({"exception": 5, "stacktrace": {"frames": [1, null, {"filename": 7}]}, "tags": "x", "entries": [1]});
         let e = Event::from_json(&odd).unwrap();
         assert_eq!(e.frames.len(), 1);
         assert_eq!(e.frames[0].filename.as_deref(), Some("7"));

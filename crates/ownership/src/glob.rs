@@ -18,7 +18,11 @@ pub struct GlobOptions {
 /// The regular expression (full-match, `.` matching newlines) for `pattern`, or `None` when
 /// the pattern does not parse, as an unclosed `[` or `{`.
 pub fn to_regex(pattern: &str, options: GlobOptions) -> Option<String> {
-    let pattern = if options.path_normalize { pattern.replace('\\', "/") } else { pattern.to_owned() };
+    let pattern = if options.path_normalize {
+        pattern.replace('\\', "/")
+    } else {
+        pattern.to_owned()
+    };
     let mut out = String::from(if options.ignore_case { "(?is)^" } else { "(?s)^" });
     let chars: Vec<char> = pattern.chars().collect();
     let mut i = 0;
@@ -115,8 +119,14 @@ mod tests {
         to_regex(pattern, options).is_some_and(|r| regex::Regex::new(&r).unwrap().is_match(value))
     }
 
-    const PATH: GlobOptions = GlobOptions { ignore_case: true, path_normalize: true };
-    const TAG: GlobOptions = GlobOptions { ignore_case: false, path_normalize: false };
+    const PATH: GlobOptions = GlobOptions {
+        ignore_case: true,
+        path_normalize: true,
+    };
+    const TAG: GlobOptions = GlobOptions {
+        ignore_case: false,
+        path_normalize: false,
+    };
 
     #[test]
     fn globset_semantics_without_literal_separators() {

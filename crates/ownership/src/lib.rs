@@ -16,11 +16,16 @@ pub use event::{Event, EventError, Frame};
 /// Whether `value` matches the glob `pattern` as a whole (ownership globs: `*` and `?` cross
 /// `/`, `[…]` and `{a,b}` work), ignoring ASCII case. An unparsable pattern matches nothing.
 pub fn glob_matches(pattern: &str, value: &str) -> bool {
-    let options = glob::GlobOptions { ignore_case: true, path_normalize: false };
-    glob::to_regex(pattern, options).and_then(|r| regex::Regex::new(&r).ok()).is_some_and(|r| r.is_match(value))
+    let options = glob::GlobOptions {
+        ignore_case: true,
+        path_normalize: false,
+    };
+    glob::to_regex(pattern, options)
+        .and_then(|r| regex::Regex::new(&r).ok())
+        .is_some_and(|r| r.is_match(value))
 }
 pub use matcher::{CompileError, Evaluation, Match, Ruleset};
-pub use parse::{parse, ParseError};
+pub use parse::{ParseError, parse};
 
 /// What a rule's pattern is tested against.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -10,11 +10,20 @@ use regex::{RegexSet, RegexSetBuilder};
 
 use crate::event::{Event, Frame};
 use crate::glob::{self, GlobOptions};
-use crate::{codeowners, MatcherType, Owner, Rule};
+use crate::{MatcherType, Owner, Rule, codeowners};
 
-const PATH: GlobOptions = GlobOptions { ignore_case: true, path_normalize: true };
-const URL: GlobOptions = GlobOptions { ignore_case: true, path_normalize: false };
-const TAG: GlobOptions = GlobOptions { ignore_case: false, path_normalize: false };
+const PATH: GlobOptions = GlobOptions {
+    ignore_case: true,
+    path_normalize: true,
+};
+const URL: GlobOptions = GlobOptions {
+    ignore_case: true,
+    path_normalize: false,
+};
+const TAG: GlobOptions = GlobOptions {
+    ignore_case: false,
+    path_normalize: false,
+};
 
 #[derive(Debug, thiserror::Error)]
 #[error("the ownership rules are too large to compile: {0}")]
@@ -30,8 +39,10 @@ struct PatternSet {
 impl PatternSet {
     fn new(patterns: Vec<(usize, Option<String>)>) -> Result<PatternSet, CompileError> {
         // A pattern that does not parse matches nothing, as in Sentry.
-        let (rule_of, regexes): (Vec<usize>, Vec<String>) =
-            patterns.into_iter().filter_map(|(rule, regex)| Some((rule, regex?))).unzip();
+        let (rule_of, regexes): (Vec<usize>, Vec<String>) = patterns
+            .into_iter()
+            .filter_map(|(rule, regex)| Some((rule, regex?)))
+            .unzip();
         let set = RegexSetBuilder::new(regexes)
             .size_limit(64 << 20)
             .dfa_size_limit(64 << 20)
@@ -87,7 +98,12 @@ pub struct Ruleset {
 impl Ruleset {
     pub fn compile(rules: Vec<Rule>) -> Result<Ruleset, CompileError> {
         let of = |kind: &dyn Fn(&MatcherType) -> bool, translate: &dyn Fn(&str) -> Option<String>| {
-            rules.iter().enumerate().filter(|(_, r)| kind(&r.matcher)).map(|(i, r)| (i, translate(&r.pattern))).collect::<Vec<_>>()
+            rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| kind(&r.matcher))
+                .map(|(i, r)| (i, translate(&r.pattern)))
+                .collect::<Vec<_>>()
         };
         let path = PatternSet::new(of(&|m| *m == MatcherType::Path, &|p| glob::to_regex(p, PATH)))?;
         let module = PatternSet::new(of(&|m| *m == MatcherType::Module, &|p| glob::to_regex(p, PATH)))?;
@@ -104,12 +120,22 @@ impl Ruleset {
         keys.dedup();
         let mut tags = Vec::new();
         for key in keys {
-            let set = PatternSet::new(of(&|m| *m == MatcherType::Tag(key.clone()), &|p| glob::to_regex(p, TAG)))?;
+            let set = PatternSet::new(of(&|m| *m == MatcherType::Tag(key.clone()), &|p| {
+                glob::to_regex(p, TAG)
+            }))?;
             tags.push((key, set));
         }
         let mut order: Vec<usize> = (0..rules.len()).collect();
         order.sort_by_key(|&i| rules[i].matcher != MatcherType::Codeowners);
-        Ok(Ruleset { rules, order, path, module, url, codeowners, tags })
+        Ok(Ruleset {
+            rules,
+            order,
+            path,
+            module,
+            url,
+            codeowners,
+            tags,
+        })
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -147,8 +173,18 @@ impl Ruleset {
             .map(|&i| {
                 let rule = &self.rules[i];
                 let owners_text: Vec<String> = rule.owners.iter().map(ToString::to_string).collect();
-                let text = format!("{}:{} {}", rule.matcher.as_sentry(), rule.pattern, owners_text.join(" "));
-                Match { rule: i, line: rule.line, text: text.trim_end().to_owned(), owners: rule.owners.clone() }
+                let text = format!(
+                    "{}:{} {}",
+                    rule.matcher.as_sentry(),
+                    rule.pattern,
+                    owners_text.join(" ")
+                );
+                Match {
+                    rule: i,
+                    line: rule.line,
+                    text: text.trim_end().to_owned(),
+                    owners: rule.owners.clone(),
+                }
             })
             .collect();
         let mut owners: Vec<Owner> = Vec::new();
@@ -160,7 +196,11 @@ impl Ruleset {
             }
         }
         let auto_assignee = matches.iter().rev().find_map(|m| m.owners.first().cloned());
-        Evaluation { matches, owners, auto_assignee }
+        Evaluation {
+            matches,
+            owners,
+            auto_assignee,
+        }
     }
 }
 
@@ -225,12 +265,20 @@ fn tag_values(event: &Event, key: &str) -> Vec<String> {
         "user" => Some("sentry:user"),
         _ => None,
     };
-    let mut values: Vec<String> =
-        event.tags.iter().filter(|(k, _)| k == key || Some(k.as_str()) == alias).map(|(_, v)| v.clone()).collect();
+    let mut values: Vec<String> = event
+        .tags
+        .iter()
+        .filter(|(k, _)| k == key || Some(k.as_str()) == alias)
+        .map(|(_, v)| v.clone())
+        .collect();
     if let Some(field) = key.strip_prefix("user.") {
         let user = &event.user;
         let found = user.get(field).or_else(|| user.get("data").and_then(|d| d.get(field)));
-        if let Some(value) = found.and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_number().map(|n| n.to_string()))) {
+        if let Some(value) = found.and_then(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .or_else(|| v.as_number().map(|n| n.to_string()))
+        }) {
             values.push(value);
         }
     }
@@ -242,32 +290,72 @@ mod tests {
     use super::*;
 
     fn frame(filename: Option<&str>, abs_path: Option<&str>, module: Option<&str>, package: Option<&str>) -> Frame {
-        Frame { filename: filename.map(Into::into), abs_path: abs_path.map(Into::into), module: module.map(Into::into), package: package.map(Into::into), in_app: None }
+        Frame {
+            filename: filename.map(Into::into),
+            abs_path: abs_path.map(Into::into),
+            module: module.map(Into::into),
+            package: package.map(Into::into),
+            in_app: None,
+        }
     }
 
     fn on(platform: &str) -> Event {
-        Event { platform: Some(platform.into()), ..Default::default() }
+        Event {
+            platform: Some(platform.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn frames_are_munged_as_sentry_does() {
         let java = on("java");
-        let plain = frame(Some("NativeMethodAccessorImpl.java"), None, Some("jdk.internal.reflect.NativeMethodAccessorImpl"), None);
-        assert_eq!(munged_filename(&java, &plain).as_deref(), Some("jdk/internal/reflect/NativeMethodAccessorImpl.java"));
-        let inner = frame(Some("Outer.kt"), Some("Outer.kt"), Some("com.example.Outer$Inner"), None);
+        let plain = frame(
+            Some("NativeMethodAccessorImpl.java"),
+            None,
+            Some("jdk.internal.reflect.NativeMethodAccessorImpl"),
+            None,
+        );
+        assert_eq!(
+            munged_filename(&java, &plain).as_deref(),
+            Some("jdk/internal/reflect/NativeMethodAccessorImpl.java")
+        );
+        let inner = frame(
+            Some("Outer.kt"),
+            Some("Outer.kt"),
+            Some("com.example.Outer$Inner"),
+            None,
+        );
         assert_eq!(munged_filename(&java, &inner).as_deref(), Some("com/example/Outer.kt"));
         let with_path = frame(Some("a/B.java"), None, Some("a.B"), None);
         assert_eq!(munged_filename(&java, &with_path), None);
 
         let cocoa = on("cocoa");
-        let app = frame(None, Some("/Users/me/code/SentryApp/Views/List.swift"), None, Some("/SentryApp/"));
-        assert_eq!(munged_filename(&cocoa, &app).as_deref(), Some("SentryApp/Views/List.swift"));
-        assert_eq!(munged_filename(&cocoa, &frame(None, Some("/x/y.swift"), None, Some("Other"))), None);
+        let app = frame(
+            None,
+            Some("/Users/me/code/SentryApp/Views/List.swift"),
+            None,
+            Some("/SentryApp/"),
+        );
+        assert_eq!(
+            munged_filename(&cocoa, &app).as_deref(),
+            Some("SentryApp/Views/List.swift")
+        );
+        assert_eq!(
+            munged_filename(&cocoa, &frame(None, Some("/x/y.swift"), None, Some("Other"))),
+            None
+        );
 
-        let flutter = Event { platform: Some("other".into()), sdk_name: Some("sentry.dart.flutter".into()), ..Default::default() };
+        let flutter = Event {
+            platform: Some("other".into()),
+            sdk_name: Some("sentry.dart.flutter".into()),
+            ..Default::default()
+        };
         let dart = frame(Some("b.dart"), Some("package:my_app/src/b.dart"), None, Some("my_app"));
         assert_eq!(munged_filename(&flutter, &dart).as_deref(), Some("src/b.dart"));
-        assert_eq!(munged_filename(&flutter, &frame(None, Some("dart:core/x.dart"), None, Some("my_app"))), None);
+        assert_eq!(
+            munged_filename(&flutter, &frame(None, Some("dart:core/x.dart"), None, Some("my_app"))),
+            None
+        );
         assert_eq!(munged_filename(&on("other"), &dart), None, "only for the Flutter SDK");
     }
 }

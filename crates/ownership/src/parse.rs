@@ -17,7 +17,11 @@ use crate::{MatcherType, Owner, Rule};
 pub enum ParseError {
     /// Worded as Sentry words it, with what was expected.
     #[error("Parse error: ownership (line {line}, column {column}): {expected}")]
-    Syntax { line: usize, column: usize, expected: String },
+    Syntax {
+        line: usize,
+        column: usize,
+        expected: String,
+    },
     /// A rule other than `codeowners:` names no owner; Sentry refuses to save it.
     #[error("Missing owner in rule: {rule} (line {line})")]
     MissingOwner { line: usize, rule: String },
@@ -37,7 +41,11 @@ pub fn parse(text: &str) -> Result<Vec<Rule>, ParseError> {
             rules.push(rule);
         }
         rest = &rest[end..];
-        rest = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n')).or_else(|| rest.strip_prefix('\r')).unwrap_or(rest);
+        rest = rest
+            .strip_prefix("\r\n")
+            .or_else(|| rest.strip_prefix('\n'))
+            .or_else(|| rest.strip_prefix('\r'))
+            .unwrap_or(rest);
     }
     Ok(rules)
 }
@@ -69,7 +77,11 @@ impl<'a> Cursor<'a> {
 
     fn error(&self, expected: impl Into<String>) -> ParseError {
         let column = self.line[..self.at].chars().count() + 1;
-        ParseError::Syntax { line: self.number, column, expected: expected.into() }
+        ParseError::Syntax {
+            line: self.number,
+            column,
+            expected: expected.into(),
+        }
     }
 }
 
@@ -105,9 +117,17 @@ fn parse_line(line: &str, number: usize) -> Result<Option<Rule>, ParseError> {
         }
     }
     if owners.is_empty() && matcher != MatcherType::Codeowners {
-        return Err(ParseError::MissingOwner { line: number, rule: format!("{}:{pattern}", matcher.as_sentry()) });
+        return Err(ParseError::MissingOwner {
+            line: number,
+            rule: format!("{}:{pattern}", matcher.as_sentry()),
+        });
     }
-    Ok(Some(Rule { line: number, matcher, pattern, owners }))
+    Ok(Some(Rule {
+        line: number,
+        matcher,
+        pattern,
+        owners,
+    }))
 }
 
 fn matcher_type(c: &mut Cursor) -> Result<MatcherType, ParseError> {
@@ -180,7 +200,13 @@ mod tests {
 
     fn cases(kind: &str) -> Vec<Value> {
         let doc: Value = serde_json::from_str(include_str!("../../../testdata/sentry/ownership.json")).unwrap();
-        doc["cases"].as_array().unwrap().iter().filter(|c| c["kind"] == kind).cloned().collect()
+        doc["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["kind"] == kind)
+            .cloned()
+            .collect()
     }
 
     fn owner_text(owner: &Owner) -> String {
@@ -200,7 +226,12 @@ mod tests {
                 assert_eq!(rule.matcher.as_sentry(), want["type"].as_str().unwrap(), "{id}");
                 assert_eq!(rule.pattern, want["pattern"].as_str().unwrap(), "{id}");
                 let owners: Vec<String> = rule.owners.iter().map(owner_text).collect();
-                let want_owners: Vec<&str> = want["owners"].as_array().unwrap().iter().map(|o| o.as_str().unwrap()).collect();
+                let want_owners: Vec<&str> = want["owners"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.as_str().unwrap())
+                    .collect();
                 assert_eq!(owners, want_owners, "{id}");
             }
         }
@@ -221,9 +252,25 @@ mod tests {
     #[test]
     fn errors_name_the_line_and_column() {
         let err = parse("*.py #t\n\nsrc/*\t#team\n").unwrap_err();
-        assert_eq!(err, ParseError::Syntax { line: 3, column: 6, expected: "a space between tokens (tabs do not separate them)".into() });
-        assert_eq!(parse("path: #team").unwrap_err().to_string(), "Parse error: ownership (line 1, column 6): a pattern right after the type and its colon");
-        assert_eq!(parse("\n  url:*.io\n").unwrap_err(), ParseError::MissingOwner { line: 2, rule: "url:*.io".into() });
+        assert_eq!(
+            err,
+            ParseError::Syntax {
+                line: 3,
+                column: 6,
+                expected: "a space between tokens (tabs do not separate them)".into()
+            }
+        );
+        assert_eq!(
+            parse("path: #team").unwrap_err().to_string(),
+            "Parse error: ownership (line 1, column 6): a pattern right after the type and its colon"
+        );
+        assert_eq!(
+            parse("\n  url:*.io\n").unwrap_err(),
+            ParseError::MissingOwner {
+                line: 2,
+                rule: "url:*.io".into()
+            }
+        );
     }
 
     #[test]
@@ -234,7 +281,18 @@ mod tests {
 
     #[test]
     fn odd_input_never_panics() {
-        for text in ["\"", "\"unterminated #t", "tags.:x #t", "tags.k: #t", "\\u12 #t", "\"\\u00zz\" #t", "é:ü ö", "#", "\r\r\r", "tags.a:b"] {
+        for text in [
+            "\"",
+            "\"unterminated #t",
+            "tags.:x #t",
+            "tags.k: #t",
+            "\\u12 #t",
+            "\"\\u00zz\" #t",
+            "é:ü ö",
+            "#",
+            "\r\r\r",
+            "tags.a:b",
+        ] {
             let _ = parse(text);
         }
     }

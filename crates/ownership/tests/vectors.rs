@@ -1,7 +1,7 @@
 //! Every `match` vector of `testdata/sentry/ownership.json` (Sentry's and ophio's test facts,
 //! re-checked against the engines Sentry ships), table-driven.
 
-use ownership::{parse, Event, Frame, Ruleset};
+use ownership::{Event, Frame, Ruleset, parse};
 use serde_json::Value;
 
 /// The vectors write events in a short form; this builds the same [`Event`] Sentry would read.
@@ -30,16 +30,29 @@ fn event(short: &Value) -> Event {
         tags: short
             .get("tags")
             .and_then(Value::as_object)
-            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect())
+            .map(|t| {
+                t.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                    .collect()
+            })
             .unwrap_or_default(),
-        user: short.get("user").and_then(Value::as_object).cloned().unwrap_or_default(),
+        user: short
+            .get("user")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
     }
 }
 
 #[test]
 fn every_match_vector_passes() {
     let doc: Value = serde_json::from_str(include_str!("../../../testdata/sentry/ownership.json")).unwrap();
-    let cases: Vec<&Value> = doc["cases"].as_array().unwrap().iter().filter(|c| c["kind"] == "match").collect();
+    let cases: Vec<&Value> = doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "match")
+        .collect();
     assert!(cases.len() >= 50, "the vector file lost cases");
     let mut failures = Vec::new();
     for case in cases {
@@ -50,9 +63,19 @@ fn every_match_vector_passes() {
 
         let mut matching: Vec<u64> = result.matches.iter().map(|m| m.rule as u64).collect();
         matching.sort();
-        let want_matching: Vec<u64> = case["expected_matching_rules"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        let want_matching: Vec<u64> = case["expected_matching_rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
         let owners: Vec<String> = result.owners.iter().map(ToString::to_string).collect();
-        let want_owners: Vec<&str> = case["expected_owners"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let want_owners: Vec<&str> = case["expected_owners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         let assignee = result.auto_assignee.as_ref().map(ToString::to_string);
         let want_assignee = case["expected_auto_assignee"].as_str().map(str::to_owned);
         if matching != want_matching || owners != want_owners || assignee != want_assignee {
@@ -61,7 +84,12 @@ fn every_match_vector_passes() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} vectors failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} vectors failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -69,11 +97,17 @@ fn a_match_says_which_line_and_rule() {
     let rules = parse("# team rules\n*.py #tiger-team\n\nsrc/* dev@example.com\n").unwrap();
     let ruleset = Ruleset::compile(rules).unwrap();
     let result = ruleset.evaluate(&Event {
-        frames: vec![Frame { filename: Some("src/foo.py".into()), ..Default::default() }],
+        frames: vec![Frame {
+            filename: Some("src/foo.py".into()),
+            ..Default::default()
+        }],
         ..Default::default()
     });
     let lines: Vec<(usize, &str)> = result.matches.iter().map(|m| (m.line, m.text.as_str())).collect();
-    assert_eq!(lines, vec![(2, "path:*.py #tiger-team"), (4, "path:src/* dev@example.com")]);
+    assert_eq!(
+        lines,
+        vec![(2, "path:*.py #tiger-team"), (4, "path:src/* dev@example.com")]
+    );
 }
 
 #[test]
@@ -83,7 +117,17 @@ fn adversarial_patterns_stay_linear() {
     let ruleset = Ruleset::compile(parse(&pattern).unwrap()).unwrap();
     let value = "a".repeat(10_000);
     let started = std::time::Instant::now();
-    let result = ruleset.evaluate(&Event { frames: vec![Frame { filename: Some(value), ..Default::default() }], ..Default::default() });
+    let result = ruleset.evaluate(&Event {
+        frames: vec![Frame {
+            filename: Some(value),
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
     assert!(result.matches.is_empty());
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
 }

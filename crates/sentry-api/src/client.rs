@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::models::{text, Issue};
+use crate::models::{Issue, text};
 
 /// How a call to Sentry failed. Messages never contain the token.
 #[derive(Debug, thiserror::Error)]
@@ -45,12 +45,13 @@ pub struct WhoAmI {
     pub scopes: Option<Vec<String>>,
 }
 
-
-
 impl ApiError {
     /// Whether trying again later may succeed.
     pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Unreachable { .. } | ApiError::RateLimited { .. } | ApiError::Server { .. })
+        matches!(
+            self,
+            ApiError::Unreachable { .. } | ApiError::RateLimited { .. } | ApiError::Server { .. }
+        )
     }
 }
 
@@ -70,7 +71,10 @@ pub struct IssueUpdate {
 
 impl IssueUpdate {
     pub fn resolve() -> Self {
-        IssueUpdate { status: Some("resolved".into()), ..Default::default() }
+        IssueUpdate {
+            status: Some("resolved".into()),
+            ..Default::default()
+        }
     }
 
     /// Sentry's default "Archive": until the issue escalates.
@@ -93,11 +97,18 @@ impl IssueUpdate {
     }
 
     pub fn ignore_forever() -> Self {
-        IssueUpdate { status: Some("ignored".into()), substatus: Some("archived_forever".into()), ..Default::default() }
+        IssueUpdate {
+            status: Some("ignored".into()),
+            substatus: Some("archived_forever".into()),
+            ..Default::default()
+        }
     }
 
     pub fn assign(to: &str) -> Self {
-        IssueUpdate { assigned_to: Some(to.to_owned()), ..Default::default() }
+        IssueUpdate {
+            assigned_to: Some(to.to_owned()),
+            ..Default::default()
+        }
     }
 }
 
@@ -115,8 +126,12 @@ pub struct Client {
 /// are kept between polls and alerts, and the TLS setup (the system's certificates) is made
 /// once, not for every `Client` made per poll cycle or per alert.
 fn shared_http(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
-    static SHARED: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<Duration, reqwest::Client>>> = std::sync::OnceLock::new();
-    let mut shared = SHARED.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    static SHARED: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<Duration, reqwest::Client>>> =
+        std::sync::OnceLock::new();
+    let mut shared = SHARED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
     if let Some(http) = shared.get(&timeout) {
         return Ok(http.clone());
     }
@@ -133,7 +148,10 @@ fn shared_http(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base", &self.base).field("token", &"<redacted>").finish()
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("token", &"<redacted>")
+            .finish()
     }
 }
 
@@ -149,7 +167,12 @@ impl Client {
             return Err(ApiError::InvalidUrl(base_url.to_owned()));
         }
         let http = shared_http(timeout).map_err(|e| ApiError::InvalidUrl(format!("{base_url} ({e})")))?;
-        Ok(Client { http, base, token: token.to_owned(), spent_until: Default::default() })
+        Ok(Client {
+            http,
+            base,
+            token: token.to_owned(),
+            spent_until: Default::default(),
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -165,7 +188,9 @@ impl Client {
     /// Notes `X-Sentry-Rate-Limit-Remaining` and `-Reset` from any answer.
     fn note_rate_limit(&self, headers: &reqwest::header::HeaderMap) {
         let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-        let spent = text("x-sentry-rate-limit-remaining").and_then(|r| r.parse::<i64>().ok()).is_some_and(|r| r <= 0);
+        let spent = text("x-sentry-rate-limit-remaining")
+            .and_then(|r| r.parse::<i64>().ok())
+            .is_some_and(|r| r <= 0);
         let reset = text("x-sentry-rate-limit-reset").and_then(|r| r.parse::<f64>().ok());
         let until = match (spent, reset) {
             (true, Some(reset)) => Some(std::time::UNIX_EPOCH + Duration::from_secs_f64(reset.max(0.0))),
@@ -175,7 +200,11 @@ impl Client {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<(Value, Option<String>), ApiError> {
-        let response = request.bearer_auth(&self.token).send().await.map_err(|e| self.unreachable(e))?;
+        let response = request
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
         self.note_rate_limit(response.headers());
         let next = response
             .headers()
@@ -189,14 +218,24 @@ impl Client {
     /// `GET /api/0/organizations/`: the organizations the token can see (slug, name).
     pub async fn organizations(&self) -> Result<Vec<(String, String)>, ApiError> {
         let (value, _) = self.get("/api/0/organizations/").await?;
-        let items = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of organizations".into()))?;
-        Ok(items.iter().filter_map(|o| Some((text(&o["slug"])?, text(&o["name"]).unwrap_or_default()))).collect())
+        let items = value
+            .as_array()
+            .ok_or_else(|| ApiError::Decode("expected a list of organizations".into()))?;
+        Ok(items
+            .iter()
+            .filter_map(|o| Some((text(&o["slug"])?, text(&o["name"]).unwrap_or_default())))
+            .collect())
     }
 
     /// `PUT /api/0/organizations/{org}/issues/{id}/` (the older `/api/0/issues/{id}/` where a
     /// server lacks the former): returns the issue as Sentry now has it.
     pub async fn update_issue(&self, org: &str, issue_id: &str, update: &IssueUpdate) -> Result<Value, ApiError> {
-        let scoped = format!("{}/api/0/organizations/{}/issues/{}/", self.base, seg(org), seg(issue_id));
+        let scoped = format!(
+            "{}/api/0/organizations/{}/issues/{}/",
+            self.base,
+            seg(org),
+            seg(issue_id)
+        );
         match self.send(self.http.put(&scoped).json(update)).await {
             Err(ApiError::NotFound(_)) => {
                 let legacy = format!("{}/api/0/issues/{}/", self.base, seg(issue_id));
@@ -208,7 +247,10 @@ impl Client {
 
     /// `GET /api/0/organizations/{org}/issues/{id}/` (or the older `/api/0/issues/{id}/`).
     pub async fn issue(&self, org: &str, issue_id: &str) -> Result<Issue, ApiError> {
-        let value = match self.get(&format!("/api/0/organizations/{}/issues/{}/", seg(org), seg(issue_id))).await {
+        let value = match self
+            .get(&format!("/api/0/organizations/{}/issues/{}/", seg(org), seg(issue_id)))
+            .await
+        {
             Err(ApiError::NotFound(_)) => self.get(&format!("/api/0/issues/{}/", seg(issue_id))).await?.0,
             other => other?.0,
         };
@@ -219,7 +261,9 @@ impl Client {
     pub async fn whoami(&self) -> Result<WhoAmI, ApiError> {
         let (value, _) = self.get("/api/0/").await?;
         let user = &value["user"];
-        let scopes = value["auth"]["scopes"].as_array().map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect());
+        let scopes = value["auth"]["scopes"]
+            .as_array()
+            .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect());
         if !user.is_object() {
             return Err(ApiError::NoUser);
         }
@@ -240,8 +284,12 @@ impl Client {
 
     /// `GET /api/0/organizations/{org}/user-teams/`: the slugs of the teams the user is on.
     pub async fn my_teams(&self, org: &str) -> Result<Vec<String>, ApiError> {
-        let (value, _) = self.get(&format!("/api/0/organizations/{}/user-teams/", seg(org))).await?;
-        let teams = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of teams".into()))?;
+        let (value, _) = self
+            .get(&format!("/api/0/organizations/{}/user-teams/", seg(org)))
+            .await?;
+        let teams = value
+            .as_array()
+            .ok_or_else(|| ApiError::Decode("expected a list of teams".into()))?;
         Ok(teams
             .iter()
             .filter(|t| t["isMember"].as_bool().unwrap_or(true))
@@ -254,7 +302,10 @@ impl Client {
     pub async fn members(&self, org: &str) -> Result<Vec<(String, String)>, ApiError> {
         self.every_page(&format!("/api/0/organizations/{}/members/", seg(org)), "members", |m| {
             let id = text(&m["user"]["id"])?;
-            let name = text(&m["name"]).filter(|n| !n.is_empty()).or_else(|| text(&m["email"])).unwrap_or_else(|| id.clone());
+            let name = text(&m["name"])
+                .filter(|n| !n.is_empty())
+                .or_else(|| text(&m["email"]))
+                .unwrap_or_else(|| id.clone());
             Some((format!("user:{id}"), name))
         })
         .await
@@ -262,14 +313,21 @@ impl Client {
 
     /// `GET /api/0/organizations/{org}/projects/`, every page: the projects' slugs and names.
     pub async fn projects(&self, org: &str) -> Result<Vec<(String, String)>, ApiError> {
-        self.every_page(&format!("/api/0/organizations/{}/projects/", seg(org)), "projects", |p| {
-            Some((text(&p["slug"])?, text(&p["name"]).unwrap_or_default()))
-        })
+        self.every_page(
+            &format!("/api/0/organizations/{}/projects/", seg(org)),
+            "projects",
+            |p| Some((text(&p["slug"])?, text(&p["name"]).unwrap_or_default())),
+        )
         .await
     }
 
     /// Every page of a list (at most 50), each item read by `read` (unreadable ones skipped).
-    async fn every_page<T>(&self, path: &str, what: &str, read: impl Fn(&Value) -> Option<T>) -> Result<Vec<T>, ApiError> {
+    async fn every_page<T>(
+        &self,
+        path: &str,
+        what: &str,
+        read: impl Fn(&Value) -> Option<T>,
+    ) -> Result<Vec<T>, ApiError> {
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..50 {
@@ -278,7 +336,9 @@ impl Client {
                 None => path.to_owned(),
             };
             let (value, next) = self.get(&page).await?;
-            let list = value.as_array().ok_or_else(|| ApiError::Decode(format!("expected a list of {what}")))?;
+            let list = value
+                .as_array()
+                .ok_or_else(|| ApiError::Decode(format!("expected a list of {what}")))?;
             items.extend(list.iter().filter_map(&read));
             match next {
                 Some(next) if !list.is_empty() => cursor = Some(next),
@@ -290,13 +350,24 @@ impl Client {
 
     /// One page of `GET /api/0/organizations/{org}/issues/` (every project the token sees):
     /// the issues and the next page's cursor.
-    pub async fn organization_issues(&self, org: &str, query: &str, cursor: Option<&str>) -> Result<(Vec<Issue>, Option<String>), ApiError> {
-        let mut path = format!("/api/0/organizations/{}/issues/?limit=100&sort=date&query={}", seg(org), seg(query));
+    pub async fn organization_issues(
+        &self,
+        org: &str,
+        query: &str,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<Issue>, Option<String>), ApiError> {
+        let mut path = format!(
+            "/api/0/organizations/{}/issues/?limit=100&sort=date&query={}",
+            seg(org),
+            seg(query)
+        );
         if let Some(cursor) = cursor {
             path.push_str(&format!("&cursor={}", seg(cursor)));
         }
         let (value, next) = self.get(&path).await?;
-        let items = value.as_array().ok_or_else(|| ApiError::Decode("expected a list of issues".into()))?;
+        let items = value
+            .as_array()
+            .ok_or_else(|| ApiError::Decode("expected a list of issues".into()))?;
         // One odd issue must not hide the others.
         let issues = items.iter().filter_map(|item| Issue::deserialize(item).ok()).collect();
         Ok((issues, next))
@@ -304,17 +375,26 @@ impl Client {
 
     /// `GET /api/0/projects/{org}/{project}/ownership/`: the ownership rules' text.
     pub async fn project_ownership(&self, org: &str, project: &str) -> Result<String, ApiError> {
-        let (value, _) = self.get(&format!("/api/0/projects/{}/{}/ownership/", seg(org), seg(project))).await?;
+        let (value, _) = self
+            .get(&format!("/api/0/projects/{}/{}/ownership/", seg(org), seg(project)))
+            .await?;
         Ok(text(&value["raw"]).unwrap_or_default())
     }
 
     /// The issue's latest event: the organization-scoped path, else the older `/api/0/issues/`
     /// path that servers without the former still have.
     pub async fn latest_event(&self, org: &str, issue_id: &str) -> Result<Value, ApiError> {
-        let scoped = format!("/api/0/organizations/{}/issues/{}/events/latest/", seg(org), seg(issue_id));
+        let scoped = format!(
+            "/api/0/organizations/{}/issues/{}/events/latest/",
+            seg(org),
+            seg(issue_id)
+        );
         match self.get(&scoped).await {
             Ok((value, _)) => Ok(value),
-            Err(ApiError::NotFound(_)) => Ok(self.get(&format!("/api/0/issues/{}/events/latest/", seg(issue_id))).await?.0),
+            Err(ApiError::NotFound(_)) => Ok(self
+                .get(&format!("/api/0/issues/{}/events/latest/", seg(issue_id)))
+                .await?
+                .0),
             Err(e) => Err(e),
         }
     }
@@ -336,9 +416,15 @@ impl Client {
         let detail = chain.last().cloned().unwrap_or_default();
         let all = chain.join(": ").to_lowercase();
         if tls || ["certificate", "tls", "handshake"].iter().any(|w| all.contains(w)) {
-            return ApiError::Tls { url: self.base.clone(), detail };
+            return ApiError::Tls {
+                url: self.base.clone(),
+                detail,
+            };
         }
-        ApiError::Unreachable { url: self.base.clone(), detail }
+        ApiError::Unreachable {
+            url: self.base.clone(),
+            detail,
+        }
     }
 }
 
@@ -348,7 +434,9 @@ fn is_tls(err: &(dyn std::error::Error + 'static)) -> bool {
     if err.downcast_ref::<rustls::Error>().is_some() {
         return true;
     }
-    err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).is_some_and(|inner| is_tls(inner))
+    err.downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .is_some_and(|inner| is_tls(inner))
 }
 
 /// Percent-encodes one path segment, so an odd slug cannot change the path.
@@ -389,7 +477,10 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let reset = text("x-sentry-rate-limit-reset").and_then(|v| v.parse::<f64>().ok())?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs_f64();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
     Some(Duration::from_secs_f64((reset - now).max(0.0)))
 }
 
@@ -423,19 +514,31 @@ mod tests {
 
     #[test]
     fn updates_send_only_what_changes() {
-        assert_eq!(serde_json::to_string(&IssueUpdate::resolve()).unwrap(), r#"{"status":"resolved"}"#);
+        assert_eq!(
+            serde_json::to_string(&IssueUpdate::resolve()).unwrap(),
+            r#"{"status":"resolved"}"#
+        );
         assert_eq!(
             serde_json::to_string(&IssueUpdate::ignore_until_escalating()).unwrap(),
             r#"{"status":"ignored","substatus":"archived_until_escalating","statusDetails":{}}"#
         );
-        assert_eq!(serde_json::to_string(&IssueUpdate::assign("user:1")).unwrap(), r#"{"assignedTo":"user:1"}"#);
+        assert_eq!(
+            serde_json::to_string(&IssueUpdate::assign("user:1")).unwrap(),
+            r#"{"assignedTo":"user:1"}"#
+        );
     }
 
     #[test]
     fn error_details_are_read_from_every_shape_sentry_and_proxies_send() {
         assert_eq!(detail(br#"{"detail":"Invalid token"}"#), "Invalid token");
-        assert_eq!(detail(br#""You are attempting to use this endpoint too frequently""#), "You are attempting to use this endpoint too frequently");
-        assert_eq!(detail(b"<html><body>502 Bad Gateway</body></html>"), "an HTML page (a proxy or login page?)");
+        assert_eq!(
+            detail(br#""You are attempting to use this endpoint too frequently""#),
+            "You are attempting to use this endpoint too frequently"
+        );
+        assert_eq!(
+            detail(b"<html><body>502 Bad Gateway</body></html>"),
+            "an HTML page (a proxy or login page?)"
+        );
         assert!(detail(&[0xff, 0x00]).len() <= 300);
     }
 
@@ -451,10 +554,17 @@ mod tests {
     fn waits_come_from_retry_after_or_sentrys_reset() {
         let mut headers = reqwest::header::HeaderMap::new();
         assert_eq!(retry_after(&headers), None);
-        let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 30;
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 30;
         headers.insert("x-sentry-rate-limit-reset", reset.into());
         let from_reset = retry_after(&headers).unwrap();
-        assert!(from_reset.as_secs() >= 28 && from_reset.as_secs() <= 30, "{from_reset:?}");
+        assert!(
+            from_reset.as_secs() >= 28 && from_reset.as_secs() <= 30,
+            "{from_reset:?}"
+        );
         // A proxy's Retry-After wins over Sentry's reset.
         headers.insert("retry-after", "7".parse().unwrap());
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));

@@ -10,5 +10,5 @@ pub mod webhook;
 
 pub use client::{ApiError, Client, IssueUpdate, WhoAmI};
 pub use models::{Issue, ProjectRef};
-pub use signature::{sign, verify, SignatureError};
+pub use signature::{SignatureError, sign, verify};
 pub use webhook::{Comment, Envelope, EventPayload, MetricAlert, Payload, PayloadError, Sender, WebhookHeaders};

@@ -71,7 +71,10 @@ impl Issue {
         };
         match a["type"].as_str()? {
             "user" => Some(format!("user:{id}")),
-            "team" => Some(format!("team:{}", a["name"].as_str().or(a["slug"].as_str()).unwrap_or(&id))),
+            "team" => Some(format!(
+                "team:{}",
+                a["name"].as_str().or(a["slug"].as_str()).unwrap_or(&id)
+            )),
             _ => None,
         }
     }
@@ -129,8 +132,7 @@ mod tests {
     #[test]
     fn ids_and_counts_may_be_numbers_or_strings() {
         let issue: Issue =
-            serde_json::from_str(r#"{"id": 42, "title": "t", "count": 7, "project": {"id": 3}}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"id": 42, "title": "t", "count": 7, "project": {"id": 3}}"#).unwrap();
         assert_eq!(issue.id, "42");
         assert_eq!(issue.count.as_deref(), Some("7"));
         assert_eq!(issue.project.unwrap().id.as_deref(), Some("3"));

@@ -16,7 +16,9 @@ pub fn next_cursor(link: &str) -> Option<String> {
                 url = part.strip_prefix('<').and_then(|p| p.strip_suffix('>'));
                 continue;
             }
-            let Some((key, value)) = part.split_once('=') else { continue };
+            let Some((key, value)) = part.split_once('=') else {
+                continue;
+            };
             let value = value.trim().trim_matches('"').trim();
             match key.trim().to_ascii_lowercase().as_str() {
                 "rel" => rel = Some(value.to_ascii_lowercase()),
@@ -30,7 +32,11 @@ pub fn next_cursor(link: &str) -> Option<String> {
         }
         // Without a cursor attribute, take it from the URL's query.
         let cursor = cursor.or_else(|| {
-            url?.split_once('?')?.1.split('&').find_map(|kv| kv.strip_prefix("cursor=")).map(percent_decode)
+            url?.split_once('?')?
+                .1
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("cursor="))
+                .map(percent_decode)
         });
         return cursor.filter(|c| !c.is_empty());
     }
@@ -95,11 +101,20 @@ mod tests {
     #[test]
     fn other_servers_formatting() {
         // Unquoted values, odd case and spacing, no results attribute.
-        assert_eq!(next_cursor("<u?cursor=x>;REL=next;Cursor=0:5:0").as_deref(), Some("0:5:0"));
+        assert_eq!(
+            next_cursor("<u?cursor=x>;REL=next;Cursor=0:5:0").as_deref(),
+            Some("0:5:0")
+        );
         // The cursor only in the URL, percent-encoded.
-        assert_eq!(next_cursor(r#"<https://h/api/0/x/?cursor=0%3A100%3A0&limit=100>; rel="next""#).as_deref(), Some("0:100:0"));
+        assert_eq!(
+            next_cursor(r#"<https://h/api/0/x/?cursor=0%3A100%3A0&limit=100>; rel="next""#).as_deref(),
+            Some("0:100:0")
+        );
         // Commas inside quotes and URLs do not split entries.
-        assert_eq!(next_cursor(r#"<https://h/?a=1,2>; rel="next"; results="true"; cursor="c,1""#).as_deref(), Some("c,1"));
+        assert_eq!(
+            next_cursor(r#"<https://h/?a=1,2>; rel="next"; results="true"; cursor="c,1""#).as_deref(),
+            Some("c,1")
+        );
         for junk in ["", "garbage", "<unclosed; rel=next", ";;;,,,", "<>; rel=\"next\""] {
             assert_eq!(next_cursor(junk), None, "{junk}");
         }

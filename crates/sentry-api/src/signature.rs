@@ -64,7 +64,10 @@ mod tests {
     fn a_reserialized_body_fails_the_check() {
         let cases = vectors();
         let compact = cases.iter().find(|c| c["id"] == "app-comment-compact").unwrap();
-        let pretty = cases.iter().find(|c| c["id"] == "app-comment-pretty-same-data").unwrap();
+        let pretty = cases
+            .iter()
+            .find(|c| c["id"] == "app-comment-pretty-same-data")
+            .unwrap();
         let secret = compact["secret"].as_str().unwrap().as_bytes();
         let sig = compact["expected_signature_hex"].as_str();
         let other_bytes = pretty["body"].as_str().unwrap().as_bytes();

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::models::{text, Issue};
+use crate::models::{Issue, text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sender {
@@ -77,7 +77,11 @@ pub struct Envelope {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Payload {
     /// `issue.created`, `issue.resolved`, … with the serialized issue.
-    Issue { action: String, issue: Box<Issue>, actor_user_id: Option<String> },
+    Issue {
+        action: String,
+        issue: Box<Issue>,
+        actor_user_id: Option<String>,
+    },
     /// `error.created`, `event_alert.triggered` and legacy service hooks: an event of an issue.
     Event(Box<EventPayload>),
     /// `metric_alert.critical|warning|resolved|open`.
@@ -135,7 +139,10 @@ pub struct Comment {
 pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
     if !value.is_object() {
-        return Err(PayloadError::WrongShape { field: "body", detail: "expected a JSON object".into() });
+        return Err(PayloadError::WrongShape {
+            field: "body",
+            detail: "expected a JSON object".into(),
+        });
     }
     if resource == "event" {
         return service_hook(&value).map(|e| Payload::Event(Box::new(e)));
@@ -146,7 +153,11 @@ pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
         "issue" => {
             let issue = data.get("issue").ok_or(PayloadError::MissingField("data.issue"))?;
             let issue: Issue = Issue::deserialize(issue).map_err(|e| shape("data.issue", e))?;
-            Ok(Payload::Issue { action: envelope.action, issue: Box::new(issue), actor_user_id: user_actor(&envelope.actor) })
+            Ok(Payload::Issue {
+                action: envelope.action,
+                issue: Box::new(issue),
+                actor_user_id: user_actor(&envelope.actor),
+            })
         }
         "error" if envelope.action == "created" => {
             let event = data.get("error").ok_or(PayloadError::MissingField("data.error"))?;
@@ -155,11 +166,21 @@ pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
         "event_alert" if envelope.action == "triggered" => {
             let event = data.get("event").ok_or(PayloadError::MissingField("data.event"))?;
             let rule = data.get("triggered_rule").and_then(text);
-            Ok(Payload::Event(Box::new(event_payload("event_alert.triggered", event, rule)?)))
+            Ok(Payload::Event(Box::new(event_payload(
+                "event_alert.triggered",
+                event,
+                rule,
+            )?)))
         }
         "metric_alert" => {
-            let alert = data.get("metric_alert").filter(|a| a.is_object()).ok_or(PayloadError::MissingField("data.metric_alert"))?;
-            let id = alert.get("id").and_then(text).ok_or(PayloadError::MissingField("data.metric_alert.id"))?;
+            let alert = data
+                .get("metric_alert")
+                .filter(|a| a.is_object())
+                .ok_or(PayloadError::MissingField("data.metric_alert"))?;
+            let id = alert
+                .get("id")
+                .and_then(text)
+                .ok_or(PayloadError::MissingField("data.metric_alert.id"))?;
             let rule_name = alert.get("alert_rule").and_then(|r| r.get("name")).and_then(text);
             let title = data
                 .get("description_title")
@@ -187,11 +208,12 @@ pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
                 actor_name: envelope.actor.get("name").and_then(text),
             })))
         }
-        other => Ok(Payload::Other { resource: other.to_owned(), action: envelope.action }),
+        other => Ok(Payload::Other {
+            resource: other.to_owned(),
+            action: envelope.action,
+        }),
     }
 }
-
-
 
 /// Tags as events carry them: `[[key, value]]` or `[{key, value}]`.
 fn event_tags(event: &Value) -> Vec<(String, String)> {
@@ -214,12 +236,18 @@ fn event_tags(event: &Value) -> Vec<(String, String)> {
 fn issue_from_url(url: &str) -> Option<String> {
     let mut parts = url.split('/');
     parts.find(|p| *p == "issues")?;
-    parts.next().filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned)
+    parts
+        .next()
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        .map(str::to_owned)
 }
 
 fn event_payload(kind: &str, event: &Value, rule: Option<String>) -> Result<EventPayload, PayloadError> {
     if !event.is_object() {
-        return Err(PayloadError::WrongShape { field: "event", detail: "expected an object".into() });
+        return Err(PayloadError::WrongShape {
+            field: "event",
+            detail: "expected an object".into(),
+        });
     }
     let get = |name: &str| event.get(name).and_then(text).filter(|s| !s.is_empty());
     let web_url = get("web_url");
@@ -232,7 +260,9 @@ fn event_payload(kind: &str, event: &Value, rule: Option<String>) -> Result<Even
     Ok(EventPayload {
         kind: kind.to_owned(),
         event_id: get("event_id").unwrap_or_default(),
-        title: get("title").or_else(|| get("message")).unwrap_or_else(|| "(no title)".into()),
+        title: get("title")
+            .or_else(|| get("message"))
+            .unwrap_or_else(|| "(no title)".into()),
         culprit: get("culprit"),
         level: get("level").or_else(|| tag("level")),
         environment: get("environment").or_else(|| tag("environment")),
@@ -250,7 +280,10 @@ fn event_payload(kind: &str, event: &Value, rule: Option<String>) -> Result<Even
 /// A legacy service hook's body: `{project, group, event}` (payload v0), or the flat shape
 /// `{id, project, project_name, culprit, url, message, triggering_rules, event}`.
 fn service_hook(body: &Value) -> Result<EventPayload, PayloadError> {
-    let event = body.get("event").filter(|e| e.is_object()).ok_or(PayloadError::MissingField("event"))?;
+    let event = body
+        .get("event")
+        .filter(|e| e.is_object())
+        .ok_or(PayloadError::MissingField("event"))?;
     let mut payload = event_payload_lenient(event);
     if let Some(group) = body.get("group").filter(|g| g.is_object()) {
         payload.issue_id = group.get("id").and_then(text).unwrap_or_default();
@@ -260,12 +293,24 @@ fn service_hook(body: &Value) -> Result<EventPayload, PayloadError> {
         payload.project = body.get("project").and_then(|p| p.get("slug")).and_then(text);
     } else {
         let url = body.get("url").and_then(text);
-        payload.issue_id = url.as_deref().and_then(issue_from_url).or_else(|| body.get("id").and_then(text)).unwrap_or_default();
-        payload.title = body.get("message").and_then(text).filter(|m| !m.is_empty()).unwrap_or(payload.title);
+        payload.issue_id = url
+            .as_deref()
+            .and_then(issue_from_url)
+            .or_else(|| body.get("id").and_then(text))
+            .unwrap_or_default();
+        payload.title = body
+            .get("message")
+            .and_then(text)
+            .filter(|m| !m.is_empty())
+            .unwrap_or(payload.title);
         payload.culprit = body.get("culprit").and_then(text).or(payload.culprit);
         payload.web_url = url.or(payload.web_url);
         payload.project = body.get("project").and_then(text);
-        payload.rule = body.get("triggering_rules").and_then(Value::as_array).and_then(|r| r.first()).and_then(text);
+        payload.rule = body
+            .get("triggering_rules")
+            .and_then(Value::as_array)
+            .and_then(|r| r.first())
+            .and_then(text);
     }
     if payload.issue_id.is_empty() {
         return Err(PayloadError::MissingField("group.id"));
@@ -281,7 +326,9 @@ fn event_payload_lenient(event: &Value) -> EventPayload {
         kind: "event.alert".into(),
         event_id: get("event_id").unwrap_or_default(),
         issue_id: String::new(),
-        title: get("title").or_else(|| get("message")).unwrap_or_else(|| "(no title)".into()),
+        title: get("title")
+            .or_else(|| get("message"))
+            .unwrap_or_else(|| "(no title)".into()),
         culprit: get("culprit"),
         level: get("level").or_else(|| tag("level")),
         environment: get("environment").or_else(|| tag("environment")),
@@ -306,7 +353,10 @@ fn user_actor(actor: &Value) -> Option<String> {
 }
 
 fn shape(field: &'static str, e: serde_json::Error) -> PayloadError {
-    PayloadError::WrongShape { field, detail: e.to_string() }
+    PayloadError::WrongShape {
+        field,
+        detail: e.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -321,7 +371,11 @@ mod tests {
 
     #[test]
     fn issue_created_reads_the_issue() {
-        let Payload::Issue { action, issue, actor_user_id } = parse("issue", &example("webhook.issue.created.json")).unwrap()
+        let Payload::Issue {
+            action,
+            issue,
+            actor_user_id,
+        } = parse("issue", &example("webhook.issue.created.json")).unwrap()
         else {
             panic!("not an issue payload")
         };
@@ -335,54 +389,104 @@ mod tests {
 
     #[test]
     fn every_resource_sentry_sends_is_read() {
-        let Payload::Comment(c) = parse("comment", &example("webhook.comment.created.json")).unwrap() else { panic!() };
-        assert_eq!((c.comment_id.as_str(), c.issue_id.as_str(), c.text.as_str()), ("1234", "100", "adding a comment"));
+        let Payload::Comment(c) = parse("comment", &example("webhook.comment.created.json")).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (c.comment_id.as_str(), c.issue_id.as_str(), c.text.as_str()),
+            ("1234", "100", "adding a comment")
+        );
         assert_eq!(c.actor_user_id.as_deref(), Some("1"));
 
-        let Payload::Event(e) = parse("error", &example("webhook.error.created.json")).unwrap() else { panic!() };
+        let Payload::Event(e) = parse("error", &example("webhook.error.created.json")).unwrap() else {
+            panic!()
+        };
         assert_eq!((e.kind.as_str(), e.issue_id.as_str()), ("error.created", "1170820242"));
         assert_eq!(e.title, "ReferenceError: blooopy is not defined");
-        assert_eq!(e.web_url.as_deref(), Some("https://sentry.io/organizations/test-org/issues/1170820242"));
+        assert_eq!(
+            e.web_url.as_deref(),
+            Some("https://sentry.io/organizations/test-org/issues/1170820242")
+        );
 
-        let Payload::Event(e) = parse("event_alert", &example("webhook.event_alert.triggered.json")).unwrap() else { panic!() };
+        let Payload::Event(e) = parse("event_alert", &example("webhook.event_alert.triggered.json")).unwrap() else {
+            panic!()
+        };
         assert_eq!(e.kind, "event_alert.triggered");
         assert!(e.rule.is_some());
 
-        let Payload::MetricAlert(m) = parse("metric_alert", &example("webhook.metric_alert.critical.json")).unwrap() else { panic!() };
+        let Payload::MetricAlert(m) = parse("metric_alert", &example("webhook.metric_alert.critical.json")).unwrap()
+        else {
+            panic!()
+        };
         assert_eq!((m.action.as_str(), m.id.as_str()), ("critical", "4"));
-        let Payload::MetricAlert(r) = parse("metric_alert", &example("webhook.metric_alert.resolved.json")).unwrap() else { panic!() };
-        assert_eq!((r.action.as_str(), r.id.as_str()), ("resolved", "4"), "resolved names the same incident");
+        let Payload::MetricAlert(r) = parse("metric_alert", &example("webhook.metric_alert.resolved.json")).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (r.action.as_str(), r.id.as_str()),
+            ("resolved", "4"),
+            "resolved names the same incident"
+        );
 
         let p = parse("installation", &example("webhook.installation.created.json")).unwrap();
-        assert_eq!(p, Payload::Other { resource: "installation".into(), action: "created".into() });
+        assert_eq!(
+            p,
+            Payload::Other {
+                resource: "installation".into(),
+                action: "created".into()
+            }
+        );
     }
 
     #[test]
     fn legacy_service_hooks_in_both_shapes() {
         let path = format!("{}/../../testdata/sentry/event.alert.json", env!("CARGO_MANIFEST_DIR"));
-        let Payload::Event(e) = parse("event", &std::fs::read(path).unwrap()).unwrap() else { panic!() };
+        let Payload::Event(e) = parse("event", &std::fs::read(path).unwrap()).unwrap() else {
+            panic!()
+        };
         assert_eq!((e.issue_id.as_str(), e.project.as_deref()), ("123", Some("my-project")));
-        assert_eq!((e.rule.as_deref(), e.environment.as_deref()), (Some("My Alert Rule"), Some("production")));
+        assert_eq!(
+            (e.rule.as_deref(), e.environment.as_deref()),
+            (Some("My Alert Rule"), Some("production"))
+        );
         let v0 = br#"{"project":{"slug":"web","name":"Web"},"group":{"id":"77","title":"Boom","url":"https://s/organizations/o/issues/77/"},"event":{"event_id":"e1","level":"fatal"}}"#;
-        let Payload::Event(e) = parse("event", v0).unwrap() else { panic!() };
-        assert_eq!((e.issue_id.as_str(), e.title.as_str(), e.level.as_deref()), ("77", "Boom", Some("fatal")));
-        assert!(matches!(parse("event", br#"{"event":{}}"#), Err(PayloadError::MissingField(_))));
+        let Payload::Event(e) = parse("event", v0).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (e.issue_id.as_str(), e.title.as_str(), e.level.as_deref()),
+            ("77", "Boom", Some("fatal"))
+        );
+        assert!(matches!(
+            parse("event", br#"{"event":{}}"#),
+            Err(PayloadError::MissingField(_))
+        ));
     }
 
     #[test]
     fn bad_bodies_are_typed_errors() {
         assert!(matches!(parse("issue", b"{\"action\":"), Err(PayloadError::NotJson(_))));
-        assert!(matches!(parse("issue", b"<html>502</html>"), Err(PayloadError::NotJson(_))));
+        assert!(matches!(
+            parse("issue", b"<html>502</html>"),
+            Err(PayloadError::NotJson(_))
+        ));
         assert!(matches!(parse("issue", &[0xff, 0xfe]), Err(PayloadError::NotJson(_))));
         assert!(matches!(parse("issue", b"[1]"), Err(PayloadError::WrongShape { .. })));
-        assert!(matches!(parse("issue", b"{\"action\":5}"), Err(PayloadError::WrongShape { .. })));
+        assert!(matches!(
+            parse("issue", b"{\"action\":5}"),
+            Err(PayloadError::WrongShape { .. })
+        ));
         assert_eq!(
             parse("issue", b"{\"action\":\"created\",\"data\":{}}"),
             Err(PayloadError::MissingField("data.issue"))
         );
         assert!(matches!(
             parse("issue", b"{\"action\":\"created\",\"data\":{\"issue\":{\"id\":[]}}}"),
-            Err(PayloadError::WrongShape { field: "data.issue", .. })
+            Err(PayloadError::WrongShape {
+                field: "data.issue",
+                ..
+            })
         ));
     }
 

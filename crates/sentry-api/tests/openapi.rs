@@ -22,15 +22,38 @@ impl Drop for Prism {
 fn start_prism() -> Option<Prism> {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/sentry/openapi/prism-mock.sh");
     if !script.exists() {
-        eprintln!("NOTE: {} is absent: the client's requests are NOT checked against Sentry's OpenAPI spec", script.display());
+        eprintln!(
+            "NOTE: {} is absent: the client's requests are NOT checked against Sentry's OpenAPI spec",
+            script.display()
+        );
         return None;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let out = Command::new("bash").arg(&script).arg(port.to_string()).output().expect("bash runs the Prism script");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(port.to_string())
+        .output()
+        .expect("bash runs the Prism script");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "Prism did not start: {stdout}{}", String::from_utf8_lossy(&out.stderr));
-    let pid = stdout.split(" pid ").nth(1).and_then(|rest| rest.split_whitespace().next()).and_then(|p| p.parse().ok()).expect("the script prints Prism's pid");
-    Some(Prism { pid, url: format!("http://127.0.0.1:{port}") })
+    assert!(
+        out.status.success(),
+        "Prism did not start: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pid = stdout
+        .split(" pid ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .expect("the script prints Prism's pid");
+    Some(Prism {
+        pid,
+        url: format!("http://127.0.0.1:{port}"),
+    })
 }
 
 /// A 400 from Prism means the request broke the spec; anything else is Prism answering from
@@ -56,7 +79,9 @@ async fn every_request_the_client_sends_matches_sentrys_openapi_spec() {
     conforms("GET members", client.members("acme").await);
     conforms(
         "GET organization issues",
-        client.organization_issues("acme", "is:unresolved lastSeen:>2026-11-25T10:00:00Z", Some("0:100:0")).await,
+        client
+            .organization_issues("acme", "is:unresolved lastSeen:>2026-11-25T10:00:00Z", Some("0:100:0"))
+            .await,
     );
     conforms("GET project ownership", client.project_ownership("acme", "web").await);
     conforms("GET latest event", client.latest_event("acme", "42").await);
@@ -69,13 +94,22 @@ async fn every_request_the_client_sends_matches_sentrys_openapi_spec() {
         ("assign to a user", IssueUpdate::assign("user:42")),
         ("assign to a team", IssueUpdate::assign("team:7")),
     ] {
-        conforms(&format!("PUT issue ({what})"), client.update_issue("acme", "42", &update).await);
+        conforms(
+            &format!("PUT issue ({what})"),
+            client.update_issue("acme", "42", &update).await,
+        );
     }
 
     // The check has teeth: a body Sentry would refuse is refused.
-    let bogus = IssueUpdate { status: Some("bogus".into()), ..Default::default() };
+    let bogus = IssueUpdate {
+        status: Some("bogus".into()),
+        ..Default::default()
+    };
     assert!(
-        matches!(client.update_issue("acme", "42", &bogus).await, Err(ApiError::Rejected { status: 400, .. })),
+        matches!(
+            client.update_issue("acme", "42", &bogus).await,
+            Err(ApiError::Rejected { status: 400, .. })
+        ),
         "Prism let an invalid status through: the spec check is not working"
     );
 }

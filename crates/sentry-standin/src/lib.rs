@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// One request as the stand-in received it.
 #[derive(Debug, Clone)]
@@ -74,9 +74,20 @@ impl StandIn {
 
     /// Starts on `addr` (e.g. where an app was told Sentry is, to bring "Sentry" back).
     pub async fn start_on(token: &str, addr: SocketAddr) -> StandIn {
-        let shared = Arc::new(Shared { token: token.to_owned(), ..Default::default() });
-        *shared.scopes.lock().unwrap() =
-            ["org:read", "project:read", "event:read", "event:write", "team:read", "member:read"].map(String::from).to_vec();
+        let shared = Arc::new(Shared {
+            token: token.to_owned(),
+            ..Default::default()
+        });
+        *shared.scopes.lock().unwrap() = [
+            "org:read",
+            "project:read",
+            "event:read",
+            "event:write",
+            "team:read",
+            "member:read",
+        ]
+        .map(String::from)
+        .to_vec();
         let app = Router::new()
             .route("/api/0/", get(index))
             .route("/api/0/organizations/{org}/", get(organization))
@@ -84,7 +95,10 @@ impl StandIn {
             .route("/api/0/organizations/{org}/projects/", get(projects))
             .route("/api/0/organizations/{org}/members/", get(members))
             .route("/api/0/organizations/{org}/issues/", get(list_issues))
-            .route("/api/0/organizations/{org}/issues/{id}/events/latest/", get(latest_event_scoped))
+            .route(
+                "/api/0/organizations/{org}/issues/{id}/events/latest/",
+                get(latest_event_scoped),
+            )
             .route("/api/0/issues/{id}/events/latest/", get(latest_event_legacy))
             .route("/api/0/projects/{org}/{project}/ownership/", get(ownership))
             .route("/api/0/organizations/", get(organizations))
@@ -103,7 +117,11 @@ impl StandIn {
                 })
                 .await;
         });
-        StandIn { addr, shared, _stop: stop }
+        StandIn {
+            addr,
+            shared,
+            _stop: stop,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -131,7 +149,11 @@ impl StandIn {
 
     /// The ownership rules' text of a project of `acme`.
     pub fn set_ownership(&self, project: &str, raw: &str) {
-        self.shared.ownership.lock().unwrap().insert(project.to_owned(), raw.to_owned());
+        self.shared
+            .ownership
+            .lock()
+            .unwrap()
+            .insert(project.to_owned(), raw.to_owned());
     }
 
     /// The latest event of an issue (Sentry's event JSON).
@@ -168,7 +190,11 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: axum:
     let recorded = Recorded {
         method: parts.method.to_string(),
         path: parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
-        authorization: parts.headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned),
+        authorization: parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     };
     let authorized = recorded.authorization.as_deref() == Some(&format!("Bearer {}", shared.token));
@@ -183,17 +209,26 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: axum:
             Failure::Reset => {
                 // A body that fails while being sent makes hyper drop the connection.
                 let failing = futures_stream_error();
-                Response::builder().status(200).body(axum::body::Body::from_stream(failing)).unwrap_or_default()
+                Response::builder()
+                    .status(200)
+                    .body(axum::body::Body::from_stream(failing))
+                    .unwrap_or_default()
             }
             Failure::Status(code) => {
                 let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 (status, Json(json!({"detail": format!("stand-in failure {code}")}))).into_response()
             }
             Failure::RateLimited { reset_in_secs } => {
-                let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + reset_in_secs;
+                let reset = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs()
+                    + reset_in_secs;
                 let mut response = (
                     StatusCode::TOO_MANY_REQUESTS,
-                    Json(json!("You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds")),
+                    Json(json!(
+                        "You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds"
+                    )),
                 )
                     .into_response();
                 response.headers_mut().insert("x-sentry-rate-limit-reset", reset.into());
@@ -206,21 +241,34 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: axum:
     }
     let mut response = next.run(Request::from_parts(parts, axum::body::Body::from(body))).await;
     if let Some((remaining, reset_in)) = *shared.rate_limit.lock().unwrap() {
-        let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + reset_in;
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + reset_in;
         response.headers_mut().insert("x-sentry-rate-limit-limit", 40.into());
-        response.headers_mut().insert("x-sentry-rate-limit-remaining", remaining.into());
+        response
+            .headers_mut()
+            .insert("x-sentry-rate-limit-remaining", remaining.into());
         response.headers_mut().insert("x-sentry-rate-limit-reset", reset.into());
     }
     response
 }
 
 /// A body stream whose first chunk is an error: the connection ends without an answer.
-fn futures_stream_error() -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send + 'static {
+fn futures_stream_error() -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send + 'static
+{
     struct Failing;
     impl futures_core::Stream for Failing {
         type Item = Result<axum::body::Bytes, std::io::Error>;
-        fn poll_next(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
-            std::task::Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "stand-in reset"))))
+        fn poll_next(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            std::task::Poll::Ready(Some(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "stand-in reset",
+            ))))
         }
     }
     Failing
@@ -274,7 +322,11 @@ async fn issue(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String,
     Json(issue_value(&shared, &org, &id)).into_response()
 }
 
-async fn update_issue(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String, String)>, Json(change): Json<Value>) -> Response {
+async fn update_issue(
+    State(shared): State<Arc<Shared>>,
+    Path((org, id)): Path<(String, String)>,
+    Json(change): Json<Value>,
+) -> Response {
     if *shared.legacy_only.lock().unwrap() {
         return unknown_org();
     }
@@ -283,7 +335,14 @@ async fn update_issue(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(
 
 async fn organizations(State(shared): State<Arc<Shared>>) -> Json<Value> {
     let mut orgs = vec![json!({"id": "2", "slug": ORG, "name": "Acme Corp"})];
-    orgs.extend(shared.more_orgs.lock().unwrap().iter().map(|o| json!({"id": "3", "slug": o, "name": o})));
+    orgs.extend(
+        shared
+            .more_orgs
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|o| json!({"id": "3", "slug": o, "name": o})),
+    );
     Json(Value::Array(orgs))
 }
 
@@ -292,7 +351,11 @@ async fn legacy_issue(State(shared): State<Arc<Shared>>, Path(id): Path<String>)
     Json(issue_value(&shared, ORG, &id))
 }
 
-async fn legacy_update_issue(State(shared): State<Arc<Shared>>, Path(id): Path<String>, Json(change): Json<Value>) -> Response {
+async fn legacy_update_issue(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(change): Json<Value>,
+) -> Response {
     updated(&shared, ORG, &id, change)
 }
 
@@ -318,20 +381,34 @@ async fn ownership(State(shared): State<Arc<Shared>>, Path((org, project)): Path
     if !shared.knows(&org) {
         return unknown_org();
     }
-    let raw = shared.ownership.lock().unwrap().get(&project).cloned().unwrap_or_default();
+    let raw = shared
+        .ownership
+        .lock()
+        .unwrap()
+        .get(&project)
+        .cloned()
+        .unwrap_or_default();
     Json(json!({"raw": raw, "fallthrough": false, "isActive": true, "autoAssignment": "Auto Assign to Issue Owner", "codeownersAutoSync": true}))
         .into_response()
 }
 
 fn unknown_org() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({"detail": "The requested resource does not exist"}))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"detail": "The requested resource does not exist"})),
+    )
+        .into_response()
 }
 
 async fn organization(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> Response {
     if !shared.knows(&org) {
         return unknown_org();
     }
-    let name = if org == ORG { "Acme Corp".to_owned() } else { org.clone() };
+    let name = if org == ORG {
+        "Acme Corp".to_owned()
+    } else {
+        org.clone()
+    };
     Json(json!({"id": "2", "slug": org, "name": name, "status": {"id": "active", "name": "active"}})).into_response()
 }
 
@@ -387,7 +464,8 @@ async fn list_issues(
         .collect();
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let since = param("query").and_then(|q| {
-        q.split_whitespace().find_map(|term| term.strip_prefix("lastSeen:>").map(str::to_owned))
+        q.split_whitespace()
+            .find_map(|term| term.strip_prefix("lastSeen:>").map(str::to_owned))
     });
     let mut issues: Vec<Value> = shared.issues.lock().unwrap().clone();
     if let Some(since) = since {
@@ -396,7 +474,9 @@ async fn list_issues(
     issues.sort_by(|a, b| b["lastSeen"].as_str().cmp(&a["lastSeen"].as_str()));
     let limit: usize = param("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
     let size = shared.page_size.lock().unwrap().unwrap_or(limit).min(limit);
-    let offset: usize = param("cursor").and_then(|c| c.split(':').nth(1).and_then(|o| o.parse().ok())).unwrap_or(0);
+    let offset: usize = param("cursor")
+        .and_then(|c| c.split(':').nth(1).and_then(|o| o.parse().ok()))
+        .unwrap_or(0);
     let page: Vec<Value> = issues.iter().skip(offset).take(size).cloned().collect();
     let more = offset + size < issues.len();
     let next = format!("0:{}:0", offset + size);
@@ -416,7 +496,10 @@ fn decode(text: &str) -> String {
     sentry_api::pagination::percent_decode(&text.replace('+', " "))
 }
 
-
 async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({"detail": "The requested resource does not exist"}))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"detail": "The requested resource does not exist"})),
+    )
+        .into_response()
 }

@@ -14,7 +14,9 @@ fn launcher() -> Result<AutoLaunch, String> {
 }
 
 pub fn enabled() -> bool {
-    launcher().and_then(|l| l.is_enabled().map_err(|e| e.to_string())).unwrap_or(false)
+    launcher()
+        .and_then(|l| l.is_enabled().map_err(|e| e.to_string()))
+        .unwrap_or(false)
 }
 
 /// Turns start at login on or off; answers whether it is on now.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use engine::Daemon;
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use engine::control::View;
 
@@ -22,7 +22,8 @@ pub struct Commands {
 
 /// One named parameter of a call.
 fn arg<T: DeserializeOwned>(params: &Value, name: &str) -> Result<T, String> {
-    serde_json::from_value(params.get(name).cloned().unwrap_or(Value::Null)).map_err(|e| format!("parameter `{name}`: {e}"))
+    serde_json::from_value(params.get(name).cloned().unwrap_or(Value::Null))
+        .map_err(|e| format!("parameter `{name}`: {e}"))
 }
 
 fn answer(value: impl serde::Serialize) -> Result<Value, String> {
@@ -40,15 +41,23 @@ impl Commands {
                 self.status().await
             }
             "set_autostart" => answer(autostart::set(arg(&params, "enabled")?)?),
-            "open_window" => answer(self.window.open(arg::<Option<View>>(&params, "view")?.unwrap_or_default())?),
+            "open_window" => answer(
+                self.window
+                    .open(arg::<Option<View>>(&params, "view")?.unwrap_or_default())?,
+            ),
             "inbox" => answer(daemon.store().recent_alerts(50).map_err(|e| e.to_string())?),
             "actions" => answer(daemon.actions().recent(20).map_err(|e| e.to_string())?),
             "retry_action" => answer(daemon.actions().retry(arg(&params, "id")?).map_err(|e| e.to_string())?),
             "act_on_alert" => self.act_on_alert(arg(&params, "alert")?, &arg::<String>(&params, "action")?),
             "add_account" => {
-                let added = engine::accounts::add(daemon.store(), &arg::<String>(&params, "url")?, &arg::<String>(&params, "org")?, &arg::<String>(&params, "token")?)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let added = engine::accounts::add(
+                    daemon.store(),
+                    &arg::<String>(&params, "url")?,
+                    &arg::<String>(&params, "org")?,
+                    &arg::<String>(&params, "token")?,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
                 let _ = self.refresh.send(());
                 answer(added)
             }
@@ -58,13 +67,24 @@ impl Commands {
                 let _ = self.refresh.send(());
                 answer(())
             }
-            "projects" => answer(engine::accounts::projects(daemon.store()).await.map_err(|e| e.to_string())?),
+            "projects" => answer(
+                engine::accounts::projects(daemon.store())
+                    .await
+                    .map_err(|e| e.to_string())?,
+            ),
             "set_preference" => {
-                let (project, org) = (arg::<String>(&params, "project")?, arg::<Option<String>>(&params, "org")?);
+                let (project, org) = (
+                    arg::<String>(&params, "project")?,
+                    arg::<Option<String>>(&params, "org")?,
+                );
                 let store = daemon.store();
                 let mut preferences = store.preferences(&project, org.as_deref()).map_err(|e| e.to_string())?;
-                preferences.set(&arg::<String>(&params, "key")?, &arg::<String>(&params, "value")?).map_err(|e| e.to_string())?;
-                store.set_preferences(&project, &preferences).map_err(|e| e.to_string())?;
+                preferences
+                    .set(&arg::<String>(&params, "key")?, &arg::<String>(&params, "value")?)
+                    .map_err(|e| e.to_string())?;
+                store
+                    .set_preferences(&project, &preferences)
+                    .map_err(|e| e.to_string())?;
                 answer(preferences)
             }
             "assignees" => self.assignees().await,
@@ -86,21 +106,53 @@ impl Commands {
     /// `assign[=WHO]`.
     fn act_on_alert(&self, alert: i64, action: &str) -> Result<Value, String> {
         let daemon = &self.daemon;
-        let found = daemon.store().recent_alerts(200).map_err(|e| e.to_string())?.into_iter().find(|a| a.id == alert);
+        let found = daemon
+            .store()
+            .recent_alerts(200)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|a| a.id == alert);
         let alert = found.ok_or_else(|| format!("alert {alert} is no longer in the inbox"))?;
         let request = engine::actions::Request::parse(action).map_err(|e| e.to_string())?;
         let label = alert.short_id.clone().unwrap_or_else(|| alert.issue_id.clone());
-        answer(daemon.actions().enqueue(alert.org.as_deref(), &alert.issue_id, &request, None, &label, &alert.title).map_err(|e| e.to_string())?)
+        answer(
+            daemon
+                .actions()
+                .enqueue(
+                    alert.org.as_deref(),
+                    &alert.issue_id,
+                    &request,
+                    None,
+                    &label,
+                    &alert.title,
+                )
+                .map_err(|e| e.to_string())?,
+        )
     }
 
     /// Whom issues can be assigned to: each account's members and the teams I am on, as
     /// `(assignee, label)` pairs the engine's `assign=` takes.
     async fn assignees(&self) -> Result<Value, String> {
         let mut people = Vec::new();
-        for (account, token) in engine::accounts::with_tokens(self.daemon.store()).await.map_err(|e| e.to_string())? {
+        for (account, token) in engine::accounts::with_tokens(self.daemon.store())
+            .await
+            .map_err(|e| e.to_string())?
+        {
             let client = engine::sentry_api::Client::new(&account.url, &token).map_err(|e| e.to_string())?;
-            people.extend(client.members(&account.org).await.map_err(|e| format!("{}: {e}", account.org))?);
-            people.extend(client.my_teams(&account.org).await.unwrap_or_default().into_iter().map(|t| (format!("team:{t}"), format!("#{t}"))));
+            people.extend(
+                client
+                    .members(&account.org)
+                    .await
+                    .map_err(|e| format!("{}: {e}", account.org))?,
+            );
+            people.extend(
+                client
+                    .my_teams(&account.org)
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| (format!("team:{t}"), format!("#{t}"))),
+            );
         }
         people.sort();
         people.dedup();

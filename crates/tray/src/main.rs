@@ -15,7 +15,7 @@ use std::time::Duration;
 use clap::Parser;
 use engine::control::{self, ControlError, Event, View};
 use engine::store::Store;
-use engine::{paths, Daemon, DaemonConfig};
+use engine::{Daemon, DaemonConfig, paths};
 use ksni::TrayMethods;
 use tokio::sync::{broadcast, mpsc};
 
@@ -72,14 +72,24 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let filter = || tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into());
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let dir = paths::log_dir();
-    let file = std::fs::create_dir_all(&dir)
-        .ok()
-        .and_then(|_| tracing_appender::rolling::Builder::new().filename_prefix("sentry-tray").filename_suffix("log").max_log_files(7).rotation(tracing_appender::rolling::Rotation::DAILY).build(&dir).ok());
+    let file = std::fs::create_dir_all(&dir).ok().and_then(|_| {
+        tracing_appender::rolling::Builder::new()
+            .filename_prefix("sentry-tray")
+            .filename_suffix("log")
+            .max_log_files(7)
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .build(&dir)
+            .ok()
+    });
     match file {
         Some(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
             let file = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer);
-            tracing_subscriber::registry().with(filter()).with(stderr).with(file).init();
+            tracing_subscriber::registry()
+                .with(filter())
+                .with(stderr)
+                .with(file)
+                .init();
             Some(guard)
         }
         None => {
@@ -92,10 +102,15 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
 
 /// A tray and a window need a desktop; without one, say what to run instead.
 fn check_display() -> Result<(), String> {
-    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        return Err("Sentry Tray needs a graphical desktop session, and neither DISPLAY nor WAYLAND_DISPLAY is set. \
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        return Err(
+            "Sentry Tray needs a graphical desktop session, and neither DISPLAY nor WAYLAND_DISPLAY is set. \
 On a machine without a display, run `sentry-tray-cli daemon` instead."
-            .into());
+                .into(),
+        );
     }
     Ok(())
 }
@@ -107,9 +122,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
         // A second launch: the first app opens its window (unless this one was to start hidden).
         Err(ControlError::AlreadyRunning) => {
             if !args.hidden {
-                control::Client::new(socket).call("open_window", serde_json::json!({"view": "inbox"})).await?;
+                control::Client::new(socket)
+                    .call("open_window", serde_json::json!({"view": "inbox"}))
+                    .await?;
             }
-            eprintln!("Sentry Tray is already running{}.", if args.hidden { "" } else { "; its window is open" });
+            eprintln!(
+                "Sentry Tray is already running{}.",
+                if args.hidden { "" } else { "; its window is open" }
+            );
             return Ok(());
         }
         Err(e) => return Err(e.into()),
@@ -130,7 +150,11 @@ async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result
     let (events, _) = broadcast::channel(16);
     let (refresh, mut refreshes) = mpsc::unbounded_channel();
     let window = Window::new(store, events.clone(), refresh.clone());
-    let commands = Commands { daemon: daemon.clone(), window: window.clone(), refresh };
+    let commands = Commands {
+        daemon: daemon.clone(),
+        window: window.clone(),
+        refresh,
+    };
     let (calls, mut incoming) = mpsc::channel(16);
     tokio::spawn(control::serve(listener, calls, events.clone()));
 
@@ -148,9 +172,13 @@ async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result
 
     let mut changes = daemon.subscribe();
     let mut inbox_requests = daemon.open_inbox_requests();
-    use tokio::signal::unix::{signal, SignalKind};
+    use tokio::signal::unix::{SignalKind, signal};
     // Asked to end (Ctrl-C, a logout hanging up or terminating): quit as from the menu.
-    let (mut interrupt, mut terminate, mut hangup) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?, signal(SignalKind::hangup())?);
+    let (mut interrupt, mut terminate, mut hangup) = (
+        signal(SignalKind::interrupt())?,
+        signal(SignalKind::terminate())?,
+        signal(SignalKind::hangup())?,
+    );
     loop {
         // A timed pause ends without anyone touching the app: the only timer, none otherwise.
         let pause_ends = match daemon.paused_until() {
@@ -204,8 +232,12 @@ fn open_window(window: &Window) {
 fn on_choice(daemon: &Daemon, window: &Window, choice: Choice) {
     let done: Result<(), String> = match choice {
         Choice::Open(view) => window.open(view),
-        Choice::PauseHour => daemon.pause_until(Some(chrono::Utc::now() + chrono::Duration::hours(1))).map_err(|e| e.to_string()),
-        Choice::PauseTomorrow => daemon.pause_until(Some(engine::daemon::tomorrow_morning())).map_err(|e| e.to_string()),
+        Choice::PauseHour => daemon
+            .pause_until(Some(chrono::Utc::now() + chrono::Duration::hours(1)))
+            .map_err(|e| e.to_string()),
+        Choice::PauseTomorrow => daemon
+            .pause_until(Some(engine::daemon::tomorrow_morning()))
+            .map_err(|e| e.to_string()),
         Choice::Resume => daemon.set_paused(false).map_err(|e| e.to_string()),
         Choice::Alert(id) => open_alert(daemon, id),
         Choice::Quit => Ok(()),
@@ -217,6 +249,10 @@ fn on_choice(daemon: &Daemon, window: &Window, choice: Choice) {
 
 fn open_alert(daemon: &Daemon, id: i64) -> Result<(), String> {
     let recent = daemon.store().recent_alerts(20).map_err(|e| e.to_string())?;
-    let url = recent.into_iter().find(|a| a.id == id).and_then(|a| a.web_url).ok_or("the alert has no link to open")?;
+    let url = recent
+        .into_iter()
+        .find(|a| a.id == id)
+        .and_then(|a| a.web_url)
+        .ok_or("the alert has no link to open")?;
     engine::actions::open_in_browser(&url).map_err(|e| e.to_string())
 }

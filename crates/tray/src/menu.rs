@@ -3,8 +3,8 @@
 //! window, Quit. The icon shows new alerts, paused and account trouble.
 
 use chrono::{DateTime, Local, Utc};
-use engine::control::View;
 use engine::Daemon;
+use engine::control::View;
 use ksni::menu::{MenuItem, StandardItem};
 use tokio::sync::mpsc;
 
@@ -53,7 +53,13 @@ impl Snapshot {
 
 /// Alerts notified since the window was last opened.
 fn unread(daemon: &Daemon) -> i64 {
-    let seen = daemon.store().setting(KEY_SEEN).ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let seen = daemon
+        .store()
+        .setting(KEY_SEEN)
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     daemon.store().notified_after(seen).unwrap_or(0)
 }
 
@@ -65,7 +71,11 @@ pub struct Tray {
 
 impl Tray {
     pub fn new(snapshot: Snapshot, choices: mpsc::UnboundedSender<Choice>) -> Tray {
-        Tray { snapshot, choices, icons: Icons::decode() }
+        Tray {
+            snapshot,
+            choices,
+            icons: Icons::decode(),
+        }
     }
 
     fn item(&self, label: impl Into<String>, enabled: bool, choice: Option<Choice>) -> MenuItem<Tray> {
@@ -113,7 +123,11 @@ impl ksni::Tray for Tray {
 
     fn tool_tip(&self) -> ksni::ToolTip {
         let (_, description) = self.state();
-        ksni::ToolTip { title: "Sentry Tray".into(), description, ..Default::default() }
+        ksni::ToolTip {
+            title: "Sentry Tray".into(),
+            description,
+            ..Default::default()
+        }
     }
 
     /// A click on the icon opens the window, as panels without menus on click expect.
@@ -125,7 +139,11 @@ impl ksni::Tray for Tray {
         let s = &self.snapshot;
         let mut menu = Vec::new();
         if s.unread > 0 {
-            let label = if s.unread == 1 { "1 new alert".to_owned() } else { format!("{} new alerts", s.unread) };
+            let label = if s.unread == 1 {
+                "1 new alert".to_owned()
+            } else {
+                format!("{} new alerts", s.unread)
+            };
             menu.push(self.item(label, false, None));
         }
         if s.recent.is_empty() {
@@ -188,8 +206,15 @@ fn pixmap(png_bytes: &[u8]) -> Vec<ksni::Icon> {
         let mut reader = decoder.read_info()?;
         let mut rgba = vec![0; reader.output_buffer_size().unwrap_or(0)];
         let info = reader.next_frame(&mut rgba)?;
-        let data = rgba[..info.buffer_size()].chunks_exact(4).flat_map(|p| [p[3], p[0], p[1], p[2]]).collect();
-        Ok(ksni::Icon { width: info.width as i32, height: info.height as i32, data })
+        let data = rgba[..info.buffer_size()]
+            .chunks_exact(4)
+            .flat_map(|p| [p[3], p[0], p[1], p[2]])
+            .collect();
+        Ok(ksni::Icon {
+            width: info.width as i32,
+            height: info.height as i32,
+            data,
+        })
     })();
     match decoded {
         Ok(icon) => vec![icon],
@@ -211,7 +236,10 @@ mod tests {
             assert_eq!(icon.len(), 1);
             assert_eq!((icon[0].width, icon[0].height), (64, 64));
             assert_eq!(icon[0].data.len(), 64 * 64 * 4);
-            assert!(icon[0].data.chunks_exact(4).any(|p| p[0] == 255), "some pixel is opaque (alpha first)");
+            assert!(
+                icon[0].data.chunks_exact(4).any(|p| p[0] == 255),
+                "some pixel is opaque (alpha first)"
+            );
         }
         assert_ne!(icons.normal[0].data, icons.paused[0].data);
     }

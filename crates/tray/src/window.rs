@@ -23,15 +23,30 @@ pub struct Window {
 
 impl Window {
     /// `refresh` hears each opening: the tray stops counting what the window shows as new.
-    pub fn new(store: Store, events: broadcast::Sender<Event>, refresh: tokio::sync::mpsc::UnboundedSender<()>) -> Window {
-        let binary = std::env::current_exe().map(|exe| exe.with_file_name(format!("{BINARY}{}", std::env::consts::EXE_SUFFIX))).unwrap_or_else(|_| PathBuf::from(BINARY));
-        Window { binary, running: Arc::new(Mutex::new(false)), events, store, refresh }
+    pub fn new(
+        store: Store,
+        events: broadcast::Sender<Event>,
+        refresh: tokio::sync::mpsc::UnboundedSender<()>,
+    ) -> Window {
+        let binary = std::env::current_exe()
+            .map(|exe| exe.with_file_name(format!("{BINARY}{}", std::env::consts::EXE_SUFFIX)))
+            .unwrap_or_else(|_| PathBuf::from(BINARY));
+        Window {
+            binary,
+            running: Arc::new(Mutex::new(false)),
+            events,
+            store,
+            refresh,
+        }
     }
 
     /// Brings the open window forward showing `view`, or starts it so. Must run inside the
     /// tokio runtime.
     pub fn open(&self, view: View) -> Result<(), String> {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         if let Err(e) = self.store.set_setting(crate::menu::KEY_SEEN, &now.to_string()) {
             tracing::warn!(error = %e, "could not record that the window was opened");
         }

@@ -74,16 +74,28 @@ pub fn decide(
     let mut reasons = Vec::new();
     let project = facts.project;
     if !prefs.enabled {
-        return Decision::end(Deliver::Suppress, reasons, format!("notifications for {project} are off"));
+        return Decision::end(
+            Deliver::Suppress,
+            reasons,
+            format!("notifications for {project} are off"),
+        );
     }
     if let Some(until) = prefs.snoozed_until.filter(|u| *u > now) {
-        return Decision::end(Deliver::Suppress, reasons, format!("snoozed until {}", until.format("%Y-%m-%d %H:%M UTC")));
+        return Decision::end(
+            Deliver::Suppress,
+            reasons,
+            format!("snoozed until {}", until.format("%Y-%m-%d %H:%M UTC")),
+        );
     }
     let Some(kind) = facts.kind else {
         return Decision::end(Deliver::Suppress, reasons, "not a kind of alert that notifies".into());
     };
     if !prefs.kinds.contains(&kind) {
-        return Decision::end(Deliver::Suppress, reasons, format!("{} are turned off for {project}", kind.describe()));
+        return Decision::end(
+            Deliver::Suppress,
+            reasons,
+            format!("{} are turned off for {project}", kind.describe()),
+        );
     }
     if matches!(kind, AlertKind::StateChanged | AlertKind::CommentOnMyIssue) && facts.by_me {
         return Decision::end(Deliver::Suppress, reasons, "you made this change yourself".into());
@@ -95,7 +107,11 @@ pub fn decide(
             return Decision::end(
                 Deliver::Suppress,
                 reasons,
-                format!("level {} is below the minimum {} for {project}", level.name(), prefs.min_level.name()),
+                format!(
+                    "level {} is below the minimum {} for {project}",
+                    level.name(),
+                    prefs.min_level.name()
+                ),
             );
         }
     }
@@ -105,17 +121,31 @@ pub fn decide(
             other => {
                 let env = other.unwrap_or("(none)");
                 let watched: Vec<&str> = prefs.environments.iter().map(String::as_str).collect();
-                return Decision::end(Deliver::Suppress, reasons, format!("environment {env} is not watched (only {})", watched.join(", ")));
+                return Decision::end(
+                    Deliver::Suppress,
+                    reasons,
+                    format!("environment {env} is not watched (only {})", watched.join(", ")),
+                );
             }
         }
     }
     if let Some((index, rule)) = prefs.mute.iter().enumerate().find(|(_, rule)| muted(rule, facts)) {
-        return Decision::end(Deliver::Suppress, reasons, format!("muted by rule {}: {}", index + 1, rule.describe()));
+        return Decision::end(
+            Deliver::Suppress,
+            reasons,
+            format!("muted by rule {}: {}", index + 1, rule.describe()),
+        );
     }
     if kind == AlertKind::CommentOnMyIssue {
         match assigned(facts, me) {
             Ok(_) => reasons.push("a comment on your issue".into()),
-            Err(why) => return Decision::end(Deliver::Suppress, reasons, format!("a comment on an issue that is not yours ({why})")),
+            Err(why) => {
+                return Decision::end(
+                    Deliver::Suppress,
+                    reasons,
+                    format!("a comment on an issue that is not yours ({why})"),
+                );
+            }
         }
     }
     match audience(facts, kind, prefs.audience, ownership, me) {
@@ -126,9 +156,16 @@ pub fn decide(
     if let Some(quiet) = &prefs.quiet_hours {
         if let Some(until) = quiet.active_until(now) {
             if quiet.breakthrough && urgent {
-                reasons.push(format!("{} breaks through quiet hours", if facts.critical { "critical" } else { "fatal" }));
+                reasons.push(format!(
+                    "{} breaks through quiet hours",
+                    if facts.critical { "critical" } else { "fatal" }
+                ));
             } else {
-                return Decision::end(Deliver::Digest, reasons, format!("quiet hours until {}", until.format("%H:%M")));
+                return Decision::end(
+                    Deliver::Digest,
+                    reasons,
+                    format!("quiet hours until {}", until.format("%H:%M")),
+                );
             }
         }
     }
@@ -136,13 +173,20 @@ pub fn decide(
         return Decision::end(
             Deliver::Digest,
             reasons,
-            format!("spike limit {}/h reached for {project}: into the summary", prefs.spike_limit_per_hour),
+            format!(
+                "spike limit {}/h reached for {project}: into the summary",
+                prefs.spike_limit_per_hour
+            ),
         );
     }
     if let Some(up_to) = prefs.digest_up_to {
         let level = facts.level.unwrap_or(Level::Error);
         if kind != AlertKind::MetricAlert && level <= up_to {
-            return Decision::end(Deliver::Digest, reasons, format!("{} goes into the digest (up to {})", level.name(), up_to.name()));
+            return Decision::end(
+                Deliver::Digest,
+                reasons,
+                format!("{} goes into the digest (up to {})", level.name(), up_to.name()),
+            );
         }
     }
     Decision::end(Deliver::Now, reasons, format!("{} in {project}", kind.describe()))
@@ -210,7 +254,13 @@ fn owned(ownership: Option<&Evaluation>, me: &Me) -> Result<String, String> {
     }
 }
 
-fn audience(facts: &Facts, kind: AlertKind, audience: Audience, ownership: Option<&Evaluation>, me: &Me) -> Result<String, String> {
+fn audience(
+    facts: &Facts,
+    kind: AlertKind,
+    audience: Audience,
+    ownership: Option<&Evaluation>,
+    me: &Me,
+) -> Result<String, String> {
     if kind == AlertKind::AssignedToMe {
         return Ok("assigned to you".into());
     }
@@ -218,8 +268,7 @@ fn audience(facts: &Facts, kind: AlertKind, audience: Audience, ownership: Optio
         Audience::Everything => Ok(format!("you follow everything in {}", facts.project)),
         Audience::Assigned => assigned(facts, me),
         Audience::Owned => owned(ownership, me),
-        Audience::OwnedOrAssigned => assigned(facts, me).or_else(|not_assigned| {
-            owned(ownership, me).map_err(|not_owned| format!("{not_assigned}; {not_owned}"))
-        }),
+        Audience::OwnedOrAssigned => assigned(facts, me)
+            .or_else(|not_assigned| owned(ownership, me).map_err(|not_owned| format!("{not_assigned}; {not_owned}"))),
     }
 }

@@ -15,13 +15,20 @@ pub struct DigestTimes {
 
 impl DigestTimes {
     pub fn parse(text: &str) -> Result<DigestTimes, String> {
-        let (zone, times) = text.trim().split_once(' ').ok_or("expected a time zone and times, e.g. Europe/Berlin 09:00,17:00")?;
-        zone.parse::<Tz>().map_err(|_| format!("`{zone}` is not a time zone name (e.g. Europe/Berlin)"))?;
+        let (zone, times) = text
+            .trim()
+            .split_once(' ')
+            .ok_or("expected a time zone and times, e.g. Europe/Berlin 09:00,17:00")?;
+        zone.parse::<Tz>()
+            .map_err(|_| format!("`{zone}` is not a time zone name (e.g. Europe/Berlin)"))?;
         let times = times
             .split(',')
             .map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| format!("`{}` is not HH:MM", t.trim())))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(DigestTimes { time_zone: zone.to_owned(), times })
+        Ok(DigestTimes {
+            time_zone: zone.to_owned(),
+            times,
+        })
     }
 
     /// The first set time after `after`.
@@ -52,8 +59,17 @@ impl DigestTimes {
 /// Whether the held alerts are due now: never during quiet hours; as soon as quiet hours are
 /// over for alerts they held back; at the set times when there are some (a set time passed since
 /// the oldest was held); otherwise once the oldest has waited `digest_every_hours`.
-pub fn digest_due(preferences: &Preferences, oldest_held: DateTime<Utc>, held_for_quiet_hours: bool, now: DateTime<Utc>) -> bool {
-    if preferences.quiet_hours.as_ref().is_some_and(|q| q.active_until(now).is_some()) {
+pub fn digest_due(
+    preferences: &Preferences,
+    oldest_held: DateTime<Utc>,
+    held_for_quiet_hours: bool,
+    now: DateTime<Utc>,
+) -> bool {
+    if preferences
+        .quiet_hours
+        .as_ref()
+        .is_some_and(|q| q.active_until(now).is_some())
+    {
         return false;
     }
     if held_for_quiet_hours {
@@ -68,7 +84,12 @@ pub fn digest_due(preferences: &Preferences, oldest_held: DateTime<Utc>, held_fo
 /// When [`digest_due`] turns true for these held alerts, as far as `now` can tell: `now` when
 /// it is already due; the end of quiet hours, to be asked again then; `None` when it never will
 /// (set times in a zone that no longer parses).
-pub fn digest_due_at(preferences: &Preferences, oldest_held: DateTime<Utc>, held_for_quiet_hours: bool, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn digest_due_at(
+    preferences: &Preferences,
+    oldest_held: DateTime<Utc>,
+    held_for_quiet_hours: bool,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     if let Some(end) = preferences.quiet_hours.as_ref().and_then(|q| q.active_until(now)) {
         return Some(end.with_timezone(&Utc));
     }
@@ -101,7 +122,10 @@ mod tests {
         p.set("quiet_hours", "UTC daily 22:00-07:00").unwrap();
         assert!(!digest_due(&p, at(1, 0), true, at(6, 59)));
         assert!(digest_due(&p, at(1, 0), true, at(7, 0)));
-        assert!(!digest_due(&p, at(1, 0), false, at(23, 0)), "nothing comes out during quiet hours");
+        assert!(
+            !digest_due(&p, at(1, 0), false, at(23, 0)),
+            "nothing comes out during quiet hours"
+        );
         p.set("digest_every", "0").unwrap();
         p.set("quiet_hours", "off").unwrap();
         assert!(digest_due(&p, at(8, 0), false, at(8, 0)));
@@ -112,9 +136,15 @@ mod tests {
         let mut p = Preferences::default();
         // Berlin is UTC+1 in November: 09:00 and 17:00 there are 08:00 and 16:00 UTC.
         p.set("digest_at", "Europe/Berlin 09:00,17:00").unwrap();
-        assert!(!digest_due(&p, at(8, 30), false, at(15, 59)), "held after 09:00, before 17:00");
+        assert!(
+            !digest_due(&p, at(8, 30), false, at(15, 59)),
+            "held after 09:00, before 17:00"
+        );
         assert!(digest_due(&p, at(8, 30), false, at(16, 0)), "17:00 Berlin");
-        assert!(digest_due(&p, at(7, 0), false, at(8, 0)), "held before 09:00, due at 09:00");
+        assert!(
+            digest_due(&p, at(7, 0), false, at(8, 0)),
+            "held before 09:00, due at 09:00"
+        );
         // Held late yesterday: today's 09:00 is the next set time.
         let yesterday = Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap();
         assert!(!digest_due(&p, yesterday, false, at(7, 59)));
@@ -149,12 +179,25 @@ mod tests {
             (&set_times, yesterday, false, yesterday, at(8, 0)),
             // Quiet hours: asked again at their end, when what they held comes out.
             (&quiet, at(1, 0), true, at(2, 0), at(7, 0)),
-            (&quiet, at(20, 0), false, at(23, 0), Utc.with_ymd_and_hms(2026, 11, 25, 7, 0, 0).unwrap()),
+            (
+                &quiet,
+                at(20, 0),
+                false,
+                at(23, 0),
+                Utc.with_ymd_and_hms(2026, 11, 25, 7, 0, 0).unwrap(),
+            ),
         ];
         for (p, oldest, for_quiet, now, due) in cases {
-            assert_eq!(digest_due_at(p, oldest, for_quiet, now), Some(due), "held since {oldest}, asked at {now}");
+            assert_eq!(
+                digest_due_at(p, oldest, for_quiet, now),
+                Some(due),
+                "held since {oldest}, asked at {now}"
+            );
             assert!(digest_due(p, oldest, for_quiet, due), "due at {due}");
-            assert!(!digest_due(p, oldest, for_quiet, due - Duration::minutes(1)), "not before {due}");
+            assert!(
+                !digest_due(p, oldest, for_quiet, due - Duration::minutes(1)),
+                "not before {due}"
+            );
         }
         // Already due: now.
         assert_eq!(digest_due_at(&interval, at(1, 0), false, at(9, 0)), Some(at(9, 0)));

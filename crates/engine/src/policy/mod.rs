@@ -7,7 +7,7 @@ mod digest;
 mod prefs;
 mod quiet;
 
-pub use decide::{decide, Decision, Deliver, Facts, History, Me};
-pub use digest::{digest_due, digest_due_at, DigestTimes};
+pub use decide::{Decision, Deliver, Facts, History, Me, decide};
+pub use digest::{DigestTimes, digest_due, digest_due_at};
 pub use prefs::{AlertKind, Audience, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};

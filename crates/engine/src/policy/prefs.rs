@@ -165,7 +165,10 @@ impl Default for Preferences {
             min_level: Level::Warning,
             environments: BTreeSet::new(),
             // Changes others make are news only to those who ask for them.
-            kinds: AlertKind::ALL.into_iter().filter(|k| *k != AlertKind::StateChanged).collect(),
+            kinds: AlertKind::ALL
+                .into_iter()
+                .filter(|k| *k != AlertKind::StateChanged)
+                .collect(),
             audience: Audience::Everything,
             quiet_hours: None,
             snoozed_until: None,
@@ -183,17 +186,33 @@ impl Default for Preferences {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrefError {
-    #[error("unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, digest_every, digest_at, urgent_from, sound, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)")]
+    #[error(
+        "unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, digest_every, digest_at, urgent_from, sound, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)"
+    )]
     UnknownKey(String),
     #[error("`{key}={value}`: {expected}")]
-    BadValue { key: String, value: String, expected: String },
+    BadValue {
+        key: String,
+        value: String,
+        expected: String,
+    },
 }
 
 impl Preferences {
     /// Applies one `KEY=VALUE` as the command line and the window send it.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), PrefError> {
-        let bad = |expected: &str| PrefError::BadValue { key: key.into(), value: value.into(), expected: expected.into() };
-        let list = || value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let bad = |expected: &str| PrefError::BadValue {
+            key: key.into(),
+            value: value.into(),
+            expected: expected.into(),
+        };
+        let list = || {
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         match key {
             "enabled" => self.enabled = parse_bool(value).ok_or_else(|| bad("expected on/off"))?,
             "min_level" => self.min_level = Level::parse(value).ok_or_else(|| bad("expected debug, info, warning, error or fatal"))?,
@@ -276,7 +295,8 @@ mod tests {
         p.set("audience", "owned_or_assigned").unwrap();
         p.set("kinds", "new_issue,regression").unwrap();
         p.set("mute_tag", "browser=IE 11").unwrap();
-        p.set("quiet_hours", "Europe/Berlin mon-fri 22:00-07:00 breakthrough").unwrap();
+        p.set("quiet_hours", "Europe/Berlin mon-fri 22:00-07:00 breakthrough")
+            .unwrap();
         assert_eq!(p.min_level, Level::Error);
         assert_eq!(p.environments.len(), 2);
         assert_eq!(p.audience, Audience::OwnedOrAssigned);

@@ -66,7 +66,9 @@ impl QuietHours {
     pub fn parse(text: &str) -> Result<QuietHours, String> {
         let mut words = text.split_whitespace();
         let time_zone = words.next().ok_or("expected a time zone, days and hours")?.to_owned();
-        time_zone.parse::<Tz>().map_err(|_| format!("`{time_zone}` is not a time zone name (e.g. Europe/Berlin)"))?;
+        time_zone
+            .parse::<Tz>()
+            .map_err(|_| format!("`{time_zone}` is not a time zone name (e.g. Europe/Berlin)"))?;
         let rest: Vec<&str> = words.collect();
         let breakthrough = rest.last() == Some(&"breakthrough");
         let pairs = &rest[..rest.len() - usize::from(breakthrough)];
@@ -76,13 +78,24 @@ impl QuietHours {
         let windows = pairs
             .chunks(2)
             .map(|pair| {
-                let days = days(pair[0]).ok_or_else(|| format!("`{}` is not days (mon-fri, sat,sun, daily)", pair[0]))?;
-                let (start, end) = pair[1].split_once('-').ok_or_else(|| format!("`{}` is not HH:MM-HH:MM", pair[1]))?;
+                let days =
+                    days(pair[0]).ok_or_else(|| format!("`{}` is not days (mon-fri, sat,sun, daily)", pair[0]))?;
+                let (start, end) = pair[1]
+                    .split_once('-')
+                    .ok_or_else(|| format!("`{}` is not HH:MM-HH:MM", pair[1]))?;
                 let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| format!("`{t}` is not HH:MM"));
-                Ok(Window { days, start: time(start)?, end: time(end)? })
+                Ok(Window {
+                    days,
+                    start: time(start)?,
+                    end: time(end)?,
+                })
             })
             .collect::<Result<_, String>>()?;
-        Ok(QuietHours { time_zone, windows, breakthrough })
+        Ok(QuietHours {
+            time_zone,
+            windows,
+            breakthrough,
+        })
     }
 
     /// When quiet hours active at `now` end (the latest end of the windows covering `now`), in
@@ -111,7 +124,11 @@ impl Window {
     /// The window's local start and end when it starts on `day`.
     fn span(&self, day: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
         let start = day.and_time(self.start);
-        let end_day = if self.end <= self.start { day + Duration::days(1) } else { day };
+        let end_day = if self.end <= self.start {
+            day + Duration::days(1)
+        } else {
+            day
+        };
         (start, end_day.and_time(self.end))
     }
 }
