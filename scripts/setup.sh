@@ -26,6 +26,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "$TEST_ONLY" = 1 ]; then
+  # The format and lint checks need rustup's components (the machine's toolchain has them;
+  # a toolchain without them says so here rather than with a stranger error later).
+  for tool in cargo-fmt clippy-driver; do
+    command -v "$tool" >/dev/null || { echo "error: $tool is missing: rustup component add rustfmt clippy" >&2; exit 1; }
+  done
   if ! command -v tauri-driver >/dev/null; then
     echo "==> installing tauri-driver (WebDriver for the real window)"
     cargo install tauri-driver --version '^2' --locked --quiet

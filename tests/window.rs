@@ -137,14 +137,14 @@ fn the_window_opens_and_shows_the_receiver_address() {
                 Some(json!({"using": "css selector", "value": format!("#{id}")})),
             );
             let element = found.ok().and_then(|f| f[ELEMENT].as_str().map(str::to_owned));
-            if let Some(element) = element {
-                if let Ok(text) = driver.try_call(
+            if let Some(element) = element
+                && let Ok(text) = driver.try_call(
                     reqwest::Method::GET,
                     &format!("/session/{sid}/element/{element}/text"),
                     None,
-                ) {
-                    return text.as_str().unwrap_or_default().to_owned();
-                }
+                )
+            {
+                return text.as_str().unwrap_or_default().to_owned();
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -210,10 +210,10 @@ pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
             .map_err(|e| store.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| store.err(e))?
     };
-    if let Some(org) = settings::environment().and_then(|env| Some(Account::environment(&env.url, &env.org?))) {
-        if !accounts.iter().any(|a| a.url == org.url && a.org == org.org) {
-            accounts.push(org);
-        }
+    if let Some(org) = settings::environment().and_then(|env| Some(Account::environment(&env.url, &env.org?)))
+        && !accounts.iter().any(|a| a.url == org.url && a.org == org.org)
+    {
+        accounts.push(org);
     }
     Ok(accounts)
 }

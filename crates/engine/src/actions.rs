@@ -529,10 +529,10 @@ fn retry_delay(attempts: i64) -> Duration {
 /// The URL, token and organization to act with: the account of the organization, else
 /// the environment's (or the single legacy) token. Blocking (keyring).
 fn credentials(store: &Store, org: Option<&str>) -> Result<(String, String, String), ActionError> {
-    if let Some((account, token)) = accounts::for_org(store, org).map_err(|e| ActionError::Internal(e.to_string()))? {
-        if org.is_none_or(|o| o == account.org) {
-            return Ok((account.url, token, account.org));
-        }
+    if let Some((account, token)) = accounts::for_org(store, org).map_err(|e| ActionError::Internal(e.to_string()))?
+        && org.is_none_or(|o| o == account.org)
+    {
+        return Ok((account.url, token, account.org));
     }
     let account = settings::environment().ok_or(ActionError::NoAccount)?;
     let org = org

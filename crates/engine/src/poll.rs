@@ -89,10 +89,10 @@ pub async fn cycle(
             .await?;
         outcome.requests += 1;
         for issue in &issues {
-            if let Some(seen) = issue.last_seen.as_deref() {
-                if newest.as_deref().is_none_or(|n| seen > n) {
-                    newest = Some(seen.to_owned());
-                }
+            if let Some(seen) = issue.last_seen.as_deref()
+                && newest.as_deref().is_none_or(|n| seen > n)
+            {
+                newest = Some(seen.to_owned());
             }
             let Some(since) = since.as_deref() else { continue };
             let Some(alert) = news(issue, since, &account.org) else {
@@ -121,10 +121,10 @@ pub async fn cycle(
                 .to_string(),
         )
     });
-    if let Some(newest) = newest {
-        if let Err(e) = store.set_setting(&key, &newest) {
-            tracing::warn!(error = %e, "could not record how far polling got");
-        }
+    if let Some(newest) = newest
+        && let Err(e) = store.set_setting(&key, &newest)
+    {
+        tracing::warn!(error = %e, "could not record how far polling got");
     }
     outcome.new_alerts += watch(client, store, account, deliver, &mut outcome.requests).await?;
     Ok(outcome)

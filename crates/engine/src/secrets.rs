@@ -71,10 +71,10 @@ impl Secrets {
     /// The secret and where it came from, or `None` when it is configured nowhere.
     /// Blocking (D-Bus): in async code, better called from a blocking thread.
     pub fn get(&self, kind: SecretKind) -> Result<Option<(String, Source)>, SecretError> {
-        if !matches!(kind, SecretKind::AccountToken(_)) {
-            if let Some(value) = std::env::var(kind.env_var()).ok().filter(|v| !v.trim().is_empty()) {
-                return Ok(Some((value.trim().to_owned(), Source::Environment)));
-            }
+        if !matches!(kind, SecretKind::AccountToken(_))
+            && let Some(value) = std::env::var(kind.env_var()).ok().filter(|v| !v.trim().is_empty())
+        {
+            return Ok(Some((value.trim().to_owned(), Source::Environment)));
         }
         match off_runtime(|| entry(kind).map(|entry| entry.get_password()))? {
             Ok(value) => Ok(Some((value, Source::Keyring))),

@@ -143,11 +143,11 @@ fn matcher_type(c: &mut Cursor) -> Result<MatcherType, ParseError> {
             return Ok(kind);
         }
     }
-    if let Some(tag) = rest.strip_prefix("tags.") {
-        if let Some(colon) = tag.find(':').filter(|&i| i > 0) {
-            c.at += "tags.".len() + colon + 1;
-            return Ok(MatcherType::Tag(tag[..colon].to_owned()));
-        }
+    if let Some(tag) = rest.strip_prefix("tags.")
+        && let Some(colon) = tag.find(':').filter(|&i| i > 0)
+    {
+        c.at += "tags.".len() + colon + 1;
+        return Ok(MatcherType::Tag(tag[..colon].to_owned()));
     }
     Ok(MatcherType::Path)
 }
@@ -157,11 +157,11 @@ fn pattern(c: &mut Cursor) -> Result<String, ParseError> {
     if rest.is_empty() || rest.starts_with(char::is_whitespace) {
         return Err(c.error("a pattern right after the type and its colon"));
     }
-    if rest.starts_with('"') {
-        if let Some((value, used)) = quoted(rest) {
-            c.at += used;
-            return Ok(value);
-        }
+    if rest.starts_with('"')
+        && let Some((value, used)) = quoted(rest)
+    {
+        c.at += used;
+        return Ok(value);
     }
     Ok(c.token().to_owned())
 }

@@ -193,7 +193,10 @@ impl Client {
             .is_some_and(|r| r <= 0);
         let reset = text("x-sentry-rate-limit-reset").and_then(|r| r.parse::<f64>().ok());
         let until = match (spent, reset) {
-            (true, Some(reset)) => Some(std::time::UNIX_EPOCH + Duration::from_secs_f64(reset.max(0.0))),
+            // A reset too far away (or not a number) is no reset time: the next request finds out.
+            (true, Some(reset)) => Duration::try_from_secs_f64(reset)
+                .ok()
+                .and_then(|reset| std::time::UNIX_EPOCH.checked_add(reset)),
             _ => None,
         };
         *self.spent_until.lock().unwrap_or_else(|p| p.into_inner()) = until;
@@ -481,7 +484,7 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_secs_f64();
-    Some(Duration::from_secs_f64((reset - now).max(0.0)))
+    Duration::try_from_secs_f64((reset - now).max(0.0)).ok()
 }
 
 /// Sentry's `{"detail": …}`, a bare JSON string (429), or the start of whatever a proxy sent.
@@ -568,6 +571,19 @@ mod tests {
         // A proxy's Retry-After wins over Sentry's reset.
         headers.insert("retry-after", "7".parse().unwrap());
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn a_reset_time_no_clock_can_hold_is_no_wait_and_no_panic() {
+        for reset in ["1e30", "inf", "NaN", "-5"] {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("x-sentry-rate-limit-reset", reset.parse().unwrap());
+            headers.insert("x-sentry-rate-limit-remaining", "0".parse().unwrap());
+            let wait = retry_after(&headers);
+            assert!(wait.is_none_or(|w| w.is_zero()), "{reset}: {wait:?}");
+            let client = Client::new("https://sentry.io", "t").unwrap();
+            client.note_rate_limit(&headers);
+        }
     }
 
     #[test]

@@ -153,20 +153,20 @@ pub fn decide(
         Err(reason) => return Decision::end(Deliver::Suppress, reasons, reason),
     }
     let urgent = facts.critical || facts.level == Some(Level::Fatal);
-    if let Some(quiet) = &prefs.quiet_hours {
-        if let Some(until) = quiet.active_until(now) {
-            if quiet.breakthrough && urgent {
-                reasons.push(format!(
-                    "{} breaks through quiet hours",
-                    if facts.critical { "critical" } else { "fatal" }
-                ));
-            } else {
-                return Decision::end(
-                    Deliver::Digest,
-                    reasons,
-                    format!("quiet hours until {}", until.format("%H:%M")),
-                );
-            }
+    if let Some(quiet) = &prefs.quiet_hours
+        && let Some(until) = quiet.active_until(now)
+    {
+        if quiet.breakthrough && urgent {
+            reasons.push(format!(
+                "{} breaks through quiet hours",
+                if facts.critical { "critical" } else { "fatal" }
+            ));
+        } else {
+            return Decision::end(
+                Deliver::Digest,
+                reasons,
+                format!("quiet hours until {}", until.format("%H:%M")),
+            );
         }
     }
     if history.notified_last_hour >= prefs.spike_limit_per_hour && !urgent {
