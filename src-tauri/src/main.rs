@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use engine::control::{self, Client, ControlError, Event, Subscription, View};
+use engine::control::{Client, ControlError, Event, Subscription, View};
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let client = Client::new(control::socket_path());
+    let client = Client::new(engine::Settings::from_env().control_socket());
     // Tauri's async runtime is tokio, which the control client needs.
     let events = match tauri::async_runtime::block_on(client.subscribe()) {
         Ok(events) => events,

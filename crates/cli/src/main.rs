@@ -9,8 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use engine::secrets::{SecretKind, Secrets};
-use engine::store::Store;
-use engine::{Daemon, DaemonConfig, paths};
+use engine::{Daemon, DaemonConfig, Engine, Settings};
 
 #[derive(Parser)]
 #[command(name = "sentry-tray-cli", version, about = "Sentry alerts on your desktop, headless")]
@@ -140,7 +139,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(cli) {
+    match run(cli, Settings::from_env()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -153,14 +152,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command {
         Command::Daemon {
             listen,
             no_poll,
             poll_interval,
-        } => daemon(listen, !no_poll, Duration::from_secs(poll_interval)),
-        Command::Account { command } => account(command),
+        } => daemon(settings, listen, !no_poll, Duration::from_secs(poll_interval)),
+        Command::Account { command } => account(settings, command),
         Command::WebhookSecret {
             command: SecretCommand::Set,
         } => {
@@ -180,20 +179,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Owners { rules, event, json } => owners(&rules, &event, json),
-        Command::Prefs { project, changes } => prefs(&project, &changes),
-        Command::Inbox { json, limit } => inbox(json, limit),
-        Command::Projects { json } => projects(json),
+        Command::Prefs { project, changes } => prefs(settings, &project, &changes),
+        Command::Inbox { json, limit } => inbox(settings, json, limit),
+        Command::Projects { json } => projects(settings, json),
         Command::Act {
             issue,
             action,
             org,
             wait,
-        } => act(&issue, &action, org.as_deref(), Duration::from_secs(wait)),
-        Command::Explain { alert, json } => explain(&alert, json),
+        } => act(settings, &issue, &action, org.as_deref(), Duration::from_secs(wait)),
+        Command::Explain { alert, json } => explain(settings, &alert, json),
         Command::Status => {
-            let store = Store::open(&paths::database_path())?;
+            let engine = Engine::open(settings)?;
+            let store = engine.store();
             println!("database: {}", store.path().display());
-            match engine::accounts::list(&store) {
+            match engine::accounts::list(&engine) {
                 Ok(accounts) if accounts.is_empty() => {
                     println!(
                         "account: none (`sentry-tray-cli account add`, the window, or SENTRY_AUTH_TOKEN and SENTRY_ORG)"
@@ -206,7 +206,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(e) => println!("account: {e}"),
             }
-            match Secrets.get(SecretKind::WebhookSecret) {
+            match engine.webhook_secret() {
                 Ok(Some((_, source))) => println!("webhook secret: set ({source:?})"),
                 Ok(None) => println!("webhook secret: not set (run `sentry-tray-cli webhook-secret set`)"),
                 Err(e) => println!("webhook secret: {e}"),
@@ -250,29 +250,24 @@ fn owners(rules_path: &Path, event_path: &Path, json: bool) -> anyhow::Result<()
     Ok(())
 }
 
-fn act(issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::Result<()> {
+fn act(settings: Settings, issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::Result<()> {
     use engine::actions::{Actions, Request};
     let request = Request::parse(action).map_err(|e| BadInput(e.to_string()))?;
     if !issue.bytes().all(|b| b.is_ascii_digit()) || issue.is_empty() {
         return Err(BadInput(format!("`{issue}` is not an issue id (the number in the issue's URL)")).into());
     }
-    let store = Store::open(&paths::database_path())?;
+    let engine = Engine::open(settings)?;
     if request.kind == engine::notifier::UserAction::Open {
         let org = org
             .map(str::to_owned)
-            .or_else(|| std::env::var("SENTRY_ORG").ok())
+            .or_else(|| engine.settings().sentry_org().map(str::to_owned))
             .ok_or_else(|| BadInput("--org is needed to open an issue".into()))?;
-        let url = format!(
-            "{}/organizations/{org}/issues/{issue}/",
-            engine::settings::environment()
-                .map(|a| a.url)
-                .unwrap_or_else(|| engine::settings::DEFAULT_URL.into())
-        );
+        let url = format!("{}/organizations/{org}/issues/{issue}/", engine.settings().sentry_url());
         engine::actions::open_in_browser(&url)?;
         println!("Opened {url}");
         return Ok(());
     }
-    let actions = Actions::new(store, None);
+    let actions = Actions::new(engine, None);
     let id = actions.enqueue(org, issue, &request, None, issue, "")?;
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     let deadline = std::time::Instant::now() + wait;
@@ -298,9 +293,9 @@ fn act(issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::
     }
 }
 
-fn projects(json: bool) -> anyhow::Result<()> {
-    let store = Store::open(&paths::database_path())?;
-    let accounts = engine::accounts::list(&store)?;
+fn projects(settings: Settings, json: bool) -> anyhow::Result<()> {
+    let engine = Engine::open(settings)?;
+    let accounts = engine::accounts::list(&engine)?;
     if accounts.is_empty() {
         return Err(
             BadInput("no account: add one with `sentry-tray-cli account add --url URL --org SLUG`".into()).into(),
@@ -308,7 +303,7 @@ fn projects(json: bool) -> anyhow::Result<()> {
     }
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     let projects = runtime
-        .block_on(engine::accounts::projects(&store))
+        .block_on(engine::accounts::projects(&engine))
         .context("listing the projects")?;
     let rows = serde_json::to_value(projects)?;
     let rows = rows.as_array().map(Vec::as_slice).unwrap_or_default();
@@ -337,8 +332,9 @@ fn projects(json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn inbox(json: bool, limit: usize) -> anyhow::Result<()> {
-    let store = Store::open(&paths::database_path())?;
+fn inbox(settings: Settings, json: bool, limit: usize) -> anyhow::Result<()> {
+    let engine = Engine::open(settings)?;
+    let store = engine.store();
     let alerts = store.recent_alerts(limit)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&alerts)?);
@@ -365,8 +361,9 @@ fn inbox(json: bool, limit: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn prefs(project: &str, changes: &[String]) -> anyhow::Result<()> {
-    let store = Store::open(&paths::database_path())?;
+fn prefs(settings: Settings, project: &str, changes: &[String]) -> anyhow::Result<()> {
+    let engine = Engine::open(settings)?;
+    let store = engine.store();
     // "@org" is an account's defaults, "*" everyone's; a project is shown as it stands alone.
     let mut preferences = store.preferences(project, None)?;
     if !changes.is_empty() {
@@ -384,13 +381,13 @@ fn prefs(project: &str, changes: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn explain(path: &Path, json: bool) -> anyhow::Result<()> {
+fn explain(settings: Settings, path: &Path, json: bool) -> anyhow::Result<()> {
     let body = read_file(path, "alert")?;
     let alert = engine::alert::Alert::from_json_file(body.as_bytes())
         .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
-    let store = Store::open(&paths::database_path())?;
+    let engine = Engine::open(settings)?;
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-    let enricher = engine::enrich::Enricher::new(store);
+    let enricher = engine::enrich::Enricher::new(engine);
     let (decision, _) = runtime.block_on(engine::daemon::decide_for(&enricher, &alert, chrono::Utc::now()))?;
     if json {
         println!(
@@ -429,17 +426,19 @@ fn read_stdin_secret(what: &str) -> anyhow::Result<String> {
     Ok(text)
 }
 
-fn account(command: AccountCommand) -> anyhow::Result<()> {
-    let store = Store::open(&paths::database_path())?;
+fn account(settings: Settings, command: AccountCommand) -> anyhow::Result<()> {
+    let token_from_env = settings.auth_token().map(str::to_owned);
+    let engine = Engine::open(settings)?;
+    let store = engine.store();
     match command {
         AccountCommand::Add { url, org } => {
-            let token = match std::env::var("SENTRY_AUTH_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+            let token = match token_from_env {
                 Some(token) => token,
                 None => read_stdin_secret("auth token")?,
             };
             let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
             let added = runtime
-                .block_on(engine::accounts::add(&store, &url, &org, token.trim()))
+                .block_on(engine::accounts::add(&engine, &url, &org, token.trim()))
                 .map_err(|e| match e {
                     engine::accounts::AccountError::InvalidUrl(_)
                     | engine::accounts::AccountError::Exists { .. }
@@ -468,7 +467,7 @@ fn account(command: AccountCommand) -> anyhow::Result<()> {
             Ok(())
         }
         AccountCommand::List { json } => {
-            let accounts = engine::accounts::list(&store)?;
+            let accounts = engine::accounts::list(&engine)?;
             let rows: Vec<serde_json::Value> = accounts
                 .iter()
                 .map(|a| {
@@ -496,7 +495,7 @@ fn account(command: AccountCommand) -> anyhow::Result<()> {
             Ok(())
         }
         AccountCommand::Remove { org } => {
-            let removed = engine::accounts::remove(&store, &org).map_err(|e| match e {
+            let removed = engine::accounts::remove(&engine, &org).map_err(|e| match e {
                 engine::accounts::AccountError::NotFound(_) => anyhow::Error::new(BadInput(e.to_string())),
                 other => other.into(),
             })?;
@@ -506,16 +505,16 @@ fn account(command: AccountCommand) -> anyhow::Result<()> {
     }
 }
 
-fn daemon(listen: SocketAddr, poll: bool, poll_interval: Duration) -> anyhow::Result<()> {
+fn daemon(settings: Settings, listen: SocketAddr, poll: bool, poll_interval: Duration) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     runtime.block_on(async {
-        let store = Store::open(&paths::database_path())?;
+        let engine = Engine::open(settings)?;
         let config = DaemonConfig {
             listen,
             poll,
             poll_interval,
         };
-        let mut daemon = Daemon::start(config, store).await?;
+        let mut daemon = Daemon::start(config, engine).await?;
         println!("listening on http://{}/webhook", daemon.local_addr());
         shutdown_signal().await;
         tracing::info!("shutting down");

@@ -6,11 +6,11 @@ use rusqlite::params;
 use sentry_api::{ApiError, Client};
 use serde::Serialize;
 
+use crate::api::Engine;
 use crate::policy::Preferences;
 use crate::receiver::now;
 use crate::secrets::{SecretError, SecretKind, Secrets, Source};
-use crate::settings;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// What the app needs a token to do: read issues and events, and act on them.
 pub const REQUIRED_SCOPES: [&str; 4] = ["org:read", "project:read", "event:read", "event:write"];
@@ -97,7 +97,8 @@ impl From<ApiError> for AccountError {
 }
 
 /// Checks `token` against the server, then stores the account (token in the keyring).
-pub async fn add(store: &Store, url: &str, org: &str, token: &str) -> Result<Account, AccountError> {
+pub async fn add(engine: &Engine, url: &str, org: &str, token: &str) -> Result<Account, AccountError> {
+    let store = engine.store();
     let url = url.trim().trim_end_matches('/').to_owned();
     let org = org.trim().to_owned();
     let client = Client::new(&url, token)?;
@@ -186,7 +187,8 @@ pub async fn add(store: &Store, url: &str, org: &str, token: &str) -> Result<Acc
 }
 
 /// The accounts added in the app, then the environment's, if it names an organization.
-pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
+pub fn list(engine: &Engine) -> Result<Vec<Account>, AccountError> {
+    let store = engine.store();
     let mut accounts: Vec<Account> = {
         let conn = store.conn();
         let mut stmt = conn
@@ -210,7 +212,10 @@ pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
             .map_err(|e| store.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| store.err(e))?
     };
-    if let Some(org) = settings::environment().and_then(|env| Some(Account::environment(&env.url, &env.org?)))
+    if let Some(org) = engine
+        .settings()
+        .environment()
+        .and_then(|env| Some(Account::environment(&env.url, &env.org?)))
         && !accounts.iter().any(|a| a.url == org.url && a.org == org.org)
     {
         accounts.push(org);
@@ -220,18 +225,19 @@ pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
 
 /// The account's token: the environment's for its own account, else the keyring's.
 /// Blocking (keyring over D-Bus).
-pub fn token(account: &Account) -> Result<Option<String>, SecretError> {
+pub fn token(engine: &Engine, account: &Account) -> Result<Option<String>, SecretError> {
     match account.id {
         Some(id) => Secrets
             .get(SecretKind::AccountToken(id))
             .map(|t| t.map(|(token, _)| token)),
-        None => Ok(settings::environment().map(|env| env.token)),
+        None => Ok(engine.settings().auth_token().map(str::to_owned)),
     }
 }
 
 /// Removes the account named `org` (or `url|org`) and its token.
-pub fn remove(store: &Store, name: &str) -> Result<Account, AccountError> {
-    let account = list(store)?
+pub fn remove(engine: &Engine, name: &str) -> Result<Account, AccountError> {
+    let store = engine.store();
+    let account = list(engine)?
         .into_iter()
         .filter(|a| a.id.is_some())
         .find(|a| a.org == name || a.key() == name)
@@ -247,14 +253,14 @@ pub fn remove(store: &Store, name: &str) -> Result<Account, AccountError> {
 
 /// The account (and its token) to use for `org`: the added account of that organization, else
 /// the first one, else the environment's. Blocking (keyring).
-pub fn for_org(store: &Store, org: Option<&str>) -> Result<Option<(Account, String)>, AccountError> {
-    let accounts = list(store)?;
+pub fn for_org(engine: &Engine, org: Option<&str>) -> Result<Option<(Account, String)>, AccountError> {
+    let accounts = list(engine)?;
     let preferred = accounts
         .iter()
         .filter(|a| org.is_none_or(|o| a.org == o))
         .chain(accounts.iter());
     for account in preferred {
-        if let Some(token) = token(account)? {
+        if let Some(token) = token(engine, account)? {
             return Ok(Some((account.clone(), token)));
         }
     }
@@ -262,12 +268,12 @@ pub fn for_org(store: &Store, org: Option<&str>) -> Result<Option<(Account, Stri
 }
 
 /// Every account with its token (read on a blocking thread: the keyring is D-Bus).
-pub async fn with_tokens(store: &Store) -> Result<Vec<(Account, String)>, AccountError> {
-    let store = store.clone();
+pub async fn with_tokens(engine: &Engine) -> Result<Vec<(Account, String)>, AccountError> {
+    let engine = engine.clone();
     tokio::task::spawn_blocking(move || {
-        list(&store)?
+        list(&engine)?
             .into_iter()
-            .map(|account| match token(&account)? {
+            .map(|account| match token(&engine, &account)? {
                 Some(token) => Ok((account, token)),
                 None => Err(AccountError::TokenMissing(account.org)),
             })
@@ -290,9 +296,10 @@ pub struct Project {
 }
 
 /// Every account's projects from Sentry, with their effective preferences.
-pub async fn projects(store: &Store) -> Result<Vec<Project>, AccountError> {
+pub async fn projects(engine: &Engine) -> Result<Vec<Project>, AccountError> {
+    let store = engine.store();
     let mut rows = Vec::new();
-    for (account, token) in with_tokens(store).await? {
+    for (account, token) in with_tokens(engine).await? {
         let in_org = |source| AccountError::InOrganization {
             org: account.org.clone(),
             source,

@@ -14,10 +14,10 @@ use tokio::sync::Notify;
 
 use crate::accounts;
 use crate::alert::Alert;
+use crate::api::Engine;
 use crate::notifier::{Chosen, Notifier, UserAction};
 use crate::receiver::now;
 use crate::secrets::SecretError;
-use crate::settings;
 use crate::store::{Store, StoreError};
 
 /// Tries before an action is given up as failed (with backoff up to 10 minutes: about 2 hours).
@@ -136,7 +136,7 @@ impl Request {
 
 #[derive(Clone)]
 pub struct Actions {
-    store: Store,
+    engine: Engine,
     notifier: Option<Notifier>,
     wake: Arc<Notify>,
 }
@@ -144,19 +144,23 @@ pub struct Actions {
 impl std::fmt::Debug for Actions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Actions")
-            .field("store", &self.store)
+            .field("store", self.store())
             .finish_non_exhaustive()
     }
 }
 
 impl Actions {
     /// `notifier`: where outcomes are shown (`None` from the command line).
-    pub fn new(store: Store, notifier: Option<Notifier>) -> Actions {
+    pub fn new(engine: Engine, notifier: Option<Notifier>) -> Actions {
         Actions {
-            store,
+            engine,
             notifier,
             wake: Arc::new(Notify::new()),
         }
+    }
+
+    fn store(&self) -> &Store {
+        self.engine.store()
     }
 
     /// A choice made on a notification: opened at once, or queued and sent by the worker.
@@ -220,13 +224,13 @@ impl Actions {
         label: &str,
         title: &str,
     ) -> Result<i64, ActionError> {
-        let conn = self.store.conn();
+        let conn = self.store().conn();
         conn.execute(
             "INSERT INTO actions (org, issue_id, kind, argument, state, created_at, updated_at, next_attempt_at, notification_id, label, title)
              VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, 0, ?6, ?7, ?8)",
             params![org.unwrap_or(""), issue_id, request.kind.key(), request.argument, now(), notification_id, label, title],
         )
-        .map_err(|e| self.store.err(e))?;
+        .map_err(|e| self.store().err(e))?;
         let id = conn.last_insert_rowid();
         drop(conn);
         self.wake.notify_one();
@@ -245,14 +249,14 @@ impl Actions {
     /// Sends a failed action again, from its first try.
     pub fn retry(&self, id: i64) -> Result<Queued, ActionError> {
         let changed = self
-            .store
+            .store()
             .conn()
             .execute(
                 "UPDATE actions SET state = 'pending', attempts = 0, next_attempt_at = 0, claimed_at = NULL, claimed_by = NULL, updated_at = ?2
                  WHERE id = ?1 AND state = 'failed'",
                 params![id, now()],
             )
-            .map_err(|e| self.store.err(e))?;
+            .map_err(|e| self.store().err(e))?;
         if changed == 0 {
             return Err(ActionError::NotFailed(id));
         }
@@ -262,11 +266,11 @@ impl Actions {
 
     /// Rows matching `filter` (a fixed clause of this module, with one parameter).
     fn rows(&self, filter: &str, parameter: i64) -> Result<Vec<Queued>, ActionError> {
-        let conn = self.store.conn();
+        let conn = self.store().conn();
         let sql = format!(
             "SELECT id, org, issue_id, kind, argument, state, attempts, error, notification_id, label, title FROM actions WHERE {filter}"
         );
-        let mut stmt = conn.prepare(&sql).map_err(|e| self.store.err(e))?;
+        let mut stmt = conn.prepare(&sql).map_err(|e| self.store().err(e))?;
         let rows = stmt
             .query_map([parameter], |r| {
                 Ok(Queued {
@@ -283,15 +287,15 @@ impl Actions {
                     title: r.get(10)?,
                 })
             })
-            .map_err(|e| self.store.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.store.err(e).into())
+            .map_err(|e| self.store().err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.store().err(e).into())
     }
 
     /// Claims the next due row, if any: no other worker (another process) will run it meanwhile.
     fn claim_due(&self, only: Option<i64>) -> Result<Option<Queued>, ActionError> {
         let t = now();
         let candidate: Option<i64> = self
-            .store
+            .store()
             .conn()
             .query_row(
                 "SELECT id FROM actions WHERE state = 'pending' AND next_attempt_at <= ?1
@@ -301,21 +305,21 @@ impl Actions {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| self.store.err(e))?;
+            .map_err(|e| self.store().err(e))?;
         let Some(id) = candidate else { return Ok(None) };
         let claimed = self
-            .store
+            .store()
             .conn()
             .execute(
                 "UPDATE actions SET claimed_at = ?2, claimed_by = ?4 WHERE id = ?1 AND state = 'pending' AND (claimed_at IS NULL OR claimed_at < ?3)",
                 params![id, t, t - CLAIM_TIMEOUT, std::process::id()],
             )
-            .map_err(|e| self.store.err(e))?;
+            .map_err(|e| self.store().err(e))?;
         if claimed == 1 { self.get(id) } else { Ok(None) }
     }
 
     fn record(&self, id: i64, state: &str, error: Option<&str>, next_attempt_at: i64) -> Result<(), ActionError> {
-        self.store
+        self.store()
             .conn()
             .execute(
                 "UPDATE actions SET state = ?2, error = ?3, attempts = attempts + 1, updated_at = ?4, next_attempt_at = ?5,
@@ -324,7 +328,7 @@ impl Actions {
                 params![id, state, error, now(), next_attempt_at],
             )
             .map(drop)
-            .map_err(|e| self.store.err(e).into())
+            .map_err(|e| self.store().err(e).into())
     }
 
     /// Runs the queue until the end of the process: what is due now, then sleeps until the next
@@ -332,7 +336,7 @@ impl Actions {
     pub async fn run(self) {
         self.free_dead_claims();
         let _ = self
-            .store
+            .store()
             .conn()
             .execute("UPDATE actions SET next_attempt_at = 0 WHERE state = 'pending'", []);
         loop {
@@ -347,7 +351,7 @@ impl Actions {
                 }
             }
             let next: Option<i64> = self
-                .store
+                .store()
                 .conn()
                 .query_row(
                     "SELECT min(next_attempt_at) FROM actions WHERE state = 'pending'",
@@ -368,7 +372,7 @@ impl Actions {
     /// are sent now rather than when the claims expire.
     fn free_dead_claims(&self) {
         let claims: Vec<(i64, u32)> = {
-            let conn = self.store.conn();
+            let conn = self.store().conn();
             let Ok(mut stmt) =
                 conn.prepare("SELECT id, claimed_by FROM actions WHERE state = 'pending' AND claimed_by IS NOT NULL")
             else {
@@ -379,7 +383,7 @@ impl Actions {
         };
         for (id, pid) in claims {
             if pid != std::process::id() && !process_alive(pid) {
-                let _ = self.store.conn().execute(
+                let _ = self.store().conn().execute(
                     "UPDATE actions SET claimed_at = NULL, claimed_by = NULL WHERE id = ?1",
                     [id],
                 );
@@ -453,8 +457,8 @@ impl Actions {
 
     async fn send(&self, row: &Queued) -> Result<(), ActionError> {
         let request = Request::of(row)?;
-        let (store, wanted) = (self.store.clone(), Some(row.org.clone()).filter(|o| !o.is_empty()));
-        let (url, token, org) = tokio::task::spawn_blocking(move || credentials(&store, wanted.as_deref()))
+        let (engine, wanted) = (self.engine.clone(), Some(row.org.clone()).filter(|o| !o.is_empty()));
+        let (url, token, org) = tokio::task::spawn_blocking(move || credentials(&engine, wanted.as_deref()))
             .await
             .map_err(|e| ActionError::Internal(e.to_string()))??;
         let client = Client::new(&url, &token)?;
@@ -496,7 +500,7 @@ impl Actions {
         };
         let mut alert = Alert::from_issue_webhook(change, &issue, None, None, Some(org), body.as_bytes());
         alert.source = "action".into();
-        if let Err(e) = self.store.insert_alert(&alert, now()) {
+        if let Err(e) = self.store().insert_alert(&alert, now()) {
             tracing::warn!(action = row.id, error = %e, "the issue's state after the action is not kept");
         }
     }
@@ -528,13 +532,13 @@ fn retry_delay(attempts: i64) -> Duration {
 
 /// The URL, token and organization to act with: the account of the issue's organization, else
 /// the environment's (or the single legacy) token. Blocking (keyring).
-fn credentials(store: &Store, org: Option<&str>) -> Result<(String, String, String), ActionError> {
-    if let Some((account, token)) = accounts::for_org(store, org).map_err(|e| ActionError::Internal(e.to_string()))?
+fn credentials(engine: &Engine, org: Option<&str>) -> Result<(String, String, String), ActionError> {
+    if let Some((account, token)) = accounts::for_org(engine, org).map_err(|e| ActionError::Internal(e.to_string()))?
         && org.is_none_or(|o| o == account.org)
     {
         return Ok((account.url, token, account.org));
     }
-    let account = settings::environment().ok_or(ActionError::NoAccount)?;
+    let account = engine.settings().environment().ok_or(ActionError::NoAccount)?;
     let org = org
         .map(str::to_owned)
         .or(account.org.clone())

@@ -20,10 +20,6 @@ const MAX_LINE: u64 = 1024 * 1024;
 /// How long a call waits for the engine's answer; looking up projects in Sentry is the slowest.
 const CALL_TIMEOUT: Duration = Duration::from_secs(120);
 
-pub fn socket_path() -> PathBuf {
-    crate::paths::data_dir().join("control.sock")
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
     #[error("Sentry Tray is already running with this data folder")]

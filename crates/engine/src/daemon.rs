@@ -12,12 +12,12 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::actions::Actions;
 use crate::alert::Alert;
+use crate::api::Engine;
 use crate::enrich::Enricher;
 use crate::notifier::Notifier;
 use crate::policy::{Audience, Decision, Deliver, History, Preferences, decide};
 use crate::receiver::{self, ReceiverState, SecretSource, now};
-use crate::secrets::{SecretKind, Secrets, Source};
-use crate::settings;
+use crate::secrets::Source;
 use crate::store::{Store, StoreError};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
@@ -96,6 +96,7 @@ pub struct AccountStatus {
 /// window asks for the status (at most every few seconds), so `webhook-secret set` takes effect
 /// without a restart. It also answers where the secret came from, or why it could not be read.
 struct CachedSecret {
+    engine: Engine,
     /// What was found (or why nothing could be read), and when it was last read again.
     found: Mutex<(Found, Option<Instant>)>,
 }
@@ -104,14 +105,13 @@ type Found = Result<Option<(String, Source)>, String>;
 
 impl CachedSecret {
     /// Blocking (keyring over D-Bus).
-    fn load() -> CachedSecret {
-        CachedSecret {
-            found: Mutex::new((CachedSecret::read(), None)),
-        }
+    fn load(engine: Engine) -> CachedSecret {
+        let found = Mutex::new((CachedSecret::read(&engine), None));
+        CachedSecret { engine, found }
     }
 
-    fn read() -> Found {
-        Secrets.get(SecretKind::WebhookSecret).map_err(|e| {
+    fn read(engine: &Engine) -> Found {
+        engine.webhook_secret().map_err(|e| {
             tracing::warn!(error = %e, "webhook secret unavailable");
             e.to_string()
         })
@@ -144,12 +144,12 @@ impl SecretSource for CachedSecret {
             return;
         }
         // A blocking D-Bus call (made on a blocking thread), rare by the throttle above.
-        *guard = (CachedSecret::read(), Some(Instant::now()));
+        *guard = (CachedSecret::read(&self.engine), Some(Instant::now()));
     }
 }
 
 pub struct Daemon {
-    store: Store,
+    engine: Engine,
     local_addr: SocketAddr,
     paused: Arc<AtomicI64>,
     secret: Arc<CachedSecret>,
@@ -161,7 +161,8 @@ pub struct Daemon {
 
 impl Daemon {
     /// Binds the receiver and starts delivery. Must run inside a tokio runtime.
-    pub async fn start(config: DaemonConfig, store: Store) -> Result<Daemon, DaemonError> {
+    pub async fn start(config: DaemonConfig, engine: Engine) -> Result<Daemon, DaemonError> {
+        let store = engine.store().clone();
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|source| DaemonError::Bind {
@@ -180,17 +181,20 @@ impl Daemon {
         ));
 
         let secret = Arc::new(
-            tokio::task::spawn_blocking(CachedSecret::load)
-                .await
-                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+            tokio::task::spawn_blocking({
+                let engine = engine.clone();
+                move || CachedSecret::load(engine)
+            })
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
         );
-        let fallback_org = settings::environment().and_then(|env| env.org);
+        let fallback_org = engine.settings().environment().and_then(|env| env.org);
 
         let (deliver_tx, deliver_rx) = mpsc::unbounded_channel();
         let (chosen_tx, chosen_rx) = mpsc::unbounded_channel();
         let (open_inbox, _) = broadcast::channel(4);
         let notifier = Notifier::new(chosen_tx, open_inbox.clone());
-        let actions = Actions::new(store.clone(), Some(notifier.clone()));
+        let actions = Actions::new(engine.clone(), Some(notifier.clone()));
         tokio::spawn(actions.clone().run());
         let held = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(digests(store.clone(), notifier.clone(), held.clone()));
@@ -198,7 +202,7 @@ impl Daemon {
         tokio::spawn(deliver(
             deliver_rx,
             notifier,
-            store.clone(),
+            engine.clone(),
             paused.clone(),
             changed.clone(),
             held,
@@ -224,13 +228,13 @@ impl Daemon {
             }
         });
         if config.poll {
-            tokio::spawn(crate::poll::run(store.clone(), polled, config.poll_interval));
+            tokio::spawn(crate::poll::run(engine.clone(), polled, config.poll_interval));
         } else {
             tracing::info!("polling is off; running on webhooks alone");
         }
         tracing::info!(%local_addr, database = %store.path().display(), "Sentry Tray engine running");
         Ok(Daemon {
-            store,
+            engine,
             local_addr,
             paused,
             secret,
@@ -246,7 +250,11 @@ impl Daemon {
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        self.engine.store()
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// Fires when the user chose "Open inbox" on a summary notification.
@@ -276,7 +284,7 @@ impl Daemon {
     /// Pauses notifications until `until` (`None`: until resumed). Alerts keep being stored.
     pub fn pause_until(&self, until: Option<DateTime<Utc>>) -> Result<(), StoreError> {
         let until = until.map_or(i64::MAX, |u| u.timestamp());
-        self.store.set_setting(KEY_PAUSED, &until.to_string())?;
+        self.store().set_setting(KEY_PAUSED, &until.to_string())?;
         self.paused.store(until, Ordering::SeqCst);
         tracing::info!(until, "notifications paused");
         let _ = self.changed.send(());
@@ -289,7 +297,7 @@ impl Daemon {
         if paused {
             return self.pause_until(None);
         }
-        self.store.set_setting(KEY_PAUSED, "0")?;
+        self.store().set_setting(KEY_PAUSED, "0")?;
         self.paused.store(0, Ordering::SeqCst);
         tracing::info!("notifications resumed");
         let _ = self.changed.send(());
@@ -299,7 +307,7 @@ impl Daemon {
     /// A handle that reads the status away from the daemon (e.g. on a blocking thread).
     pub fn status_reader(&self) -> StatusReader {
         StatusReader {
-            store: self.store.clone(),
+            engine: self.engine.clone(),
             local_addr: self.local_addr,
             paused: self.paused.clone(),
             secret: self.secret.clone(),
@@ -330,7 +338,7 @@ pub fn tomorrow_morning() -> DateTime<Utc> {
 /// Reads the [`Status`]; cheap to clone and `'static`.
 #[derive(Clone)]
 pub struct StatusReader {
-    store: Store,
+    engine: Engine,
     local_addr: SocketAddr,
     paused: Arc<AtomicI64>,
     secret: Arc<CachedSecret>,
@@ -339,10 +347,10 @@ pub struct StatusReader {
 impl StatusReader {
     /// The first account whose polling is in trouble, said briefly (for the tray).
     pub fn account_trouble(&self) -> Option<String> {
-        let accounts = crate::accounts::list(&self.store).ok()?;
+        let accounts = crate::accounts::list(&self.engine).ok()?;
         accounts.iter().find_map(|a| {
             let state: serde_json::Value =
-                serde_json::from_str(&self.store.setting(&crate::poll::state_key(a)).ok()??).ok()?;
+                serde_json::from_str(&self.engine.store().setting(&crate::poll::state_key(a)).ok()??).ok()?;
             match state["state"].as_str()? {
                 "ok" => None,
                 "token_rejected" => Some(format!("{}: token rejected", a.org)),
@@ -354,7 +362,7 @@ impl StatusReader {
     /// Blocking (at most every few seconds, the keyring over D-Bus): call from a blocking
     /// thread in async code.
     pub fn read(&self) -> Status {
-        let account = settings::environment().map(|a| AccountStatus {
+        let account = self.engine.settings().environment().map(|a| AccountStatus {
             url: a.url,
             org: a.org,
             token_source: Source::Environment,
@@ -368,14 +376,15 @@ impl StatusReader {
             webhook_secret,
             webhook_secret_error,
             paused: now() < self.paused.load(Ordering::SeqCst),
-            alerts: self.store.alert_count().unwrap_or(0),
-            database: self.store.path().display().to_string(),
-            accounts: crate::accounts::list(&self.store)
+            alerts: self.engine.store().alert_count().unwrap_or(0),
+            database: self.engine.store().path().display().to_string(),
+            accounts: crate::accounts::list(&self.engine)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|a| PolledAccount {
                     polling: self
-                        .store
+                        .engine
+                        .store()
                         .setting(&crate::poll::state_key(&a))
                         .ok()
                         .flatten()
@@ -399,12 +408,13 @@ impl Drop for Daemon {
 async fn deliver(
     mut rx: mpsc::UnboundedReceiver<(i64, Alert)>,
     notifier: Notifier,
-    store: Store,
+    engine: Engine,
     paused: Arc<AtomicI64>,
     changed: broadcast::Sender<()>,
     held: Arc<tokio::sync::Notify>,
 ) {
-    let enricher = Enricher::new(store.clone());
+    let store = engine.store().clone();
+    let enricher = Enricher::new(engine);
     // Per project: alerts held back by spike protection, and the hour they count in.
     let mut held_back: std::collections::HashMap<String, (u32, i64)> = std::collections::HashMap::new();
     while let Some((id, alert)) = rx.recv().await {

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::accounts::{self, Account};
 use crate::alert::Alert;
+use crate::api::Engine;
 use crate::policy::{Me, Preferences};
 use crate::receiver::now;
 use crate::store::Store;
@@ -39,20 +40,20 @@ type AccountCache = HashMap<Option<String>, (Instant, Option<(Account, String)>)
 /// Long-lived: one per running engine, so its account cache spans alerts.
 #[derive(Debug, Clone)]
 pub struct Enricher {
-    store: Store,
+    engine: Engine,
     accounts: Arc<Mutex<AccountCache>>,
 }
 
 impl Enricher {
-    pub fn new(store: Store) -> Enricher {
+    pub fn new(engine: Engine) -> Enricher {
         Enricher {
-            store,
+            engine,
             accounts: Arc::default(),
         }
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        self.engine.store()
     }
 
     async fn account(&self, alert: &Alert) -> Option<(Account, Client)> {
@@ -66,8 +67,8 @@ impl Enricher {
         let found = match cached {
             Some(found) => found,
             None => {
-                let (store, org) = (self.store.clone(), alert.org.clone());
-                let looked_up = match tokio::task::spawn_blocking(move || accounts::for_org(&store, org.as_deref()))
+                let (engine, org) = (self.engine.clone(), alert.org.clone());
+                let looked_up = match tokio::task::spawn_blocking(move || accounts::for_org(&engine, org.as_deref()))
                     .await
                     .ok()?
                 {
@@ -94,17 +95,17 @@ impl Enricher {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<String, ApiError>>,
     {
-        if let Ok(Some(hit)) = self.store.cached(key, ttl, now()) {
+        if let Ok(Some(hit)) = self.store().cached(key, ttl, now()) {
             return Some(hit);
         }
         match fetch().await {
             Ok(value) => {
-                let _ = self.store.cache(key, &value, now());
+                let _ = self.store().cache(key, &value, now());
                 Some(value)
             }
             Err(e) => {
                 tracing::warn!(key, error = %e, "could not fetch what the policy needs");
-                self.store.cached(key, i64::MAX / 2, now()).ok().flatten()
+                self.store().cached(key, i64::MAX / 2, now()).ok().flatten()
             }
         }
     }

@@ -8,12 +8,12 @@
 pub mod accounts;
 pub mod actions;
 pub mod alert;
+mod api;
 #[cfg(unix)]
 pub mod control;
 pub mod daemon;
 pub mod enrich;
 pub mod notifier;
-pub mod paths;
 pub mod policy;
 pub mod poll;
 pub mod receiver;
@@ -21,6 +21,8 @@ pub mod secrets;
 pub mod settings;
 pub mod store;
 
+pub use api::Engine;
 pub use daemon::{Daemon, DaemonConfig, DaemonError, Status};
 /// The API client the engine uses, for the binaries' direct calls.
 pub use sentry_api;
+pub use settings::Settings;

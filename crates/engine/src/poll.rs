@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::accounts::{self, Account};
 use crate::alert::Alert;
+use crate::api::Engine;
 use crate::receiver::now;
 use crate::store::{Store, Stored};
 
@@ -178,18 +179,19 @@ async fn watch(
 }
 
 /// Polls every account forever: `interval` apart (with jitter), backing off on failures.
-pub async fn run(store: Store, deliver: mpsc::UnboundedSender<(i64, Alert)>, interval: Duration) {
+pub async fn run(engine: Engine, deliver: mpsc::UnboundedSender<(i64, Alert)>, interval: Duration) {
+    let store = engine.store();
     let mut failures: u32 = 0;
     loop {
         let mut wait = jitter(interval);
         let listed = {
-            let store = store.clone();
+            let engine = engine.clone();
             tokio::task::spawn_blocking(move || -> Vec<(Account, Option<String>)> {
-                let accounts = accounts::list(&store).unwrap_or_default();
+                let accounts = accounts::list(&engine).unwrap_or_default();
                 accounts
                     .into_iter()
                     .map(|a| {
-                        let token = accounts::token(&a).ok().flatten();
+                        let token = accounts::token(&engine, &a).ok().flatten();
                         (a, token)
                     })
                     .collect()
@@ -203,7 +205,7 @@ pub async fn run(store: Store, deliver: mpsc::UnboundedSender<(i64, Alert)>, int
             let client = Client::new(&account.url, &token);
             let state = match &client {
                 Err(e) => AccountState::Error(e.to_string()),
-                Ok(client) => match cycle(client, &store, &account, &deliver).await {
+                Ok(client) => match cycle(client, store, &account, &deliver).await {
                     Ok(done) => {
                         tracing::debug!(account = %account.key(), requests = done.requests, new = done.new_alerts, "polled");
                         AccountState::Ok

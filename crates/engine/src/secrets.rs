@@ -1,5 +1,6 @@
-//! Tokens and webhook secrets: in the OS keyring (service `sentry-tray`) only, with environment
-//! variables taking precedence for headless use. Nothing here ever formats a secret's value.
+//! Tokens and webhook secrets: in the OS keyring (service `sentry-tray`) only; the settings'
+//! environment variables take precedence for headless use where they apply. Nothing here ever
+//! formats a secret's value.
 
 use keyring::Entry;
 
@@ -63,19 +64,15 @@ pub enum SecretError {
     Empty { what: &'static str },
 }
 
-/// Access to the secrets, environment first, then the keyring.
+/// Access to the secrets in the keyring.
 #[derive(Debug, Clone, Default)]
 pub struct Secrets;
 
 impl Secrets {
-    /// The secret and where it came from, or `None` when it is configured nowhere.
-    /// Blocking (D-Bus): in async code, better called from a blocking thread.
+    /// The secret from the keyring, or `None` when it is not there (the environment's
+    /// overrides are the settings', `Engine::webhook_secret`). Blocking (D-Bus): in async code,
+    /// better called from a blocking thread.
     pub fn get(&self, kind: SecretKind) -> Result<Option<(String, Source)>, SecretError> {
-        if !matches!(kind, SecretKind::AccountToken(_))
-            && let Some(value) = std::env::var(kind.env_var()).ok().filter(|v| !v.trim().is_empty())
-        {
-            return Ok(Some((value.trim().to_owned(), Source::Environment)));
-        }
         match off_runtime(|| entry(kind).map(|entry| entry.get_password()))? {
             Ok(value) => Ok(Some((value, Source::Keyring))),
             Err(keyring::Error::NoEntry) => Ok(None),

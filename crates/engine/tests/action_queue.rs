@@ -6,24 +6,14 @@ use std::time::{Duration, Instant};
 use engine::actions::{Actions, Request};
 use engine::alert::Alert;
 use engine::store::{Store, Stored};
+use engine::{Engine, Settings};
 use sentry_standin::{Failure, StandIn};
 
 const TOKEN: &str = "sntryu_queue_token";
 
-/// Tests that set the environment take turns under `cargo test` (threads of one process).
-static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-async fn use_sentry_at(url: &str) -> tokio::sync::MutexGuard<'static, ()> {
-    let guard = ENV.lock().await;
-    // The environment's account; each test is its own process under nextest.
-    // SAFETY: each test is its own process under nextest; edition 2024 marks this unsafe
-    // until the settings are passed down instead of read from the environment.
-    unsafe {
-        std::env::set_var("SENTRY_URL", url);
-        std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
-        std::env::set_var("SENTRY_ORG", "acme");
-    }
-    guard
+/// Settings whose environment account (no keyring needed) is `acme` at `url`, data in `dir`.
+fn sentry_at(url: &str, dir: &std::path::Path) -> Settings {
+    Settings::in_folder(dir).with_account(url, "acme", TOKEN)
 }
 
 /// Sentry's stand-in, the environment's account on it, and the queue of a fresh database.
@@ -32,24 +22,25 @@ struct Setup {
     store: Store,
     actions: Actions,
     db: std::path::PathBuf,
-    _env: tokio::sync::MutexGuard<'static, ()>,
+    settings: Settings,
     _dir: tempfile::TempDir,
 }
 
 async fn setup() -> Setup {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sentry = StandIn::start(TOKEN).await;
-    let _env = use_sentry_at(&sentry.url()).await;
     let _dir = tempfile::tempdir().unwrap();
-    let db = _dir.path().join("db");
-    let store = Store::open(&db).unwrap();
-    let actions = Actions::new(store.clone(), None);
+    let settings = sentry_at(&sentry.url(), _dir.path());
+    let db = settings.database_path();
+    let engine = Engine::open(settings.clone()).unwrap();
+    let store = engine.store().clone();
+    let actions = Actions::new(engine, None);
     Setup {
         sentry,
         store,
         actions,
         db,
-        _env,
+        settings,
         _dir,
     }
 }
@@ -122,12 +113,11 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
         .unwrap()
         .port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let _env = use_sentry_at(&format!("http://{addr}")).await;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
+    let settings = sentry_at(&format!("http://{addr}"), dir.path());
 
     // First run: Sentry is unreachable; the action stays queued with the reason.
-    let first = Actions::new(Store::open(&path).unwrap(), None);
+    let first = Actions::new(Engine::open(settings.clone()).unwrap(), None);
     let id = first
         .enqueue(None, "44", &Request::parse("resolve").unwrap(), None, "WEB-44", "boom")
         .unwrap();
@@ -141,7 +131,7 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
 
     // Sentry comes back; the app starts again and sends what was queued, once.
     let sentry = StandIn::start_on(TOKEN, addr).await;
-    let second = Actions::new(Store::open(&path).unwrap(), None);
+    let second = Actions::new(Engine::open(settings).unwrap(), None);
     tokio::spawn(second.clone().run());
     wait_state(&second, id, "done", Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -170,7 +160,7 @@ async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
             rusqlite::params![now, dead_pid, id],
         )
         .unwrap();
-    let second = Actions::new(Store::open(path).unwrap(), None);
+    let second = Actions::new(Engine::open(s.settings.clone()).unwrap(), None);
     tokio::spawn(second.clone().run());
     wait_state(&second, id, "done", Duration::from_secs(10)).await;
     assert_eq!(puts(sentry, "45"), 1);

@@ -6,14 +6,11 @@ use engine::daemon::decide_for;
 use engine::enrich::Enricher;
 use engine::policy::{Deliver, Preferences};
 use engine::store::Store;
+use engine::{Engine, Settings};
 use sentry_standin::StandIn;
 use serde_json::json;
 
 const TOKEN: &str = "sntryu_ownership_token";
-
-/// The environment is the process's: tests that set it take turns (under `cargo test`, which
-/// runs them as threads of one process).
-static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn event(filename: &str) -> serde_json::Value {
     json!({
@@ -29,25 +26,20 @@ async fn decision(enricher: &Enricher, alert: &Alert) -> engine::policy::Decisio
     decide_for(enricher, alert, chrono::Utc::now()).await.unwrap().0
 }
 
-/// Points the environment's account (no keyring needed) at `url`.
-fn use_sentry_at(url: &str) {
-    // SAFETY: each test is its own process under nextest; edition 2024 marks this unsafe
-    // until the settings are passed down instead of read from the environment.
-    unsafe {
-        std::env::set_var("SENTRY_URL", url);
-        std::env::set_var("SENTRY_AUTH_TOKEN", TOKEN);
-        std::env::set_var("SENTRY_ORG", "acme");
-    }
+/// Settings whose environment account (no keyring needed) is `acme` at `url`, data in `dir`.
+fn sentry_at(url: &str, dir: &std::path::Path) -> Settings {
+    Settings::in_folder(dir).with_account(url, "acme", TOKEN)
 }
 
 /// A store whose project `web` has the `owned` audience, and an enricher on it.
-fn owned_store() -> (tempfile::TempDir, Store, Enricher, Preferences) {
+fn owned_store(sentry: &str) -> (tempfile::TempDir, Store, Enricher, Preferences) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+    let engine = Engine::open(sentry_at(sentry, dir.path())).unwrap();
+    let store = engine.store().clone();
     let mut prefs = Preferences::default();
     prefs.set("audience", "owned").unwrap();
     store.set_preferences("web", &prefs).unwrap();
-    let enricher = Enricher::new(store.clone());
+    let enricher = Enricher::new(engine);
     (dir, store, enricher, prefs)
 }
 
@@ -62,14 +54,12 @@ fn alert(id: &str) -> Alert {
 
 #[tokio::test]
 async fn ownership_from_sentry_decides_whose_alert_it_is() {
-    let _env = ENV.lock().await;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sentry = StandIn::start(TOKEN).await;
     sentry.set_ownership("web", "path:src/payments/* #payments\n*.js #frontend");
     sentry.set_latest_event("1", event("src/payments/charge.py"));
     sentry.set_latest_event("2", event("src/ui/app.js"));
-    use_sentry_at(&sentry.url());
-    let (_dir, store, enricher, mut prefs) = owned_store();
+    let (_dir, store, enricher, mut prefs) = owned_store(&sentry.url());
 
     let mine = decision(&enricher, &alert("1")).await;
     assert_eq!(mine.deliver, Deliver::Now, "{:?}", mine.reasons);
@@ -118,9 +108,7 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
 
 #[tokio::test]
 async fn without_sentry_ownership_is_unknown_and_said_so() {
-    let _env = ENV.lock().await;
-    use_sentry_at("http://127.0.0.1:9");
-    let (_dir, _store, enricher, _) = owned_store();
+    let (_dir, _store, enricher, _) = owned_store("http://127.0.0.1:9");
     let decision = decision(&enricher, &alert("1")).await;
     assert_eq!(decision.deliver, Deliver::Suppress);
     assert_eq!(
@@ -131,7 +119,6 @@ async fn without_sentry_ownership_is_unknown_and_said_so() {
 
 #[tokio::test]
 async fn a_comment_notifies_only_on_my_issues() {
-    let _env = ENV.lock().await;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sentry = StandIn::start(TOKEN).await;
     // The stand-in's token belongs to user 1.
@@ -139,10 +126,9 @@ async fn a_comment_notifies_only_on_my_issues() {
         json!({"id": "8", "title": "Mine", "assignedTo": {"type": "user", "id": "1", "name": "Jane"}, "project": {"slug": "web"}}),
         json!({"id": "9", "title": "Theirs", "assignedTo": {"type": "user", "id": "7", "name": "Sam"}, "project": {"slug": "web"}}),
     ]);
-    use_sentry_at(&sentry.url());
     // Default preferences: everything in the project, so only the comment's own rule decides.
     let dir = tempfile::tempdir().unwrap();
-    let enricher = Enricher::new(Store::open(&dir.path().join("db.sqlite3")).unwrap());
+    let enricher = Enricher::new(Engine::open(sentry_at(&sentry.url(), dir.path())).unwrap());
     let comment = |issue: &str| {
         let comment = sentry_api::Comment {
             action: "created".into(),

@@ -4,6 +4,7 @@
 use engine::accounts::{self, Account, AccountError};
 use engine::poll;
 use engine::store::{Store, Stored};
+use engine::{Engine, Settings};
 use sentry_api::{ApiError, Client};
 use sentry_standin::{Failure, StandIn};
 use serde_json::{Value, json};
@@ -208,14 +209,16 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
     );
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sentry = StandIn::start(TOKEN).await;
-    let (_dir, store) = store();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(Settings::in_folder(dir.path())).unwrap();
+    let store = engine.store();
     let url = sentry.url();
 
     assert!(matches!(
-        accounts::add(&store, &url, "acme", "wrong").await,
+        accounts::add(&engine, &url, "acme", "wrong").await,
         Err(AccountError::TokenRejected)
     ));
-    let unknown = accounts::add(&store, &url, "globex", TOKEN).await.unwrap_err();
+    let unknown = accounts::add(&engine, &url, "globex", TOKEN).await.unwrap_err();
     assert!(
         matches!(&unknown, AccountError::UnknownOrganization { org, visible } if org == "globex" && visible == &["acme".to_owned()]),
         "{unknown}"
@@ -223,18 +226,18 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
     assert!(unknown.to_string().ends_with("; it sees acme"), "{unknown}");
     // A TLS handshake with a server that speaks plain HTTP fails as a TLS error.
     let https = url.replace("http://", "https://");
-    let tls = accounts::add(&store, &https, "acme", TOKEN).await.unwrap_err();
+    let tls = accounts::add(&engine, &https, "acme", TOKEN).await.unwrap_err();
     assert!(matches!(tls, AccountError::Tls { .. }), "{tls}");
     assert!(matches!(
-        accounts::add(&store, "http://127.0.0.1:9", "acme", TOKEN).await,
+        accounts::add(&engine, "http://127.0.0.1:9", "acme", TOKEN).await,
         Err(AccountError::Unreachable { .. })
     ));
     assert!(matches!(
-        accounts::add(&store, "sentry.io", "acme", TOKEN).await,
+        accounts::add(&engine, "sentry.io", "acme", TOKEN).await,
         Err(AccountError::InvalidUrl(_))
     ));
     sentry.set_scopes(&["org:read", "project:read", "event:read"]);
-    let err = accounts::add(&store, &url, "acme", TOKEN).await.unwrap_err();
+    let err = accounts::add(&engine, &url, "acme", TOKEN).await.unwrap_err();
     assert!(
         matches!(&err, AccountError::MissingScopes(m) if m == &["event:write".to_owned()]),
         "{err}"
@@ -242,25 +245,25 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
     assert!(err.to_string().contains("lacks the scopes event:write"), "{err}");
     sentry.set_scopes(&["org:read", "project:read", "event:read", "event:write"]);
     assert!(
-        accounts::list(&store).unwrap().iter().all(|a| a.id.is_none()),
+        accounts::list(&engine).unwrap().iter().all(|a| a.id.is_none()),
         "nothing was added by the failures"
     );
 
-    let added = accounts::add(&store, &url, "acme", TOKEN).await.unwrap();
+    let added = accounts::add(&engine, &url, "acme", TOKEN).await.unwrap();
     assert_eq!(
         (added.org_name.as_deref(), added.email.as_deref()),
         (Some("Acme Corp"), Some("jane@example.com"))
     );
     assert_eq!(added.teams, vec!["payments".to_owned()], "only the teams I am on");
     assert!(matches!(
-        accounts::add(&store, &url, "acme", TOKEN).await,
+        accounts::add(&engine, &url, "acme", TOKEN).await,
         Err(AccountError::Exists { .. })
     ));
-    let listed = accounts::list(&store).unwrap();
+    let listed = accounts::list(&engine).unwrap();
     let mine = listed.iter().find(|a| a.id == added.id).unwrap();
     // Read from an async task, as the keyring must allow.
     assert_eq!(
-        accounts::token(mine).unwrap().as_deref(),
+        accounts::token(&engine, mine).unwrap().as_deref(),
         Some(TOKEN),
         "the token is in the keyring"
     );
@@ -270,9 +273,13 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
         "the token never reaches SQLite"
     );
 
-    accounts::remove(&store, "acme").unwrap();
-    assert!(accounts::list(&store).unwrap().iter().all(|a| a.id.is_none()));
-    assert_eq!(accounts::token(mine).unwrap(), None, "the token left the keyring too");
+    accounts::remove(&engine, "acme").unwrap();
+    assert!(accounts::list(&engine).unwrap().iter().all(|a| a.id.is_none()));
+    assert_eq!(
+        accounts::token(&engine, mine).unwrap(),
+        None,
+        "the token left the keyring too"
+    );
 }
 
 #[tokio::test]

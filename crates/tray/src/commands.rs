@@ -51,7 +51,7 @@ impl Commands {
             "act_on_alert" => self.act_on_alert(arg(&params, "alert")?, &arg::<String>(&params, "action")?),
             "add_account" => {
                 let added = engine::accounts::add(
-                    daemon.store(),
+                    daemon.engine(),
                     &arg::<String>(&params, "url")?,
                     &arg::<String>(&params, "org")?,
                     &arg::<String>(&params, "token")?,
@@ -62,13 +62,13 @@ impl Commands {
                 answer(added)
             }
             "remove_account" => {
-                let (store, org) = (daemon.store().clone(), arg::<String>(&params, "org")?);
-                blocking(move || engine::accounts::remove(&store, &org).map_err(|e| e.to_string())).await?;
+                let (engine, org) = (daemon.engine().clone(), arg::<String>(&params, "org")?);
+                blocking(move || engine::accounts::remove(&engine, &org).map_err(|e| e.to_string())).await?;
                 let _ = self.refresh.send(());
                 answer(())
             }
             "projects" => answer(
-                engine::accounts::projects(daemon.store())
+                engine::accounts::projects(daemon.engine())
                     .await
                     .map_err(|e| e.to_string())?,
             ),
@@ -134,7 +134,7 @@ impl Commands {
     /// `(assignee, label)` pairs the engine's `assign=` takes.
     async fn assignees(&self) -> Result<Value, String> {
         let mut people = Vec::new();
-        for (account, token) in engine::accounts::with_tokens(self.daemon.store())
+        for (account, token) in engine::accounts::with_tokens(self.daemon.engine())
             .await
             .map_err(|e| e.to_string())?
         {

@@ -14,8 +14,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use engine::control::{self, ControlError, Event, View};
-use engine::store::Store;
-use engine::{Daemon, DaemonConfig, paths};
+use engine::{Daemon, DaemonConfig, Engine, Settings};
 use ksni::TrayMethods;
 use tokio::sync::{broadcast, mpsc};
 
@@ -39,7 +38,8 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let _log = init_logging();
+    let settings = Settings::from_env();
+    let _log = init_logging(settings.log_dir());
     if let Err(message) = check_display() {
         eprintln!("error: {message}");
         return ExitCode::FAILURE;
@@ -51,7 +51,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(run(args));
+    let result = runtime.block_on(run(args, settings));
     // A keyring or SQLite call may still be on a blocking thread; do not wait for it long.
     runtime.shutdown_timeout(Duration::from_secs(2));
     match result {
@@ -64,21 +64,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs to stderr and to a daily file in the log folder (`paths::log_dir`). The guard flushes the
+/// Logs to stderr and to a daily file in the log folder (`Settings::log_dir`). The guard flushes the
 /// file when the app ends.
-fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+fn init_logging(dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     let filter = || tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into());
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
-    let dir = paths::log_dir();
-    let file = std::fs::create_dir_all(&dir).ok().and_then(|_| {
+    let file = std::fs::create_dir_all(dir).ok().and_then(|_| {
         tracing_appender::rolling::Builder::new()
             .filename_prefix("sentry-tray")
             .filename_suffix("log")
             .max_log_files(7)
             .rotation(tracing_appender::rolling::Rotation::DAILY)
-            .build(&dir)
+            .build(dir)
             .ok()
     });
     match file {
@@ -115,8 +114,8 @@ On a machine without a display, run `sentry-tray-cli daemon` instead."
     Ok(())
 }
 
-async fn run(args: Args) -> anyhow::Result<()> {
-    let socket = control::socket_path();
+async fn run(args: Args, settings: Settings) -> anyhow::Result<()> {
+    let socket = settings.control_socket();
     let listener = match control::bind(&socket).await {
         Ok(listener) => listener,
         // A second launch: the first app opens its window (unless this one was to start hidden).
@@ -134,19 +133,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e.into()),
     };
-    let ran = serve(args, listener).await;
+    let ran = serve(args, settings, listener).await;
     let _ = std::fs::remove_file(&socket);
     ran
 }
 
-async fn serve(args: Args, listener: tokio::net::UnixListener) -> anyhow::Result<()> {
-    let store = Store::open(&paths::database_path())?;
+async fn serve(args: Args, settings: Settings, listener: tokio::net::UnixListener) -> anyhow::Result<()> {
+    let engine = Engine::open(settings)?;
+    let store = engine.store().clone();
     let config = DaemonConfig {
         listen: args.listen,
         poll: true,
         poll_interval: Duration::from_secs(args.poll_interval),
     };
-    let daemon = Arc::new(Daemon::start(config, store.clone()).await?);
+    let daemon = Arc::new(Daemon::start(config, engine).await?);
     let (events, _) = broadcast::channel(16);
     let (refresh, mut refreshes) = mpsc::unbounded_channel();
     let window = Window::new(store, events.clone(), refresh.clone());
