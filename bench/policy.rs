@@ -81,6 +81,6 @@ fn main() {
         times[rounds / 2].as_secs_f64() * 1e6,
         times[rounds * 99 / 100].as_secs_f64() * 1e6,
         decision.deliver,
-        decision.reasons.join("; "),
+        decision.why().join("; "),
     );
 }

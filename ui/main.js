@@ -97,9 +97,9 @@ function showInbox(alerts) {
     title.textContent = `${a.short_id || a.issue_id} · ${a.title}`;
     const why = document.createElement('div');
     why.className = 'why';
-    why.textContent = [a.project, a.kind, a.reasons[a.reasons.length - 1]].filter(Boolean).join(' · ');
+    why.textContent = [a.project, a.kind, a.why[a.why.length - 1]].filter(Boolean).join(' · ');
     item.append(decision, title, why);
-    if (a.kind.startsWith('issue.') || a.kind.startsWith('event') || a.kind.startsWith('error')) item.append(actionsFor(a));
+    if (a.actionable) item.append(actionsFor(a));
     item.id = `alert-${a.id}`;
     list.append(item);
   }

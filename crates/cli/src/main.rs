@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use engine::policy::Deliver;
 use engine::secrets::{SecretKind, Secrets};
 use engine::{Daemon, DaemonConfig, Engine, Settings};
 
@@ -251,7 +252,7 @@ fn owners(rules_path: &Path, event_path: &Path, json: bool) -> anyhow::Result<()
 }
 
 fn act(settings: Settings, issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::Result<()> {
-    use engine::actions::{Actions, Request};
+    use engine::actions::{ActionState, Actions, Request};
     let request = Request::parse(action).map_err(|e| BadInput(e.to_string()))?;
     if !issue.bytes().all(|b| b.is_ascii_digit()) || issue.is_empty() {
         return Err(BadInput(format!("`{issue}` is not an issue id (the number in the issue's URL)")).into());
@@ -274,19 +275,19 @@ fn act(settings: Settings, issue: &str, action: &str, org: Option<&str>, wait: D
     let row = runtime.block_on(async {
         loop {
             let row = actions.run_one(id).await?.context("the queued action disappeared")?;
-            if row.state != "pending" || std::time::Instant::now() >= deadline {
+            if row.state != ActionState::Pending || std::time::Instant::now() >= deadline {
                 return anyhow::Ok(row);
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     })?;
-    match row.state.as_str() {
-        "done" => {
+    match row.state {
+        ActionState::Done => {
             println!("{} issue {issue}: done.", action);
             Ok(())
         }
-        "failed" => anyhow::bail!("could not {action} issue {issue}: {}", row.error.unwrap_or_default()),
-        _ => anyhow::bail!(
+        ActionState::Failed => anyhow::bail!("could not {action} issue {issue}: {}", row.error.unwrap_or_default()),
+        ActionState::Pending => anyhow::bail!(
             "{action} on issue {issue} is still queued ({}); Sentry Tray will keep retrying it while it runs",
             row.error.unwrap_or_default()
         ),
@@ -337,7 +338,16 @@ fn inbox(settings: Settings, json: bool, limit: usize) -> anyhow::Result<()> {
     let store = engine.store();
     let alerts = store.recent_alerts(limit)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&alerts)?);
+        // Reasons as text, as people and scripts read them.
+        let rows: Vec<serde_json::Value> = alerts
+            .iter()
+            .map(|a| {
+                let mut row = serde_json::to_value(a).unwrap_or_default();
+                row["reasons"] = serde_json::json!(a.why());
+                row
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
     if alerts.is_empty() {
@@ -347,7 +357,12 @@ fn inbox(settings: Settings, json: bool, limit: usize) -> anyhow::Result<()> {
         let when = chrono::DateTime::from_timestamp(a.received_at, 0)
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
-        let decision = a.decision.as_deref().unwrap_or("pending");
+        let decision = match a.decision {
+            None => "pending",
+            Some(Deliver::Now) => "now",
+            Some(Deliver::Digest) => "digest",
+            Some(Deliver::Suppress) => "suppress",
+        };
         println!(
             "{when}  {:<14} {:<22} {decision:<8} {}",
             a.short_id.as_deref().unwrap_or(&a.issue_id),
@@ -394,15 +409,15 @@ fn explain(settings: Settings, path: &Path, json: bool) -> anyhow::Result<()> {
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "issue": alert.issue_id, "project": alert.project, "kind": alert.kind,
-                "deliver": decision.deliver, "reasons": decision.reasons,
+                "deliver": decision.deliver, "reasons": decision.why(),
             }))?
         );
         return Ok(());
     }
     let verdict = match decision.deliver {
-        engine::policy::Deliver::Now => "notify now",
-        engine::policy::Deliver::Digest => "into the digest",
-        engine::policy::Deliver::Suppress => "not shown",
+        Deliver::Now => "notify now",
+        Deliver::Digest => "into the digest",
+        Deliver::Suppress => "not shown",
     };
     println!("{} ({}): {verdict}", alert.label(), alert.title);
     for reason in &decision.reasons {

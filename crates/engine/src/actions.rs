@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::accounts;
-use crate::alert::Alert;
+use crate::alert::{Alert, Source};
 use crate::api::Engine;
 use crate::notifier::{Chosen, Notifier, UserAction};
 use crate::receiver::now;
@@ -57,16 +57,26 @@ impl ActionError {
     }
 }
 
+/// Where an action of the queue stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    /// Written, not yet confirmed by Sentry (being sent, or waiting to be retried).
+    Pending,
+    Done,
+    /// Given up, with Sentry's error; the user may retry it.
+    Failed,
+}
+
 /// One row of the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Queued {
     pub id: i64,
     pub org: String,
     pub issue_id: String,
-    pub kind: String,
+    pub kind: UserAction,
     pub argument: Option<String>,
-    /// `pending`, `done` or `failed`.
-    pub state: String,
+    pub state: ActionState,
     pub attempts: i64,
     pub error: Option<String>,
     pub notification_id: Option<u32>,
@@ -103,8 +113,8 @@ impl Request {
     /// The queue's row as a request.
     fn of(row: &Queued) -> Result<Request, ActionError> {
         Request::parse(&match &row.argument {
-            Some(a) => format!("{}={a}", row.kind),
-            None => row.kind.clone(),
+            Some(a) => format!("{}={a}", row.kind.key()),
+            None => row.kind.key().to_owned(),
         })
     }
 
@@ -227,8 +237,18 @@ impl Actions {
         let conn = self.store().conn();
         conn.execute(
             "INSERT INTO actions (org, issue_id, kind, argument, state, created_at, updated_at, next_attempt_at, notification_id, label, title)
-             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, 0, ?6, ?7, ?8)",
-            params![org.unwrap_or(""), issue_id, request.kind.key(), request.argument, now(), notification_id, label, title],
+             VALUES (?1, ?2, ?3, ?4, ?9, ?5, ?5, 0, ?6, ?7, ?8)",
+            params![
+                org.unwrap_or(""),
+                issue_id,
+                request.kind,
+                request.argument,
+                now(),
+                notification_id,
+                label,
+                title,
+                ActionState::Pending
+            ],
         )
         .map_err(|e| self.store().err(e))?;
         let id = conn.last_insert_rowid();
@@ -252,9 +272,9 @@ impl Actions {
             .store()
             .conn()
             .execute(
-                "UPDATE actions SET state = 'pending', attempts = 0, next_attempt_at = 0, claimed_at = NULL, claimed_by = NULL, updated_at = ?2
-                 WHERE id = ?1 AND state = 'failed'",
-                params![id, now()],
+                "UPDATE actions SET state = ?3, attempts = 0, next_attempt_at = 0, claimed_at = NULL, claimed_by = NULL, updated_at = ?2
+                 WHERE id = ?1 AND state = ?4",
+                params![id, now(), ActionState::Pending, ActionState::Failed],
             )
             .map_err(|e| self.store().err(e))?;
         if changed == 0 {
@@ -298,10 +318,10 @@ impl Actions {
             .store()
             .conn()
             .query_row(
-                "SELECT id FROM actions WHERE state = 'pending' AND next_attempt_at <= ?1
+                "SELECT id FROM actions WHERE state = ?4 AND next_attempt_at <= ?1
                    AND (claimed_at IS NULL OR claimed_at < ?2) AND (?3 IS NULL OR id = ?3)
                  ORDER BY id LIMIT 1",
-                params![t, t - CLAIM_TIMEOUT, only],
+                params![t, t - CLAIM_TIMEOUT, only, ActionState::Pending],
                 |r| r.get(0),
             )
             .optional()
@@ -311,14 +331,21 @@ impl Actions {
             .store()
             .conn()
             .execute(
-                "UPDATE actions SET claimed_at = ?2, claimed_by = ?4 WHERE id = ?1 AND state = 'pending' AND (claimed_at IS NULL OR claimed_at < ?3)",
-                params![id, t, t - CLAIM_TIMEOUT, std::process::id()],
+                "UPDATE actions SET claimed_at = ?2, claimed_by = ?4
+                 WHERE id = ?1 AND state = ?5 AND (claimed_at IS NULL OR claimed_at < ?3)",
+                params![id, t, t - CLAIM_TIMEOUT, std::process::id(), ActionState::Pending],
             )
             .map_err(|e| self.store().err(e))?;
         if claimed == 1 { self.get(id) } else { Ok(None) }
     }
 
-    fn record(&self, id: i64, state: &str, error: Option<&str>, next_attempt_at: i64) -> Result<(), ActionError> {
+    fn record(
+        &self,
+        id: i64,
+        state: ActionState,
+        error: Option<&str>,
+        next_attempt_at: i64,
+    ) -> Result<(), ActionError> {
         self.store()
             .conn()
             .execute(
@@ -335,10 +362,10 @@ impl Actions {
     /// retry or a new action. Actions left pending by an earlier run go first.
     pub async fn run(self) {
         self.free_dead_claims();
-        let _ = self
-            .store()
-            .conn()
-            .execute("UPDATE actions SET next_attempt_at = 0 WHERE state = 'pending'", []);
+        let _ = self.store().conn().execute(
+            "UPDATE actions SET next_attempt_at = 0 WHERE state = ?1",
+            [ActionState::Pending],
+        );
         loop {
             loop {
                 match self.claim_due(None) {
@@ -354,8 +381,8 @@ impl Actions {
                 .store()
                 .conn()
                 .query_row(
-                    "SELECT min(next_attempt_at) FROM actions WHERE state = 'pending'",
-                    [],
+                    "SELECT min(next_attempt_at) FROM actions WHERE state = ?1",
+                    [ActionState::Pending],
                     |r| r.get(0),
                 )
                 .ok()
@@ -374,11 +401,11 @@ impl Actions {
         let claims: Vec<(i64, u32)> = {
             let conn = self.store().conn();
             let Ok(mut stmt) =
-                conn.prepare("SELECT id, claimed_by FROM actions WHERE state = 'pending' AND claimed_by IS NOT NULL")
+                conn.prepare("SELECT id, claimed_by FROM actions WHERE state = ?1 AND claimed_by IS NOT NULL")
             else {
                 return;
             };
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)));
+            let rows = stmt.query_map([ActionState::Pending], |r| Ok((r.get(0)?, r.get(1)?)));
             rows.map(|rows| rows.flatten().collect()).unwrap_or_default()
         };
         for (id, pid) in claims {
@@ -401,12 +428,10 @@ impl Actions {
 
     async fn execute(&self, row: Queued) {
         let label = row.label.clone().unwrap_or_else(|| row.issue_id.clone());
-        let verb = UserAction::from_key(&row.kind)
-            .map(|a| a.label().to_lowercase())
-            .unwrap_or_else(|| row.kind.clone());
+        let verb = row.kind.label().to_lowercase();
         let result = self.send(&row).await;
         let outcome = match &result {
-            Ok(()) => self.record(row.id, "done", None, 0),
+            Ok(()) => self.record(row.id, ActionState::Done, None, 0),
             Err(e) if e.is_transient() && row.attempts + 1 < MAX_ATTEMPTS => {
                 let wait = match e {
                     ActionError::Api(ApiError::RateLimited {
@@ -422,12 +447,12 @@ impl Actions {
                 }
                 self.record(
                     row.id,
-                    "pending",
+                    ActionState::Pending,
                     Some(&e.to_string()),
                     now() + wait.as_secs().max(1) as i64,
                 )
             }
-            Err(e) => self.record(row.id, "failed", Some(&e.to_string()), 0),
+            Err(e) => self.record(row.id, ActionState::Failed, Some(&e.to_string()), 0),
         };
         if let Err(e) = outcome {
             tracing::error!(action = row.id, error = %e, "could not record the action's outcome");
@@ -437,7 +462,7 @@ impl Actions {
             .unwrap_or_else(|_| format!("Done: {label}"));
         match result {
             Ok(()) => {
-                tracing::info!(action = row.id, issue = %row.issue_id, kind = %row.kind, "action done");
+                tracing::info!(action = row.id, issue = %row.issue_id, kind = row.kind.key(), "action done");
                 self.show(row.notification_id, &done, row.title.as_deref().unwrap_or(""), false)
                     .await;
             }
@@ -499,7 +524,7 @@ impl Actions {
             }
         };
         let mut alert = Alert::from_issue_webhook(change, &issue, None, None, Some(org), body.as_bytes());
-        alert.source = "action".into();
+        alert.source = Source::Action;
         if let Err(e) = self.store().insert_alert(&alert, now()) {
             tracing::warn!(action = row.id, error = %e, "the issue's state after the action is not kept");
         }

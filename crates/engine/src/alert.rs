@@ -6,23 +6,155 @@ use sentry_api::webhook::{Comment, EventPayload, MetricAlert, Payload, PayloadEr
 
 use crate::policy::{AlertKind, Facts, Level, Me};
 
+/// What Sentry reported, as `resource.action` on the wire and in the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum Kind {
+    #[default]
+    IssueCreated,
+    IssueResolved,
+    IssueUnresolved,
+    IssueAssigned,
+    /// Sentry's older name for archiving.
+    IssueIgnored,
+    IssueArchived,
+    /// Every event of an issue (stored, never a notification of its own).
+    ErrorCreated,
+    EventAlertTriggered,
+    /// A legacy service hook's alert.
+    EventAlert,
+    MetricAlertCritical,
+    MetricAlertWarning,
+    MetricAlertResolved,
+    CommentCreated,
+    CommentUpdated,
+    CommentDeleted,
+    /// A resource's action this build does not know, kept as Sentry named it.
+    Other(String),
+}
+
+impl Kind {
+    const KNOWN: [(Kind, &'static str); 15] = [
+        (Kind::IssueCreated, "issue.created"),
+        (Kind::IssueResolved, "issue.resolved"),
+        (Kind::IssueUnresolved, "issue.unresolved"),
+        (Kind::IssueAssigned, "issue.assigned"),
+        (Kind::IssueIgnored, "issue.ignored"),
+        (Kind::IssueArchived, "issue.archived"),
+        (Kind::ErrorCreated, "error.created"),
+        (Kind::EventAlertTriggered, "event_alert.triggered"),
+        (Kind::EventAlert, "event.alert"),
+        (Kind::MetricAlertCritical, "metric_alert.critical"),
+        (Kind::MetricAlertWarning, "metric_alert.warning"),
+        (Kind::MetricAlertResolved, "metric_alert.resolved"),
+        (Kind::CommentCreated, "comment.created"),
+        (Kind::CommentUpdated, "comment.updated"),
+        (Kind::CommentDeleted, "comment.deleted"),
+    ];
+
+    /// `resource.action` as Sentry names it; the one decoder of the stored text.
+    pub fn parse(text: &str) -> Kind {
+        Kind::KNOWN
+            .iter()
+            .find(|(_, name)| *name == text)
+            .map(|(kind, _)| kind.clone())
+            .unwrap_or_else(|| Kind::Other(text.to_owned()))
+    }
+
+    /// The kind of `resource` (`issue`, `metric_alert`, `comment`) with Sentry's `action`.
+    pub fn of(resource: &str, action: &str) -> Kind {
+        Kind::parse(&format!("{resource}.{action}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Kind::Other(text) => text,
+            known => Kind::KNOWN
+                .iter()
+                .find(|(kind, _)| kind == known)
+                .map_or("", |(_, name)| name),
+        }
+    }
+
+    pub fn is_metric_alert(&self) -> bool {
+        self.resource() == "metric_alert"
+    }
+
+    pub fn is_comment(&self) -> bool {
+        self.resource() == "comment"
+    }
+
+    /// Whether it is about an issue the user can act on (resolve, ignore, assign).
+    pub fn is_about_an_issue(&self) -> bool {
+        !self.is_metric_alert() && !self.is_comment()
+    }
+
+    /// Whether an open notification of the alert's thread is moot once this arrives.
+    pub fn closes_thread(&self) -> bool {
+        matches!(
+            self,
+            Kind::MetricAlertResolved | Kind::IssueResolved | Kind::IssueIgnored | Kind::IssueArchived
+        )
+    }
+
+    /// The kinds after which an issue is no longer open.
+    pub const CLOSING_ISSUE: [Kind; 3] = [Kind::IssueResolved, Kind::IssueIgnored, Kind::IssueArchived];
+
+    pub const METRIC_ALERTS: [Kind; 3] = [
+        Kind::MetricAlertCritical,
+        Kind::MetricAlertWarning,
+        Kind::MetricAlertResolved,
+    ];
+
+    fn resource(&self) -> &str {
+        self.as_str().split_once('.').map_or("", |(resource, _)| resource)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Kind, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Kind::parse(&text))
+    }
+}
+
+/// How the alert reached the app.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    #[default]
+    Webhook,
+    Poll,
+    /// Sentry's answer to one of the user's own actions, kept as the issue's state: not an alert.
+    Action,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Alert {
     /// Same key, same alert: a repeated webhook or an overlapping poll is a no-op in the store.
     pub dedupe_key: String,
     /// The webhook delivery's `Request-ID`, when there is one.
     pub request_id: Option<String>,
-    /// `webhook` or `poll`.
-    pub source: String,
-    /// `issue.created`, `issue.resolved`, …
-    pub kind: String,
+    pub source: Source,
+    pub kind: Kind,
     pub org: Option<String>,
     pub issue_id: String,
     pub short_id: Option<String>,
     pub project: Option<String>,
     pub title: String,
     pub culprit: Option<String>,
-    pub level: Option<String>,
+    pub level: Option<Level>,
     pub web_url: Option<String>,
     pub environment: Option<String>,
     pub substatus: Option<String>,
@@ -50,12 +182,12 @@ impl Alert {
         fallback_org: Option<&str>,
         body: &[u8],
     ) -> Alert {
-        let kind = format!("issue.{action}");
+        let kind = Kind::of("issue", action);
         // One alert per change, whichever way Sentry told us (webhook or polling): an issue is
         // created once, assigned once per assignee; other changes recur with new events.
-        let dedupe_key = match kind.as_str() {
-            "issue.created" => format!("{kind}:{}", issue.id),
-            "issue.assigned" => format!("{kind}:{}:{}", issue.id, issue.assignee().unwrap_or_default()),
+        let dedupe_key = match kind {
+            Kind::IssueCreated => format!("{kind}:{}", issue.id),
+            Kind::IssueAssigned => format!("{kind}:{}:{}", issue.id, issue.assignee().unwrap_or_default()),
             _ => {
                 let seen = issue.last_seen.as_deref().or(issue.first_seen.as_deref()).unwrap_or("");
                 format!("{kind}:{}:{seen}", issue.id)
@@ -64,7 +196,7 @@ impl Alert {
         Alert {
             dedupe_key,
             request_id: request_id.map(str::to_owned),
-            source: "webhook".into(),
+            source: Source::Webhook,
             kind,
             org: issue.organization_slug().or_else(|| fallback_org.map(str::to_owned)),
             issue_id: issue.id.clone(),
@@ -75,7 +207,7 @@ impl Alert {
                 .and_then(|p| p.slug.clone().or_else(|| p.name.clone())),
             title: issue.title.clone(),
             culprit: issue.culprit.clone().filter(|c| !c.is_empty()),
-            level: issue.level.clone(),
+            level: issue.level.as_deref().and_then(Level::parse),
             web_url: issue.browser_url().map(str::to_owned),
             environment: None,
             substatus: issue.substatus.clone(),
@@ -101,8 +233,8 @@ impl Alert {
         Alert {
             dedupe_key: format!("{}:{}:{}:{rule}", event.kind, event.issue_id, event.event_id),
             request_id: request_id.map(str::to_owned),
-            source: "webhook".into(),
-            kind: event.kind.clone(),
+            source: Source::Webhook,
+            kind: Kind::parse(&event.kind),
             org: event
                 .web_url
                 .as_deref()
@@ -113,7 +245,7 @@ impl Alert {
             project: event.project.clone(),
             title: event.title.clone(),
             culprit: event.culprit.clone(),
-            level: event.level.clone(),
+            level: event.level.as_deref().and_then(Level::parse),
             web_url: event.web_url.clone(),
             environment: event.environment.clone(),
             tags: event.tags.clone(),
@@ -129,11 +261,16 @@ impl Alert {
         fallback_org: Option<&str>,
         body: &[u8],
     ) -> Alert {
-        let kind = format!("metric_alert.{}", alert.action);
+        let kind = Kind::of("metric_alert", &alert.action);
+        let level = Some(if kind == Kind::MetricAlertCritical {
+            Level::Fatal
+        } else {
+            Level::Warning
+        });
         Alert {
             dedupe_key: format!("{kind}:{}", alert.id),
             request_id: request_id.map(str::to_owned),
-            source: "webhook".into(),
+            source: Source::Webhook,
             kind,
             org: alert
                 .web_url
@@ -143,7 +280,7 @@ impl Alert {
             issue_id: alert.id.clone(),
             title: alert.title.clone(),
             culprit: Some(alert.description.clone()).filter(|d| !d.is_empty()),
-            level: Some(if alert.action == "critical" { "fatal" } else { "warning" }.into()),
+            level,
             web_url: alert.web_url.clone(),
             payload: String::from_utf8_lossy(body).into_owned(),
             ..Alert::default()
@@ -152,12 +289,12 @@ impl Alert {
 
     /// An alert from a comment webhook.
     pub fn from_comment(comment: &Comment, request_id: Option<&str>, fallback_org: Option<&str>, body: &[u8]) -> Alert {
-        let kind = format!("comment.{}", comment.action);
+        let kind = Kind::of("comment", &comment.action);
         let by = comment.actor_name.as_deref().unwrap_or("Someone");
         Alert {
             dedupe_key: format!("{kind}:{}", comment.comment_id),
             request_id: request_id.map(str::to_owned),
-            source: "webhook".into(),
+            source: Source::Webhook,
             kind,
             org: fallback_org.map(str::to_owned),
             issue_id: comment.issue_id.clone(),
@@ -199,15 +336,12 @@ impl Alert {
     }
 
     pub fn is_metric_alert(&self) -> bool {
-        self.kind.starts_with("metric_alert.")
+        self.kind.is_metric_alert()
     }
 
     /// Whether this alert means an open notification of its thread is now moot.
     pub fn closes_thread(&self) -> bool {
-        matches!(
-            self.kind.as_str(),
-            "metric_alert.resolved" | "issue.resolved" | "issue.ignored" | "issue.archived"
-        )
+        self.kind.closes_thread()
     }
 
     /// An alert from a file: an `issue.*` webhook body, or an issue as the API returns it.
@@ -247,24 +381,29 @@ impl Alert {
     /// What the policy reads from this alert, seen by `me`.
     pub fn facts<'a>(&'a self, me: &Me) -> Facts<'a> {
         let assigned_to_me = self.assigned_to.as_deref() == Some(&format!("user:{}", me.user_id));
-        let kind = match (self.kind.as_str(), self.substatus.as_deref()) {
-            ("issue.created", _) => Some(AlertKind::NewIssue),
-            ("issue.unresolved", Some("escalating")) => Some(AlertKind::Escalating),
-            ("issue.unresolved", Some("regressed")) => Some(AlertKind::Regression),
-            ("issue.assigned", _) if assigned_to_me => Some(AlertKind::AssignedToMe),
-            ("issue.unresolved" | "issue.assigned" | "issue.resolved" | "issue.ignored" | "issue.archived", _) => {
-                Some(AlertKind::StateChanged)
-            }
-            ("event_alert.triggered" | "event.alert", _) => Some(AlertKind::EventAlert),
-            ("metric_alert.critical" | "metric_alert.warning", _) => Some(AlertKind::MetricAlert),
-            ("comment.created", _) => Some(AlertKind::CommentOnMyIssue),
+        let kind = match (&self.kind, self.substatus.as_deref()) {
+            (Kind::IssueCreated, _) => Some(AlertKind::NewIssue),
+            (Kind::IssueUnresolved, Some("escalating")) => Some(AlertKind::Escalating),
+            (Kind::IssueUnresolved, Some("regressed")) => Some(AlertKind::Regression),
+            (Kind::IssueAssigned, _) if assigned_to_me => Some(AlertKind::AssignedToMe),
+            (
+                Kind::IssueUnresolved
+                | Kind::IssueAssigned
+                | Kind::IssueResolved
+                | Kind::IssueIgnored
+                | Kind::IssueArchived,
+                _,
+            ) => Some(AlertKind::StateChanged),
+            (Kind::EventAlertTriggered | Kind::EventAlert, _) => Some(AlertKind::EventAlert),
+            (Kind::MetricAlertCritical | Kind::MetricAlertWarning, _) => Some(AlertKind::MetricAlert),
+            (Kind::CommentCreated, _) => Some(AlertKind::CommentOnMyIssue),
             // error.created fires for every event: stored, never a notification of its own.
             _ => None,
         };
         Facts {
             kind,
             project: self.project.as_deref().unwrap_or("(unknown project)"),
-            level: self.level.as_deref().and_then(Level::parse),
+            level: self.level,
             environment: self.environment.as_deref(),
             title: &self.title,
             culprit: self.culprit.as_deref(),
@@ -272,7 +411,7 @@ impl Alert {
             tags: &self.tags,
             assigned_to: self.assigned_to.as_deref(),
             by_me: !me.user_id.is_empty() && self.actor_user_id.as_deref() == Some(me.user_id.as_str()),
-            critical: self.kind == "metric_alert.critical",
+            critical: self.kind == Kind::MetricAlertCritical,
         }
     }
 

@@ -11,11 +11,11 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::actions::Actions;
-use crate::alert::Alert;
+use crate::alert::{Alert, Kind};
 use crate::api::Engine;
 use crate::enrich::Enricher;
 use crate::notifier::Notifier;
-use crate::policy::{Audience, Decision, Deliver, History, Preferences, decide};
+use crate::policy::{Audience, Decision, Deliver, History, Preferences, Reason, decide};
 use crate::receiver::{self, ReceiverState, SecretSource, now};
 use crate::secrets::Source;
 use crate::store::{Store, StoreError};
@@ -420,24 +420,15 @@ async fn deliver(
     while let Some((id, alert)) = rx.recv().await {
         if alert.closes_thread() {
             notifier.close(&alert.thread_key()).await;
-            if alert.kind == "metric_alert.resolved" {
-                let _ = store.set_decision(
-                    id,
-                    &Decision {
-                        deliver: Deliver::Suppress,
-                        reasons: vec!["the incident is resolved: its notification was closed".into()],
-                    },
-                );
+            if alert.kind == Kind::MetricAlertResolved {
+                let _ = store.set_decision(id, &Decision::new(Deliver::Suppress, Reason::IncidentResolved));
                 let _ = changed.send(());
                 continue;
             }
         }
         let mut loudness = Preferences::default();
         let decision = if now() < paused.load(Ordering::SeqCst) {
-            Decision {
-                deliver: Deliver::Suppress,
-                reasons: vec!["notifications are paused".into()],
-            }
+            Decision::new(Deliver::Suppress, Reason::Paused)
         } else {
             match decide_for(&enricher, &alert, Utc::now()).await {
                 Ok((decision, preferences)) => {
@@ -447,10 +438,7 @@ async fn deliver(
                 Err(e) => {
                     // Unreadable preferences must not swallow alerts: notify, and say why.
                     tracing::warn!(error = %e, "preferences unreadable; notifying");
-                    Decision {
-                        deliver: Deliver::Now,
-                        reasons: vec![format!("preferences unreadable: {e}")],
-                    }
+                    Decision::new(Deliver::Now, Reason::PreferencesUnreadable { detail: e.to_string() })
                 }
             }
         };
@@ -463,8 +451,8 @@ async fn deliver(
             held.notify_one();
         }
         if decision.deliver != Deliver::Now {
-            tracing::info!(alert = id, deliver = ?decision.deliver, reasons = ?decision.reasons, "not notified");
-            if decision.reasons.last().is_some_and(|r| r.starts_with("spike limit")) {
+            tracing::info!(alert = id, deliver = ?decision.deliver, reasons = ?decision.why(), "not notified");
+            if let Some(Reason::SpikeLimit { .. }) = decision.decisive() {
                 let project = alert.project.clone().unwrap_or_default();
                 let hour = now() / 3600;
                 let entry = held_back.entry(project.clone()).or_insert((0, hour));
@@ -480,7 +468,7 @@ async fn deliver(
         }
         match notifier.show_alert(&alert, loudness.urgent_from, loudness.sound).await {
             Ok(notification) => {
-                tracing::info!(alert = id, notification, reasons = ?decision.reasons, "notified");
+                tracing::info!(alert = id, notification, reasons = ?decision.why(), "notified");
                 if let Err(e) = store.mark_notified(id, now()) {
                     tracing::warn!(error = %e, "could not record the notification");
                 }
@@ -509,7 +497,7 @@ pub async fn decide_for(
     let me = enricher.me(alert).await;
     // "Comment on my issue" needs to know whose issue it is; the comment does not say.
     let mut alert = alert.clone();
-    if alert.kind.starts_with("comment.") {
+    if alert.kind.is_comment() {
         alert.assigned_to = enricher.assignee(&alert).await;
     }
     let alert = &alert;
@@ -562,7 +550,7 @@ async fn send_due_digests(store: &Store, notifier: &Notifier) -> Option<Duration
             .unwrap_or_else(Utc::now);
         let for_quiet = held
             .iter()
-            .any(|a| a.reasons.last().is_some_and(|r| r.starts_with("quiet hours")));
+            .any(|a| matches!(a.reasons.last(), Some(Reason::QuietHours { .. })));
         let now = Utc::now();
         if !crate::policy::digest_due(&preferences, oldest, for_quiet, now) {
             if let Some(due) = crate::policy::digest_due_at(&preferences, oldest, for_quiet, now) {

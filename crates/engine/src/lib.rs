@@ -20,6 +20,7 @@ pub mod receiver;
 pub mod secrets;
 pub mod settings;
 pub mod store;
+mod stored;
 
 pub use api::Engine;
 pub use daemon::{Daemon, DaemonConfig, DaemonError, Status};

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
 use tokio::sync::mpsc;
 
-use crate::alert::Alert;
+use crate::alert::{Alert, Kind};
 use crate::policy::Level;
 
 pub const APP_NAME: &str = "Sentry Tray";
@@ -18,6 +18,7 @@ pub const APP_NAME: &str = "Sentry Tray";
 pub enum UserAction {
     Resolve,
     Ignore,
+    #[serde(rename = "assign")]
     AssignToMe,
     Open,
 }
@@ -195,8 +196,8 @@ impl Notifier {
     /// How loud: urgency from the level (critical metric alerts are always urgent), and whether
     /// urgent ones play a sound.
     pub async fn show_alert(&self, alert: &Alert, urgent_from: Level, sound: bool) -> Result<u32, NotifyError> {
-        let level = alert.level.as_deref().and_then(Level::parse);
-        let urgent = alert.kind == "metric_alert.critical" || level.is_some_and(|l| l >= urgent_from);
+        let level = alert.level;
+        let urgent = alert.kind == Kind::MetricAlertCritical || level.is_some_and(|l| l >= urgent_from);
         let urgency = match level {
             _ if urgent => Urgency::Critical,
             Some(Level::Debug | Level::Info) => Urgency::Low,
@@ -347,20 +348,20 @@ impl Notifier {
 }
 
 fn summary(alert: &Alert) -> String {
-    let what = match alert.kind.as_str() {
-        "issue.created" => "New issue",
-        "issue.unresolved" => match alert.substatus.as_deref() {
+    let what = match alert.kind {
+        Kind::IssueCreated => "New issue",
+        Kind::IssueUnresolved => match alert.substatus.as_deref() {
             Some("escalating") => "Escalating",
             Some("regressed") => "Regression",
             _ => "Issue back",
         },
-        "issue.assigned" => "Issue assigned",
-        "issue.resolved" => "Issue resolved",
-        "issue.ignored" | "issue.archived" => "Issue archived",
-        "event_alert.triggered" | "event.alert" => "Alert",
-        "metric_alert.critical" => "Critical",
-        "metric_alert.warning" => "Warning",
-        "comment.created" => "Comment",
+        Kind::IssueAssigned => "Issue assigned",
+        Kind::IssueResolved => "Issue resolved",
+        Kind::IssueIgnored | Kind::IssueArchived => "Issue archived",
+        Kind::EventAlertTriggered | Kind::EventAlert => "Alert",
+        Kind::MetricAlertCritical => "Critical",
+        Kind::MetricAlertWarning => "Warning",
+        Kind::CommentCreated => "Comment",
         _ => "Sentry",
     };
     format!(
@@ -378,7 +379,7 @@ fn body(alert: &Alert) -> String {
 fn body_at(alert: &Alert, now: chrono::DateTime<chrono::Utc>) -> String {
     let first = [
         Some(alert.label()),
-        alert.level.as_deref(),
+        alert.level.map(Level::name),
         alert.environment.as_deref(),
     ];
     let mut lines = vec![first.into_iter().flatten().collect::<Vec<_>>().join(" · ")];
@@ -437,6 +438,10 @@ mod tests {
             assert_eq!(UserAction::from_key(a.key()), Some(a));
         }
         assert_eq!(UserAction::from_key("__closed"), None);
+        // The queue stores the same words (serde) as the notification's action ids (key).
+        for action in UserAction::ALL {
+            assert_eq!(crate::stored::encode(&action).unwrap(), action.key());
+        }
     }
 
     #[test]
@@ -444,15 +449,15 @@ mod tests {
         let alert = Alert {
             dedupe_key: String::new(),
             request_id: None,
-            source: "webhook".into(),
-            kind: "issue.created".into(),
+            source: crate::alert::Source::Webhook,
+            kind: Kind::IssueCreated,
             org: None,
             issue_id: "1".into(),
             short_id: Some("WEB-1".into()),
             project: Some("web".into()),
             title: "t".into(),
             culprit: Some("<b>x</b> & y".into()),
-            level: Some("fatal".into()),
+            level: Some(Level::Fatal),
             ..Alert::default()
         };
         assert_eq!(body(&alert), "WEB-1 · fatal\n&lt;b&gt;x&lt;/b&gt; &amp; y");

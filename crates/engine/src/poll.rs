@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::accounts::{self, Account};
-use crate::alert::Alert;
+use crate::alert::{Alert, Source};
 use crate::api::Engine;
 use crate::receiver::now;
 use crate::store::{Store, Stored};
@@ -62,7 +62,7 @@ fn news(issue: &Issue, since: &str, org: &str) -> Option<Alert> {
     };
     let body = serde_json::to_vec(issue).unwrap_or_default();
     let mut alert = Alert::from_issue_webhook(action, issue, None, None, Some(org), &body);
-    alert.source = "poll".into();
+    alert.source = Source::Poll;
     Some(alert)
 }
 
@@ -169,7 +169,7 @@ async fn watch(
             _ => continue,
         };
         let mut alert = Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body);
-        alert.source = "poll".into();
+        alert.source = Source::Poll;
         if let Ok(Stored::New(id)) = store.insert_alert(&alert, now()) {
             changed += 1;
             let _ = deliver.send((id, alert));

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::alert::Alert;
-use crate::policy::{Decision, Preferences};
+use crate::alert::{Alert, Kind, Source};
+use crate::policy::{Decision, Deliver, Level, Preferences, Reason};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
@@ -59,18 +59,46 @@ pub enum Stored {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Recent {
     pub id: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub issue_id: String,
     pub short_id: Option<String>,
     pub project: Option<String>,
     pub title: String,
     pub web_url: Option<String>,
-    pub decision: Option<String>,
+    /// `None` until the policy has decided.
+    pub decision: Option<Deliver>,
     pub received_at: i64,
-    pub reasons: Vec<String>,
-    pub level: Option<String>,
-    pub source: String,
+    pub reasons: Vec<Reason>,
+    pub level: Option<Level>,
+    pub source: Source,
     pub org: Option<String>,
+}
+
+impl Recent {
+    /// The reasons as a person reads them.
+    pub fn why(&self) -> Vec<String> {
+        self.reasons.iter().map(ToString::to_string).collect()
+    }
+}
+
+/// An alert as the window's inbox shows it: the stored alert, its reasons as text, and whether
+/// it is an issue the user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InboxEntry {
+    #[serde(flatten)]
+    pub alert: Recent,
+    pub why: Vec<String>,
+    pub actionable: bool,
+}
+
+impl From<Recent> for InboxEntry {
+    fn from(alert: Recent) -> InboxEntry {
+        InboxEntry {
+            why: alert.why(),
+            actionable: alert.kind.is_about_an_issue(),
+            alert,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -191,7 +219,7 @@ impl Store {
                 alert.project,
                 alert.title,
                 alert.culprit,
-                alert.level,
+                alert.level.map(Level::name),
                 alert.web_url,
                 alert.payload,
                 received_at
@@ -213,14 +241,11 @@ impl Store {
 
     /// Records the policy's decision and its reasons with the alert.
     pub fn set_decision(&self, alert_id: i64, decision: &Decision) -> Result<(), StoreError> {
-        let deliver = serde_json::to_value(decision.deliver)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned));
         let reasons = serde_json::to_string(&decision.reasons).unwrap_or_default();
         self.conn()
             .execute(
                 "UPDATE alerts SET decision = ?2, reasons = ?3 WHERE id = ?1",
-                params![alert_id, deliver, reasons],
+                params![alert_id, decision.deliver, reasons],
             )
             .map(drop)
             .map_err(|e| self.err(e))
@@ -298,11 +323,21 @@ impl Store {
     /// The latest alerts, newest first, with what was decided for them. (Rows of the app's own
     /// actions, kept as their issues' state, are not alerts.)
     pub fn recent_alerts(&self, limit: usize) -> Result<Vec<Recent>, StoreError> {
-        self.alerts_where("source != 'action' ORDER BY id DESC LIMIT ?1", limit as i64)
+        self.alerts_where(
+            "source != ?1 ORDER BY id DESC LIMIT ?2",
+            params![Source::Action, limit as i64],
+        )
     }
 
-    /// Alerts matching `filter` (a fixed clause of this module, with one parameter).
-    fn alerts_where(&self, filter: &str, parameter: i64) -> Result<Vec<Recent>, StoreError> {
+    /// The alert stored as `id` (not a row of the app's own actions).
+    pub fn alert(&self, id: i64) -> Result<Option<Recent>, StoreError> {
+        Ok(self
+            .alerts_where("id = ?1 AND source != ?2", params![id, Source::Action])?
+            .pop())
+    }
+
+    /// Alerts matching `filter` (a fixed clause of this module) with its `parameters`.
+    fn alerts_where(&self, filter: &str, parameters: impl rusqlite::Params) -> Result<Vec<Recent>, StoreError> {
         let conn = self.conn();
         let sql = format!(
             "SELECT id, kind, issue_id, short_id, project, title, web_url, decision, received_at, reasons, level, source, org
@@ -310,7 +345,7 @@ impl Store {
         );
         let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([parameter], |r| {
+            .query_map(parameters, |r| {
                 Ok(Recent {
                     id: r.get(0)?,
                     kind: r.get(1)?,
@@ -325,7 +360,8 @@ impl Store {
                         .get::<_, Option<String>>(9)?
                         .and_then(|t| serde_json::from_str(&t).ok())
                         .unwrap_or_default(),
-                    level: r.get(10)?,
+                    // Level::parse reads every name Sentry (or an older release) wrote.
+                    level: r.get::<_, Option<String>>(10)?.as_deref().and_then(Level::parse),
                     source: r.get(11)?,
                     org: r.get(12)?,
                 })
@@ -341,21 +377,32 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT issue_id FROM alerts a
-                 WHERE org = ?1 AND notified_at >= ?2 AND kind NOT LIKE 'metric_alert.%'
+                 WHERE org = ?1 AND notified_at >= ?2 AND kind NOT IN (?4, ?5, ?6)
                    AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.issue_id = a.issue_id AND b.org = a.org
-                                   AND b.kind IN ('issue.resolved', 'issue.ignored', 'issue.archived') AND b.id > a.id)
+                                   AND b.kind IN (?7, ?8, ?9) AND b.id > a.id)
                  GROUP BY issue_id ORDER BY max(id) DESC LIMIT ?3",
             )
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![org, since, limit as i64], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
+        let [metric1, metric2, metric3] = &Kind::METRIC_ALERTS;
+        let [closed1, closed2, closed3] = &Kind::CLOSING_ISSUE;
+        let parameters = params![
+            org,
+            since,
+            limit as i64,
+            metric1,
+            metric2,
+            metric3,
+            closed1,
+            closed2,
+            closed3
+        ];
+        let rows = stmt.query_map(parameters, |r| r.get(0)).map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     /// Alerts held for the digest and not yet summarized, grouped by project, oldest first.
     pub fn undigested(&self) -> Result<Vec<(String, Vec<Recent>)>, StoreError> {
-        let held = self.alerts_where("decision = 'digest' AND digested_at IS NULL AND id > ?1 ORDER BY id", 0)?;
+        let held = self.alerts_where("decision = ?1 AND digested_at IS NULL ORDER BY id", [Deliver::Digest])?;
         let mut groups: Vec<(String, Vec<Recent>)> = Vec::new();
         for alert in held {
             let project = alert.project.clone().unwrap_or_default();
@@ -387,7 +434,11 @@ impl Store {
 
     pub fn alert_count(&self) -> Result<i64, StoreError> {
         self.conn()
-            .query_row("SELECT count(*) FROM alerts WHERE source != 'action'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM alerts WHERE source != ?1",
+                [Source::Action],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))
     }
 
@@ -417,15 +468,15 @@ mod tests {
         Alert {
             dedupe_key: key.into(),
             request_id: request_id.map(Into::into),
-            source: "webhook".into(),
-            kind: "issue.created".into(),
+            source: Source::Webhook,
+            kind: Kind::IssueCreated,
             org: Some("acme".into()),
             issue_id: "1".into(),
             short_id: None,
             project: Some("web".into()),
             title: "boom".into(),
             culprit: None,
-            level: Some("error".into()),
+            level: Some(Level::Error),
             web_url: None,
             payload: "{}".into(),
             ..Alert::default()
@@ -461,6 +512,36 @@ mod tests {
             Stored::Duplicate(id)
         );
         assert_eq!(store.alert_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_decision_is_read_back_as_the_typed_reasons_it_was_stored_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let Stored::New(id) = store.insert_alert(&alert("k1", None), 1).unwrap() else {
+            unreachable!()
+        };
+        let decision = Decision {
+            deliver: Deliver::Digest,
+            reasons: vec![
+                Reason::Everything { project: "web".into() },
+                Reason::QuietHours { until: "07:00".into() },
+            ],
+        };
+        store.set_decision(id, &decision).unwrap();
+        let held = store.undigested().unwrap();
+        let (project, alerts) = &held[0];
+        assert_eq!(project, "web");
+        assert_eq!(alerts[0].decision, Some(Deliver::Digest));
+        assert_eq!(
+            alerts[0].reasons, decision.reasons,
+            "the digest sender acts on what they are"
+        );
+        assert_eq!(
+            store.alert(id).unwrap().unwrap().why(),
+            ["you follow everything in web", "quiet hours until 07:00"]
+        );
+        assert_eq!(store.alert(id + 1).unwrap(), None);
     }
 
     #[test]

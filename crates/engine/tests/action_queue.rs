@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use engine::actions::{Actions, Request};
-use engine::alert::Alert;
+use engine::actions::{ActionState, Actions, Request};
+use engine::alert::{Alert, Kind};
 use engine::store::{Store, Stored};
 use engine::{Engine, Settings};
 use sentry_standin::{Failure, StandIn};
@@ -45,14 +45,14 @@ async fn setup() -> Setup {
     }
 }
 
-async fn wait_state(actions: &Actions, id: i64, state: &str, within: Duration) -> engine::actions::Queued {
+async fn wait_state(actions: &Actions, id: i64, state: ActionState, within: Duration) -> engine::actions::Queued {
     let deadline = Instant::now() + within;
     loop {
         let row = actions.get(id).unwrap().unwrap();
         if row.state == state {
             return row;
         }
-        assert!(Instant::now() < deadline, "action {id} is {row:?}, not {state}");
+        assert!(Instant::now() < deadline, "action {id} is {row:?}, not {state:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -76,7 +76,7 @@ async fn transient_failures_are_retried_with_backoff_until_sentry_answers() {
         .enqueue(None, "42", &Request::parse("resolve").unwrap(), None, "WEB-42", "boom")
         .unwrap();
     tokio::spawn(actions.clone().run());
-    let row = wait_state(actions, id, "done", Duration::from_secs(20)).await;
+    let row = wait_state(actions, id, ActionState::Done, Duration::from_secs(20)).await;
     assert_eq!(row.attempts, 3, "two failures, then success");
     assert_eq!(puts(sentry, "42"), 3);
 }
@@ -98,7 +98,7 @@ async fn a_permanent_failure_is_kept_with_its_error_and_not_retried() {
         )
         .unwrap();
     tokio::spawn(actions.clone().run());
-    let row = wait_state(actions, id, "failed", Duration::from_secs(10)).await;
+    let row = wait_state(actions, id, ActionState::Failed, Duration::from_secs(10)).await;
     assert!(row.error.as_deref().unwrap_or("").contains("403"), "{row:?}");
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(puts(sentry, "43"), 1, "not retried");
@@ -122,7 +122,7 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
         .enqueue(None, "44", &Request::parse("resolve").unwrap(), None, "WEB-44", "boom")
         .unwrap();
     let row = first.run_one(id).await.unwrap().unwrap();
-    assert_eq!(row.state, "pending");
+    assert_eq!(row.state, ActionState::Pending);
     assert!(
         row.error.as_deref().unwrap_or("").contains("could not reach Sentry"),
         "{row:?}"
@@ -133,7 +133,7 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
     let sentry = StandIn::start_on(TOKEN, addr).await;
     let second = Actions::new(Engine::open(settings).unwrap(), None);
     tokio::spawn(second.clone().run());
-    wait_state(&second, id, "done", Duration::from_secs(10)).await;
+    wait_state(&second, id, ActionState::Done, Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(puts(&sentry, "44"), 1, "applied exactly once");
 }
@@ -162,7 +162,7 @@ async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
         .unwrap();
     let second = Actions::new(Engine::open(s.settings.clone()).unwrap(), None);
     tokio::spawn(second.clone().run());
-    wait_state(&second, id, "done", Duration::from_secs(10)).await;
+    wait_state(&second, id, ActionState::Done, Duration::from_secs(10)).await;
     assert_eq!(puts(sentry, "45"), 1);
 }
 
@@ -173,7 +173,7 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
     for issue in ["46", "47"] {
         let told = Alert {
             dedupe_key: format!("issue.created:{issue}"),
-            kind: "issue.created".into(),
+            kind: Kind::IssueCreated,
             issue_id: issue.into(),
             org: Some("acme".into()),
             ..Alert::default()
@@ -199,8 +199,8 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
         )
         .unwrap();
     tokio::spawn(s.actions.clone().run());
-    wait_state(&s.actions, resolve, "done", Duration::from_secs(10)).await;
-    wait_state(&s.actions, assign, "done", Duration::from_secs(10)).await;
+    wait_state(&s.actions, resolve, ActionState::Done, Duration::from_secs(10)).await;
+    wait_state(&s.actions, assign, ActionState::Done, Duration::from_secs(10)).await;
 
     // What the app did is no alert of its own.
     assert_eq!(s.store.alert_count().unwrap(), 2);
@@ -209,7 +209,7 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
             .recent_alerts(10)
             .unwrap()
             .iter()
-            .all(|a| a.kind == "issue.created")
+            .all(|a| a.kind == Kind::IssueCreated)
     );
     // Polling no longer watches the resolved issue for changes made elsewhere...
     let watched = s.store.issues_to_watch("acme", 0, 10).unwrap();

@@ -64,7 +64,7 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
     let mine = decision(&enricher, &alert("1")).await;
     assert_eq!(mine.deliver, Deliver::Now, "{:?}", mine.reasons);
     assert!(
-        mine.reasons
+        mine.why()
             .contains(&"owned by #payments via rule 1: path:src/payments/* #payments".to_owned()),
         "{:?}",
         mine.reasons
@@ -72,7 +72,7 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
     let theirs = decision(&enricher, &alert("2")).await;
     assert_eq!(theirs.deliver, Deliver::Suppress);
     assert_eq!(
-        theirs.reasons.last().unwrap(),
+        theirs.why().last().unwrap(),
         "owned by #frontend, not you or your teams"
     );
 
@@ -90,7 +90,7 @@ async fn ownership_from_sentry_decides_whose_alert_it_is() {
     assert_eq!(now_mine.deliver, Deliver::Now, "{:?}", now_mine.reasons);
     assert!(
         now_mine
-            .reasons
+            .why()
             .iter()
             .any(|r| r.starts_with("owned by #payments via rule 3: path:*.js")),
         "{:?}",
@@ -112,7 +112,7 @@ async fn without_sentry_ownership_is_unknown_and_said_so() {
     let decision = decision(&enricher, &alert("1")).await;
     assert_eq!(decision.deliver, Deliver::Suppress);
     assert_eq!(
-        decision.reasons.last().unwrap(),
+        decision.why().last().unwrap(),
         "the project's ownership rules are not known"
     );
 }
@@ -144,14 +144,14 @@ async fn a_comment_notifies_only_on_my_issues() {
     let mine = decision(&enricher, &comment("8")).await;
     assert_eq!(mine.deliver, Deliver::Now, "{:?}", mine.reasons);
     assert!(
-        mine.reasons.contains(&"a comment on your issue".to_owned()),
+        mine.why().contains(&"a comment on your issue".to_owned()),
         "{:?}",
         mine.reasons
     );
     let theirs = decision(&enricher, &comment("9")).await;
     assert_eq!(theirs.deliver, Deliver::Suppress);
     assert_eq!(
-        theirs.reasons.last().unwrap(),
+        theirs.why().last().unwrap(),
         "a comment on an issue that is not yours (assigned to 7, not you)"
     );
 }

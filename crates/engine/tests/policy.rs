@@ -71,7 +71,7 @@ fn every_kind_and_level_against_every_minimum() {
                 );
                 if want == Deliver::Suppress {
                     assert_eq!(
-                        d.reasons.last().unwrap(),
+                        d.why().last().unwrap(),
                         &format!("level {} is below the minimum {} for web", level.name(), min.name())
                     );
                 }
@@ -359,7 +359,7 @@ fn each_setting_decides_with_its_reason() {
         let d = run(&f, &p, noon());
         assert_eq!(d.deliver, want, "{name}: {:?}", d.reasons);
         assert_eq!(
-            d.reasons.last().map(String::as_str),
+            d.why().last().map(String::as_str),
             Some(reason),
             "{name}: {:?}",
             d.reasons
@@ -414,7 +414,7 @@ fn ownership_decides_with_the_rule_that_made_it_mine() {
         };
         let d = decide(&base, &p, Some(evaluation), &me(), noon(), History::default());
         assert_eq!(d.deliver, want, "{audience:?}: {:?}", d.reasons);
-        assert!(d.reasons.iter().any(|r| r == reason), "{audience:?}: {:?}", d.reasons);
+        assert!(d.why().iter().any(|r| r == reason), "{audience:?}: {:?}", d.reasons);
     }
 }
 
@@ -435,7 +435,7 @@ fn spike_protection_sends_the_rest_to_the_summary_but_not_what_is_urgent() {
     let d = at(10);
     assert_eq!(d.deliver, Deliver::Digest);
     assert_eq!(
-        d.reasons.last().unwrap(),
+        d.why().last().unwrap(),
         "spike limit 10/h reached for web: into the summary"
     );
     let fatal = decide(
@@ -492,13 +492,13 @@ fn quiet_hours_follow_the_users_zone_and_weekdays() {
         let d = run(&error, &p, now);
         assert_eq!(d.deliver, want, "{name}: {:?}", d.reasons);
         if let Some(reason) = reason {
-            assert_eq!(d.reasons.last().unwrap(), reason, "{name}");
+            assert_eq!(d.why().last().unwrap(), reason, "{name}");
         }
     }
     let fatal = run(&facts(AlertKind::NewIssue, Level::Fatal), &p, utc(2026, 11, 24, 22, 0));
     assert_eq!(fatal.deliver, Deliver::Now);
     assert!(
-        fatal.reasons.contains(&"fatal breaks through quiet hours".to_owned()),
+        fatal.why().contains(&"fatal breaks through quiet hours".to_owned()),
         "{:?}",
         fatal.reasons
     );
@@ -554,7 +554,7 @@ fn quiet_hours_across_daylight_saving_changes() {
     );
     let d = run(&error, &night, utc(2026, 3, 29, 4, 59));
     assert_eq!(
-        (d.deliver, d.reasons.last().unwrap().as_str()),
+        (d.deliver, d.why().last().unwrap().as_str()),
         (Deliver::Digest, "quiet hours until 07:00"),
         "Sun 06:59 CEST"
     );

@@ -2,6 +2,7 @@
 //! real SQLite file (and the real keyring where tokens are stored).
 
 use engine::accounts::{self, Account, AccountError};
+use engine::alert::{Kind, Source};
 use engine::poll;
 use engine::store::{Store, Stored};
 use engine::{Engine, Settings};
@@ -126,8 +127,8 @@ async fn polling_reads_every_page_with_one_organization_request_and_stores_news_
     );
     let mut kinds: Vec<(String, String)> = Vec::new();
     while let Ok((_, alert)) = rx.try_recv() {
-        assert_eq!(alert.source, "poll");
-        kinds.push((alert.issue_id.clone(), alert.kind.clone()));
+        assert_eq!(alert.source, Source::Poll);
+        kinds.push((alert.issue_id.clone(), alert.kind.to_string()));
     }
     kinds.sort();
     assert_eq!(
@@ -299,7 +300,7 @@ async fn assignments_and_resolutions_made_elsewhere_are_noticed_by_polling_once(
     p.sentry.set_issues(vec![fresh.clone()]);
     p.cycle().await.unwrap();
     let (id, created) = p.rx.try_recv().unwrap();
-    assert_eq!(created.kind, "issue.created");
+    assert_eq!(created.kind, Kind::IssueCreated);
     p.store.mark_notified(id, engine::receiver::now()).unwrap();
 
     // Someone assigns it to a teammate: the next cycle says so, once.
@@ -321,12 +322,8 @@ async fn assignments_and_resolutions_made_elsewhere_are_noticed_by_polling_once(
     assert_eq!(cycle.new_alerts, 1);
     let (_, resolved) = p.rx.try_recv().unwrap();
     assert_eq!(
-        (
-            resolved.kind.as_str(),
-            resolved.issue_id.as_str(),
-            resolved.source.as_str()
-        ),
-        ("issue.resolved", "2", "poll")
+        (resolved.kind.as_str(), resolved.issue_id.as_str(), resolved.source),
+        ("issue.resolved", "2", Source::Poll)
     );
     let before = p.sentry.requests().len();
     let again = p.cycle().await.unwrap();

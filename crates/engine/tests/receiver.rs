@@ -249,7 +249,7 @@ async fn every_resource_becomes_one_alert_and_the_rest_is_acknowledged() {
             .delivered
             .try_recv()
             .unwrap_or_else(|_| panic!("{file} was not handed on"));
-        assert_eq!(alert.kind, kind, "{file}");
+        assert_eq!(alert.kind.as_str(), kind, "{file}");
     }
     let body = example("webhook.installation.created.json");
     let (status, answer) = r.post("installation", Some(&sign(&body)), "i1", body).await;

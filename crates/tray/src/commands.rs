@@ -45,7 +45,15 @@ impl Commands {
                 self.window
                     .open(arg::<Option<View>>(&params, "view")?.unwrap_or_default())?,
             ),
-            "inbox" => answer(daemon.store().recent_alerts(50).map_err(|e| e.to_string())?),
+            "inbox" => {
+                let alerts = daemon.store().recent_alerts(50).map_err(|e| e.to_string())?;
+                answer(
+                    alerts
+                        .into_iter()
+                        .map(engine::store::InboxEntry::from)
+                        .collect::<Vec<_>>(),
+                )
+            }
             "actions" => answer(daemon.actions().recent(20).map_err(|e| e.to_string())?),
             "retry_action" => answer(daemon.actions().retry(arg(&params, "id")?).map_err(|e| e.to_string())?),
             "act_on_alert" => self.act_on_alert(arg(&params, "alert")?, &arg::<String>(&params, "action")?),

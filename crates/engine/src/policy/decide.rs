@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use ownership::{Evaluation, Owner};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::prefs::{AlertKind, Audience, Level, MuteRule, Preferences};
+use super::reason::{Assignment, Ownership, Reason};
 
 /// What the policy knows about an alert.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +42,7 @@ pub struct History {
     pub notified_last_hour: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Deliver {
     Now,
@@ -53,13 +54,30 @@ pub enum Deliver {
 pub struct Decision {
     pub deliver: Deliver,
     /// Why, in the order the checks ran; the last one decided.
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
 }
 
 impl Decision {
-    fn end(deliver: Deliver, mut reasons: Vec<String>, last: String) -> Decision {
+    pub fn new(deliver: Deliver, reason: Reason) -> Decision {
+        Decision {
+            deliver,
+            reasons: vec![reason],
+        }
+    }
+
+    fn end(deliver: Deliver, mut reasons: Vec<Reason>, last: Reason) -> Decision {
         reasons.push(last);
         Decision { deliver, reasons }
+    }
+
+    /// The reason that decided.
+    pub fn decisive(&self) -> Option<&Reason> {
+        self.reasons.last()
+    }
+
+    /// The reasons as a person reads them.
+    pub fn why(&self) -> Vec<String> {
+        self.reasons.iter().map(ToString::to_string).collect()
     }
 }
 
@@ -72,81 +90,71 @@ pub fn decide(
     history: History,
 ) -> Decision {
     let mut reasons = Vec::new();
-    let project = facts.project;
+    let project = || facts.project.to_owned();
     if !prefs.enabled {
-        return Decision::end(
-            Deliver::Suppress,
-            reasons,
-            format!("notifications for {project} are off"),
-        );
+        return Decision::end(Deliver::Suppress, reasons, Reason::ProjectOff { project: project() });
     }
     if let Some(until) = prefs.snoozed_until.filter(|u| *u > now) {
-        return Decision::end(
-            Deliver::Suppress,
-            reasons,
-            format!("snoozed until {}", until.format("%Y-%m-%d %H:%M UTC")),
-        );
+        return Decision::end(Deliver::Suppress, reasons, Reason::Snoozed { until });
     }
     let Some(kind) = facts.kind else {
-        return Decision::end(Deliver::Suppress, reasons, "not a kind of alert that notifies".into());
+        return Decision::end(Deliver::Suppress, reasons, Reason::NotNotifiable);
     };
     if !prefs.kinds.contains(&kind) {
         return Decision::end(
             Deliver::Suppress,
             reasons,
-            format!("{} are turned off for {project}", kind.describe()),
+            Reason::KindOff {
+                kind,
+                project: project(),
+            },
         );
     }
     if matches!(kind, AlertKind::StateChanged | AlertKind::CommentOnMyIssue) && facts.by_me {
-        return Decision::end(Deliver::Suppress, reasons, "you made this change yourself".into());
+        return Decision::end(Deliver::Suppress, reasons, Reason::ByYou);
     }
     // Metric alerts carry no event level; their severity is critical/warning.
     if kind != AlertKind::MetricAlert {
         let level = facts.level.unwrap_or(Level::Error);
         if level < prefs.min_level {
+            let minimum = prefs.min_level;
             return Decision::end(
                 Deliver::Suppress,
                 reasons,
-                format!(
-                    "level {} is below the minimum {} for {project}",
-                    level.name(),
-                    prefs.min_level.name()
-                ),
+                Reason::BelowMinimum {
+                    level,
+                    minimum,
+                    project: project(),
+                },
             );
         }
     }
     if !prefs.environments.is_empty() {
         match facts.environment {
-            Some(env) if prefs.environments.contains(env) => reasons.push(format!("environment {env} is watched")),
+            Some(env) if prefs.environments.contains(env) => reasons.push(Reason::EnvironmentWatched {
+                environment: env.to_owned(),
+            }),
             other => {
-                let env = other.unwrap_or("(none)");
-                let watched: Vec<&str> = prefs.environments.iter().map(String::as_str).collect();
+                let watched = prefs.environments.iter().cloned().collect();
+                let environment = other.map(str::to_owned);
                 return Decision::end(
                     Deliver::Suppress,
                     reasons,
-                    format!("environment {env} is not watched (only {})", watched.join(", ")),
+                    Reason::EnvironmentNotWatched { environment, watched },
                 );
             }
         }
     }
     if let Some((index, rule)) = prefs.mute.iter().enumerate().find(|(_, rule)| muted(rule, facts)) {
-        return Decision::end(
-            Deliver::Suppress,
-            reasons,
-            format!("muted by rule {}: {}", index + 1, rule.describe()),
-        );
+        let by = rule.clone();
+        return Decision::end(Deliver::Suppress, reasons, Reason::Muted { rule: index + 1, by });
     }
     if kind == AlertKind::CommentOnMyIssue {
-        match assigned(facts, me) {
-            Ok(_) => reasons.push("a comment on your issue".into()),
-            Err(why) => {
-                return Decision::end(
-                    Deliver::Suppress,
-                    reasons,
-                    format!("a comment on an issue that is not yours ({why})"),
-                );
-            }
+        let assignment = assignment(facts, me);
+        if !assignment.is_mine() {
+            return Decision::end(Deliver::Suppress, reasons, Reason::CommentNotOnYourIssue { assignment });
         }
+        reasons.push(Reason::CommentOnYourIssue);
     }
     match audience(facts, kind, prefs.audience, ownership, me) {
         Ok(reason) => reasons.push(reason),
@@ -157,39 +165,39 @@ pub fn decide(
         && let Some(until) = quiet.active_until(now)
     {
         if quiet.breakthrough && urgent {
-            reasons.push(format!(
-                "{} breaks through quiet hours",
-                if facts.critical { "critical" } else { "fatal" }
-            ));
+            reasons.push(Reason::BreaksThroughQuietHours {
+                critical: facts.critical,
+            });
         } else {
-            return Decision::end(
-                Deliver::Digest,
-                reasons,
-                format!("quiet hours until {}", until.format("%H:%M")),
-            );
+            let until = until.format("%H:%M").to_string();
+            return Decision::end(Deliver::Digest, reasons, Reason::QuietHours { until });
         }
     }
     if history.notified_last_hour >= prefs.spike_limit_per_hour && !urgent {
+        let limit = prefs.spike_limit_per_hour;
         return Decision::end(
             Deliver::Digest,
             reasons,
-            format!(
-                "spike limit {}/h reached for {project}: into the summary",
-                prefs.spike_limit_per_hour
-            ),
+            Reason::SpikeLimit {
+                limit,
+                project: project(),
+            },
         );
     }
     if let Some(up_to) = prefs.digest_up_to {
         let level = facts.level.unwrap_or(Level::Error);
         if kind != AlertKind::MetricAlert && level <= up_to {
-            return Decision::end(
-                Deliver::Digest,
-                reasons,
-                format!("{} goes into the digest (up to {})", level.name(), up_to.name()),
-            );
+            return Decision::end(Deliver::Digest, reasons, Reason::DigestLevel { level, up_to });
         }
     }
-    Decision::end(Deliver::Now, reasons, format!("{} in {project}", kind.describe()))
+    Decision::end(
+        Deliver::Now,
+        reasons,
+        Reason::Notify {
+            kind,
+            project: project(),
+        },
+    )
 }
 
 /// A mute pattern: a glob over the whole text when it has `*`, `?` or `[`, else a substring;
@@ -212,30 +220,31 @@ fn muted(rule: &MuteRule, facts: &Facts) -> bool {
     }
 }
 
-/// Whether the alert is mine by assignment: the reason either way.
-fn assigned(facts: &Facts, me: &Me) -> Result<String, String> {
+/// Whose the alert is by assignment.
+fn assignment(facts: &Facts, me: &Me) -> Assignment {
     let Some(to) = facts.assigned_to.filter(|a| !a.is_empty()) else {
-        return Err("it is assigned to nobody".into());
+        return Assignment::Nobody;
     };
     if let Some(team) = to.strip_prefix("team:") {
-        return if me.teams.iter().any(|t| t == team) {
-            Ok(format!("assigned to your team #{team}"))
+        let team = team.to_owned();
+        return if me.teams.contains(&team) {
+            Assignment::YourTeam { team }
         } else {
-            Err(format!("assigned to #{team}, not one of your teams"))
+            Assignment::OtherTeam { team }
         };
     }
     let user = to.strip_prefix("user:").unwrap_or(to);
     if user == me.user_id || user.eq_ignore_ascii_case(&me.email) || user.eq_ignore_ascii_case(&me.username) {
-        Ok("assigned to you".into())
+        Assignment::You
     } else {
-        Err(format!("assigned to {user}, not you"))
+        Assignment::Someone { user: user.to_owned() }
     }
 }
 
-/// Whether the alert is mine by the ownership rules: the reason either way.
-fn owned(ownership: Option<&Evaluation>, me: &Me) -> Result<String, String> {
-    let Some(evaluation) = ownership else {
-        return Err("the project's ownership rules are not known".into());
+/// Whose the alert is by the ownership rules.
+fn ownership(evaluation: Option<&Evaluation>, me: &Me) -> Ownership {
+    let Some(evaluation) = evaluation else {
+        return Ownership::Unknown;
     };
     for m in evaluation.matches.iter().rev() {
         for owner in &m.owners {
@@ -244,31 +253,63 @@ fn owned(ownership: Option<&Evaluation>, me: &Me) -> Result<String, String> {
                 Owner::User(user) => user.eq_ignore_ascii_case(&me.email) || user.eq_ignore_ascii_case(&me.username),
             };
             if mine {
-                return Ok(format!("owned by {owner} via rule {}: {}", m.line, m.text));
+                return Ownership::Yours {
+                    owner: owner.to_string(),
+                    line: m.line,
+                    rule: m.text.clone(),
+                };
             }
         }
     }
     match evaluation.owners.first() {
-        Some(owner) => Err(format!("owned by {owner}, not you or your teams")),
-        None => Err("no ownership rule matches it".into()),
+        Some(owner) => Ownership::Others {
+            owner: owner.to_string(),
+        },
+        None => Ownership::NoRuleMatches,
     }
 }
 
+/// Whether the alert is for this audience: the reason either way.
 fn audience(
     facts: &Facts,
     kind: AlertKind,
     audience: Audience,
-    ownership: Option<&Evaluation>,
+    evaluation: Option<&Evaluation>,
     me: &Me,
-) -> Result<String, String> {
+) -> Result<Reason, Reason> {
     if kind == AlertKind::AssignedToMe {
-        return Ok("assigned to you".into());
+        return Ok(Reason::Assigned {
+            assignment: Assignment::You,
+        });
     }
-    match audience {
-        Audience::Everything => Ok(format!("you follow everything in {}", facts.project)),
-        Audience::Assigned => assigned(facts, me),
-        Audience::Owned => owned(ownership, me),
-        Audience::OwnedOrAssigned => assigned(facts, me)
-            .or_else(|not_assigned| owned(ownership, me).map_err(|not_owned| format!("{not_assigned}; {not_owned}"))),
-    }
+    let assigned = || {
+        let assignment = assignment(facts, me);
+        (assignment.is_mine(), Reason::Assigned { assignment })
+    };
+    let owned = || {
+        let ownership = ownership(evaluation, me);
+        (ownership.is_mine(), Reason::Owned { ownership })
+    };
+    let (mine, reason) = match audience {
+        Audience::Everything => (
+            true,
+            Reason::Everything {
+                project: facts.project.to_owned(),
+            },
+        ),
+        Audience::Assigned => assigned(),
+        Audience::Owned => owned(),
+        Audience::OwnedOrAssigned => {
+            let assignment = assignment(facts, me);
+            let ownership = ownership(evaluation, me);
+            if assignment.is_mine() {
+                (true, Reason::Assigned { assignment })
+            } else if ownership.is_mine() {
+                (true, Reason::Owned { ownership })
+            } else {
+                (false, Reason::NeitherAssignedNorOwned { assignment, ownership })
+            }
+        }
+    };
+    if mine { Ok(reason) } else { Err(reason) }
 }

@@ -6,8 +6,10 @@ mod decide;
 mod digest;
 mod prefs;
 mod quiet;
+mod reason;
 
 pub use decide::{Decision, Deliver, Facts, History, Me, decide};
 pub use digest::{DigestTimes, digest_due, digest_due_at};
 pub use prefs::{AlertKind, Audience, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};
+pub use reason::{Assignment, Ownership, Reason};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::digest::DigestTimes;
 use super::quiet::QuietHours;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Debug,
@@ -39,6 +39,16 @@ impl Level {
             Level::Error => "error",
             Level::Fatal => "fatal",
         }
+    }
+}
+
+/// Read as [`Level::parse`] reads, wherever a level is read back (preferences, the store).
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Level, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Level::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{text}` is not a level (debug, info, warning, error, fatal)"))
+        })
     }
 }
 

@@ -1,0 +1,252 @@
+//! Why the policy decided as it did: typed, with the data each reason needs, so the engine acts
+//! on what a reason is (spike limit, quiet hours) and people read it as text ([`Display`]) only
+//! where they see it (the command line, the window, logs).
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::prefs::{AlertKind, Level, MuteRule};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    ProjectOff {
+        project: String,
+    },
+    Snoozed {
+        until: DateTime<Utc>,
+    },
+    /// `error.created` and the like: stored, never a notification of their own.
+    NotNotifiable,
+    KindOff {
+        kind: AlertKind,
+        project: String,
+    },
+    /// I made the change the alert reports.
+    ByYou,
+    BelowMinimum {
+        level: Level,
+        minimum: Level,
+        project: String,
+    },
+    EnvironmentWatched {
+        environment: String,
+    },
+    EnvironmentNotWatched {
+        environment: Option<String>,
+        watched: Vec<String>,
+    },
+    Muted {
+        /// 1-based, as the user counts their rules.
+        rule: usize,
+        by: MuteRule,
+    },
+    CommentOnYourIssue,
+    CommentNotOnYourIssue {
+        assignment: Assignment,
+    },
+    /// The user follows everything in the project.
+    Everything {
+        project: String,
+    },
+    Assigned {
+        assignment: Assignment,
+    },
+    Owned {
+        ownership: Ownership,
+    },
+    /// The audience is "owned or assigned", and it is neither.
+    NeitherAssignedNorOwned {
+        assignment: Assignment,
+        ownership: Ownership,
+    },
+    /// A critical metric alert (`critical`) or a fatal event breaks through quiet hours.
+    BreaksThroughQuietHours {
+        critical: bool,
+    },
+    /// Held for the digest until quiet hours end, at `until` in the quiet hours' time zone.
+    QuietHours {
+        until: String,
+    },
+    /// Held back by spike protection: one summary instead.
+    SpikeLimit {
+        limit: u32,
+        project: String,
+    },
+    /// A level the user reads in the digest.
+    DigestLevel {
+        level: Level,
+        up_to: Level,
+    },
+    Notify {
+        kind: AlertKind,
+        project: String,
+    },
+    Paused,
+    /// A metric incident resolved: its notification was closed instead.
+    IncidentResolved,
+    /// The preferences could not be read; the alert notifies rather than being lost.
+    PreferencesUnreadable {
+        detail: String,
+    },
+    /// A reason stored as text by a release before reasons were typed (commit 9dc7468 and
+    /// earlier): shown as it was written, never acted on.
+    #[serde(untagged)]
+    Text(String),
+}
+
+/// Whose an issue is by assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum Assignment {
+    Nobody,
+    You,
+    YourTeam { team: String },
+    OtherTeam { team: String },
+    Someone { user: String },
+}
+
+impl Assignment {
+    pub fn is_mine(&self) -> bool {
+        matches!(self, Assignment::You | Assignment::YourTeam { .. })
+    }
+}
+
+/// Whose an issue is by the project's ownership rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Ownership {
+    /// The rules could not be read (Sentry unreachable, no token).
+    Unknown,
+    NoRuleMatches,
+    /// Owned by `owner` (me or one of my teams) through rule `line`.
+    Yours {
+        owner: String,
+        line: usize,
+        rule: String,
+    },
+    Others {
+        owner: String,
+    },
+}
+
+impl Ownership {
+    pub fn is_mine(&self) -> bool {
+        matches!(self, Ownership::Yours { .. })
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::ProjectOff { project } => write!(f, "notifications for {project} are off"),
+            Reason::Snoozed { until } => write!(f, "snoozed until {}", until.format("%Y-%m-%d %H:%M UTC")),
+            Reason::NotNotifiable => f.write_str("not a kind of alert that notifies"),
+            Reason::KindOff { kind, project } => write!(f, "{} are turned off for {project}", kind.describe()),
+            Reason::ByYou => f.write_str("you made this change yourself"),
+            Reason::BelowMinimum {
+                level,
+                minimum,
+                project,
+            } => write!(
+                f,
+                "level {} is below the minimum {} for {project}",
+                level.name(),
+                minimum.name()
+            ),
+            Reason::EnvironmentWatched { environment } => write!(f, "environment {environment} is watched"),
+            Reason::EnvironmentNotWatched { environment, watched } => write!(
+                f,
+                "environment {} is not watched (only {})",
+                environment.as_deref().unwrap_or("(none)"),
+                watched.join(", ")
+            ),
+            Reason::Muted { rule, by } => write!(f, "muted by rule {rule}: {}", by.describe()),
+            Reason::CommentOnYourIssue => f.write_str("a comment on your issue"),
+            Reason::CommentNotOnYourIssue { assignment } => {
+                write!(f, "a comment on an issue that is not yours ({assignment})")
+            }
+            Reason::Everything { project } => write!(f, "you follow everything in {project}"),
+            Reason::Assigned { assignment } => assignment.fmt(f),
+            Reason::Owned { ownership } => ownership.fmt(f),
+            Reason::NeitherAssignedNorOwned { assignment, ownership } => write!(f, "{assignment}; {ownership}"),
+            Reason::BreaksThroughQuietHours { critical } => write!(
+                f,
+                "{} breaks through quiet hours",
+                if *critical { "critical" } else { "fatal" }
+            ),
+            Reason::QuietHours { until } => write!(f, "quiet hours until {until}"),
+            Reason::SpikeLimit { limit, project } => {
+                write!(f, "spike limit {limit}/h reached for {project}: into the summary")
+            }
+            Reason::DigestLevel { level, up_to } => {
+                write!(f, "{} goes into the digest (up to {})", level.name(), up_to.name())
+            }
+            Reason::Notify { kind, project } => write!(f, "{} in {project}", kind.describe()),
+            Reason::Paused => f.write_str("notifications are paused"),
+            Reason::IncidentResolved => f.write_str("the incident is resolved: its notification was closed"),
+            Reason::PreferencesUnreadable { detail } => write!(f, "preferences unreadable: {detail}"),
+            Reason::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+impl fmt::Display for Assignment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Assignment::Nobody => f.write_str("it is assigned to nobody"),
+            Assignment::You => f.write_str("assigned to you"),
+            Assignment::YourTeam { team } => write!(f, "assigned to your team #{team}"),
+            Assignment::OtherTeam { team } => write!(f, "assigned to #{team}, not one of your teams"),
+            Assignment::Someone { user } => write!(f, "assigned to {user}, not you"),
+        }
+    }
+}
+
+impl fmt::Display for Ownership {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ownership::Unknown => f.write_str("the project's ownership rules are not known"),
+            Ownership::NoRuleMatches => f.write_str("no ownership rule matches it"),
+            Ownership::Yours { owner, line, rule } => write!(f, "owned by {owner} via rule {line}: {rule}"),
+            Ownership::Others { owner } => write!(f, "owned by {owner}, not you or your teams"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_round_trip_and_old_text_reads_as_text() {
+        let typed = vec![
+            Reason::SpikeLimit {
+                limit: 10,
+                project: "web".into(),
+            },
+            Reason::QuietHours { until: "07:00".into() },
+            Reason::Owned {
+                ownership: Ownership::Yours {
+                    owner: "#payments".into(),
+                    line: 1,
+                    rule: "path:src/* #payments".into(),
+                },
+            },
+        ];
+        let stored = serde_json::to_string(&typed).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<Reason>>(&stored).unwrap(), typed);
+        // What the release at 9dc7468 stored: an array of strings.
+        let old: Vec<Reason> = serde_json::from_str(
+            r#"["you follow everything in web","spike limit 1/h reached for web: into the summary"]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            old[1],
+            Reason::Text("spike limit 1/h reached for web: into the summary".into())
+        );
+        assert_eq!(old[0].to_string(), "you follow everything in web");
+    }
+}
