@@ -6,16 +6,13 @@
 
 use std::time::Instant;
 
-use engine::accounts::Account;
-use engine::poll;
-use engine::store::Store;
-use sentry_api::Client;
+use engine::{Engine, Settings};
 use sentry_standin::StandIn;
 
 const TOKEN: &str = "sntryu_bench_token";
 
 fn main() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let sentry = StandIn::start(TOKEN).await;
@@ -36,20 +33,15 @@ fn main() {
             .collect();
         sentry.set_issues(issues);
         let dir = std::env::temp_dir().join(format!("sentry-tray-poll-bench-{}", std::process::id()));
-        let store = Store::open(&dir.join("db.sqlite3")).expect("store");
-        let client = Client::new(&sentry.url(), TOKEN).expect("client");
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let accounts: Vec<Account> = orgs
-            .iter()
-            .map(|org| Account::environment(&sentry.url(), org))
-            .collect();
+        let engine = Engine::open(Settings::in_folder(&dir)).expect("database");
+        let url = sentry.url();
         let cycle = |label: &'static str| {
-            let (client, store, accounts, tx) = (&client, &store, &accounts, &tx);
+            let (engine, url) = (&engine, &url);
             async move {
                 let started = Instant::now();
                 let mut requests = 0;
-                for account in accounts {
-                    requests += poll::cycle(client, store, account, tx).await.expect("cycle").requests;
+                for org in orgs {
+                    requests += engine.poll_once(url, org, TOKEN).await.expect("cycle").requests;
                 }
                 println!(
                     "polling: {label}: {requests} requests for 200 projects in 3 organizations, {:.1} ms",

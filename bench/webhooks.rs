@@ -47,7 +47,7 @@ fn main() {
         .spawn()
         .expect("daemon");
 
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (elapsed, mut latencies, sent) = runtime.block_on(async move {
         let client = reqwest::Client::new();
@@ -117,10 +117,10 @@ fn main() {
 
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
-    let rows = engine::store::Store::open(&dir.join("sentry-tray.sqlite3"))
-        .expect("store")
-        .alert_count()
-        .expect("count");
+    let rows = engine::Engine::open(engine::Settings::in_folder(&dir))
+        .expect("database")
+        .status()
+        .alerts;
     println!(
         "webhooks: {sent} deliveries ({requests} alerts + {} repeats) from a separate process, concurrency {concurrency}: \
          {:.0} req/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; rows stored {rows}",

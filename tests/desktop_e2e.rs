@@ -2,12 +2,10 @@
 //! the running app, dunst shows the notification with its actions, the user picks Resolve
 //! there, and the request reaches the Sentry stand-in; bad webhooks are refused unseen.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use sentry_standin::{Failure, StandIn};
-use support::*;
+use testkit::*;
 
 struct Setup {
     _runtime: tokio::runtime::Runtime,

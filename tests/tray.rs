@@ -1,14 +1,12 @@
 //! The tray menu as a user's panel shows it: a StatusNotifierWatcher on the session bus stands
 //! in for the panel, and entries are clicked over dbusmenu.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use support::*;
+use testkit::*;
 
 /// The stand-in panel, and every line it printed.
 struct Panel {

@@ -1,15 +1,13 @@
 //! The real window, driven through WebDriver (tauri-driver + WebKitWebDriver): it opens and
 //! shows the receiver's address and what is configured.
 
-mod support;
-
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
-use support::*;
+use testkit::*;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -32,7 +30,7 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("tauri-driver is installed by scripts/setup.sh --with-test-tools");
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        testkit::tls();
         let driver = Driver {
             child,
             base: format!("http://127.0.0.1:{port}"),

@@ -1,6 +1,9 @@
 // The window only shows what the engine reports and sends what the user chose.
-// Every command goes to the engine through the window process, as it is.
-const invoke = (method, params = {}) => window.__TAURI__.core.invoke('engine', { method, params });
+// Every request goes to the engine through the window process, which reads it as the engine's
+// typed request; the reply comes back tagged with its kind ({"inbox": [...]}, or "done").
+const invoke = (method, params = {}) =>
+  window.__TAURI__.core.invoke('engine', { request: { method, params } })
+    .then((reply) => (typeof reply === 'string' ? null : Object.values(reply)[0]));
 const $ = (id) => document.getElementById(id);
 
 // What went wrong, under the page; the next good refresh hides it.
@@ -9,13 +12,13 @@ function showError(e) {
   $('error').textContent = String(e);
 }
 
-function show(status) {
+function show({ status, autostart }) {
   $('listen').textContent = status.listen;
   $('webhook-url').textContent = status.webhook_url;
   $('database').textContent = status.database;
   $('alerts').textContent = status.alerts;
   $('paused').checked = status.paused;
-  $('autostart').checked = status.autostart;
+  $('autostart').checked = autostart;
 
   const secret = $('secret');
   secret.className = status.webhook_secret ? '' : 'missing';
@@ -35,15 +38,11 @@ function show(status) {
     $('org').textContent = '–';
   }
 
-  const describe = (p) => !p ? 'not polled yet'
-    : p.state === 'ok' ? 'ok'
-    : p.state === 'token_rejected' ? 'token rejected: add the account again with a new token'
-    : `${p.state.replace('_', ' ')}: ${p.detail}`;
   const polling = $('polling');
   polling.textContent = status.accounts.length
-    ? status.accounts.map((a) => `${a.org}: ${describe(a.polling)}`).join(' · ')
-    : 'no account to poll';
-  polling.className = status.accounts.some((a) => a.polling && a.polling.state !== 'ok') ? 'missing' : '';
+    ? status.accounts.map((a) => `${a.org}: ${a.polling_text}`).join(' · ')
+    : status.accounts_error || 'no account to poll';
+  polling.className = status.accounts.some((a) => a.trouble) || status.accounts_error ? 'missing' : '';
 
   // Polling alone is enough to hear from Sentry; the webhook secret is for the receiver.
   const accounts = $('accounts');
@@ -69,7 +68,7 @@ function show(status) {
   }
 
   const ready = status.account || status.accounts.length;
-  const trouble = status.accounts.some((a) => a.polling && a.polling.state !== 'ok');
+  const trouble = status.accounts.some((a) => a.trouble);
   const state = $('state');
   state.textContent = status.paused ? 'paused' : !ready ? 'needs setup' : trouble ? 'account trouble' : 'ready';
   state.className = 'pill ' + (status.paused || !ready || trouble ? 'warn' : 'ok');
@@ -132,7 +131,7 @@ function actionsFor(alert) {
   row.className = 'act';
   const choice = document.createElement('select');
   choice.className = 'choice';
-  const choices = CHOICES.concat(ASSIGNEES.map(([who, name]) => [`assign=${who}`, `Assign to ${name}`]));
+  const choices = CHOICES.concat(ASSIGNEES.map(({ assignee, label }) => [`assign=${assignee}`, `Assign to ${label}`]));
   for (const [value, label] of choices) {
     const option = document.createElement('option');
     option.value = value;

@@ -6,8 +6,7 @@
 
 use std::process::ExitCode;
 
-use engine::control::{Client, ControlError, Event, Subscription, View};
-use serde_json::Value;
+use engine::control::{Client, ControlError, Event, Reply, Request, Subscription, View};
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
 const LABEL: &str = "main";
@@ -121,10 +120,11 @@ fn run(client: Client, events: Subscription, view: View) -> tauri::Result<()> {
         .run(tauri::generate_context!())
 }
 
-/// Every call the page makes goes to the engine as it is; the engine's error message comes back.
+/// Every request the page makes goes to the engine, read as the protocol's [`Request`] (a
+/// request the engine does not know is refused here); its reply, or its error message, comes back.
 #[tauri::command]
-async fn engine(client: tauri::State<'_, Client>, method: String, params: Value) -> Result<Value, String> {
-    client.call(&method, params).await.map_err(|e| e.to_string())
+async fn engine(client: tauri::State<'_, Client>, request: Request) -> Result<Reply, String> {
+    client.call(&request).await.map_err(|e| e.to_string())
 }
 
 #[tauri::command]

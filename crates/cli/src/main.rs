@@ -9,8 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use engine::policy::Deliver;
-use engine::secrets::{SecretKind, Secrets};
-use engine::{Daemon, DaemonConfig, Engine, Settings};
+use engine::{ActionRequest, ActionState, Alert, Daemon, DaemonConfig, Engine, Origin, Settings, UserAction};
 
 #[derive(Parser)]
 #[command(name = "sentry-tray-cli", version, about = "Sentry alerts on your desktop, headless")]
@@ -24,7 +23,7 @@ enum Command {
     /// Run the engine headless: webhook receiver, notifications, actions.
     Daemon {
         /// Where the webhook receiver listens.
-        #[arg(long, default_value = engine::daemon::DEFAULT_LISTEN)]
+        #[arg(long, default_value = engine::DEFAULT_LISTEN)]
         listen: SocketAddr,
         /// Do not poll Sentry's API; rely on webhooks alone.
         #[arg(long)]
@@ -75,6 +74,10 @@ enum Command {
     /// account's defaults, "*" for everyone's).
     Prefs {
         project: String,
+        /// The project's organization, when several accounts are configured (a project falls
+        /// back to its account's defaults, "@ORG", then to everyone's).
+        #[arg(long)]
+        org: Option<String>,
         /// e.g. min_level=error environments=production audience=owned quiet_hours="Europe/Berlin mon-fri 22:00-07:00"
         changes: Vec<String>,
     },
@@ -144,7 +147,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<BadInput>().is_some() {
+            let bad_input = e.chain().any(|cause| {
+                cause.is::<BadInput>()
+                    || cause
+                        .downcast_ref::<engine::Error>()
+                        .is_some_and(engine::Error::is_bad_input)
+            });
+            if bad_input {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE
@@ -154,67 +163,80 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    let engine = || Engine::open(settings.clone());
     match cli.command {
         Command::Daemon {
             listen,
             no_poll,
             poll_interval,
-        } => daemon(settings, listen, !no_poll, Duration::from_secs(poll_interval)),
-        Command::Account { command } => account(settings, command),
+        } => daemon(engine()?, listen, !no_poll, Duration::from_secs(poll_interval)),
+        Command::Owners { rules, event, json } => owners(&rules, &event, json),
+        Command::Account { command } => account(&engine()?, command),
         Command::WebhookSecret {
             command: SecretCommand::Set,
         } => {
             let secret = read_stdin_secret("webhook secret")?;
-            Secrets.set(SecretKind::WebhookSecret, &secret)?;
+            engine()?.set_webhook_secret(&secret)?;
             println!(
                 "Webhook secret stored in the keyring (service \"{}\").",
-                engine::secrets::SERVICE
+                engine::KEYRING_SERVICE
             );
             Ok(())
         }
         Command::WebhookSecret {
             command: SecretCommand::Remove,
         } => {
-            Secrets.delete(SecretKind::WebhookSecret)?;
+            engine()?.remove_webhook_secret()?;
             println!("Webhook secret removed from the keyring.");
             Ok(())
         }
-        Command::Owners { rules, event, json } => owners(&rules, &event, json),
-        Command::Prefs { project, changes } => prefs(settings, &project, &changes),
-        Command::Inbox { json, limit } => inbox(settings, json, limit),
-        Command::Projects { json } => projects(settings, json),
+        Command::Prefs { project, org, changes } => prefs(&engine()?, &project, org, &changes),
+        Command::Inbox { json, limit } => inbox(&engine()?, json, limit),
+        Command::Projects { json } => projects(&engine()?, json),
         Command::Act {
             issue,
             action,
             org,
             wait,
-        } => act(settings, &issue, &action, org.as_deref(), Duration::from_secs(wait)),
-        Command::Explain { alert, json } => explain(settings, &alert, json),
-        Command::Status => {
-            let engine = Engine::open(settings)?;
-            let store = engine.store();
-            println!("database: {}", store.path().display());
-            match engine::accounts::list(&engine) {
-                Ok(accounts) if accounts.is_empty() => {
-                    println!(
-                        "account: none (`sentry-tray-cli account add`, the window, or SENTRY_AUTH_TOKEN and SENTRY_ORG)"
-                    )
-                }
-                Ok(accounts) => {
-                    for a in accounts {
-                        println!("account: {} on {} (token from {:?})", a.org, a.url, a.token_source);
-                    }
-                }
-                Err(e) => println!("account: {e}"),
-            }
-            match engine.webhook_secret() {
-                Ok(Some((_, source))) => println!("webhook secret: set ({source:?})"),
-                Ok(None) => println!("webhook secret: not set (run `sentry-tray-cli webhook-secret set`)"),
-                Err(e) => println!("webhook secret: {e}"),
-            }
-            println!("alerts stored: {}", store.alert_count()?);
-            Ok(())
-        }
+        } => act(&engine()?, &issue, &action, org.as_deref(), Duration::from_secs(wait)),
+        Command::Explain { alert, json } => explain(&engine()?, &alert, json),
+        Command::Status => status(&engine()?),
+    }
+}
+
+fn status(engine: &Engine) -> anyhow::Result<()> {
+    let status = engine.status();
+    println!("database: {}", status.database);
+    if let Some(e) = &status.accounts_error {
+        println!("account: {e}");
+    } else if status.accounts.is_empty() {
+        println!("account: none (`sentry-tray-cli account add`, the window, or SENTRY_AUTH_TOKEN and SENTRY_ORG)");
+    }
+    for a in &status.accounts {
+        println!(
+            "account: {} on {} (token from {}), polling: {}",
+            a.org,
+            a.url,
+            origin(a.token_source),
+            a.polling_text
+        );
+    }
+    match (status.webhook_secret, &status.webhook_secret_error) {
+        (_, Some(e)) => println!("webhook secret: {e}"),
+        (Some(from), None) => println!("webhook secret: set (from the {})", origin(from)),
+        (None, None) => println!("webhook secret: not set (run `sentry-tray-cli webhook-secret set`)"),
+    }
+    if status.paused {
+        println!("notifications: paused");
+    }
+    println!("alerts stored: {}", status.alerts);
+    Ok(())
+}
+
+fn origin(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Environment => "environment",
+        Origin::Keyring => "keyring",
     }
 }
 
@@ -251,24 +273,21 @@ fn owners(rules_path: &Path, event_path: &Path, json: bool) -> anyhow::Result<()
     Ok(())
 }
 
-fn act(settings: Settings, issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::Result<()> {
-    use engine::actions::{ActionState, Actions, Request};
-    let request = Request::parse(action).map_err(|e| BadInput(e.to_string()))?;
+fn act(engine: &Engine, issue: &str, action: &str, org: Option<&str>, wait: Duration) -> anyhow::Result<()> {
+    let request = ActionRequest::parse(action).map_err(engine::Error::from)?;
     if !issue.bytes().all(|b| b.is_ascii_digit()) || issue.is_empty() {
         return Err(BadInput(format!("`{issue}` is not an issue id (the number in the issue's URL)")).into());
     }
-    let engine = Engine::open(settings)?;
-    if request.kind == engine::notifier::UserAction::Open {
+    if request.kind == UserAction::Open {
         let org = org
-            .map(str::to_owned)
-            .or_else(|| engine.settings().sentry_org().map(str::to_owned))
+            .or(engine.settings().sentry_org())
             .ok_or_else(|| BadInput("--org is needed to open an issue".into()))?;
-        let url = format!("{}/organizations/{org}/issues/{issue}/", engine.settings().sentry_url());
-        engine::actions::open_in_browser(&url)?;
+        let url = engine.issue_url(org, issue);
+        engine::open_in_browser(&url)?;
         println!("Opened {url}");
         return Ok(());
     }
-    let actions = Actions::new(engine, None);
+    let actions = engine.actions();
     let id = actions.enqueue(org, issue, &request, None, issue, "")?;
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     let deadline = std::time::Instant::now() + wait;
@@ -281,69 +300,52 @@ fn act(settings: Settings, issue: &str, action: &str, org: Option<&str>, wait: D
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     })?;
+    let error = row.error.unwrap_or_default();
     match row.state {
         ActionState::Done => {
-            println!("{} issue {issue}: done.", action);
+            println!("{action} issue {issue}: done.");
             Ok(())
         }
-        ActionState::Failed => anyhow::bail!("could not {action} issue {issue}: {}", row.error.unwrap_or_default()),
+        ActionState::Failed => anyhow::bail!("could not {action} issue {issue}: {error}"),
         ActionState::Pending => anyhow::bail!(
-            "{action} on issue {issue} is still queued ({}); Sentry Tray will keep retrying it while it runs",
-            row.error.unwrap_or_default()
+            "{action} on issue {issue} is still queued ({error}); Sentry Tray will keep retrying it while it runs"
         ),
     }
 }
 
-fn projects(settings: Settings, json: bool) -> anyhow::Result<()> {
-    let engine = Engine::open(settings)?;
-    let accounts = engine::accounts::list(&engine)?;
-    if accounts.is_empty() {
+fn projects(engine: &Engine, json: bool) -> anyhow::Result<()> {
+    if engine.accounts()?.is_empty() {
         return Err(
             BadInput("no account: add one with `sentry-tray-cli account add --url URL --org SLUG`".into()).into(),
         );
     }
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-    let projects = runtime
-        .block_on(engine::accounts::projects(&engine))
-        .context("listing the projects")?;
-    let rows = serde_json::to_value(projects)?;
-    let rows = rows.as_array().map(Vec::as_slice).unwrap_or_default();
+    let projects = runtime.block_on(engine.projects()).context("listing the projects")?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        println!("{}", serde_json::to_string_pretty(&projects)?);
         return Ok(());
     }
-    for row in rows {
-        let p = &row["preferences"];
-        let state = if p["enabled"] == true {
-            format!(
-                "from {} up, {}",
-                p["min_level"].as_str().unwrap_or("?"),
-                p["audience"].as_str().unwrap_or("?").replace('_', " ")
-            )
+    for p in &projects {
+        let prefs = &p.preferences;
+        let state = if prefs.enabled {
+            format!("from {} up, {}", prefs.min_level.name(), prefs.audience.describe())
         } else {
             "off".to_owned()
         };
-        println!(
-            "{:<12} {:<24} {:<28} {state}",
-            row["org"].as_str().unwrap_or(""),
-            row["slug"].as_str().unwrap_or(""),
-            row["name"].as_str().unwrap_or("")
-        );
+        println!("{:<12} {:<24} {:<28} {state}", p.org, p.slug, p.name);
     }
     Ok(())
 }
 
-fn inbox(settings: Settings, json: bool, limit: usize) -> anyhow::Result<()> {
-    let engine = Engine::open(settings)?;
-    let store = engine.store();
-    let alerts = store.recent_alerts(limit)?;
+fn inbox(engine: &Engine, json: bool, limit: usize) -> anyhow::Result<()> {
+    let alerts = engine.inbox(limit)?;
     if json {
         // Reasons as text, as people and scripts read them.
         let rows: Vec<serde_json::Value> = alerts
             .iter()
-            .map(|a| {
-                let mut row = serde_json::to_value(a).unwrap_or_default();
-                row["reasons"] = serde_json::json!(a.why());
+            .map(|entry| {
+                let mut row = serde_json::to_value(&entry.alert).unwrap_or_default();
+                row["reasons"] = serde_json::json!(entry.why);
                 row
             })
             .collect();
@@ -353,7 +355,8 @@ fn inbox(settings: Settings, json: bool, limit: usize) -> anyhow::Result<()> {
     if alerts.is_empty() {
         println!("No alerts yet.");
     }
-    for a in &alerts {
+    for entry in &alerts {
+        let a = &entry.alert;
         let when = chrono::DateTime::from_timestamp(a.received_at, 0)
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
@@ -363,55 +366,46 @@ fn inbox(settings: Settings, json: bool, limit: usize) -> anyhow::Result<()> {
             Some(Deliver::Digest) => "digest",
             Some(Deliver::Suppress) => "suppress",
         };
-        println!(
-            "{when}  {:<14} {:<22} {decision:<8} {}",
-            a.short_id.as_deref().unwrap_or(&a.issue_id),
-            a.kind,
-            a.title
-        );
-        if let Some(why) = a.reasons.last() {
+        let label = a.short_id.as_deref().unwrap_or(&a.issue_id);
+        println!("{when}  {label:<14} {:<22} {decision:<8} {}", a.kind.as_str(), a.title);
+        if let Some(why) = entry.why.last() {
             println!("{:18}why: {why}", "");
         }
     }
     Ok(())
 }
 
-fn prefs(settings: Settings, project: &str, changes: &[String]) -> anyhow::Result<()> {
-    let engine = Engine::open(settings)?;
-    let store = engine.store();
-    // "@org" is an account's defaults, "*" everyone's; a project is shown as it stands alone.
-    let mut preferences = store.preferences(project, None)?;
-    if !changes.is_empty() {
-        for change in changes {
+fn prefs(engine: &Engine, project: &str, org: Option<String>, changes: &[String]) -> anyhow::Result<()> {
+    let changes = changes
+        .iter()
+        .map(|change| {
             let (key, value) = change
                 .split_once('=')
                 .ok_or_else(|| BadInput(format!("`{change}` is not KEY=VALUE")))?;
-            preferences
-                .set(key.trim(), value.trim())
-                .map_err(|e| BadInput(e.to_string()))?;
-        }
-        store.set_preferences(project, &preferences)?;
-    }
+            Ok((key.trim().to_owned(), value.trim().to_owned()))
+        })
+        .collect::<Result<Vec<_>, BadInput>>()?;
+    // A project falls back to its account's defaults: whose project it is matters.
+    let org = match org {
+        Some(org) => Some(org),
+        None => engine.org_of(project)?,
+    };
+    let preferences = engine.change_preferences(project, org.as_deref(), &changes)?;
     println!("{}", serde_json::to_string_pretty(&preferences)?);
     Ok(())
 }
 
-fn explain(settings: Settings, path: &Path, json: bool) -> anyhow::Result<()> {
+fn explain(engine: &Engine, path: &Path, json: bool) -> anyhow::Result<()> {
     let body = read_file(path, "alert")?;
-    let alert = engine::alert::Alert::from_json_file(body.as_bytes())
-        .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
-    let engine = Engine::open(settings)?;
+    let alert = Alert::from_json_file(body.as_bytes()).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-    let enricher = engine::enrich::Enricher::new(engine);
-    let (decision, _) = runtime.block_on(engine::daemon::decide_for(&enricher, &alert, chrono::Utc::now()))?;
+    let decision = runtime.block_on(engine.explain(&alert, chrono::Utc::now()))?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "issue": alert.issue_id, "project": alert.project, "kind": alert.kind,
-                "deliver": decision.deliver, "reasons": decision.why(),
-            }))?
-        );
+        let answer = serde_json::json!({
+            "issue": alert.issue_id, "project": alert.project, "kind": alert.kind,
+            "deliver": decision.deliver, "reasons": decision.why(),
+        });
+        println!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
     }
     let verdict = match decision.deliver {
@@ -420,7 +414,7 @@ fn explain(settings: Settings, path: &Path, json: bool) -> anyhow::Result<()> {
         Deliver::Suppress => "not shown",
     };
     println!("{} ({}): {verdict}", alert.label(), alert.title);
-    for reason in &decision.reasons {
+    for reason in decision.why() {
         println!("  - {reason}");
     }
     Ok(())
@@ -441,89 +435,67 @@ fn read_stdin_secret(what: &str) -> anyhow::Result<String> {
     Ok(text)
 }
 
-fn account(settings: Settings, command: AccountCommand) -> anyhow::Result<()> {
-    let token_from_env = settings.auth_token().map(str::to_owned);
-    let engine = Engine::open(settings)?;
-    let store = engine.store();
+fn account(engine: &Engine, command: AccountCommand) -> anyhow::Result<()> {
     match command {
         AccountCommand::Add { url, org } => {
-            let token = match token_from_env {
-                Some(token) => token,
+            let token = match engine.settings().auth_token() {
+                Some(token) => token.to_owned(),
                 None => read_stdin_secret("auth token")?,
             };
             let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-            let added = runtime
-                .block_on(engine::accounts::add(&engine, &url, &org, token.trim()))
-                .map_err(|e| match e {
-                    engine::accounts::AccountError::InvalidUrl(_)
-                    | engine::accounts::AccountError::Exists { .. }
-                    | engine::accounts::AccountError::MissingScopes(_)
-                    | engine::accounts::AccountError::UnknownOrganization { .. }
-                    | engine::accounts::AccountError::TokenRejected => anyhow::Error::new(BadInput(e.to_string())),
-                    other => other.into(),
-                })?;
+            let added = runtime.block_on(engine.add_account(&url, &org, token.trim()))?;
+            let teams = if added.teams.is_empty() {
+                "none".to_owned()
+            } else {
+                added
+                    .teams
+                    .iter()
+                    .map(|t| format!("#{t}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             println!(
-                "Added {} ({}) on {} as {}; teams: {}.",
+                "Added {} ({}) on {} as {}; teams: {teams}.",
                 added.org,
                 added.org_name.as_deref().unwrap_or(""),
                 added.url,
                 added.email.as_deref().or(added.username.as_deref()).unwrap_or("?"),
-                if added.teams.is_empty() {
-                    "none".to_owned()
-                } else {
-                    added
-                        .teams
-                        .iter()
-                        .map(|t| format!("#{t}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
             );
             Ok(())
         }
         AccountCommand::List { json } => {
-            let accounts = engine::accounts::list(&engine)?;
-            let rows: Vec<serde_json::Value> = accounts
-                .iter()
-                .map(|a| {
-                    let state = store
-                        .setting(&engine::poll::state_key(a))
-                        .ok()
-                        .flatten()
-                        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
-                    serde_json::json!({"account": a, "polling": state})
-                })
-                .collect();
+            let status = engine.status();
+            if let Some(e) = status.accounts_error {
+                anyhow::bail!("{e}");
+            }
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
-            } else if accounts.is_empty() {
+                println!("{}", serde_json::to_string_pretty(&status.accounts)?);
+            } else if status.accounts.is_empty() {
                 println!("No accounts. Add one with `sentry-tray-cli account add --url URL --org SLUG`.");
             } else {
-                for (a, row) in accounts.iter().zip(&rows) {
-                    let state = row["polling"]["state"].as_str().unwrap_or("not polled yet");
+                for a in &status.accounts {
                     println!(
-                        "{}  {}  token from {:?}  polling: {state}",
-                        a.org, a.url, a.token_source
+                        "{}  {}  token from {}  polling: {}",
+                        a.org,
+                        a.url,
+                        origin(a.token_source),
+                        a.polling_text
                     );
                 }
             }
             Ok(())
         }
         AccountCommand::Remove { org } => {
-            let removed = engine::accounts::remove(&engine, &org).map_err(|e| match e {
-                engine::accounts::AccountError::NotFound(_) => anyhow::Error::new(BadInput(e.to_string())),
-                other => other.into(),
-            })?;
+            let removed = engine.remove_account(&org)?;
             println!("Removed {} on {} and its token.", removed.org, removed.url);
             Ok(())
         }
     }
 }
 
-fn daemon(settings: Settings, listen: SocketAddr, poll: bool, poll_interval: Duration) -> anyhow::Result<()> {
+fn daemon(engine: Engine, listen: SocketAddr, poll: bool, poll_interval: Duration) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     runtime.block_on(async {
-        let engine = Engine::open(settings)?;
         let config = DaemonConfig {
             listen,
             poll,

@@ -1,21 +1,12 @@
 //! The command-line contract: exit codes and messages a script can rely on.
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// The CLI in a data folder of its own.
 fn cli(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sentry-tray-cli"))
-        .args(args)
-        .env("SENTRY_TRAY_DATA_DIR", data.path())
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+    let data = [("SENTRY_TRAY_DATA_DIR", data.path().to_str().unwrap())];
+    testkit::cli(args, stdin, &[&data, env].concat())
 }
 
 #[test]

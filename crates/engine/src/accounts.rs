@@ -9,13 +9,13 @@ use serde::Serialize;
 use crate::api::Engine;
 use crate::policy::Preferences;
 use crate::receiver::now;
-use crate::secrets::{SecretError, SecretKind, Secrets, Source};
+use crate::secrets::{Origin, SecretError, SecretKind, Secrets};
 use crate::store::StoreError;
 
 /// What the app needs a token to do: read issues and events, and act on them.
 pub const REQUIRED_SCOPES: [&str; 4] = ["org:read", "project:read", "event:read", "event:write"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Account {
     /// `None` for the environment's account.
     pub id: Option<i64>,
@@ -26,7 +26,7 @@ pub struct Account {
     pub username: Option<String>,
     pub email: Option<String>,
     pub teams: Vec<String>,
-    pub token_source: Source,
+    pub token_source: Origin,
 }
 
 impl Account {
@@ -42,7 +42,7 @@ impl Account {
             username: None,
             email: None,
             teams: Vec::new(),
-            token_source: Source::Environment,
+            token_source: Origin::Environment,
         }
     }
 
@@ -82,6 +82,22 @@ pub enum AccountError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl AccountError {
+    /// What the user gave was wrong: the URL, the organization, the token or its scopes, or an
+    /// account that is (or is not) there.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            AccountError::InvalidUrl(_)
+                | AccountError::TokenRejected
+                | AccountError::MissingScopes(_)
+                | AccountError::UnknownOrganization { .. }
+                | AccountError::Exists { .. }
+                | AccountError::NotFound(_)
+        )
+    }
 }
 
 impl From<ApiError> for AccountError {
@@ -182,7 +198,7 @@ pub async fn add(engine: &Engine, url: &str, org: &str, token: &str) -> Result<A
         username: Some(me.username),
         email: Some(me.email),
         teams,
-        token_source: Source::Keyring,
+        token_source: Origin::Keyring,
     })
 }
 
@@ -206,7 +222,7 @@ pub fn list(engine: &Engine) -> Result<Vec<Account>, AccountError> {
                     username: r.get(5)?,
                     email: r.get(6)?,
                     teams: serde_json::from_str(&teams).unwrap_or_default(),
-                    token_source: Source::Keyring,
+                    token_source: Origin::Keyring,
                 })
             })
             .map_err(|e| store.err(e))?;
@@ -287,7 +303,7 @@ pub async fn with_tokens(engine: &Engine) -> Result<Vec<(Account, String)>, Acco
 }
 
 /// One project of an account, as `projects` and the window list it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Project {
     pub org: String,
     pub slug: String,

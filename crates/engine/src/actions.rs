@@ -52,6 +52,11 @@ pub enum ActionError {
 }
 
 impl ActionError {
+    /// What the user asked for cannot be: an unknown action, or a retry of one that did not fail.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, ActionError::Unknown(_) | ActionError::NotFailed(_))
+    }
+
     fn is_transient(&self) -> bool {
         matches!(self, ActionError::Api(e) if e.is_transient())
     }
@@ -69,7 +74,7 @@ pub enum ActionState {
 }
 
 /// One row of the queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Queued {
     pub id: i64,
     pub org: String,

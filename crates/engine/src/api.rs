@@ -1,11 +1,69 @@
-//! The engine as the binaries hold it: the database and the settings read at start, passed
-//! together to everything that needs either.
+//! The engine's surface for the binaries (the CLI, the tray app, the window's host): one value,
+//! [`Engine`], holding the database and the settings read at start, with one function for each
+//! thing they do, so that every front end does it the same way.
 
 use std::sync::Arc;
 
-use crate::secrets::{SecretError, SecretKind, Secrets, Source};
+use chrono::{DateTime, Utc};
+use sentry_api::webhook::PayloadError;
+
+use crate::accounts::{self, Account, AccountError, Project};
+use crate::actions::{ActionError, Actions};
+use crate::alert::Alert;
+use crate::daemon::{self, DaemonError};
+use crate::enrich::Enricher;
+use crate::policy::{Decision, PrefError, Preferences};
+use crate::poll::{self, Cycle};
+use crate::secrets::{Origin, SecretError, SecretKind, Secrets};
 use crate::settings::Settings;
-use crate::store::{Store, StoreError};
+use crate::status::{self, Status};
+use crate::store::{DEFAULT_PREFERENCES, InboxEntry, Recent, Store, StoreError};
+
+/// Whatever an engine function can fail with, each cause said once.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Action(#[from] ActionError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Preference(#[from] PrefError),
+    #[error(transparent)]
+    Daemon(#[from] DaemonError),
+    #[error(transparent)]
+    Alert(#[from] PayloadError),
+    #[error(transparent)]
+    Sentry(#[from] sentry_api::ApiError),
+    #[error(
+        "{project}: there are several accounts ({}), so say whose project it is with --org",
+        orgs.join(", ")
+    )]
+    WhichAccount { project: String, orgs: Vec<String> },
+}
+
+impl Error {
+    /// Whether what the user gave was wrong (the command line's exit code 2), rather than the
+    /// machine, the keyring or Sentry.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            Error::Account(e) => e.is_bad_input(),
+            Error::Action(e) => e.is_bad_input(),
+            Error::Preference(_) | Error::Alert(_) | Error::WhichAccount { .. } => true,
+            Error::Store(_) | Error::Secret(_) | Error::Daemon(_) | Error::Sentry(_) => false,
+        }
+    }
+}
+
+/// Someone issues can be assigned to: `assignee` as `assign=` takes it, and how to show them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Assignee {
+    pub assignee: String,
+    pub label: String,
+}
 
 #[derive(Clone, Debug)]
 pub struct Engine {
@@ -15,12 +73,12 @@ pub struct Engine {
 
 impl Engine {
     /// Opens (creating and migrating) the database the settings name.
-    pub fn open(settings: Settings) -> Result<Engine, StoreError> {
+    pub fn open(settings: Settings) -> Result<Engine, Error> {
         let store = Store::open(&settings.database_path())?;
         Ok(Engine::new(store, settings))
     }
 
-    pub fn new(store: Store, settings: Settings) -> Engine {
+    pub(crate) fn new(store: Store, settings: Settings) -> Engine {
         Engine {
             store,
             settings: Arc::new(settings),
@@ -31,16 +89,184 @@ impl Engine {
         &self.settings
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// What is configured and how it stands, read now. Blocking (the keyring over D-Bus).
+    pub fn status(&self) -> Status {
+        let secret = self.webhook_secret().map_err(|e| e.to_string());
+        status::read(self, None, &secret)
     }
 
     /// The receiver's secret and where it came from: the settings' (`SENTRY_TRAY_WEBHOOK_SECRET`),
     /// else the keyring's. Blocking (keyring over D-Bus).
-    pub fn webhook_secret(&self) -> Result<Option<(String, Source)>, SecretError> {
+    pub fn webhook_secret(&self) -> Result<Option<(String, Origin)>, SecretError> {
         if let Some(secret) = self.settings.webhook_secret() {
-            return Ok(Some((secret.to_owned(), Source::Environment)));
+            return Ok(Some((secret.to_owned(), Origin::Environment)));
         }
         Secrets.get(SecretKind::WebhookSecret)
     }
+
+    /// Stores the receiver's secret in the keyring. Blocking.
+    pub fn set_webhook_secret(&self, secret: &str) -> Result<(), Error> {
+        Ok(Secrets.set(SecretKind::WebhookSecret, secret)?)
+    }
+
+    /// Removes the receiver's secret from the keyring. Blocking.
+    pub fn remove_webhook_secret(&self) -> Result<(), Error> {
+        Ok(Secrets.delete(SecretKind::WebhookSecret)?)
+    }
+
+    /// Every account: those added, then the environment's.
+    pub fn accounts(&self) -> Result<Vec<Account>, Error> {
+        Ok(accounts::list(self)?)
+    }
+
+    /// Checks the token against the server, then adds the account (the token to the keyring).
+    pub async fn add_account(&self, url: &str, org: &str, token: &str) -> Result<Account, Error> {
+        Ok(accounts::add(self, url, org, token).await?)
+    }
+
+    /// Removes the added account named `org` (or `url|org`) and its token. Blocking (keyring).
+    pub fn remove_account(&self, name: &str) -> Result<Account, Error> {
+        Ok(accounts::remove(self, name)?)
+    }
+
+    /// Every account's projects from Sentry, with their effective preferences.
+    pub async fn projects(&self) -> Result<Vec<Project>, Error> {
+        Ok(accounts::projects(self).await?)
+    }
+
+    /// Whom issues can be assigned to: each account's members and the teams I am on.
+    pub async fn assignees(&self) -> Result<Vec<Assignee>, Error> {
+        let mut people = Vec::new();
+        for (account, token) in accounts::with_tokens(self).await? {
+            let in_org = |source| AccountError::InOrganization {
+                org: account.org.clone(),
+                source,
+            };
+            let client = sentry_api::Client::new(&account.url, &token).map_err(in_org)?;
+            let members = client.members(&account.org).await.map_err(in_org)?;
+            people.extend(
+                members
+                    .into_iter()
+                    .map(|(assignee, label)| Assignee { assignee, label }),
+            );
+            let teams = client.my_teams(&account.org).await.unwrap_or_default();
+            people.extend(teams.into_iter().map(|t| Assignee {
+                assignee: format!("team:{t}"),
+                label: format!("#{t}"),
+            }));
+        }
+        people.sort();
+        people.dedup();
+        Ok(people)
+    }
+
+    /// One polling cycle of `org` at `url` with `token`, as the daemon runs for each account:
+    /// what is news is stored (the daemon would notify it). For measuring polling.
+    pub async fn poll_once(&self, url: &str, org: &str, token: &str) -> Result<Cycle, Error> {
+        let client = sentry_api::Client::new(url, token)?;
+        let (news, _) = tokio::sync::mpsc::unbounded_channel();
+        Ok(poll::cycle(&client, &self.store, &Account::environment(url, org), &news).await?)
+    }
+
+    /// The latest alerts, newest first, with what was decided for each and why.
+    pub fn inbox(&self, limit: usize) -> Result<Vec<InboxEntry>, Error> {
+        Ok(self
+            .store
+            .recent_alerts(limit)?
+            .into_iter()
+            .map(InboxEntry::from)
+            .collect())
+    }
+
+    /// The alert stored as `id`.
+    pub fn alert(&self, id: i64) -> Result<Option<Recent>, Error> {
+        Ok(self.store.alert(id)?)
+    }
+
+    /// The action queue (to queue, send, list and retry actions).
+    pub fn actions(&self) -> Actions {
+        Actions::new(self.clone(), None)
+    }
+
+    /// The preferences `project` of `org` is notified by: its own, else its account's (`@org`),
+    /// else everyone's (`*`), else the built-in defaults.
+    pub fn preferences(&self, project: &str, org: Option<&str>) -> Result<Preferences, Error> {
+        Ok(self.store.preferences(project, org)?)
+    }
+
+    /// Changes `project`'s preferences (`@org` for an account's defaults, `*` for everyone's):
+    /// the effective ones, by the same fallback, with `changes` applied, stored as its own.
+    /// Wherever the change is made, the same change stores the same row.
+    pub fn change_preferences(
+        &self,
+        project: &str,
+        org: Option<&str>,
+        changes: &[(String, String)],
+    ) -> Result<Preferences, Error> {
+        let mut preferences = self.store.preferences(project, org)?;
+        for (key, value) in changes {
+            preferences.set(key, value)?;
+        }
+        if !changes.is_empty() {
+            self.store.set_preferences(project, &preferences)?;
+        }
+        Ok(preferences)
+    }
+
+    /// Whose project `project` is when nobody said: none for the defaults rows (`*`, `@org`), the
+    /// only account's organization, or [`Error::WhichAccount`] when there are several.
+    pub fn org_of(&self, project: &str) -> Result<Option<String>, Error> {
+        if project == DEFAULT_PREFERENCES || project.starts_with('@') {
+            return Ok(None);
+        }
+        let mut orgs: Vec<String> = self.accounts()?.into_iter().map(|a| a.org).collect();
+        orgs.dedup();
+        match orgs.len() {
+            0 => Ok(None),
+            1 => Ok(orgs.pop()),
+            _ => Err(Error::WhichAccount {
+                project: project.to_owned(),
+                orgs,
+            }),
+        }
+    }
+
+    /// The policy's decision for `alert` as if it arrived `at`, with every reason (the issue's
+    /// ownership and who "me" is come from Sentry when the preferences need them).
+    pub async fn explain(&self, alert: &Alert, at: DateTime<Utc>) -> Result<Decision, Error> {
+        let enricher = Enricher::new(self.clone());
+        Ok(daemon::decide_for(&enricher, alert, at).await?.0)
+    }
+
+    /// Records that the window was opened now: what was notified before is no longer new.
+    pub fn window_opened(&self) -> Result<(), Error> {
+        Ok(self
+            .store
+            .set_setting(KEY_WINDOW_OPENED, &Utc::now().timestamp().to_string())?)
+    }
+
+    /// Alerts notified since the window was last opened.
+    pub fn unseen(&self) -> Result<i64, Error> {
+        let seen = self
+            .store
+            .setting(KEY_WINDOW_OPENED)?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        Ok(self.store.notified_after(seen)?)
+    }
+
+    /// The issue's page in Sentry, for the environment's account (`SENTRY_URL`).
+    pub fn issue_url(&self, org: &str, issue: &str) -> String {
+        format!(
+            "{}/organizations/{org}/issues/{issue}/",
+            self.settings.sentry_url().trim_end_matches('/')
+        )
+    }
 }
+
+/// When the window was last opened: alerts notified since are "new".
+const KEY_WINDOW_OPENED: &str = "window.last_opened";

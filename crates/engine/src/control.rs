@@ -10,10 +10,16 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::accounts::{Account, Project};
+use crate::actions::Queued;
+use crate::api::Assignee;
+use crate::policy::Preferences;
+use crate::status::Status;
+use crate::store::InboxEntry;
 
 /// A request line longer than this is refused (the largest real one is an account's token).
 const MAX_LINE: u64 = 1024 * 1024;
@@ -76,24 +82,107 @@ impl std::str::FromStr for View {
     }
 }
 
-/// One request for the engine, with where its answer goes.
-pub struct Call {
-    pub method: String,
-    pub params: Value,
-    pub reply: oneshot::Sender<Result<Value, String>>,
+/// What the window (or a second launch) asks the running app: the method and its parameters,
+/// `{"method": "set_paused", "params": {"paused": true}}` on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", content = "params", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    /// Turns the connection into a stream of [`Event`]s.
+    Subscribe {},
+    Status {},
+    SetPaused {
+        paused: bool,
+    },
+    SetAutostart {
+        enabled: bool,
+    },
+    OpenWindow {
+        view: Option<View>,
+    },
+    Inbox {},
+    Actions {},
+    RetryAction {
+        id: i64,
+    },
+    /// Queues `action` (`resolve`, `ignore[=MINUTES|forever]`, `assign[=WHO]`) on the issue of
+    /// the inbox's alert `alert`.
+    ActOnAlert {
+        alert: i64,
+        action: String,
+    },
+    AddAccount {
+        url: String,
+        org: String,
+        token: String,
+    },
+    RemoveAccount {
+        org: String,
+    },
+    Projects {},
+    /// Sets one preference of `project` of `org` (the same fallback as the command line's `prefs`).
+    SetPreference {
+        project: String,
+        org: Option<String>,
+        key: String,
+        value: String,
+    },
+    Assignees {},
 }
 
-#[derive(Serialize, Deserialize)]
-struct Request {
-    method: String,
-    #[serde(default)]
-    params: Value,
+impl Request {
+    /// The method's name, for logs (never the parameters: they may hold a token).
+    pub fn method(&self) -> &'static str {
+        match self {
+            Request::Subscribe {} => "subscribe",
+            Request::Status {} => "status",
+            Request::SetPaused { .. } => "set_paused",
+            Request::SetAutostart { .. } => "set_autostart",
+            Request::OpenWindow { .. } => "open_window",
+            Request::Inbox {} => "inbox",
+            Request::Actions {} => "actions",
+            Request::RetryAction { .. } => "retry_action",
+            Request::ActOnAlert { .. } => "act_on_alert",
+            Request::AddAccount { .. } => "add_account",
+            Request::RemoveAccount { .. } => "remove_account",
+            Request::Projects {} => "projects",
+            Request::SetPreference { .. } => "set_preference",
+            Request::Assignees {} => "assignees",
+        }
+    }
+}
+
+/// The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reply {
+    /// The engine's status, and whether the app starts at login.
+    Status {
+        status: Box<Status>,
+        autostart: bool,
+    },
+    Autostart(bool),
+    Inbox(Vec<InboxEntry>),
+    Actions(Vec<Queued>),
+    Action(Box<Queued>),
+    /// The id of the queued action.
+    Queued(i64),
+    Account(Box<Account>),
+    Projects(Vec<Project>),
+    Preferences(Box<Preferences>),
+    Assignees(Vec<Assignee>),
+    Done,
+}
+
+/// One request for the engine, with where its answer goes.
+pub struct Call {
+    pub request: Request,
+    pub reply: oneshot::Sender<Result<Reply, String>>,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Answer {
-    Ok(Value),
+    Ok(Reply),
     Error(String),
 }
 
@@ -147,7 +236,7 @@ async fn connection(stream: UnixStream, calls: mpsc::Sender<Call>, events: broad
                 return;
             }
         };
-        if request.method == "subscribe" {
+        if request == (Request::Subscribe {}) {
             let mut receiver = events.subscribe();
             // Only the app's own sender keeps the stream open: when it goes, the window hears the end.
             drop(events);
@@ -170,12 +259,8 @@ async fn connection(stream: UnixStream, calls: mpsc::Sender<Call>, events: broad
         }
         let (reply, answer) = oneshot::channel();
         // The method is logged, never the parameters: they may hold a token.
-        tracing::debug!(method = %request.method, "control call");
-        let call = Call {
-            method: request.method,
-            params: request.params,
-            reply,
-        };
+        tracing::debug!(method = request.method(), "control call");
+        let call = Call { request, reply };
         let answer = match calls.send(call).await {
             Ok(()) => answer.await.unwrap_or_else(|_| Err("the app is shutting down".into())),
             Err(_) => Err("the app is shutting down".into()),
@@ -219,14 +304,11 @@ impl Client {
         })
     }
 
-    /// Calls `method` in the running app; its error message comes back as [`ControlError::Failed`].
-    pub async fn call(&self, method: &str, params: Value) -> Result<Value, ControlError> {
+    /// Asks the running app; its error message comes back as [`ControlError::Failed`].
+    pub async fn call(&self, request: &Request) -> Result<Reply, ControlError> {
+        let method = request.method();
         let mut stream = self.connect().await?;
-        let mut line = serde_json::to_vec(&Request {
-            method: method.to_owned(),
-            params,
-        })
-        .map_err(|e| ControlError::Protocol(e.to_string()))?;
+        let mut line = serde_json::to_vec(request).map_err(|e| ControlError::Protocol(e.to_string()))?;
         line.push(b'\n');
         let io = |source| ControlError::Io {
             path: self.path.clone(),
@@ -259,13 +341,12 @@ impl Client {
     /// The app's events, until it quits (then `None`).
     pub async fn subscribe(&self) -> Result<Subscription, ControlError> {
         let mut stream = self.connect().await?;
-        stream
-            .write_all(b"{\"method\":\"subscribe\"}\n")
-            .await
-            .map_err(|source| ControlError::Io {
-                path: self.path.clone(),
-                source,
-            })?;
+        let mut line = serde_json::to_vec(&Request::Subscribe {}).map_err(|e| ControlError::Protocol(e.to_string()))?;
+        line.push(b'\n');
+        stream.write_all(&line).await.map_err(|source| ControlError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
         Ok(Subscription {
             lines: BufReader::new(stream).lines(),
         })
@@ -291,7 +372,6 @@ impl Subscription {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     async fn engine(dir: &Path) -> (PathBuf, broadcast::Sender<Event>, tokio::task::JoinHandle<()>) {
         let path = dir.join("control.sock");
@@ -301,9 +381,10 @@ mod tests {
         let server = tokio::spawn(serve(listener, calls, events.clone()));
         tokio::spawn(async move {
             while let Some(call) = incoming.recv().await {
-                let answer = match call.method.as_str() {
-                    "echo" => Ok(call.params),
-                    other => Err(format!("no method `{other}`")),
+                // A stand-in for the app: it knows whether it is paused, and nothing else.
+                let answer = match call.request {
+                    Request::SetPaused { paused } => Ok(Reply::Autostart(paused)),
+                    other => Err(format!("no `{}` here", other.method())),
                 };
                 let _ = call.reply.send(answer);
             }
@@ -316,12 +397,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (path, _events, _server) = engine(dir.path()).await;
         let client = Client::new(path);
-        assert_eq!(
-            client.call("echo", json!({"org": "acme"})).await.unwrap(),
-            json!({"org": "acme"})
-        );
-        let failed = client.call("explode", Value::Null).await.unwrap_err();
-        assert_eq!(failed.to_string(), "no method `explode`");
+        let answered = client.call(&Request::SetPaused { paused: true }).await.unwrap();
+        assert!(matches!(answered, Reply::Autostart(true)), "{answered:?}");
+        let failed = client.call(&Request::Projects {}).await.unwrap_err();
+        assert_eq!(failed.to_string(), "no `projects` here");
     }
 
     #[tokio::test]
@@ -384,7 +463,7 @@ mod tests {
     async fn nobody_there_and_garbage_are_reported_plainly() {
         let dir = tempfile::tempdir().unwrap();
         let missing = Client::new(dir.path().join("control.sock"))
-            .call("status", Value::Null)
+            .call(&Request::Status {})
             .await
             .unwrap_err();
         assert!(matches!(missing, ControlError::NotRunning { .. }), "{missing}");
@@ -395,5 +474,33 @@ mod tests {
         let mut answer = String::new();
         BufReader::new(raw).read_line(&mut answer).await.unwrap();
         assert!(answer.contains("not a request"), "{answer}");
+    }
+
+    #[test]
+    fn requests_are_the_windows_method_and_params_and_unknown_ones_are_refused() {
+        let read = |line: &str| serde_json::from_str::<Request>(line);
+        assert_eq!(
+            read(
+                r#"{"method":"set_preference","params":{"project":"web","org":"acme","key":"enabled","value":"off"}}"#
+            )
+            .unwrap(),
+            Request::SetPreference {
+                project: "web".into(),
+                org: Some("acme".into()),
+                key: "enabled".into(),
+                value: "off".into()
+            }
+        );
+        assert_eq!(read(r#"{"method":"inbox","params":{}}"#).unwrap(), Request::Inbox {});
+        assert!(read(r#"{"method":"drop_tables","params":{}}"#).is_err());
+        assert!(read(r#"{"method":"set_paused","params":{"paused":"yes"}}"#).is_err());
+        let wire = serde_json::to_value(Request::OpenWindow {
+            view: Some(View::Settings),
+        })
+        .unwrap();
+        assert_eq!(
+            wire,
+            serde_json::json!({"method": "open_window", "params": {"view": "settings"}})
+        );
     }
 }

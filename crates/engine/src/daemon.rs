@@ -17,12 +17,13 @@ use crate::enrich::Enricher;
 use crate::notifier::Notifier;
 use crate::policy::{Audience, Decision, Deliver, History, Preferences, Reason, decide};
 use crate::receiver::{self, ReceiverState, SecretSource, now};
-use crate::secrets::Source;
+use crate::secrets::Origin;
+use crate::status::Status;
 use crate::store::{Store, StoreError};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 /// Until when notifications are paused (epoch seconds; `i64::MAX` until resumed).
-const KEY_PAUSED: &str = "notifications.paused";
+pub(crate) const KEY_PAUSED: &str = "notifications.paused";
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(60);
 /// A newly held alert waits this long before due digests go out, so a burst makes one digest.
 const DIGEST_SETTLE: Duration = Duration::from_secs(1);
@@ -58,40 +59,6 @@ pub enum DaemonError {
     Store(#[from] StoreError),
 }
 
-/// What the window and `status` show.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Status {
-    pub listen: String,
-    pub webhook_url: String,
-    /// The environment's account, if any (added accounts are in `accounts`).
-    pub account: Option<AccountStatus>,
-    pub webhook_secret: Option<Source>,
-    pub webhook_secret_error: Option<String>,
-    pub paused: bool,
-    pub alerts: i64,
-    pub database: String,
-    /// Every account polled, with how its polling stands.
-    pub accounts: Vec<PolledAccount>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct PolledAccount {
-    /// `None` for the environment's account (it cannot be removed from the window).
-    pub id: Option<i64>,
-    pub org: String,
-    pub url: String,
-    pub token_source: Source,
-    /// `None` until the first poll.
-    pub polling: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AccountStatus {
-    pub url: String,
-    pub org: Option<String>,
-    pub token_source: Source,
-}
-
 /// The webhook secret, read from the keyring once and again when a signature fails or the
 /// window asks for the status (at most every few seconds), so `webhook-secret set` takes effect
 /// without a restart. It also answers where the secret came from, or why it could not be read.
@@ -101,7 +68,7 @@ struct CachedSecret {
     found: Mutex<(Found, Option<Instant>)>,
 }
 
-type Found = Result<Option<(String, Source)>, String>;
+type Found = Result<Option<(String, Origin)>, String>;
 
 impl CachedSecret {
     /// Blocking (keyring over D-Bus).
@@ -117,12 +84,9 @@ impl CachedSecret {
         })
     }
 
-    /// Where the secret came from, or why it could not be read.
-    fn source(&self) -> (Option<Source>, Option<String>) {
-        match &self.found.lock().unwrap_or_else(|p| p.into_inner()).0 {
-            Ok(found) => (found.as_ref().map(|(_, source)| *source), None),
-            Err(e) => (None, Some(e.clone())),
-        }
+    /// What was found when last read (or why it could not be read).
+    fn found(&self) -> Found {
+        self.found.lock().unwrap_or_else(|p| p.into_inner()).0.clone()
     }
 }
 
@@ -249,7 +213,7 @@ impl Daemon {
         self.local_addr
     }
 
-    pub fn store(&self) -> &Store {
+    fn store(&self) -> &Store {
         self.engine.store()
     }
 
@@ -309,7 +273,6 @@ impl Daemon {
         StatusReader {
             engine: self.engine.clone(),
             local_addr: self.local_addr,
-            paused: self.paused.clone(),
             secret: self.secret.clone(),
         }
     }
@@ -340,62 +303,20 @@ pub fn tomorrow_morning() -> DateTime<Utc> {
 pub struct StatusReader {
     engine: Engine,
     local_addr: SocketAddr,
-    paused: Arc<AtomicI64>,
     secret: Arc<CachedSecret>,
 }
 
 impl StatusReader {
     /// The first account whose polling is in trouble, said briefly (for the tray).
     pub fn account_trouble(&self) -> Option<String> {
-        let accounts = crate::accounts::list(&self.engine).ok()?;
-        accounts.iter().find_map(|a| {
-            let state: serde_json::Value =
-                serde_json::from_str(&self.engine.store().setting(&crate::poll::state_key(a)).ok()??).ok()?;
-            match state["state"].as_str()? {
-                "ok" => None,
-                "token_rejected" => Some(format!("{}: token rejected", a.org)),
-                other => Some(format!("{}: {}", a.org, other.replace('_', " "))),
-            }
-        })
+        crate::status::account_trouble(&self.engine)
     }
 
     /// Blocking (at most every few seconds, the keyring over D-Bus): call from a blocking
     /// thread in async code.
     pub fn read(&self) -> Status {
-        let account = self.engine.settings().environment().map(|a| AccountStatus {
-            url: a.url,
-            org: a.org,
-            token_source: Source::Environment,
-        });
         self.secret.reload();
-        let (webhook_secret, webhook_secret_error) = self.secret.source();
-        Status {
-            listen: self.local_addr.to_string(),
-            webhook_url: format!("http://{}/webhook", self.local_addr),
-            account,
-            webhook_secret,
-            webhook_secret_error,
-            paused: now() < self.paused.load(Ordering::SeqCst),
-            alerts: self.engine.store().alert_count().unwrap_or(0),
-            database: self.engine.store().path().display().to_string(),
-            accounts: crate::accounts::list(&self.engine)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|a| PolledAccount {
-                    polling: self
-                        .engine
-                        .store()
-                        .setting(&crate::poll::state_key(&a))
-                        .ok()
-                        .flatten()
-                        .and_then(|s| serde_json::from_str(&s).ok()),
-                    id: a.id,
-                    org: a.org,
-                    url: a.url,
-                    token_source: a.token_source,
-                })
-                .collect(),
-        }
+        crate::status::read(&self.engine, Some(self.local_addr), &self.secret.found())
     }
 }
 

@@ -1,29 +1,38 @@
 //! Sentry Tray's engine: everything the app does, without a window.
 //!
-//! Sources hand [`alert::Alert`]s to the [`store::Store`]; the [`daemon`] wires the webhook
-//! [`receiver`], the desktop [`notifier`] and the [`actions`] that act on issues in Sentry.
-//! The tray app and the command-line daemon both run this same engine; the window reaches it
-//! through the [`control`] socket.
+//! The binaries hold an [`Engine`] (the database and the [`Settings`] read at start) and call
+//! its functions, run a [`Daemon`] (the webhook receiver, polling, notifications and the action
+//! queue), and talk to a running app over the [`control`] socket. The [`policy`] is a pure
+//! function, public for its tests and benchmarks. See ARCHITECTURE.md for the flow.
 
-pub mod accounts;
-pub mod actions;
-pub mod alert;
+mod accounts;
+mod actions;
+mod alert;
 mod api;
 #[cfg(unix)]
 pub mod control;
-pub mod daemon;
-pub mod enrich;
-pub mod notifier;
+mod daemon;
+mod enrich;
+mod notifier;
 pub mod policy;
-pub mod poll;
-pub mod receiver;
-pub mod secrets;
-pub mod settings;
-pub mod store;
+mod poll;
+mod receiver;
+mod secrets;
+mod settings;
+mod status;
+mod store;
 mod stored;
+#[cfg(test)]
+mod tests;
 
-pub use api::Engine;
-pub use daemon::{Daemon, DaemonConfig, DaemonError, Status};
-/// The API client the engine uses, for the binaries' direct calls.
-pub use sentry_api;
-pub use settings::Settings;
+pub use accounts::{Account, AccountError, Project};
+pub use actions::{ActionError, ActionState, Actions, Queued, Request as ActionRequest, open_in_browser};
+pub use alert::{Alert, Kind, Source};
+pub use api::{Assignee, Engine, Error};
+pub use daemon::{DEFAULT_LISTEN, Daemon, DaemonConfig, DaemonError, StatusReader, tomorrow_morning};
+pub use notifier::UserAction;
+pub use poll::{AccountState, Cycle};
+pub use secrets::{Origin, SERVICE as KEYRING_SERVICE, SecretError};
+pub use settings::{DEFAULT_URL, Environment, Settings};
+pub use status::{AccountStatus, PolledAccount, Status};
+pub use store::{InboxEntry, Recent, StoreError};

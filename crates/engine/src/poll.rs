@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use sentry_api::{ApiError, Client, Issue};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use crate::accounts::{self, Account};
@@ -24,7 +24,7 @@ const WATCHED: usize = 10;
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
 /// How an account's polling stands, as the window and tray show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "detail")]
 pub enum AccountState {
     Ok,
@@ -32,6 +32,36 @@ pub enum AccountState {
     TokenRejected,
     RateLimited(String),
     Error(String),
+}
+
+impl AccountState {
+    /// A word or two, for the tray's tooltip.
+    pub fn brief(&self) -> &'static str {
+        match self {
+            AccountState::Ok => "ok",
+            AccountState::Offline(_) => "offline",
+            AccountState::TokenRejected => "token rejected",
+            AccountState::RateLimited(_) => "rate limited",
+            AccountState::Error(_) => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for AccountState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AccountState::Ok => f.write_str("ok"),
+            AccountState::TokenRejected => f.write_str("token rejected: add the account again with a new token"),
+            AccountState::Offline(detail) | AccountState::RateLimited(detail) | AccountState::Error(detail) => {
+                write!(f, "{}: {detail}", self.brief())
+            }
+        }
+    }
+}
+
+/// How `account`'s polling stood after its last cycle (`None`: not polled yet).
+pub(crate) fn state(store: &Store, account: &Account) -> Option<AccountState> {
+    serde_json::from_str(&store.setting(&state_key(account)).ok()??).ok()
 }
 
 /// What one cycle did.
@@ -45,7 +75,7 @@ fn watermark_key(account: &Account) -> String {
     format!("poll.{}.watermark", account.key())
 }
 
-pub fn state_key(account: &Account) -> String {
+fn state_key(account: &Account) -> String {
     format!("poll.{}.state", account.key())
 }
 

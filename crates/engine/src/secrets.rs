@@ -41,9 +41,9 @@ impl SecretKind {
 }
 
 /// Where a secret was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Source {
+pub enum Origin {
     Environment,
     Keyring,
 }
@@ -72,9 +72,9 @@ impl Secrets {
     /// The secret from the keyring, or `None` when it is not there (the environment's
     /// overrides are the settings', `Engine::webhook_secret`). Blocking (D-Bus): in async code,
     /// better called from a blocking thread.
-    pub fn get(&self, kind: SecretKind) -> Result<Option<(String, Source)>, SecretError> {
+    pub fn get(&self, kind: SecretKind) -> Result<Option<(String, Origin)>, SecretError> {
         match off_runtime(|| entry(kind).map(|entry| entry.get_password()))? {
-            Ok(value) => Ok(Some((value, Source::Keyring))),
+            Ok(value) => Ok(Some((value, Origin::Keyring))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_err(kind, e)),
         }

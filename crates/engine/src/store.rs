@@ -56,7 +56,7 @@ pub enum Stored {
 }
 
 /// An alert as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Recent {
     pub id: i64,
     pub kind: Kind,
@@ -83,7 +83,7 @@ impl Recent {
 
 /// An alert as the window's inbox shows it: the stored alert, its reasons as text, and whether
 /// it is an issue the user can act on.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InboxEntry {
     #[serde(flatten)]
     pub alert: Recent,
@@ -183,6 +183,7 @@ impl Store {
         }
     }
 
+    #[cfg(test)]
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.conn()
             .query_row("PRAGMA user_version", [], |r| r.get(0))

@@ -71,7 +71,7 @@ fn conforms<T: std::fmt::Debug>(what: &str, result: Result<T, ApiError>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_request_the_client_sends_matches_sentrys_openapi_spec() {
     let Some(prism) = start_prism() else { return };
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let client = Client::new(&prism.url, "sntryu_any_token").unwrap();
     conforms("GET organization", client.organization_name("acme").await);
     conforms("GET user-teams", client.my_teams("acme").await);

@@ -1,13 +1,10 @@
-//! What the window (over the control socket) may ask of the engine. Each command is a short call
-//! into it; the answers are what the window shows.
+//! What the window (over the control socket) may ask of the app: each [`Request`] is a short
+//! call into the engine, its [`Reply`] what the window shows.
 
 use std::sync::Arc;
 
-use engine::Daemon;
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
-
-use engine::control::View;
+use engine::control::{Reply, Request, View};
+use engine::{ActionRequest, Daemon};
 
 use crate::autostart;
 use crate::window::Window;
@@ -20,151 +17,85 @@ pub struct Commands {
     pub refresh: tokio::sync::mpsc::UnboundedSender<()>,
 }
 
-/// One named parameter of a call.
-fn arg<T: DeserializeOwned>(params: &Value, name: &str) -> Result<T, String> {
-    serde_json::from_value(params.get(name).cloned().unwrap_or(Value::Null))
-        .map_err(|e| format!("parameter `{name}`: {e}"))
-}
-
-fn answer(value: impl serde::Serialize) -> Result<Value, String> {
-    serde_json::to_value(value).map_err(|e| e.to_string())
-}
-
 impl Commands {
-    pub async fn call(&self, method: &str, params: Value) -> Result<Value, String> {
+    pub async fn call(&self, request: Request) -> Result<Reply, String> {
         let daemon = &self.daemon;
-        match method {
-            "status" => self.status().await,
-            "set_paused" => {
-                daemon.set_paused(arg(&params, "paused")?).map_err(|e| e.to_string())?;
+        let engine = daemon.engine();
+        let failed = |e: engine::Error| e.to_string();
+        Ok(match request {
+            // The control socket answers subscriptions itself.
+            Request::Subscribe {} => return Err("a subscription is not a call".into()),
+            Request::Status {} => self.status().await?,
+            Request::SetPaused { paused } => {
+                daemon.set_paused(paused).map_err(|e| e.to_string())?;
                 let _ = self.refresh.send(());
-                self.status().await
+                self.status().await?
             }
-            "set_autostart" => answer(autostart::set(arg(&params, "enabled")?)?),
-            "open_window" => answer(
-                self.window
-                    .open(arg::<Option<View>>(&params, "view")?.unwrap_or_default())?,
-            ),
-            "inbox" => {
-                let alerts = daemon.store().recent_alerts(50).map_err(|e| e.to_string())?;
-                answer(
-                    alerts
-                        .into_iter()
-                        .map(engine::store::InboxEntry::from)
-                        .collect::<Vec<_>>(),
-                )
+            Request::SetAutostart { enabled } => Reply::Autostart(autostart::set(enabled)?),
+            Request::OpenWindow { view } => {
+                self.window.open(view.unwrap_or(View::Inbox))?;
+                Reply::Done
             }
-            "actions" => answer(daemon.actions().recent(20).map_err(|e| e.to_string())?),
-            "retry_action" => answer(daemon.actions().retry(arg(&params, "id")?).map_err(|e| e.to_string())?),
-            "act_on_alert" => self.act_on_alert(arg(&params, "alert")?, &arg::<String>(&params, "action")?),
-            "add_account" => {
-                let added = engine::accounts::add(
-                    daemon.engine(),
-                    &arg::<String>(&params, "url")?,
-                    &arg::<String>(&params, "org")?,
-                    &arg::<String>(&params, "token")?,
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+            Request::Inbox {} => Reply::Inbox(engine.inbox(50).map_err(failed)?),
+            Request::Actions {} => Reply::Actions(engine.actions().recent(20).map_err(|e| e.to_string())?),
+            Request::RetryAction { id } => {
+                Reply::Action(Box::new(daemon.actions().retry(id).map_err(|e| e.to_string())?))
+            }
+            Request::ActOnAlert { alert, action } => Reply::Queued(self.act_on_alert(alert, &action)?),
+            Request::AddAccount { url, org, token } => {
+                let added = engine.add_account(&url, &org, &token).await.map_err(failed)?;
                 let _ = self.refresh.send(());
-                answer(added)
+                Reply::Account(Box::new(added))
             }
-            "remove_account" => {
-                let (engine, org) = (daemon.engine().clone(), arg::<String>(&params, "org")?);
-                blocking(move || engine::accounts::remove(&engine, &org).map_err(|e| e.to_string())).await?;
+            Request::RemoveAccount { org } => {
+                let engine = engine.clone();
+                // The token leaves the keyring over D-Bus: off the async threads.
+                blocking(move || engine.remove_account(&org).map_err(failed)).await?;
                 let _ = self.refresh.send(());
-                answer(())
+                Reply::Done
             }
-            "projects" => answer(
-                engine::accounts::projects(daemon.engine())
-                    .await
-                    .map_err(|e| e.to_string())?,
-            ),
-            "set_preference" => {
-                let (project, org) = (
-                    arg::<String>(&params, "project")?,
-                    arg::<Option<String>>(&params, "org")?,
-                );
-                let store = daemon.store();
-                let mut preferences = store.preferences(&project, org.as_deref()).map_err(|e| e.to_string())?;
-                preferences
-                    .set(&arg::<String>(&params, "key")?, &arg::<String>(&params, "value")?)
-                    .map_err(|e| e.to_string())?;
-                store
-                    .set_preferences(&project, &preferences)
-                    .map_err(|e| e.to_string())?;
-                answer(preferences)
+            Request::Projects {} => Reply::Projects(engine.projects().await.map_err(failed)?),
+            Request::SetPreference {
+                project,
+                org,
+                key,
+                value,
+            } => {
+                let changed = engine.change_preferences(&project, org.as_deref(), &[(key, value)]);
+                Reply::Preferences(Box::new(changed.map_err(failed)?))
             }
-            "assignees" => self.assignees().await,
-            other => Err(format!("the app has no command `{other}`")),
-        }
+            Request::Assignees {} => Reply::Assignees(engine.assignees().await.map_err(failed)?),
+        })
     }
 
     /// The engine's status, and whether the app starts at login.
-    async fn status(&self) -> Result<Value, String> {
+    async fn status(&self) -> Result<Reply, String> {
         // The status reads the keyring over D-Bus: keep it off the async threads.
         let reader = self.daemon.status_reader();
         let status = blocking(move || Ok(reader.read())).await?;
-        let mut value = answer(status)?;
-        value["autostart"] = json!(autostart::enabled());
-        Ok(value)
+        Ok(Reply::Status {
+            status: Box::new(status),
+            autostart: autostart::enabled(),
+        })
     }
 
-    /// Queues an action on an inbox alert's issue: `resolve`, `ignore[=MINUTES|forever]`,
-    /// `assign[=WHO]`.
-    fn act_on_alert(&self, alert: i64, action: &str) -> Result<Value, String> {
-        let daemon = &self.daemon;
-        let found = daemon
-            .store()
-            .recent_alerts(200)
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .find(|a| a.id == alert);
+    /// Queues an action on an inbox alert's issue.
+    fn act_on_alert(&self, alert: i64, action: &str) -> Result<i64, String> {
+        let found = self.daemon.engine().alert(alert).map_err(|e| e.to_string())?;
         let alert = found.ok_or_else(|| format!("alert {alert} is no longer in the inbox"))?;
-        let request = engine::actions::Request::parse(action).map_err(|e| e.to_string())?;
+        let request = ActionRequest::parse(action).map_err(|e| e.to_string())?;
         let label = alert.short_id.clone().unwrap_or_else(|| alert.issue_id.clone());
-        answer(
-            daemon
-                .actions()
-                .enqueue(
-                    alert.org.as_deref(),
-                    &alert.issue_id,
-                    &request,
-                    None,
-                    &label,
-                    &alert.title,
-                )
-                .map_err(|e| e.to_string())?,
-        )
-    }
-
-    /// Whom issues can be assigned to: each account's members and the teams I am on, as
-    /// `(assignee, label)` pairs the engine's `assign=` takes.
-    async fn assignees(&self) -> Result<Value, String> {
-        let mut people = Vec::new();
-        for (account, token) in engine::accounts::with_tokens(self.daemon.engine())
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            let client = engine::sentry_api::Client::new(&account.url, &token).map_err(|e| e.to_string())?;
-            people.extend(
-                client
-                    .members(&account.org)
-                    .await
-                    .map_err(|e| format!("{}: {e}", account.org))?,
-            );
-            people.extend(
-                client
-                    .my_teams(&account.org)
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|t| (format!("team:{t}"), format!("#{t}"))),
-            );
-        }
-        people.sort();
-        people.dedup();
-        answer(people)
+        self.daemon
+            .actions()
+            .enqueue(
+                alert.org.as_deref(),
+                &alert.issue_id,
+                &request,
+                None,
+                &label,
+                &alert.title,
+            )
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use engine::control::{self, ControlError, Event, View};
+use engine::control::{self, ControlError, Event, Request, View};
 use engine::{Daemon, DaemonConfig, Engine, Settings};
 use ksni::TrayMethods;
 use tokio::sync::{broadcast, mpsc};
@@ -26,7 +26,7 @@ use crate::window::Window;
 #[command(name = "sentry-tray", version, about = "Sentry alerts on your desktop")]
 struct Args {
     /// Where the webhook receiver listens.
-    #[arg(long, env = "SENTRY_TRAY_LISTEN", default_value = engine::daemon::DEFAULT_LISTEN)]
+    #[arg(long, env = "SENTRY_TRAY_LISTEN", default_value = engine::DEFAULT_LISTEN)]
     listen: SocketAddr,
     /// Start in the tray without opening the window.
     #[arg(long)]
@@ -122,7 +122,9 @@ async fn run(args: Args, settings: Settings) -> anyhow::Result<()> {
         Err(ControlError::AlreadyRunning) => {
             if !args.hidden {
                 control::Client::new(socket)
-                    .call("open_window", serde_json::json!({"view": "inbox"}))
+                    .call(&Request::OpenWindow {
+                        view: Some(View::Inbox),
+                    })
                     .await?;
             }
             eprintln!(
@@ -140,16 +142,15 @@ async fn run(args: Args, settings: Settings) -> anyhow::Result<()> {
 
 async fn serve(args: Args, settings: Settings, listener: tokio::net::UnixListener) -> anyhow::Result<()> {
     let engine = Engine::open(settings)?;
-    let store = engine.store().clone();
     let config = DaemonConfig {
         listen: args.listen,
         poll: true,
         poll_interval: Duration::from_secs(args.poll_interval),
     };
-    let daemon = Arc::new(Daemon::start(config, engine).await?);
+    let daemon = Arc::new(Daemon::start(config, engine.clone()).await?);
     let (events, _) = broadcast::channel(16);
     let (refresh, mut refreshes) = mpsc::unbounded_channel();
-    let window = Window::new(store, events.clone(), refresh.clone());
+    let window = Window::new(engine, events.clone(), refresh.clone());
     let commands = Commands {
         daemon: daemon.clone(),
         window: window.clone(),
@@ -189,7 +190,7 @@ async fn serve(args: Args, settings: Settings, listener: tokio::net::UnixListene
             Some(call) = incoming.recv() => {
                 let commands = commands.clone();
                 tokio::spawn(async move {
-                    let answer = commands.call(&call.method, call.params).await;
+                    let answer = commands.call(call.request).await;
                     let _ = call.reply.send(answer);
                 });
                 continue;
@@ -219,7 +220,7 @@ async fn serve(args: Args, settings: Settings, listener: tokio::net::UnixListene
         let _ = events.send(Event::Changed);
     }
     // The icon leaves the panel with the process's bus connection.
-    tracing::info!(alerts = daemon.store().alert_count().unwrap_or(0), "Sentry Tray quits");
+    tracing::info!("Sentry Tray quits");
     Ok(())
 }
 
@@ -236,7 +237,7 @@ fn on_choice(daemon: &Daemon, window: &Window, choice: Choice) {
             .pause_until(Some(chrono::Utc::now() + chrono::Duration::hours(1)))
             .map_err(|e| e.to_string()),
         Choice::PauseTomorrow => daemon
-            .pause_until(Some(engine::daemon::tomorrow_morning()))
+            .pause_until(Some(engine::tomorrow_morning()))
             .map_err(|e| e.to_string()),
         Choice::Resume => daemon.set_paused(false).map_err(|e| e.to_string()),
         Choice::Alert(id) => open_alert(daemon, id),
@@ -248,11 +249,7 @@ fn on_choice(daemon: &Daemon, window: &Window, choice: Choice) {
 }
 
 fn open_alert(daemon: &Daemon, id: i64) -> Result<(), String> {
-    let recent = daemon.store().recent_alerts(20).map_err(|e| e.to_string())?;
-    let url = recent
-        .into_iter()
-        .find(|a| a.id == id)
-        .and_then(|a| a.web_url)
-        .ok_or("the alert has no link to open")?;
-    engine::actions::open_in_browser(&url).map_err(|e| e.to_string())
+    let alert = daemon.engine().alert(id).map_err(|e| e.to_string())?;
+    let url = alert.and_then(|a| a.web_url).ok_or("the alert has no link to open")?;
+    engine::open_in_browser(&url).map_err(|e| e.to_string())
 }

@@ -9,8 +9,6 @@ use ksni::menu::{MenuItem, StandardItem};
 use tokio::sync::mpsc;
 
 const RECENT: usize = 10;
-/// When the window was last opened: alerts notified since are "new".
-pub const KEY_SEEN: &str = "window.last_opened";
 
 /// What the user picked in the menu; the app's main loop carries it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,12 +33,14 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn read(daemon: &Daemon) -> Snapshot {
-        let recent = daemon.store().recent_alerts(RECENT).unwrap_or_default();
+        let engine = daemon.engine();
+        let recent = engine.inbox(RECENT).unwrap_or_default();
         Snapshot {
-            unread: unread(daemon),
+            unread: engine.unseen().unwrap_or(0),
             recent: recent
                 .into_iter()
-                .map(|a| {
+                .map(|entry| {
+                    let a = entry.alert;
                     let label = format!("{} · {}", a.short_id.as_deref().unwrap_or(&a.issue_id), a.title);
                     (a.id, label, a.web_url.is_some())
                 })
@@ -49,18 +49,6 @@ impl Snapshot {
             trouble: daemon.status_reader().account_trouble(),
         }
     }
-}
-
-/// Alerts notified since the window was last opened.
-fn unread(daemon: &Daemon) -> i64 {
-    let seen = daemon
-        .store()
-        .setting(KEY_SEEN)
-        .ok()
-        .flatten()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    daemon.store().notified_after(seen).unwrap_or(0)
 }
 
 pub struct Tray {

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use engine::Engine;
 use engine::control::{Event, View};
-use engine::store::Store;
 use tokio::sync::broadcast;
 
 pub const BINARY: &str = "sentry-tray-window";
@@ -17,14 +17,14 @@ pub struct Window {
     /// Whether a window process is running now.
     running: Arc<Mutex<bool>>,
     events: broadcast::Sender<Event>,
-    store: Store,
+    engine: Engine,
     refresh: tokio::sync::mpsc::UnboundedSender<()>,
 }
 
 impl Window {
     /// `refresh` hears each opening: the tray stops counting what the window shows as new.
     pub fn new(
-        store: Store,
+        engine: Engine,
         events: broadcast::Sender<Event>,
         refresh: tokio::sync::mpsc::UnboundedSender<()>,
     ) -> Window {
@@ -35,7 +35,7 @@ impl Window {
             binary,
             running: Arc::new(Mutex::new(false)),
             events,
-            store,
+            engine,
             refresh,
         }
     }
@@ -43,11 +43,7 @@ impl Window {
     /// Brings the open window forward showing `view`, or starts it so. Must run inside the
     /// tokio runtime.
     pub fn open(&self, view: View) -> Result<(), String> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        if let Err(e) = self.store.set_setting(crate::menu::KEY_SEEN, &now.to_string()) {
+        if let Err(e) = self.engine.window_opened() {
             tracing::warn!(error = %e, "could not record that the window was opened");
         }
         let _ = self.refresh.send(());

@@ -107,6 +107,17 @@ pub enum Audience {
     OwnedOrAssigned,
 }
 
+impl Audience {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Audience::Everything => "everything",
+            Audience::Assigned => "assigned",
+            Audience::Owned => "owned",
+            Audience::OwnedOrAssigned => "owned or assigned",
+        }
+    }
+}
+
 /// Known noise: an alert matching any of these is not shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "field", content = "value")]

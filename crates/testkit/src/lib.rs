@@ -1,7 +1,7 @@
-//! Helpers for the end-to-end tests: the built binaries, a private data folder each, signed
-//! webhooks, and dunst (the real notification daemon of the test session) as the user's eyes
-//! and hands.
-#![allow(dead_code)] // each test binary uses its own part of this module
+//! What many test binaries (and the benchmarks) need alike: the TLS provider set once, the
+//! workspace's built binaries and a private data folder each, Sentry's stand-in with its account,
+//! signed webhooks over plain HTTP, and dunst (the real notification daemon of the test session)
+//! and the X server as the user's eyes and hands.
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
@@ -21,20 +21,44 @@ pub fn require_desktop() {
     );
 }
 
-/// The window, this package's binary; the tray app starts it while the window is open.
-pub fn window_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sentry-tray-window"))
+/// The stand-in's organization: the account every test polls and acts with.
+pub const ORG: &str = "acme";
+
+/// Installs the TLS provider the HTTP clients use (ring), once per process; every test that
+/// makes a client calls it first.
+pub fn tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// A binary of another package of the workspace, built beside the window.
+/// Sentry's stand-in on loopback, answering `token`.
+pub async fn standin(token: &str) -> sentry_standin::StandIn {
+    tls();
+    sentry_standin::StandIn::start(token).await
+}
+
+/// The environment that makes `url` the environment's account (`SENTRY_URL`, `SENTRY_ORG`,
+/// `SENTRY_AUTH_TOKEN`), for a binary started by a test.
+pub fn account_env<'a>(url: &'a str, token: &'a str) -> [(&'static str, &'a str); 3] {
+    [("SENTRY_URL", url), ("SENTRY_ORG", ORG), ("SENTRY_AUTH_TOKEN", token)]
+}
+
+/// A binary of the workspace, from the target folder the running test was built into.
 fn sibling(name: &str) -> PathBuf {
-    let bin = window_binary().with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let exe = std::env::current_exe().unwrap();
+    // Test binaries are in target/<profile>/deps, the workspace's binaries one folder up.
+    let folder = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let bin = folder.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         bin.exists(),
         "{} is missing: build with `cargo build --workspace`",
         bin.display()
     );
     bin
+}
+
+/// The window, which the tray app starts while the window is open.
+pub fn window_binary() -> PathBuf {
+    sibling("sentry-tray-window")
 }
 
 /// `sentry-tray`, the app: engine and tray icon (crates/tray).
@@ -189,7 +213,7 @@ pub fn http(
 pub fn issue_created_body(issue_id: &str, title: &str) -> Vec<u8> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/testdata/sentry/webhook.issue.created.json"
+        "/../../testdata/sentry/webhook.issue.created.json"
     );
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let mut body = doc["body"].clone();
@@ -322,7 +346,7 @@ pub fn wait_until(what: &str, secs: u64, done: impl Fn() -> bool) {
 
 /// Does to the window titled `title` what the user's window manager would (`x11_window.py`).
 fn x11_window(args: &[&str]) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/x11_window.py");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/support/x11_window.py");
     let status = Command::new("/usr/bin/python3")
         .arg(script)
         .args(args)

@@ -3,18 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use engine::actions::{ActionState, Actions, Request};
-use engine::alert::{Alert, Kind};
-use engine::store::{Store, Stored};
-use engine::{Engine, Settings};
+use crate::actions::{ActionState, Actions, Request};
+use crate::alert::{Alert, Kind};
+use crate::api::Engine;
+use crate::settings::Settings;
+use crate::store::{Store, Stored};
 use sentry_standin::{Failure, StandIn};
 
 const TOKEN: &str = "sntryu_queue_token";
-
-/// Settings whose environment account (no keyring needed) is `acme` at `url`, data in `dir`.
-fn sentry_at(url: &str, dir: &std::path::Path) -> Settings {
-    Settings::in_folder(dir).with_account(url, "acme", TOKEN)
-}
 
 /// Sentry's stand-in, the environment's account on it, and the queue of a fresh database.
 struct Setup {
@@ -27,10 +23,10 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let sentry = StandIn::start(TOKEN).await;
     let _dir = tempfile::tempdir().unwrap();
-    let settings = sentry_at(&sentry.url(), _dir.path());
+    let settings = super::sentry_at(&sentry.url(), TOKEN, _dir.path());
     let db = settings.database_path();
     let engine = Engine::open(settings.clone()).unwrap();
     let store = engine.store().clone();
@@ -45,7 +41,7 @@ async fn setup() -> Setup {
     }
 }
 
-async fn wait_state(actions: &Actions, id: i64, state: ActionState, within: Duration) -> engine::actions::Queued {
+async fn wait_state(actions: &Actions, id: i64, state: ActionState, within: Duration) -> crate::actions::Queued {
     let deadline = Instant::now() + within;
     loop {
         let row = actions.get(id).unwrap().unwrap();
@@ -106,7 +102,7 @@ async fn a_permanent_failure_is_kept_with_its_error_and_not_retried() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_once() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -114,7 +110,7 @@ async fn an_action_queued_while_sentry_is_away_survives_a_restart_and_arrives_on
         .port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let settings = sentry_at(&format!("http://{addr}"), dir.path());
+    let settings = super::sentry_at(&format!("http://{addr}"), TOKEN, dir.path());
 
     // First run: Sentry is unreachable; the action stays queued with the reason.
     let first = Actions::new(Engine::open(settings.clone()).unwrap(), None);
@@ -181,7 +177,7 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
         let Stored::New(id) = s.store.insert_alert(&told, 1).unwrap() else {
             panic!("stored once")
         };
-        s.store.mark_notified(id, engine::receiver::now()).unwrap();
+        s.store.mark_notified(id, crate::receiver::now()).unwrap();
     }
     let resolve = s
         .actions
@@ -222,7 +218,7 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
     let polled = Alert::from_issue_webhook("assigned", &issue, None, None, Some("acme"), b"{}");
     assert!(
         matches!(
-            s.store.insert_alert(&polled, engine::receiver::now()).unwrap(),
+            s.store.insert_alert(&polled, crate::receiver::now()).unwrap(),
             Stored::Duplicate(_)
         ),
         "taken for news"

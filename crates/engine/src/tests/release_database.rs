@@ -1,10 +1,11 @@
 //! A database written by the release before reasons and states were typed (commit 9dc7468)
 //! opens, and what it stored still reads as it did.
 
-use engine::actions::{ActionState, Actions};
-use engine::alert::{Kind, Source};
-use engine::policy::{Deliver, Level, Reason};
-use engine::{Engine, Settings};
+use crate::actions::{ActionState, Actions};
+use crate::alert::{Kind, Source};
+use crate::api::Engine;
+use crate::policy::{Deliver, Level, Reason};
+use crate::settings::Settings;
 
 fn release_database() -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap();

@@ -1,12 +1,12 @@
 //! "Owned by me" decided live: who I am and my teams, the project's ownership rules and the
 //! issue's latest event come from the Sentry stand-in, cached; local rules add to Sentry's.
 
-use engine::alert::Alert;
-use engine::daemon::decide_for;
-use engine::enrich::Enricher;
-use engine::policy::{Deliver, Preferences};
-use engine::store::Store;
-use engine::{Engine, Settings};
+use crate::alert::Alert;
+use crate::api::Engine;
+use crate::daemon::decide_for;
+use crate::enrich::Enricher;
+use crate::policy::{Deliver, Preferences};
+use crate::store::Store;
 use sentry_standin::StandIn;
 use serde_json::json;
 
@@ -22,19 +22,14 @@ fn event(filename: &str) -> serde_json::Value {
     })
 }
 
-async fn decision(enricher: &Enricher, alert: &Alert) -> engine::policy::Decision {
+async fn decision(enricher: &Enricher, alert: &Alert) -> crate::policy::Decision {
     decide_for(enricher, alert, chrono::Utc::now()).await.unwrap().0
-}
-
-/// Settings whose environment account (no keyring needed) is `acme` at `url`, data in `dir`.
-fn sentry_at(url: &str, dir: &std::path::Path) -> Settings {
-    Settings::in_folder(dir).with_account(url, "acme", TOKEN)
 }
 
 /// A store whose project `web` has the `owned` audience, and an enricher on it.
 fn owned_store(sentry: &str) -> (tempfile::TempDir, Store, Enricher, Preferences) {
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(sentry_at(sentry, dir.path())).unwrap();
+    let engine = Engine::open(super::sentry_at(sentry, TOKEN, dir.path())).unwrap();
     let store = engine.store().clone();
     let mut prefs = Preferences::default();
     prefs.set("audience", "owned").unwrap();
@@ -54,7 +49,7 @@ fn alert(id: &str) -> Alert {
 
 #[tokio::test]
 async fn ownership_from_sentry_decides_whose_alert_it_is() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let sentry = StandIn::start(TOKEN).await;
     sentry.set_ownership("web", "path:src/payments/* #payments\n*.js #frontend");
     sentry.set_latest_event("1", event("src/payments/charge.py"));
@@ -119,7 +114,7 @@ async fn without_sentry_ownership_is_unknown_and_said_so() {
 
 #[tokio::test]
 async fn a_comment_notifies_only_on_my_issues() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let sentry = StandIn::start(TOKEN).await;
     // The stand-in's token belongs to user 1.
     sentry.set_issues(vec![
@@ -128,7 +123,7 @@ async fn a_comment_notifies_only_on_my_issues() {
     ]);
     // Default preferences: everything in the project, so only the comment's own rule decides.
     let dir = tempfile::tempdir().unwrap();
-    let enricher = Enricher::new(Engine::open(sentry_at(&sentry.url(), dir.path())).unwrap());
+    let enricher = Enricher::new(Engine::open(super::sentry_at(&sentry.url(), TOKEN, dir.path())).unwrap());
     let comment = |issue: &str| {
         let comment = sentry_api::Comment {
             action: "created".into(),

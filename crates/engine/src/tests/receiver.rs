@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use engine::receiver::{DEFAULT_REPLAY_WINDOW, MAX_BODY, ReceiverState, SecretSource, now, serve};
-use engine::store::Store;
+use crate::receiver::{DEFAULT_REPLAY_WINDOW, MAX_BODY, ReceiverState, SecretSource, now, serve};
+use crate::store::Store;
 use tokio::sync::mpsc;
 
 const SECRET: &str = "test-secret";
@@ -36,7 +36,7 @@ impl SecretSource for SetElsewhere {
 struct Receiver {
     url: String,
     store: Store,
-    delivered: mpsc::UnboundedReceiver<(i64, engine::alert::Alert)>,
+    delivered: mpsc::UnboundedReceiver<(i64, crate::alert::Alert)>,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -46,7 +46,7 @@ async fn start(secret: Option<&'static str>) -> Receiver {
 }
 
 async fn start_with(secret: Arc<dyn SecretSource>) -> Receiver {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
     let (deliver, delivered) = mpsc::unbounded_channel();
@@ -70,7 +70,7 @@ async fn start_with(secret: Arc<dyn SecretSource>) -> Receiver {
 }
 
 fn example_body() -> Vec<u8> {
-    let text = include_str!("../../../testdata/sentry/webhook.issue.created.json");
+    let text = include_str!("../../../../testdata/sentry/webhook.issue.created.json");
     let doc: serde_json::Value = serde_json::from_str(text).unwrap();
     serde_json::to_vec(&doc["body"]).unwrap()
 }

@@ -1,11 +1,12 @@
 //! Accounts and polling against the local Sentry stand-in, over real HTTP on loopback, with a
 //! real SQLite file (and the real keyring where tokens are stored).
 
-use engine::accounts::{self, Account, AccountError};
-use engine::alert::{Kind, Source};
-use engine::poll;
-use engine::store::{Store, Stored};
-use engine::{Engine, Settings};
+use crate::accounts::{self, Account, AccountError};
+use crate::alert::{Kind, Source};
+use crate::api::Engine;
+use crate::poll;
+use crate::settings::Settings;
+use crate::store::{Store, Stored};
 use sentry_api::{ApiError, Client};
 use sentry_standin::{Failure, StandIn};
 use serde_json::{Value, json};
@@ -35,12 +36,12 @@ struct Poller {
     store: Store,
     client: Client,
     acct: Account,
-    tx: mpsc::UnboundedSender<(i64, engine::alert::Alert)>,
-    rx: mpsc::UnboundedReceiver<(i64, engine::alert::Alert)>,
+    tx: mpsc::UnboundedSender<(i64, crate::alert::Alert)>,
+    rx: mpsc::UnboundedReceiver<(i64, crate::alert::Alert)>,
 }
 
 async fn poller() -> Poller {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let sentry = StandIn::start(TOKEN).await;
     let (_dir, store) = store();
     let client = Client::new(&sentry.url(), TOKEN).unwrap();
@@ -71,7 +72,7 @@ fn store() -> (tempfile::TempDir, Store) {
 
 #[tokio::test]
 async fn polling_reads_every_page_with_one_organization_request_and_stores_news_once() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let sentry = StandIn::start(TOKEN).await;
     sentry.set_page_size(100);
     // 250 open issues across three projects, all seen before the first poll.
@@ -160,7 +161,7 @@ async fn a_webhook_and_a_poll_of_the_same_new_issue_are_one_alert() {
     let created = issue(5, "web", "2026-11-02T00:00:00Z", "2026-11-02T00:00:00Z", "new");
     let issue_model: sentry_api::Issue = serde_json::from_value(created.clone()).unwrap();
     let from_webhook =
-        engine::alert::Alert::from_issue_webhook("created", &issue_model, None, Some("r1"), Some("acme"), b"{}");
+        crate::alert::Alert::from_issue_webhook("created", &issue_model, None, Some("r1"), Some("acme"), b"{}");
     assert!(matches!(
         p.store.insert_alert(&from_webhook, 1).unwrap(),
         Stored::New(_)
@@ -208,7 +209,7 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
         Ok("1"),
         "needs the keyring of the desktop session: run scripts/test"
     );
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let sentry = StandIn::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(Settings::in_folder(dir.path())).unwrap();
@@ -301,7 +302,7 @@ async fn assignments_and_resolutions_made_elsewhere_are_noticed_by_polling_once(
     p.cycle().await.unwrap();
     let (id, created) = p.rx.try_recv().unwrap();
     assert_eq!(created.kind, Kind::IssueCreated);
-    p.store.mark_notified(id, engine::receiver::now()).unwrap();
+    p.store.mark_notified(id, crate::receiver::now()).unwrap();
 
     // Someone assigns it to a teammate: the next cycle says so, once.
     p.cycle().await.unwrap();
@@ -338,7 +339,7 @@ async fn assignments_and_resolutions_made_elsewhere_are_noticed_by_polling_once(
 
 #[tokio::test]
 async fn slow_answers_and_reset_connections_are_transient() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let sentry = StandIn::start(TOKEN).await;
     let (_dir, store) = store();
     let client = Client::with_timeout(&sentry.url(), TOKEN, std::time::Duration::from_secs(1)).unwrap();
@@ -360,7 +361,7 @@ async fn slow_answers_and_reset_connections_are_transient() {
 
 #[tokio::test]
 async fn a_spent_rate_limit_window_is_waited_out() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let sentry = StandIn::start(TOKEN).await;
     let (_dir, store) = store();
     let client = Client::new(&sentry.url(), TOKEN).unwrap();
@@ -380,7 +381,7 @@ async fn a_spent_rate_limit_window_is_waited_out() {
 
 #[tokio::test]
 async fn older_servers_without_organization_scoped_issue_paths_still_work() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    testkit::tls();
     let sentry = StandIn::start(TOKEN).await;
     sentry.set_legacy_only(true);
     let client = Client::new(&sentry.url(), TOKEN).unwrap();

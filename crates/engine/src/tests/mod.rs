@@ -1,0 +1,16 @@
+//! The engine against Sentry's stand-in and real files: tests that need its inner parts (the
+//! receiver, a polling cycle, the action queue, the enricher), so they live inside the crate.
+
+mod action_queue;
+mod ownership_live;
+mod polling;
+mod receiver;
+mod release_database;
+
+use crate::settings::Settings;
+
+/// Settings whose environment account (no keyring needed) is `acme` at `url` with `token`,
+/// with the data in `dir`.
+pub(crate) fn sentry_at(url: &str, token: &str, dir: &std::path::Path) -> Settings {
+    Settings::in_folder(dir).with_account(url, "acme", token)
+}

@@ -1,0 +1,82 @@
+//! A preference changed from the command line and the same change made in the window (over the
+//! running app's control socket, as the window sends it) store the same row: the README's
+//! fallback, the project's own, else its account's (`@ORG`), else everyone's (`*`).
+
+use engine::Settings;
+use engine::control::{Client, Reply, Request};
+use testkit::*;
+
+/// A data folder whose everyone's defaults and acme's defaults are set (from the CLI).
+fn data_folder(name: &str) -> std::path::PathBuf {
+    let dir = temp_dir(name);
+    let env = [("SENTRY_TRAY_DATA_DIR", dir.to_str().unwrap())];
+    for (project, change) in [("*", "min_level=error"), ("@acme", "audience=owned")] {
+        let out = cli(&["prefs", project, change], "", &env);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    dir
+}
+
+/// The row stored for `project`, as JSON.
+fn stored(dir: &std::path::Path, project: &str) -> serde_json::Value {
+    let db = rusqlite::Connection::open(dir.join("sentry-tray.sqlite3")).unwrap();
+    let text: String = db
+        .query_row("SELECT value FROM preferences WHERE project = ?1", [project], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn the_same_change_from_the_command_line_and_the_window_stores_the_same_row() {
+    require_desktop();
+    let from_cli = data_folder("prefs-cli");
+    let from_window = data_folder("prefs-window");
+
+    let env = [("SENTRY_TRAY_DATA_DIR", from_cli.to_str().unwrap())];
+    let out = cli(&["prefs", "web", "--org", "acme", "enabled=off"], "", &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let app = App::launch(&app_binary(), &["--hidden"], &[], &from_window);
+    let socket = Settings::in_folder(&from_window).control_socket();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let change = Request::SetPreference {
+        project: "web".into(),
+        org: Some("acme".into()),
+        key: "enabled".into(),
+        value: "off".into(),
+    };
+    let reply = runtime.block_on(Client::new(socket).call(&change));
+    assert!(
+        matches!(reply, Ok(Reply::Preferences(_))),
+        "{reply:?}\n{}",
+        app.log_text()
+    );
+
+    let (cli_row, window_row) = (stored(&from_cli, "web"), stored(&from_window, "web"));
+    assert_eq!(cli_row, window_row, "the same change stored different rows");
+    // The project fell back to its account's defaults, which fell back to everyone's.
+    assert_eq!(
+        (&cli_row["enabled"], &cli_row["audience"], &cli_row["min_level"]),
+        (&false.into(), &"owned".into(), &"error".into())
+    );
+}
+
+#[test]
+fn with_one_account_the_command_line_needs_no_org() {
+    let dir = data_folder("prefs-one-account");
+    // The environment's account is the only one: its organization is the project's.
+    let env = [
+        ("SENTRY_TRAY_DATA_DIR", dir.to_str().unwrap()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_ORG", ORG),
+    ];
+    let out = cli(&["prefs", "web", "enabled=off"], "", &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stored(&dir, "web")["audience"],
+        "owned",
+        "acme's defaults were not used"
+    );
+}
