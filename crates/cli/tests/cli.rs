@@ -53,6 +53,28 @@ fn a_taken_port_is_reported_plainly() {
         stderr.contains(&format!("cannot listen for webhooks on {addr}")),
         "{stderr}"
     );
+    assert_eq!(
+        stderr.matches("os error").count(),
+        1,
+        "the cause is said once: {stderr}"
+    );
+}
+
+#[test]
+fn a_data_folder_that_cannot_be_made_is_said_with_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let inside = file.join("data");
+    let out = cli(&["status"], "", &[("SENTRY_TRAY_DATA_DIR", inside.to_str().unwrap())]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot create the data folder"), "{stderr}");
+    assert_eq!(
+        stderr.matches("os error").count(),
+        1,
+        "the cause is said once: {stderr}"
+    );
 }
 
 #[test]

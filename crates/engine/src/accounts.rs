@@ -74,8 +74,8 @@ pub enum AccountError {
     NotFound(String),
     #[error("the token of {0} is missing from the keyring: remove the account and add it again")]
     TokenMissing(String),
-    #[error("{org}: {source}")]
-    InOrganization { org: String, source: ApiError },
+    #[error("{org}: {cause}")]
+    InOrganization { org: String, cause: ApiError },
     #[error("the app is shutting down")]
     ShuttingDown,
     #[error(transparent)]
@@ -316,9 +316,9 @@ pub async fn projects(engine: &Engine) -> Result<Vec<Project>, AccountError> {
     let store = engine.store();
     let mut rows = Vec::new();
     for (account, token) in with_tokens(engine).await? {
-        let in_org = |source| AccountError::InOrganization {
+        let in_org = |cause| AccountError::InOrganization {
             org: account.org.clone(),
-            source,
+            cause,
         };
         let projects = Client::new(&account.url, &token)
             .map_err(in_org)?

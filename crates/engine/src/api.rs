@@ -142,9 +142,9 @@ impl Engine {
     pub async fn assignees(&self) -> Result<Vec<Assignee>, Error> {
         let mut people = Vec::new();
         for (account, token) in accounts::with_tokens(self).await? {
-            let in_org = |source| AccountError::InOrganization {
+            let in_org = |cause| AccountError::InOrganization {
                 org: account.org.clone(),
-                source,
+                cause,
             };
             let client = sentry_api::Client::new(&account.url, &token).map_err(in_org)?;
             let members = client.members(&account.org).await.map_err(in_org)?;

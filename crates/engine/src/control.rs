@@ -32,8 +32,8 @@ pub enum ControlError {
     AlreadyRunning,
     #[error("Sentry Tray is not running (nothing answers at {path})")]
     NotRunning { path: PathBuf },
-    #[error("the control socket {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("the control socket {path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("the running app answered something unreadable: {0}")]
     Protocol(String),
     #[error("{0}")]
@@ -189,9 +189,9 @@ enum Answer {
 /// Binds the socket, unless another app answers on it ([`ControlError::AlreadyRunning`]). A
 /// socket file left by an app that was killed is replaced.
 pub async fn bind(path: &Path) -> Result<UnixListener, ControlError> {
-    let io = |source| ControlError::Io {
+    let io = |cause| ControlError::Io {
         path: path.to_owned(),
-        source,
+        cause,
     };
     if UnixStream::connect(path).await.is_ok() {
         return Err(ControlError::AlreadyRunning);
@@ -299,7 +299,7 @@ impl Client {
             },
             _ => ControlError::Io {
                 path: self.path.clone(),
-                source: e,
+                cause: e,
             },
         })
     }
@@ -310,9 +310,9 @@ impl Client {
         let mut stream = self.connect().await?;
         let mut line = serde_json::to_vec(request).map_err(|e| ControlError::Protocol(e.to_string()))?;
         line.push(b'\n');
-        let io = |source| ControlError::Io {
+        let io = |cause| ControlError::Io {
             path: self.path.clone(),
-            source,
+            cause,
         };
         stream.write_all(&line).await.map_err(io)?;
         let mut answer = String::new();
@@ -343,9 +343,9 @@ impl Client {
         let mut stream = self.connect().await?;
         let mut line = serde_json::to_vec(&Request::Subscribe {}).map_err(|e| ControlError::Protocol(e.to_string()))?;
         line.push(b'\n');
-        stream.write_all(&line).await.map_err(|source| ControlError::Io {
+        stream.write_all(&line).await.map_err(|cause| ControlError::Io {
             path: self.path.clone(),
-            source,
+            cause,
         })?;
         Ok(Subscription {
             lines: BufReader::new(stream).lines(),

@@ -52,9 +52,9 @@ impl Default for DaemonConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
     #[error(
-        "cannot listen for webhooks on {addr}: {source} (is another Sentry Tray running? choose another address with --listen)"
+        "cannot listen for webhooks on {addr}: {cause} (is another Sentry Tray running? choose another address with --listen)"
     )]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind { addr: SocketAddr, cause: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -129,13 +129,13 @@ impl Daemon {
         let store = engine.store().clone();
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
-            .map_err(|source| DaemonError::Bind {
+            .map_err(|cause| DaemonError::Bind {
                 addr: config.listen,
-                source,
+                cause,
             })?;
-        let local_addr = listener.local_addr().map_err(|source| DaemonError::Bind {
+        let local_addr = listener.local_addr().map_err(|cause| DaemonError::Bind {
             addr: config.listen,
-            source,
+            cause,
         })?;
         let paused = Arc::new(AtomicI64::new(
             store

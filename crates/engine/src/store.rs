@@ -28,8 +28,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot create the data folder {path}: {source}")]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot create the data folder {path}: {cause}")]
+    CreateDir { path: PathBuf, cause: std::io::Error },
     #[error(
         "the database {path} was written by a newer Sentry Tray (schema {found}, this build knows {supported}); update the app, or move the file away to start afresh"
     )]
@@ -44,8 +44,8 @@ pub enum StoreError {
         project: String,
         detail: String,
     },
-    #[error("database error in {path}: {source}")]
-    Sql { path: PathBuf, source: rusqlite::Error },
+    #[error("database error in {path}: {cause}")]
+    Sql { path: PathBuf, cause: rusqlite::Error },
 }
 
 /// What storing an alert did.
@@ -118,14 +118,14 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let path = path.to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            std::fs::create_dir_all(dir).map_err(|cause| StoreError::CreateDir {
                 path: dir.into(),
-                source,
+                cause,
             })?;
         }
-        let sql = |source| StoreError::Sql {
+        let sql = |cause| StoreError::Sql {
             path: path.clone(),
-            source,
+            cause,
         };
         let corrupt = |e: rusqlite::Error| StoreError::Corrupt {
             path: path.clone(),
@@ -176,10 +176,10 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
+    pub(crate) fn err(&self, cause: rusqlite::Error) -> StoreError {
         StoreError::Sql {
             path: self.path.clone(),
-            source,
+            cause,
         }
     }
 
