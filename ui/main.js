@@ -25,6 +25,8 @@ function show({ status, autostart }) {
   secret.textContent = status.webhook_secret
     ? `set (from the ${status.webhook_secret === 'keyring' ? 'keyring' : 'environment'})`
     : status.webhook_secret_error || 'not set: run sentry-tray-cli webhook-secret set';
+  $('webhook-note').hidden = !status.webhook_note;
+  $('webhook-note').textContent = status.webhook_note || '';
 
   const account = $('account');
   if (status.account) {
@@ -43,6 +45,7 @@ function show({ status, autostart }) {
     ? status.accounts.map((a) => `${a.org}: ${a.polling_text}`).join(' · ')
     : status.accounts_error || 'no account to poll';
   polling.className = status.accounts.some((a) => a.trouble) || status.accounts_error ? 'missing' : '';
+  $('servers').textContent = status.accounts.map((a) => `${a.org}: ${a.server_text}`).join(' · ') || '–';
 
   // Polling alone is enough to hear from Sentry; the webhook secret is for the receiver.
   const accounts = $('accounts');

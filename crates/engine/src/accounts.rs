@@ -143,13 +143,25 @@ pub async fn add(engine: &Engine, url: &str, org: &str, token: &str) -> Result<A
         Err(ApiError::Forbidden(_)) => return Err(AccountError::MissingScopes(vec!["org:read".into()])),
         Err(e) => return Err(e.into()),
     };
-    // Teams feed "owned by my team"; a server without the endpoint only loses that.
-    let teams = match client.my_teams(&org).await {
-        Ok(teams) => teams,
+    // What the server offers decides how it is polled and acted on; when it cannot say now,
+    // polling learns it at the next start.
+    let offers = match crate::servers::learn(store, &Account::environment(&url, &org), &client).await {
+        Ok(profile) => Some(profile),
         Err(e) => {
-            tracing::warn!(error = %e, "could not read your teams; team ownership will not match");
-            Vec::new()
+            tracing::warn!(error = %e, "could not learn what the server offers yet");
+            None
         }
+    };
+    // Teams feed "owned by my team"; a server without the endpoint only loses that.
+    let teams = match offers.as_ref().is_none_or(|p| p.teams) {
+        false => Vec::new(),
+        true => match client.my_teams(&org).await {
+            Ok(teams) => teams,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read your teams; team ownership will not match");
+                Vec::new()
+            }
+        },
     };
     let id = {
         let conn = store.conn();

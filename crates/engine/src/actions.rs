@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{OptionalExtension, params};
-use sentry_api::{ApiError, Client, Issue, IssueUpdate};
+use sentry_api::{ApiError, Issue, IssueUpdate};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::Notify;
 
-use crate::accounts;
+use crate::accounts::{self, Account};
 use crate::alert::{Alert, Source};
 use crate::api::Engine;
 use crate::notifier::{Chosen, Notifier, UserAction};
@@ -35,6 +35,8 @@ pub enum ActionError {
     NoOrganization,
     #[error("the issue has no link to open")]
     NoLink,
+    #[error("{server} does not support {what}")]
+    Unsupported { server: &'static str, what: &'static str },
     #[error("`{0}` is not an action (resolve, ignore[=MINUTES|forever], assign[=WHO], open)")]
     Unknown(String),
     #[error("action {0} has not failed, so there is nothing to retry")]
@@ -491,7 +493,15 @@ impl Actions {
         let (url, token, org) = tokio::task::spawn_blocking(move || credentials(&engine, wanted.as_deref()))
             .await
             .map_err(|e| ActionError::Internal(e.to_string()))??;
-        let client = Client::new(&url, &token)?;
+        let client = crate::servers::client(self.store(), &Account::environment(&url, &org), &token)?;
+        let profile = client.profile();
+        if request.kind == UserAction::AssignToMe && !profile.assignment {
+            let server = profile.kind.name();
+            return Err(ActionError::Unsupported {
+                server,
+                what: "assigning issues",
+            });
+        }
         let me = if request.kind == UserAction::AssignToMe && request.argument.is_none() {
             Some(client.whoami().await?.id)
         } else {

@@ -146,7 +146,11 @@ impl Engine {
                 org: account.org.clone(),
                 cause,
             };
-            let client = sentry_api::Client::new(&account.url, &token).map_err(in_org)?;
+            let client = crate::servers::client(&self.store, &account, &token).map_err(in_org)?;
+            // Nobody can be assigned on a server without assignment.
+            if !client.profile().assignment {
+                continue;
+            }
             let members = client.members(&account.org).await.map_err(in_org)?;
             people.extend(
                 members

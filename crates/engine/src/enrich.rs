@@ -84,7 +84,7 @@ impl Enricher {
             }
         };
         let (account, token) = found?;
-        let client = Client::new(&account.url, &token).ok()?;
+        let client = crate::servers::client(self.store(), &account, &token).ok()?;
         Some((account, client))
     }
 

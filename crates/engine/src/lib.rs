@@ -18,6 +18,7 @@ pub mod policy;
 mod poll;
 mod receiver;
 mod secrets;
+mod servers;
 mod settings;
 mod status;
 mod store;

@@ -80,18 +80,30 @@ fn state_key(account: &Account) -> String {
 }
 
 /// The alert a polled issue stands for, if it is news since `since`: new issues (first seen
-/// since), regressions and escalations. Ongoing issues with more events are not news.
-fn news(issue: &Issue, since: &str, org: &str) -> Option<Alert> {
+/// since), regressions and escalations. Ongoing issues with more events are not news. An issue
+/// the app last knew as resolved or ignored that is open again with events since is a
+/// regression, whether or not the server says so (GlitchTip has no `substatus`).
+fn news(issue: &Issue, since: &str, org: &str, store: &Store) -> Option<Alert> {
     let first_seen = issue.first_seen.as_deref().unwrap_or("");
+    let last_seen = issue.last_seen.as_deref().unwrap_or("");
+    let reopened = || {
+        issue.status.as_deref().is_none_or(|s| s == "unresolved")
+            && last_seen > since
+            && store.known_closed(org, &issue.id).unwrap_or(false)
+    };
+    let mut issue = std::borrow::Cow::Borrowed(issue);
     let action = if first_seen > since {
         "created"
     } else if matches!(issue.substatus.as_deref(), Some("regressed" | "escalating")) {
         "unresolved"
+    } else if reopened() {
+        issue.to_mut().substatus.get_or_insert_with(|| "regressed".to_owned());
+        "unresolved"
     } else {
         return None;
     };
-    let body = serde_json::to_vec(issue).unwrap_or_default();
-    let mut alert = Alert::from_issue_webhook(action, issue, None, None, Some(org), &body);
+    let body = serde_json::to_vec(&*issue).unwrap_or_default();
+    let mut alert = Alert::from_issue_webhook(action, &issue, None, None, Some(org), &body);
     alert.source = Source::Poll;
     Some(alert)
 }
@@ -107,10 +119,13 @@ pub async fn cycle(
 ) -> Result<Cycle, ApiError> {
     let key = watermark_key(account);
     let since = store.setting(&key).ok().flatten();
+    // Where the server cannot search by last seen, the newest-first list is read down to the mark.
+    let search = client.profile().last_seen_search;
     let query = match &since {
-        Some(since) => format!("is:unresolved lastSeen:>{since}"),
-        None => "is:unresolved".to_owned(),
+        Some(since) if search => format!("is:unresolved lastSeen:>{since}"),
+        _ => "is:unresolved".to_owned(),
     };
+    let mut reached_mark = false;
     let mut outcome = Cycle::default();
     let mut newest = since.clone();
     let mut cursor = None;
@@ -120,13 +135,20 @@ pub async fn cycle(
             .await?;
         outcome.requests += 1;
         for issue in &issues {
+            if let (Some(since), Some(seen)) = (since.as_deref(), issue.last_seen.as_deref())
+                && !search
+                && seen <= since
+            {
+                reached_mark = true;
+                break;
+            }
             if let Some(seen) = issue.last_seen.as_deref()
                 && newest.as_deref().is_none_or(|n| seen > n)
             {
                 newest = Some(seen.to_owned());
             }
             let Some(since) = since.as_deref() else { continue };
-            let Some(alert) = news(issue, since, &account.org) else {
+            let Some(alert) = news(issue, since, &account.org, store) else {
                 continue;
             };
             match store.insert_alert(&alert, now()) {
@@ -139,7 +161,7 @@ pub async fn cycle(
             }
         }
         match next {
-            Some(next) if !issues.is_empty() => cursor = Some(next),
+            Some(next) if !issues.is_empty() && !reached_mark => cursor = Some(next),
             _ => break,
         }
     }
@@ -212,6 +234,7 @@ async fn watch(
 pub async fn run(engine: Engine, deliver: mpsc::UnboundedSender<(i64, Alert)>, interval: Duration) {
     let store = engine.store();
     let mut failures: u32 = 0;
+    let mut learned = std::collections::HashSet::new();
     loop {
         let mut wait = jitter(interval);
         let listed = {
@@ -232,7 +255,24 @@ pub async fn run(engine: Engine, deliver: mpsc::UnboundedSender<(i64, Alert)>, i
         let mut failed = false;
         for (account, token) in listed {
             let Some(token) = token else { continue };
-            let client = Client::new(&account.url, &token);
+            let client = crate::servers::client(store, &account, &token);
+            // What the server offers is learned once a run (the account's first cycle that
+            // reaches it), not tried anew on every request.
+            let client = match client {
+                Ok(client) if !learned.contains(&account.key()) => {
+                    match crate::servers::learn(store, &account, &client).await {
+                        Ok(profile) => {
+                            learned.insert(account.key());
+                            Ok(client.with_profile(profile))
+                        }
+                        Err(e) => {
+                            tracing::debug!(account = %account.key(), error = %e, "server not learned yet");
+                            Ok(client)
+                        }
+                    }
+                }
+                other => other,
+            };
             let state = match &client {
                 Err(e) => AccountState::Error(e.to_string()),
                 Ok(client) => match cycle(client, store, &account, &deliver).await {

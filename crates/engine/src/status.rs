@@ -10,6 +10,8 @@ use crate::api::Engine;
 use crate::poll::{self, AccountState};
 use crate::receiver::now;
 use crate::secrets::Origin;
+use crate::servers;
+use sentry_api::ServerProfile;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Status {
@@ -28,6 +30,8 @@ pub struct Status {
     pub accounts: Vec<PolledAccount>,
     /// Why the accounts could not be listed.
     pub accounts_error: Option<String>,
+    /// Accounts whose server sends no signed Sentry webhooks, said for the receiver's section.
+    pub webhook_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,6 +47,10 @@ pub struct PolledAccount {
     pub polling_text: String,
     /// Polled, and not well.
     pub trouble: bool,
+    /// What the account's server offers (`None` until learned).
+    pub server: Option<ServerProfile>,
+    /// The server's kind and what it lacks, and how its issues are read, as a person reads it.
+    pub server_text: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -87,9 +95,26 @@ pub(crate) fn read(
         paused: now() < paused_until,
         alerts: store.alert_count().unwrap_or(0),
         database: store.path().display().to_string(),
+        webhook_note: webhook_note(&accounts),
         accounts,
         accounts_error,
     }
+}
+
+fn webhook_note(accounts: &[PolledAccount]) -> Option<String> {
+    let polled_only: Vec<String> = accounts
+        .iter()
+        .filter_map(|a| {
+            let server = a.server.as_ref().filter(|s| !s.webhooks)?;
+            Some(format!("{} ({})", a.org, server.kind.name()))
+        })
+        .collect();
+    (!polled_only.is_empty()).then(|| {
+        format!(
+            "{} sends no signed Sentry webhooks: polled only (the receiver refuses unsigned posts)",
+            polled_only.join(", ")
+        )
+    })
 }
 
 fn polled(engine: &Engine) -> Result<Vec<PolledAccount>, String> {
@@ -98,7 +123,13 @@ fn polled(engine: &Engine) -> Result<Vec<PolledAccount>, String> {
         .into_iter()
         .map(|a| {
             let polling = poll::state(engine.store(), &a);
+            let server = servers::known(engine.store(), &a);
             PolledAccount {
+                server_text: server.as_ref().map_or_else(
+                    || "server not learned yet".to_owned(),
+                    |s| format!("{s}; reads {}", s.paging()),
+                ),
+                server,
                 polling_text: polling
                     .as_ref()
                     .map_or_else(|| "not polled yet".to_owned(), ToString::to_string),

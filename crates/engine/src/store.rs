@@ -401,6 +401,31 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// Whether the newest word the app has of `org`'s issue `issue_id` (a webhook, a poll, or
+    /// Sentry's answer to the user's own action) is that it was resolved or archived.
+    pub fn known_closed(&self, org: &str, issue_id: &str) -> Result<bool, StoreError> {
+        let [closed1, closed2, closed3] = &Kind::CLOSING_ISSUE;
+        let newest: Option<Kind> = self
+            .conn()
+            .query_row(
+                "SELECT kind FROM alerts WHERE org = ?1 AND issue_id = ?2 AND kind IN (?3, ?4, ?5, ?6, ?7)
+                 ORDER BY id DESC LIMIT 1",
+                params![
+                    org,
+                    issue_id,
+                    closed1,
+                    closed2,
+                    closed3,
+                    Kind::IssueCreated,
+                    Kind::IssueUnresolved
+                ],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(newest.is_some_and(|kind| Kind::CLOSING_ISSUE.contains(&kind)))
+    }
+
     /// Alerts held for the digest and not yet summarized, grouped by project, oldest first.
     pub fn undigested(&self) -> Result<Vec<(String, Vec<Recent>)>, StoreError> {
         let held = self.alerts_where("decision = ?1 AND digested_at IS NULL ORDER BY id", [Deliver::Digest])?;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::models::{Issue, text};
+use crate::server::{IssueSort, ServerProfile};
 
 /// How a call to Sentry failed. Messages never contain the token.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +25,10 @@ pub enum ApiError {
     RateLimited { retry_after: Option<Duration> },
     #[error("Sentry had an error ({status}): {detail}")]
     Server { status: u16, detail: String },
+    /// A web page where a JSON answer was due: the server's own error page, or a login page
+    /// (a proxy or single sign-on in front of the server).
+    #[error("{}", if *login { format!("the server answered {status} with a login page (a proxy or single sign-on in front of it?)") } else { format!("the server answered {status} with its error page instead of JSON") })]
+    ErrorPage { status: u16, login: bool },
     #[error("Sentry refused the request ({status}): {detail}")]
     Rejected { status: u16, detail: String },
     #[error("Sentry's answer could not be read: {0}")]
@@ -51,7 +56,7 @@ impl ApiError {
         matches!(
             self,
             ApiError::Unreachable { .. } | ApiError::RateLimited { .. } | ApiError::Server { .. }
-        )
+        ) || matches!(self, ApiError::ErrorPage { status: 500..=599, .. })
     }
 }
 
@@ -120,6 +125,25 @@ pub struct Client {
     /// When Sentry said the rate-limit window is spent (`X-Sentry-Rate-Limit-Remaining: 0`),
     /// the moment it resets.
     spent_until: std::sync::Arc<std::sync::Mutex<Option<std::time::SystemTime>>>,
+    /// What the server offers (learned by `discover`): which paths and parameters to use.
+    profile: ServerProfile,
+}
+
+/// One page of the issue list.
+#[derive(Debug, Clone, Default)]
+pub struct IssuePage {
+    pub issues: Vec<Issue>,
+    /// The next page's cursor, when there are more.
+    pub next: Option<String>,
+    /// Whether the server pages with cursors at all.
+    pub cursors: bool,
+}
+
+/// What a response's `Link` header says about paging.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Paging {
+    next: Option<String>,
+    cursors: bool,
 }
 
 /// One HTTP client per timeout for the whole process, whatever the account: its connections
@@ -172,7 +196,18 @@ impl Client {
             base,
             token: token.to_owned(),
             spent_until: Default::default(),
+            profile: ServerProfile::default(),
         })
+    }
+
+    /// The same client, using what the server is known to offer.
+    pub fn with_profile(mut self, profile: ServerProfile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    pub fn profile(&self) -> &ServerProfile {
+        &self.profile
     }
 
     pub fn base_url(&self) -> &str {
@@ -202,20 +237,24 @@ impl Client {
         *self.spent_until.lock().unwrap_or_else(|p| p.into_inner()) = until;
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<(Value, Option<String>), ApiError> {
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<(Value, Paging), ApiError> {
         let response = request
             .bearer_auth(&self.token)
             .send()
             .await
             .map_err(|e| self.unreachable(e))?;
         self.note_rate_limit(response.headers());
-        let next = response
+        let links: Vec<&str> = response
             .headers()
             .get_all("link")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(crate::pagination::next_cursor);
-        Ok((read_json(response).await?, next))
+            .collect();
+        let paging = Paging {
+            next: links.iter().find_map(|link| crate::pagination::next_cursor(link)),
+            cursors: links.iter().any(|link| crate::pagination::has_cursors(link)),
+        };
+        Ok((read_json(response).await?, paging))
     }
 
     /// `GET /api/0/organizations/`: the organizations the token can see (slug, name).
@@ -233,6 +272,10 @@ impl Client {
     /// `PUT /api/0/organizations/{org}/issues/{id}/` (the older `/api/0/issues/{id}/` where a
     /// server lacks the former): returns the issue as Sentry now has it.
     pub async fn update_issue(&self, org: &str, issue_id: &str, update: &IssueUpdate) -> Result<Value, ApiError> {
+        let legacy = format!("{}/api/0/issues/{}/", self.base, seg(issue_id));
+        if !self.profile.organization_issue_paths {
+            return Ok(self.send(self.http.put(&legacy).json(update)).await?.0);
+        }
         let scoped = format!(
             "{}/api/0/organizations/{}/issues/{}/",
             self.base,
@@ -240,22 +283,24 @@ impl Client {
             seg(issue_id)
         );
         match self.send(self.http.put(&scoped).json(update)).await {
-            Err(ApiError::NotFound(_)) => {
-                let legacy = format!("{}/api/0/issues/{}/", self.base, seg(issue_id));
-                Ok(self.send(self.http.put(&legacy).json(update)).await?.0)
-            }
+            Err(ApiError::NotFound(_)) => Ok(self.send(self.http.put(&legacy).json(update)).await?.0),
             other => Ok(other?.0),
         }
     }
 
     /// `GET /api/0/organizations/{org}/issues/{id}/` (or the older `/api/0/issues/{id}/`).
     pub async fn issue(&self, org: &str, issue_id: &str) -> Result<Issue, ApiError> {
-        let value = match self
-            .get(&format!("/api/0/organizations/{}/issues/{}/", seg(org), seg(issue_id)))
-            .await
-        {
-            Err(ApiError::NotFound(_)) => self.get(&format!("/api/0/issues/{}/", seg(issue_id))).await?.0,
-            other => other?.0,
+        let legacy = format!("/api/0/issues/{}/", seg(issue_id));
+        let value = if self.profile.organization_issue_paths {
+            match self
+                .get(&format!("/api/0/organizations/{}/issues/{}/", seg(org), seg(issue_id)))
+                .await
+            {
+                Err(ApiError::NotFound(_)) => self.get(&legacy).await?.0,
+                other => other?.0,
+            }
+        } else {
+            self.get(&legacy).await?.0
         };
         serde_json::from_value(value).map_err(|e| ApiError::Decode(e.to_string()))
     }
@@ -264,6 +309,10 @@ impl Client {
     pub async fn whoami(&self) -> Result<WhoAmI, ApiError> {
         let (value, _) = self.get("/api/0/").await?;
         let user = &value["user"];
+        // GlitchTip answers an invalid token with neither user nor auth, where Sentry says 401.
+        if user.is_null() && value["auth"].is_null() {
+            return Err(ApiError::Unauthorized);
+        }
         let scopes = value["auth"]["scopes"]
             .as_array()
             .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect());
@@ -338,7 +387,7 @@ impl Client {
                 Some(c) => format!("{path}?cursor={}", seg(c)),
                 None => path.to_owned(),
             };
-            let (value, next) = self.get(&page).await?;
+            let (value, Paging { next, .. }) = self.get(&page).await?;
             let list = value
                 .as_array()
                 .ok_or_else(|| ApiError::Decode(format!("expected a list of {what}")))?;
@@ -351,29 +400,59 @@ impl Client {
         Ok(items)
     }
 
-    /// One page of `GET /api/0/organizations/{org}/issues/` (every project the token sees):
-    /// the issues and the next page's cursor.
+    /// One page of `GET /api/0/organizations/{org}/issues/` (every project the token sees),
+    /// newest first by last seen: the issues and the next page's cursor.
     pub async fn organization_issues(
         &self,
         org: &str,
         query: &str,
         cursor: Option<&str>,
     ) -> Result<(Vec<Issue>, Option<String>), ApiError> {
+        let page = self
+            .issues_from(org, self.profile.issue_sort, query, 100, cursor)
+            .await?;
+        Ok((page.issues, page.next))
+    }
+
+    /// One page of at most `limit` issues, sorted as the server names "last seen" (`sort`).
+    pub(crate) async fn issue_page(
+        &self,
+        org: &str,
+        sort: IssueSort,
+        query: &str,
+        limit: usize,
+    ) -> Result<IssuePage, ApiError> {
+        self.issues_from(org, sort, query, limit, None).await
+    }
+
+    async fn issues_from(
+        &self,
+        org: &str,
+        sort: IssueSort,
+        query: &str,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<IssuePage, ApiError> {
         let mut path = format!(
-            "/api/0/organizations/{}/issues/?limit=100&sort=date&query={}",
+            "/api/0/organizations/{}/issues/?limit={limit}&sort={}&query={}",
             seg(org),
+            sort.param(),
             seg(query)
         );
         if let Some(cursor) = cursor {
             path.push_str(&format!("&cursor={}", seg(cursor)));
         }
-        let (value, next) = self.get(&path).await?;
+        let (value, paging) = self.get(&path).await?;
         let items = value
             .as_array()
             .ok_or_else(|| ApiError::Decode("expected a list of issues".into()))?;
         // One odd issue must not hide the others.
         let issues = items.iter().filter_map(|item| Issue::deserialize(item).ok()).collect();
-        Ok((issues, next))
+        Ok(IssuePage {
+            issues,
+            next: paging.next,
+            cursors: paging.cursors,
+        })
     }
 
     /// `GET /api/0/projects/{org}/{project}/ownership/`: the ownership rules' text.
@@ -387,6 +466,10 @@ impl Client {
     /// The issue's latest event: the organization-scoped path, else the older `/api/0/issues/`
     /// path that servers without the former still have.
     pub async fn latest_event(&self, org: &str, issue_id: &str) -> Result<Value, ApiError> {
+        let legacy = format!("/api/0/issues/{}/events/latest/", seg(issue_id));
+        if !self.profile.organization_issue_paths {
+            return Ok(self.get(&legacy).await?.0);
+        }
         let scoped = format!(
             "/api/0/organizations/{}/issues/{}/events/latest/",
             seg(org),
@@ -402,7 +485,7 @@ impl Client {
         }
     }
 
-    async fn get(&self, path: &str) -> Result<(Value, Option<String>), ApiError> {
+    pub(crate) async fn get(&self, path: &str) -> Result<(Value, Paging), ApiError> {
         self.send(self.http.get(format!("{}{path}", self.base))).await
     }
 
@@ -443,7 +526,7 @@ fn is_tls(err: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// Percent-encodes one path segment, so an odd slug cannot change the path.
-fn seg(s: &str) -> String {
+pub(crate) fn seg(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
@@ -463,13 +546,15 @@ async fn read_json(response: reqwest::Response) -> Result<Value, ApiError> {
         return serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()));
     }
     let detail = detail(&body);
-    Err(match status {
-        401 => ApiError::Unauthorized,
-        403 => ApiError::Forbidden(detail),
-        404 => ApiError::NotFound(detail),
-        429 => ApiError::RateLimited { retry_after },
-        500..=599 => ApiError::Server { status, detail },
-        _ => ApiError::Rejected { status, detail },
+    let page = web_page(&body);
+    Err(match (status, page) {
+        (401, _) => ApiError::Unauthorized,
+        (403, None) => ApiError::Forbidden(detail),
+        (404, _) => ApiError::NotFound(detail),
+        (429, _) => ApiError::RateLimited { retry_after },
+        (_, Some(login)) => ApiError::ErrorPage { status, login },
+        (500..=599, None) => ApiError::Server { status, detail },
+        (_, None) => ApiError::Rejected { status, detail },
     })
 }
 
@@ -487,6 +572,22 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     Duration::try_from_secs_f64((reset - now).max(0.0)).ok()
 }
 
+/// Whether `body` is a web page rather than JSON: `Some(true)` for a login page.
+fn web_page(body: &[u8]) -> Option<bool> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim_start();
+    if !text.starts_with('<') {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    Some(
+        lower.contains("type=\"password\"")
+            || lower.contains("type='password'")
+            || lower.contains("<title>log in")
+            || lower.contains("<title>sign in"),
+    )
+}
+
 /// Sentry's `{"detail": …}`, a bare JSON string (429), or the start of whatever a proxy sent.
 fn detail(body: &[u8]) -> String {
     match serde_json::from_slice::<Value>(body) {
@@ -500,7 +601,7 @@ fn detail(body: &[u8]) -> String {
             let text = String::from_utf8_lossy(body);
             let text = text.trim();
             if text.starts_with('<') {
-                "an HTML page (a proxy or login page?)".to_owned()
+                "a web page instead of JSON".to_owned()
             } else {
                 text.chars().take(200).collect()
             }
@@ -540,9 +641,40 @@ mod tests {
         );
         assert_eq!(
             detail(b"<html><body>502 Bad Gateway</body></html>"),
-            "an HTML page (a proxy or login page?)"
+            "a web page instead of JSON"
         );
         assert!(detail(&[0xff, 0x00]).len() <= 300);
+    }
+
+    #[test]
+    fn a_web_page_is_the_servers_error_page_unless_it_asks_to_log_in() {
+        let error = web_page(b"<!doctype html><html><title>Server Error (500)</title></html>");
+        assert_eq!(error, Some(false));
+        let login = web_page(b"<html><title>Log in</title><form><input type=\"password\"></form></html>");
+        assert_eq!(login, Some(true));
+        assert_eq!(web_page(br#"{"detail": "nope"}"#), None);
+        assert_eq!(
+            ApiError::ErrorPage {
+                status: 500,
+                login: false
+            }
+            .to_string(),
+            "the server answered 500 with its error page instead of JSON"
+        );
+        assert!(
+            ApiError::ErrorPage {
+                status: 502,
+                login: false
+            }
+            .is_transient()
+        );
+        assert!(
+            !ApiError::ErrorPage {
+                status: 400,
+                login: true
+            }
+            .is_transient()
+        );
     }
 
     #[test]

@@ -5,10 +5,12 @@
 pub mod client;
 pub mod models;
 pub mod pagination;
+mod server;
 pub mod signature;
 pub mod webhook;
 
 pub use client::{ApiError, Client, IssueUpdate, WhoAmI};
 pub use models::{Issue, ProjectRef};
+pub use server::{IssueSort, ServerKind, ServerProfile};
 pub use signature::{SignatureError, sign, verify};
 pub use webhook::{Comment, Envelope, EventPayload, MetricAlert, Payload, PayloadError, Sender, WebhookHeaders};

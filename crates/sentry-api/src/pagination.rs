@@ -3,6 +3,11 @@
 //! results="true"; cursor="0:100:0"`. Read tolerantly: Sentry-compatible servers differ in
 //! spacing, quoting and case.
 
+/// Whether the header pages with cursors at all (GlitchTip's has none), whatever the results.
+pub fn has_cursors(link: &str) -> bool {
+    split_entries(link).iter().any(|entry| entry.contains("cursor="))
+}
+
 /// The cursor of the next page, when the server says there are more results.
 pub fn next_cursor(link: &str) -> Option<String> {
     for entry in split_entries(link) {

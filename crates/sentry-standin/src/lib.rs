@@ -1,6 +1,7 @@
 //! A stand-in for Sentry's REST API on loopback, for tests. It answers the calls the app makes
-//! the way Sentry does (shapes from Sentry's OpenAPI examples), records every request, and can
-//! fail on purpose.
+//! the way each real server does (a [`Flavour`]: sentry.io's shapes from Sentry's OpenAPI
+//! examples; an older self-hosted Sentry; GlitchTip as `shared/sentry/COMPAT.md` measured it),
+//! records every request, and can fail on purpose.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -35,9 +36,27 @@ pub enum Failure {
     Reset,
 }
 
+/// Which real server the stand-in answers as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Flavour {
+    /// sentry.io (and a current self-hosted Sentry).
+    #[default]
+    SentryIo,
+    /// A self-hosted Sentry from before the organization-scoped issue paths: those answer 404,
+    /// the older `/api/0/issues/{id}/…` paths work.
+    SelfHosted,
+    /// GlitchTip 5.1, request by request as `COMPAT.md` records it.
+    GlitchTip,
+}
+
+impl Flavour {
+    pub const ALL: [Flavour; 3] = [Flavour::SentryIo, Flavour::SelfHosted, Flavour::GlitchTip];
+}
+
 #[derive(Default)]
 struct Shared {
     token: String,
+    flavour: Flavour,
     requests: Mutex<Vec<Recorded>>,
     failures: Mutex<VecDeque<Failure>>,
     issues: Mutex<Vec<Value>>,
@@ -67,15 +86,26 @@ pub struct StandIn {
 }
 
 impl StandIn {
-    /// Starts on a free loopback port; requests must carry `Bearer {token}`.
+    /// Starts on a free loopback port as sentry.io; requests must carry `Bearer {token}`.
     pub async fn start(token: &str) -> StandIn {
-        StandIn::start_on(token, "127.0.0.1:0".parse().expect("loopback")).await
+        StandIn::start_as(token, Flavour::SentryIo).await
+    }
+
+    /// Starts on a free loopback port, answering as `flavour` does.
+    pub async fn start_as(token: &str, flavour: Flavour) -> StandIn {
+        StandIn::start_on_as(token, "127.0.0.1:0".parse().expect("loopback"), flavour).await
     }
 
     /// Starts on `addr` (e.g. where an app was told Sentry is, to bring "Sentry" back).
     pub async fn start_on(token: &str, addr: SocketAddr) -> StandIn {
+        StandIn::start_on_as(token, addr, Flavour::SentryIo).await
+    }
+
+    async fn start_on_as(token: &str, addr: SocketAddr, flavour: Flavour) -> StandIn {
         let shared = Arc::new(Shared {
             token: token.to_owned(),
+            flavour,
+            legacy_only: Mutex::new(flavour == Flavour::SelfHosted),
             ..Default::default()
         });
         *shared.scopes.lock().unwrap() = [
@@ -126,6 +156,10 @@ impl StandIn {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    pub fn flavour(&self) -> Flavour {
+        self.shared.flavour
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -237,6 +271,10 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: axum:
         };
     }
     if !authorized {
+        // GlitchTip's API root answers an invalid token with no user instead of 401.
+        if shared.flavour == Flavour::GlitchTip && parts.uri.path() == "/api/0/" {
+            return Json(json!({"version": "0", "user": null, "auth": null})).into_response();
+        }
         return (StatusCode::UNAUTHORIZED, Json(json!({"detail": "Invalid token"}))).into_response();
     }
     let mut response = next.run(Request::from_parts(parts, axum::body::Body::from(body))).await;
@@ -294,7 +332,31 @@ fn issue_json(org: &str, id: &str) -> Value {
 
 fn issue_value(shared: &Shared, org: &str, id: &str) -> Value {
     let known = shared.issues.lock().unwrap().iter().find(|i| i["id"] == id).cloned();
-    known.unwrap_or_else(|| issue_json(org, id))
+    as_flavour(shared.flavour, known.unwrap_or_else(|| issue_json(org, id)))
+}
+
+/// An issue as the flavour's server shows it: GlitchTip has no `substatus` and no
+/// `assignedTo`, and its `count` is a string.
+fn as_flavour(flavour: Flavour, mut issue: Value) -> Value {
+    if flavour == Flavour::GlitchTip
+        && let Value::Object(fields) = &mut issue
+    {
+        fields.remove("substatus");
+        fields.remove("assignedTo");
+        if let Some(count) = fields.get("count").filter(|c| c.is_number()).map(ToString::to_string) {
+            fields.insert("count".into(), Value::String(count));
+        }
+    }
+    issue
+}
+
+/// What Django answers when a view fails or is missing: an HTML page, not JSON.
+fn html_page(status: StatusCode) -> Response {
+    let page = format!(
+        "<!doctype html><html><head><title>Server Error ({})</title></head><body><h1>Server Error</h1></body></html>",
+        status.as_u16()
+    );
+    (status, [("content-type", "text/html; charset=utf-8")], page).into_response()
 }
 
 fn updated(shared: &Shared, org: &str, id: &str, change: Value) -> Response {
@@ -302,6 +364,19 @@ fn updated(shared: &Shared, org: &str, id: &str, change: Value) -> Response {
         return (StatusCode::BAD_REQUEST, Json(json!({"detail": "expected an object"}))).into_response();
     };
     let mut issue = issue_value(shared, org, id);
+    if shared.flavour == Flavour::GlitchTip {
+        if change.contains_key("assignedTo") {
+            return html_page(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+        // GlitchTip applies the status and drops a timed ignore's duration: ignored forever.
+        let mut change = change;
+        change.remove("statusDetails");
+        change.remove("substatus");
+        for (key, value) in change {
+            issue[key] = value;
+        }
+        return Json(issue).into_response();
+    }
     for (key, value) in change {
         // Sentry takes `user:ID` or `team:SLUG` (or an e-mail) and answers with who it is.
         let value = match (key.as_str(), value.as_str().and_then(|v| v.split_once(':'))) {
@@ -316,6 +391,13 @@ fn updated(shared: &Shared, org: &str, id: &str, change: Value) -> Response {
 
 /// An issue set with `set_issues`, else a default one; 404 on a "legacy only" server.
 async fn issue(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String, String)>) -> Response {
+    if shared.flavour == Flavour::GlitchTip {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Json(json!({"detail": "Method Not Allowed"})),
+        )
+            .into_response();
+    }
     if *shared.legacy_only.lock().unwrap() {
         return unknown_org();
     }
@@ -360,6 +442,9 @@ async fn legacy_update_issue(
 }
 
 async fn latest_event_scoped(State(shared): State<Arc<Shared>>, Path((org, id)): Path<(String, String)>) -> Response {
+    if shared.flavour == Flavour::GlitchTip {
+        return html_page(StatusCode::INTERNAL_SERVER_ERROR);
+    }
     if !shared.knows(&org) || *shared.legacy_only.lock().unwrap() {
         return unknown_org();
     }
@@ -378,6 +463,9 @@ fn latest_event(shared: &Shared, id: &str) -> Response {
 }
 
 async fn ownership(State(shared): State<Arc<Shared>>, Path((org, project)): Path<(String, String)>) -> Response {
+    if shared.flavour == Flavour::GlitchTip {
+        return html_page(StatusCode::INTERNAL_SERVER_ERROR);
+    }
     if !shared.knows(&org) {
         return unknown_org();
     }
@@ -436,6 +524,9 @@ async fn members(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> 
 }
 
 async fn user_teams(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> Response {
+    if shared.flavour == Flavour::GlitchTip {
+        return html_page(StatusCode::NOT_FOUND);
+    }
     if !shared.knows(&org) {
         return unknown_org();
     }
@@ -463,6 +554,9 @@ async fn list_issues(
         .map(|(k, v)| (k.to_owned(), decode(v)))
         .collect();
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if shared.flavour == Flavour::GlitchTip {
+        return glitchtip_issues(&shared, &org, param("sort"), param("query"));
+    }
     let since = param("query").and_then(|q| {
         q.split_whitespace()
             .find_map(|term| term.strip_prefix("lastSeen:>").map(str::to_owned))
@@ -484,6 +578,44 @@ async fn list_issues(
         "<http://standin/api/0/organizations/{org}/issues/?cursor=0:{offset}:1>; rel=\"previous\"; results=\"{}\"; cursor=\"0:{offset}:1\", \
          <http://standin/api/0/organizations/{org}/issues/?cursor={next}>; rel=\"next\"; results=\"{more}\"; cursor=\"{next}\"",
         offset > 0
+    );
+    let mut response = Json(Value::Array(page)).into_response();
+    if let Ok(value) = link.parse() {
+        response.headers_mut().insert("link", value);
+    }
+    response
+}
+
+/// GlitchTip's issue list: `sort` must be one it knows (else 422), `lastSeen:>` is read as a
+/// tag filter (so nothing matches), and the `Link` header is a Python set's text without
+/// cursors: one page, newest first by last seen.
+fn glitchtip_issues(shared: &Shared, org: &str, sort: Option<String>, query: Option<String>) -> Response {
+    let sort = sort.unwrap_or_else(|| "last_seen".into());
+    let sort = sort.trim_start_matches('-');
+    if !["last_seen", "first_seen", "count", "priority"].contains(&sort) {
+        let detail = json!([{
+            "type": "literal_error", "loc": ["query", "sort"],
+            "msg": "Input should be 'last_seen', 'first_seen', 'count' or 'priority'", "input": sort,
+            "ctx": {"expected": "'last_seen', 'first_seen', 'count' or 'priority'"}
+        }]);
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"detail": detail}))).into_response();
+    }
+    let tag_filter = query.is_some_and(|q| q.split_whitespace().any(|term| term.contains(":>")));
+    let mut issues: Vec<Value> = if tag_filter {
+        Vec::new()
+    } else {
+        shared.issues.lock().unwrap().clone()
+    };
+    let key = if sort == "first_seen" { "firstSeen" } else { "lastSeen" };
+    issues.sort_by(|a, b| b[key].as_str().cmp(&a[key].as_str()));
+    let size = shared.page_size.lock().unwrap().unwrap_or(100);
+    let page: Vec<Value> = issues
+        .into_iter()
+        .take(size)
+        .map(|i| as_flavour(Flavour::GlitchTip, i))
+        .collect();
+    let link = format!(
+        "{{'<http://standin/api/0/organizations/{org}/issues/>; rel=\"previous\"; results=\"false\", <http://standin/api/0/organizations/{org}/issues/>; rel=\"next\"; results=\"false\"'}}"
     );
     let mut response = Json(Value::Array(page)).into_response();
     if let Ok(value) = link.parse() {

@@ -6,6 +6,7 @@ mod ownership_live;
 mod polling;
 mod receiver;
 mod release_database;
+mod servers;
 
 use crate::settings::Settings;
 

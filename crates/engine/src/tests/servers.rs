@@ -1,0 +1,266 @@
+//! Every server a developer may have, as the stand-in answers for each (sentry.io, an older
+//! self-hosted Sentry, GlitchTip as `COMPAT.md` measured it): what the app learns of it, and
+//! polling, regressions, changes made elsewhere and actions working on each.
+
+use sentry_api::{ApiError, Client, ServerKind, ServerProfile};
+use sentry_standin::{Flavour, StandIn};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::accounts::Account;
+use crate::actions::{ActionState, Actions, Request};
+use crate::alert::{Alert, Kind};
+use crate::api::Engine;
+use crate::policy::{AlertKind, Me};
+use crate::poll;
+use crate::store::Store;
+
+const TOKEN: &str = "sntryu_servers_token";
+
+fn issue(id: u32, first_seen: &str, last_seen: &str, status: &str) -> Value {
+    json!({
+        "id": id.to_string(), "shortId": format!("WEB-{id}"), "title": format!("Error {id}"),
+        "culprit": "app.main", "level": "error", "status": status, "substatus": "ongoing",
+        "firstSeen": first_seen, "lastSeen": last_seen, "count": 3,
+        "permalink": format!("http://server/acme/issues/{id}/"),
+        "project": {"id": "1", "name": "web", "slug": "web"}
+    })
+}
+
+/// A server of `flavour`, an engine whose environment account is on it, and that account's
+/// client as the app makes it after learning the server.
+struct Server {
+    sentry: StandIn,
+    engine: Engine,
+    account: Account,
+    client: Client,
+    profile: ServerProfile,
+    tx: mpsc::UnboundedSender<(i64, Alert)>,
+    rx: mpsc::UnboundedReceiver<(i64, Alert)>,
+    _dir: tempfile::TempDir,
+}
+
+async fn server(flavour: Flavour, issues: Vec<Value>) -> Server {
+    testkit::tls();
+    let sentry = StandIn::start_as(TOKEN, flavour).await;
+    sentry.set_issues(issues);
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(super::sentry_at(&sentry.url(), TOKEN, dir.path())).unwrap();
+    let account = Account::environment(&sentry.url(), "acme");
+    let client = Client::new(&sentry.url(), TOKEN).unwrap();
+    let profile = crate::servers::learn(engine.store(), &account, &client).await.unwrap();
+    let client = crate::servers::client(engine.store(), &account, TOKEN).unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    Server {
+        sentry,
+        engine,
+        account,
+        client,
+        profile,
+        tx,
+        rx,
+        _dir: dir,
+    }
+}
+
+impl Server {
+    fn store(&self) -> &Store {
+        self.engine.store()
+    }
+
+    async fn cycle(&self) -> Result<poll::Cycle, ApiError> {
+        poll::cycle(&self.client, self.store(), &self.account, &self.tx).await
+    }
+
+    fn news(&mut self) -> Vec<Alert> {
+        std::iter::from_fn(|| self.rx.try_recv().ok().map(|(_, alert)| alert)).collect()
+    }
+
+    /// Every request after the first `from` that the server refused (a 4xx other than 404).
+    fn requests_since(&self, from: usize) -> Vec<String> {
+        self.sentry
+            .requests()
+            .into_iter()
+            .skip(from)
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+}
+
+async fn each_flavour<F, Fut>(test: F)
+where
+    F: Fn(Flavour) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for flavour in Flavour::ALL {
+        test(flavour).await;
+    }
+}
+
+#[tokio::test]
+async fn what_each_server_offers_is_learned_from_its_answers() {
+    let seen = [issue(1, "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", "unresolved")];
+    let sentry = server(Flavour::SentryIo, seen.to_vec()).await;
+    assert_eq!(sentry.profile, ServerProfile::default(), "sentry.io offers everything");
+    let older = server(Flavour::SelfHosted, seen.to_vec()).await;
+    assert_eq!(older.profile.kind, ServerKind::OlderSentry);
+    assert!(!older.profile.organization_issue_paths && older.profile.last_seen_search && older.profile.assignment);
+    let glitchtip = server(Flavour::GlitchTip, seen.to_vec()).await;
+    assert_eq!(
+        glitchtip.profile.to_string(),
+        "GlitchTip: no assignment, no ownership rules, no teams, no Sentry webhooks (polling only)"
+    );
+    assert!(!glitchtip.profile.last_seen_search && !glitchtip.profile.cursor_paging);
+    assert!(!glitchtip.profile.organization_issue_paths);
+    // What was learned is what the status shows.
+    let status = glitchtip.engine.status();
+    let shown = status.accounts.iter().find(|a| a.org == "acme").unwrap();
+    assert!(
+        shown
+            .server_text
+            .starts_with("GlitchTip: no assignment, no ownership rules"),
+        "{}",
+        shown.server_text
+    );
+    assert!(status.webhook_note.unwrap_or_default().contains("polled only"));
+}
+
+#[tokio::test]
+async fn a_new_issue_arrives_by_polling_on_every_server_with_no_request_refused() {
+    each_flavour(|flavour| async move {
+        let old = issue(1, "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", "unresolved");
+        let mut s = server(flavour, vec![old.clone()]).await;
+        let before = s.sentry.requests().len();
+        s.cycle()
+            .await
+            .unwrap_or_else(|e| panic!("{flavour:?}: first cycle: {e}"));
+        assert!(s.news().is_empty(), "{flavour:?}: the first cycle only sets the mark");
+        // A new issue, seen after the mark; the old one again with more events, not news.
+        let fresh = issue(2, "2026-12-01T09:00:00Z", "2026-12-01T09:00:00Z", "unresolved");
+        let again = issue(1, "2026-11-01T00:00:00Z", "2026-12-01T08:00:00Z", "unresolved");
+        s.sentry.set_issues(vec![fresh, again]);
+        let cycle = s
+            .cycle()
+            .await
+            .unwrap_or_else(|e| panic!("{flavour:?}: second cycle: {e}"));
+        let news = s.news();
+        assert_eq!(news.len(), 1, "{flavour:?}: {news:?}");
+        assert_eq!(
+            (news[0].issue_id.as_str(), &news[0].kind),
+            ("2", &Kind::IssueCreated),
+            "{flavour:?}"
+        );
+        assert_eq!(cycle.new_alerts, 1);
+        // Every request polling sent is one the server takes (GlitchTip refuses `sort=date`).
+        for request in s.requests_since(before) {
+            assert!(
+                !request.contains("sort=date") || flavour != Flavour::GlitchTip,
+                "{flavour:?}: {request}"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_issue_known_resolved_that_comes_back_is_a_regression_on_every_server() {
+    each_flavour(|flavour| async move {
+        let open = issue(5, "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", "unresolved");
+        let mut s = server(flavour, vec![open]).await;
+        s.cycle().await.unwrap();
+        // The user resolved it from a notification: Sentry's answer is kept as its state.
+        let actions = Actions::new(s.engine.clone(), None);
+        let id = actions
+            .enqueue(
+                Some("acme"),
+                "5",
+                &Request::parse("resolve").unwrap(),
+                None,
+                "WEB-5",
+                "",
+            )
+            .unwrap();
+        let row = actions.run_one(id).await.unwrap().unwrap();
+        assert_eq!(row.state, ActionState::Done, "{flavour:?}: {row:?}");
+        assert!(s.store().known_closed("acme", "5").unwrap(), "{flavour:?}");
+        // It comes back with new events; GlitchTip says nothing of a regression.
+        let mut back = issue(5, "2026-11-01T00:00:00Z", "2026-12-01T10:00:00Z", "unresolved");
+        back.as_object_mut().unwrap().remove("substatus");
+        s.sentry.set_issues(vec![back]);
+        s.cycle().await.unwrap();
+        let news = s.news();
+        assert_eq!(news.len(), 1, "{flavour:?}: {news:?}");
+        let me = Me {
+            user_id: "1".into(),
+            ..Me::default()
+        };
+        assert_eq!(news[0].facts(&me).kind, Some(AlertKind::Regression), "{flavour:?}");
+        // Once told, it is open again: the next cycle does not repeat it.
+        s.cycle().await.unwrap();
+        assert!(s.news().is_empty(), "{flavour:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_issue_resolved_elsewhere_is_noticed_on_every_server() {
+    each_flavour(|flavour| async move {
+        let open = issue(7, "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", "unresolved");
+        let mut s = server(flavour, vec![open]).await;
+        s.cycle().await.unwrap();
+        // The user was notified of it; then someone resolved it in the browser.
+        let fresh = issue(8, "2026-12-01T09:00:00Z", "2026-12-01T09:00:00Z", "unresolved");
+        s.sentry.set_issues(vec![fresh]);
+        s.cycle().await.unwrap();
+        let (created,) = (s.news().remove(0),);
+        let id = s.store().recent_alerts(1).unwrap()[0].id;
+        s.store().mark_notified(id, crate::receiver::now()).unwrap();
+        assert_eq!(created.issue_id, "8");
+        s.sentry.set_issues(vec![issue(
+            8,
+            "2026-12-01T09:00:00Z",
+            "2026-12-01T09:00:00Z",
+            "resolved",
+        )]);
+        s.cycle().await.unwrap_or_else(|e| panic!("{flavour:?}: {e}"));
+        let news = s.news();
+        assert!(
+            news.iter().any(|a| a.kind == Kind::IssueResolved && a.issue_id == "8"),
+            "{flavour:?}: {news:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn assigning_on_a_server_without_assignment_fails_at_once_and_says_why() {
+    let s = server(Flavour::GlitchTip, vec![]).await;
+    let actions = Actions::new(s.engine.clone(), None);
+    let id = actions
+        .enqueue(Some("acme"), "5", &Request::parse("assign").unwrap(), None, "WEB-5", "")
+        .unwrap();
+    let row = actions.run_one(id).await.unwrap().unwrap();
+    assert_eq!(row.state, ActionState::Failed, "{row:?}");
+    assert_eq!(
+        row.error.as_deref(),
+        Some("GlitchTip does not support assigning issues")
+    );
+    assert!(
+        !s.sentry.requests().iter().any(|r| r.method == "PUT"),
+        "nothing was sent"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_token_is_said_to_be_rejected_on_every_server() {
+    each_flavour(|flavour| async move {
+        testkit::tls();
+        let sentry = StandIn::start_as(TOKEN, flavour).await;
+        let wrong = Client::new(&sentry.url(), "sntryu_wrong").unwrap();
+        assert!(
+            matches!(wrong.whoami().await, Err(ApiError::Unauthorized)),
+            "{flavour:?}"
+        );
+    })
+    .await;
+}
