@@ -130,6 +130,20 @@ enum SecretCommand {
     Remove,
 }
 
+/// Prints a line to standard output; a reader that went away (`sentry-tray-cli inbox | head -1`)
+/// ends the command quietly with success, as other command-line tools do.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err(anyhow::Error::new(e).context("cannot write to standard output"));
+        }
+    }};
+}
+
 /// A failure caused by what the user gave us: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -177,7 +191,7 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         } => {
             let secret = read_stdin_secret("webhook secret")?;
             engine()?.set_webhook_secret(&secret)?;
-            println!(
+            out!(
                 "Webhook secret stored in the keyring (service \"{}\").",
                 engine::KEYRING_SERVICE
             );
@@ -187,7 +201,7 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             command: SecretCommand::Remove,
         } => {
             engine()?.remove_webhook_secret()?;
-            println!("Webhook secret removed from the keyring.");
+            out!("Webhook secret removed from the keyring.");
             Ok(())
         }
         Command::Prefs { project, org, changes } => prefs(&engine()?, &project, org, &changes),
@@ -206,14 +220,14 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
 
 fn status(engine: &Engine) -> anyhow::Result<()> {
     let status = engine.status();
-    println!("database: {}", status.database);
+    out!("database: {}", status.database);
     if let Some(e) = &status.accounts_error {
-        println!("account: {e}");
+        out!("account: {e}");
     } else if status.accounts.is_empty() {
-        println!("account: none (`sentry-tray-cli account add`, the window, or SENTRY_AUTH_TOKEN and SENTRY_ORG)");
+        out!("account: none (`sentry-tray-cli account add`, the window, or SENTRY_AUTH_TOKEN and SENTRY_ORG)");
     }
     for a in &status.accounts {
-        println!(
+        out!(
             "account: {} on {} (token from {}), polling: {}",
             a.org,
             a.url,
@@ -222,14 +236,14 @@ fn status(engine: &Engine) -> anyhow::Result<()> {
         );
     }
     match (status.webhook_secret, &status.webhook_secret_error) {
-        (_, Some(e)) => println!("webhook secret: {e}"),
-        (Some(from), None) => println!("webhook secret: set (from the {})", origin(from)),
-        (None, None) => println!("webhook secret: not set (run `sentry-tray-cli webhook-secret set`)"),
+        (_, Some(e)) => out!("webhook secret: {e}"),
+        (Some(from), None) => out!("webhook secret: set (from the {})", origin(from)),
+        (None, None) => out!("webhook secret: not set (run `sentry-tray-cli webhook-secret set`)"),
     }
     if status.paused {
-        println!("notifications: paused");
+        out!("notifications: paused");
     }
-    println!("alerts stored: {}", status.alerts);
+    out!("alerts stored: {}", status.alerts);
     Ok(())
 }
 
@@ -254,21 +268,21 @@ fn owners(rules_path: &Path, event_path: &Path, json: bool) -> anyhow::Result<()
         ownership::Event::from_json(&event_json).map_err(|e| BadInput(format!("{}: {e}", event_path.display())))?;
     let evaluation = ownership::Ruleset::compile(rules)?.evaluate(&event);
     if json {
-        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+        out!("{}", serde_json::to_string_pretty(&evaluation)?);
         return Ok(());
     }
     if evaluation.matches.is_empty() {
-        println!("No rule matches: nobody owns this event.");
+        out!("No rule matches: nobody owns this event.");
         return Ok(());
     }
     let owners: Vec<String> = evaluation.owners.iter().map(ToString::to_string).collect();
-    println!("Owners: {}", owners.join(", "));
+    out!("Owners: {}", owners.join(", "));
     if let Some(assignee) = &evaluation.auto_assignee {
-        println!("Auto-assignee: {assignee}");
+        out!("Auto-assignee: {assignee}");
     }
-    println!("Matching rules (the last one wins):");
+    out!("Matching rules (the last one wins):");
     for m in &evaluation.matches {
-        println!("  line {}: {}", m.line, m.text);
+        out!("  line {}: {}", m.line, m.text);
     }
     Ok(())
 }
@@ -278,18 +292,16 @@ fn act(engine: &Engine, issue: &str, action: &str, org: Option<&str>, wait: Dura
     if !issue.bytes().all(|b| b.is_ascii_digit()) || issue.is_empty() {
         return Err(BadInput(format!("`{issue}` is not an issue id (the number in the issue's URL)")).into());
     }
+    let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     if request.kind == UserAction::Open {
-        let org = org
-            .or(engine.settings().sentry_org())
-            .ok_or_else(|| BadInput("--org is needed to open an issue".into()))?;
-        let url = engine.issue_url(org, issue);
+        // On the account's own server, from the permalink it gives.
+        let url = runtime.block_on(engine.issue_link(org, issue))?;
         engine::open_in_browser(&url)?;
-        println!("Opened {url}");
+        out!("Opened {url}");
         return Ok(());
     }
     let actions = engine.actions();
     let id = actions.enqueue(org, issue, &request, None, issue, "")?;
-    let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     let deadline = std::time::Instant::now() + wait;
     let row = runtime.block_on(async {
         loop {
@@ -303,7 +315,7 @@ fn act(engine: &Engine, issue: &str, action: &str, org: Option<&str>, wait: Dura
     let error = row.error.unwrap_or_default();
     match row.state {
         ActionState::Done => {
-            println!("{action} issue {issue}: done.");
+            out!("{action} issue {issue}: done.");
             Ok(())
         }
         ActionState::Failed => anyhow::bail!("could not {action} issue {issue}: {error}"),
@@ -322,7 +334,7 @@ fn projects(engine: &Engine, json: bool) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     let projects = runtime.block_on(engine.projects()).context("listing the projects")?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&projects)?);
+        out!("{}", serde_json::to_string_pretty(&projects)?);
         return Ok(());
     }
     for p in &projects {
@@ -332,7 +344,7 @@ fn projects(engine: &Engine, json: bool) -> anyhow::Result<()> {
         } else {
             "off".to_owned()
         };
-        println!("{:<12} {:<24} {:<28} {state}", p.org, p.slug, p.name);
+        out!("{:<12} {:<24} {:<28} {state}", p.org, p.slug, p.name);
     }
     Ok(())
 }
@@ -349,11 +361,11 @@ fn inbox(engine: &Engine, json: bool, limit: usize) -> anyhow::Result<()> {
                 row
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        out!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
     if alerts.is_empty() {
-        println!("No alerts yet.");
+        out!("No alerts yet.");
     }
     for entry in &alerts {
         let a = &entry.alert;
@@ -367,9 +379,9 @@ fn inbox(engine: &Engine, json: bool, limit: usize) -> anyhow::Result<()> {
             Some(Deliver::Suppress) => "suppress",
         };
         let label = a.short_id.as_deref().unwrap_or(&a.issue_id);
-        println!("{when}  {label:<14} {:<22} {decision:<8} {}", a.kind.as_str(), a.title);
+        out!("{when}  {label:<14} {:<22} {decision:<8} {}", a.kind.as_str(), a.title);
         if let Some(why) = entry.why.last() {
-            println!("{:18}why: {why}", "");
+            out!("{:18}why: {why}", "");
         }
     }
     Ok(())
@@ -391,7 +403,7 @@ fn prefs(engine: &Engine, project: &str, org: Option<String>, changes: &[String]
         None => engine.org_of(project)?,
     };
     let preferences = engine.change_preferences(project, org.as_deref(), &changes)?;
-    println!("{}", serde_json::to_string_pretty(&preferences)?);
+    out!("{}", serde_json::to_string_pretty(&preferences)?);
     Ok(())
 }
 
@@ -405,7 +417,7 @@ fn explain(engine: &Engine, path: &Path, json: bool) -> anyhow::Result<()> {
             "issue": alert.issue_id, "project": alert.project, "kind": alert.kind,
             "deliver": decision.deliver, "reasons": decision.why(),
         });
-        println!("{}", serde_json::to_string_pretty(&answer)?);
+        out!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
     }
     let verdict = match decision.deliver {
@@ -413,9 +425,9 @@ fn explain(engine: &Engine, path: &Path, json: bool) -> anyhow::Result<()> {
         Deliver::Digest => "into the digest",
         Deliver::Suppress => "not shown",
     };
-    println!("{} ({}): {verdict}", alert.label(), alert.title);
+    out!("{} ({}): {verdict}", alert.label(), alert.title);
     for reason in decision.why() {
-        println!("  - {reason}");
+        out!("  - {reason}");
     }
     Ok(())
 }
@@ -454,7 +466,7 @@ fn account(engine: &Engine, command: AccountCommand) -> anyhow::Result<()> {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            println!(
+            out!(
                 "Added {} ({}) on {} as {}; teams: {teams}.",
                 added.org,
                 added.org_name.as_deref().unwrap_or(""),
@@ -469,12 +481,12 @@ fn account(engine: &Engine, command: AccountCommand) -> anyhow::Result<()> {
                 anyhow::bail!("{e}");
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&status.accounts)?);
+                out!("{}", serde_json::to_string_pretty(&status.accounts)?);
             } else if status.accounts.is_empty() {
-                println!("No accounts. Add one with `sentry-tray-cli account add --url URL --org SLUG`.");
+                out!("No accounts. Add one with `sentry-tray-cli account add --url URL --org SLUG`.");
             } else {
                 for a in &status.accounts {
-                    println!(
+                    out!(
                         "{}  {}  token from {}  polling: {}",
                         a.org,
                         a.url,
@@ -487,7 +499,7 @@ fn account(engine: &Engine, command: AccountCommand) -> anyhow::Result<()> {
         }
         AccountCommand::Remove { org } => {
             let removed = engine.remove_account(&org)?;
-            println!("Removed {} on {} and its token.", removed.org, removed.url);
+            out!("Removed {} on {} and its token.", removed.org, removed.url);
             Ok(())
         }
     }
@@ -502,7 +514,7 @@ fn daemon(engine: Engine, listen: SocketAddr, poll: bool, poll_interval: Duratio
             poll_interval,
         };
         let mut daemon = Daemon::start(config, engine).await?;
-        println!("listening on http://{}/webhook", daemon.local_addr());
+        out!("listening on http://{}/webhook", daemon.local_addr());
         shutdown_signal().await;
         tracing::info!("shutting down");
         daemon.shutdown();

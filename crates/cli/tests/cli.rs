@@ -320,3 +320,29 @@ exit $code"#,
     );
     assert!(!stderr.contains("s3cr3t-value"), "{stderr}");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_a_command_quietly() {
+    // `sentry-tray-cli inbox | head -1`: the reader is gone before the command prints.
+    let data = tempfile::tempdir().unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/fixtures/release-9dc7468.sqlite3"
+    );
+    std::fs::copy(fixture, data.path().join("sentry-tray.sqlite3")).unwrap();
+    for args in [&["inbox"][..], &["status"], &["prefs", "*"], &["inbox", "--json"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_sentry-tray-cli"))
+            .args(args)
+            .env("SENTRY_TRAY_DATA_DIR", data.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}

@@ -263,12 +263,52 @@ impl Engine {
         Ok(self.store.notified_after(seen)?)
     }
 
-    /// The issue's page in Sentry, for the environment's account (`SENTRY_URL`).
-    pub fn issue_url(&self, org: &str, issue: &str) -> String {
-        format!(
-            "{}/organizations/{org}/issues/{issue}/",
-            self.settings.sentry_url().trim_end_matches('/')
-        )
+    /// The issue's page on its account's own server: the permalink the server gives, else the
+    /// page where that kind of server keeps issues. `org` may be left out when there is one
+    /// account.
+    pub async fn issue_link(&self, org: Option<&str>, issue: &str) -> Result<String, Error> {
+        let accounts = self.accounts()?;
+        let account = match org {
+            Some(org) => accounts.into_iter().find(|a| a.org == org),
+            None if accounts.len() <= 1 => accounts.into_iter().next(),
+            None => {
+                let orgs = accounts.into_iter().map(|a| a.org).collect();
+                return Err(Error::WhichAccount {
+                    project: format!("issue {issue}"),
+                    orgs,
+                });
+            }
+        };
+        let Some(account) = account else {
+            let org = org.ok_or_else(|| Error::WhichAccount {
+                project: format!("issue {issue}"),
+                orgs: Vec::new(),
+            })?;
+            return Ok(format!(
+                "{}/organizations/{org}/issues/{issue}/",
+                self.settings.sentry_url().trim_end_matches('/')
+            ));
+        };
+        let base = account.url.trim_end_matches('/');
+        let found = {
+            let (engine, wanted) = (self.clone(), account.clone());
+            tokio::task::spawn_blocking(move || accounts::token(&engine, &wanted))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten()
+        };
+        if let Some(token) = found
+            && let Ok(client) = crate::servers::client(&self.store, &account, &token)
+            && let Ok(found) = client.issue(&account.org, issue).await
+            && let Some(link) = found.browser_url()
+        {
+            return Ok(link.to_owned());
+        }
+        Ok(match crate::servers::known(&self.store, &account).map(|p| p.kind) {
+            Some(sentry_api::ServerKind::GlitchTip) => format!("{base}/{}/issues/{issue}", account.org),
+            _ => format!("{base}/organizations/{}/issues/{issue}/", account.org),
+        })
     }
 }
 

@@ -264,3 +264,24 @@ async fn an_invalid_token_is_said_to_be_rejected_on_every_server() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_issue_opens_on_its_own_server_from_its_permalink() {
+    each_flavour(|flavour| async move {
+        let open = issue(9, "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", "unresolved");
+        let s = server(flavour, vec![open]).await;
+        // One account: no organization needed.
+        let link = s.engine.issue_link(None, "9").await.unwrap();
+        assert_eq!(link, "http://server/acme/issues/9/", "{flavour:?}");
+        // The server unreachable: its own kind of page on its own host, never sentry.io.
+        let url = s.sentry.url();
+        drop(s.sentry);
+        let link = s.engine.issue_link(Some("acme"), "9").await.unwrap();
+        let expected = match flavour {
+            Flavour::GlitchTip => format!("{url}/acme/issues/9"),
+            _ => format!("{url}/organizations/acme/issues/9/"),
+        };
+        assert_eq!(link, expected, "{flavour:?}");
+    })
+    .await;
+}
