@@ -483,7 +483,12 @@ fn an_action_chosen_while_sentry_is_away_arrives_once_after_a_restart() {
     let queued = wait_for_notification("saying it is queued", Duration::from_secs(10), |n| {
         n.id == shown.id && n.summary.starts_with("Queued")
     });
-    assert_eq!(queued.summary, "Queued: resolve FRONT-END-9");
+    assert_eq!(queued.summary, "Queued: offline");
+    assert!(
+        queued.body.starts_with("resolve FRONT-END-9 is kept"),
+        "{}",
+        queued.body
+    );
     assert!(queued.body.contains("could not reach Sentry"), "{}", queued.body);
     drop(app);
     close_all_notifications();

@@ -315,7 +315,8 @@ fn act(engine: &Engine, issue: &str, action: &str, org: Option<&str>, wait: Dura
     let error = row.error.unwrap_or_default();
     match row.state {
         ActionState::Done => {
-            out!("{action} issue {issue}: done.");
+            // What the server did, which may differ from what was asked.
+            out!("{action} issue {issue}: done. {}", row.outcome.unwrap_or_default());
             Ok(())
         }
         ActionState::Failed => anyhow::bail!("could not {action} issue {issue}: {error}"),

@@ -20,8 +20,12 @@ use crate::receiver::now;
 use crate::secrets::SecretError;
 use crate::store::{Store, StoreError};
 
-/// Tries before an action is given up as failed (with backoff up to 10 minutes: about 2 hours).
-const MAX_ATTEMPTS: i64 = 20;
+/// Tries while the server is in trouble (5xx, 429) before an action fails visibly: with backoff
+/// from 2 s, the waits add up to about 8.5 minutes, within the 10 the user is promised.
+pub(crate) const MAX_TROUBLED_ATTEMPTS: i64 = 9;
+/// While the server cannot be reached at all, an action waits without a deadline, trying again
+/// at least this often so it goes out soon after the network is back.
+const OFFLINE_RETRY: Duration = Duration::from_secs(60);
 const FIRST_RETRY: Duration = Duration::from_secs(2);
 const MAX_RETRY: Duration = Duration::from_secs(600);
 /// A claim older than this belongs to a process that died: the row is free again.
@@ -59,6 +63,11 @@ impl ActionError {
         matches!(self, ActionError::Unknown(_) | ActionError::NotFailed(_))
     }
 
+    /// The server cannot be reached at all (no network, DNS, connection refused).
+    fn is_offline(&self) -> bool {
+        matches!(self, ActionError::Api(ApiError::Unreachable { .. }))
+    }
+
     fn is_transient(&self) -> bool {
         matches!(self, ActionError::Api(e) if e.is_transient())
     }
@@ -89,6 +98,8 @@ pub struct Queued {
     pub notification_id: Option<u32>,
     pub label: Option<String>,
     pub title: Option<String>,
+    /// What the server did, once done ("Ignored WEB-1 for 30 min").
+    pub outcome: Option<String>,
 }
 
 /// What to do, as the queue stores it: `kind` and its optional argument.
@@ -123,6 +134,18 @@ impl Request {
             Some(a) => format!("{}={a}", row.kind.key()),
             None => row.kind.key().to_owned(),
         })
+    }
+
+    /// What the server did to the issue called `label`, from its `answer`: what was asked,
+    /// unless the answer shows otherwise (GlitchTip ignores for good when asked for minutes).
+    pub fn outcome(&self, label: &str, answer: &Value) -> String {
+        let duration_dropped = answer["status"] == "ignored" && answer["statusDetails"]["ignoreDuration"].is_null();
+        match (&self.kind, self.argument.as_deref()) {
+            (UserAction::Ignore, Some(minutes)) if minutes != "forever" && duration_dropped => {
+                format!("Ignored {label} forever: the server does not ignore for {minutes} min")
+            }
+            _ => self.done(label),
+        }
     }
 
     /// What was done to the issue called `label`, once Sentry confirmed it.
@@ -295,7 +318,8 @@ impl Actions {
     fn rows(&self, filter: &str, parameter: i64) -> Result<Vec<Queued>, ActionError> {
         let conn = self.store().conn();
         let sql = format!(
-            "SELECT id, org, issue_id, kind, argument, state, attempts, error, notification_id, label, title FROM actions WHERE {filter}"
+            "SELECT id, org, issue_id, kind, argument, state, attempts, error, notification_id, label, title, outcome
+             FROM actions WHERE {filter}"
         );
         let mut stmt = conn.prepare(&sql).map_err(|e| self.store().err(e))?;
         let rows = stmt
@@ -312,6 +336,7 @@ impl Actions {
                     notification_id: r.get(8)?,
                     label: r.get(9)?,
                     title: r.get(10)?,
+                    outcome: r.get(11)?,
                 })
             })
             .map_err(|e| self.store().err(e))?;
@@ -346,20 +371,18 @@ impl Actions {
         if claimed == 1 { self.get(id) } else { Ok(None) }
     }
 
-    fn record(
-        &self,
-        id: i64,
-        state: ActionState,
-        error: Option<&str>,
-        next_attempt_at: i64,
-    ) -> Result<(), ActionError> {
+    fn record(&self, id: i64, state: ActionState, said: Said, next_attempt_at: i64) -> Result<(), ActionError> {
+        let (error, outcome) = match said {
+            Said::Error(error) => (Some(error), None),
+            Said::Outcome(outcome) => (None, Some(outcome)),
+        };
         self.store()
             .conn()
             .execute(
-                "UPDATE actions SET state = ?2, error = ?3, attempts = attempts + 1, updated_at = ?4, next_attempt_at = ?5,
-                        claimed_at = NULL, claimed_by = NULL
+                "UPDATE actions SET state = ?2, error = ?3, outcome = ?6, attempts = attempts + 1, updated_at = ?4,
+                        next_attempt_at = ?5, claimed_at = NULL, claimed_by = NULL
                  WHERE id = ?1",
-                params![id, state, error, now(), next_attempt_at],
+                params![id, state, error, now(), next_attempt_at, outcome],
             )
             .map(drop)
             .map_err(|e| self.store().err(e).into())
@@ -436,58 +459,47 @@ impl Actions {
     async fn execute(&self, row: Queued) {
         let label = row.label.clone().unwrap_or_else(|| row.issue_id.clone());
         let verb = row.kind.label().to_lowercase();
-        let result = self.send(&row).await;
-        let outcome = match &result {
-            Ok(()) => self.record(row.id, ActionState::Done, None, 0),
-            Err(e) if e.is_transient() && row.attempts + 1 < MAX_ATTEMPTS => {
-                let wait = match e {
-                    ActionError::Api(ApiError::RateLimited {
-                        retry_after: Some(wait),
-                    }) => *wait,
-                    _ => retry_delay(row.attempts),
-                };
+        let result = self.send(&row, &label).await;
+        let retry = result.as_ref().err().and_then(|e| retry_in(&row, e));
+        let recorded = match (&result, retry) {
+            (Ok(outcome), _) => self.record(row.id, ActionState::Done, Said::Outcome(outcome.clone()), 0),
+            (Err(e), Some(wait)) => {
                 tracing::warn!(action = row.id, error = %e, retry_in = wait.as_secs(), "action will be retried");
                 if row.attempts == 0 {
-                    let body = format!("{e}. It is kept and will be sent when Sentry answers.");
-                    self.show(row.notification_id, &format!("Queued: {verb} {label}"), &body, true)
-                        .await;
+                    let (summary, body) = if e.is_offline() {
+                        let body = format!("{verb} {label} is kept and sent once the server can be reached ({e}).");
+                        ("Queued: offline".to_owned(), body)
+                    } else {
+                        let body = format!("{e}. It is kept and will be sent when the server answers.");
+                        (format!("Queued: {verb} {label}"), body)
+                    };
+                    self.show(row.notification_id, &summary, &body, true).await;
                 }
-                self.record(
-                    row.id,
-                    ActionState::Pending,
-                    Some(&e.to_string()),
-                    now() + wait.as_secs().max(1) as i64,
-                )
+                let next = now() + wait.as_secs().max(1) as i64;
+                self.record(row.id, ActionState::Pending, Said::Error(e.to_string()), next)
             }
-            Err(e) => self.record(row.id, ActionState::Failed, Some(&e.to_string()), 0),
+            (Err(e), None) => self.record(row.id, ActionState::Failed, Said::Error(e.to_string()), 0),
         };
-        if let Err(e) = outcome {
+        if let Err(e) = recorded {
             tracing::error!(action = row.id, error = %e, "could not record the action's outcome");
         }
-        let done = Request::of(&row)
-            .map(|r| r.done(&label))
-            .unwrap_or_else(|_| format!("Done: {label}"));
-        match result {
-            Ok(()) => {
-                tracing::info!(action = row.id, issue = %row.issue_id, kind = row.kind.key(), "action done");
-                self.show(row.notification_id, &done, row.title.as_deref().unwrap_or(""), false)
+        match (result, retry) {
+            (Ok(outcome), _) => {
+                tracing::info!(action = row.id, issue = %row.issue_id, kind = row.kind.key(), %outcome, "action done");
+                self.show(row.notification_id, &outcome, row.title.as_deref().unwrap_or(""), false)
                     .await;
             }
-            Err(e) if !(e.is_transient() && row.attempts + 1 < MAX_ATTEMPTS) => {
+            (Err(e), None) => {
                 tracing::warn!(action = row.id, error = %e, "action failed");
-                self.show(
-                    row.notification_id,
-                    &format!("Could not {verb} {label}"),
-                    &e.to_string(),
-                    true,
-                )
-                .await;
+                let summary = format!("Could not {verb} {label}");
+                self.show(row.notification_id, &summary, &e.to_string(), true).await;
             }
-            Err(_) => {}
+            (Err(_), Some(_)) => {}
         }
     }
 
-    async fn send(&self, row: &Queued) -> Result<(), ActionError> {
+    /// Sends the row's action; answers what the server did, as the user is told it.
+    async fn send(&self, row: &Queued, label: &str) -> Result<String, ActionError> {
         let request = Request::of(row)?;
         let (engine, wanted) = (self.engine.clone(), Some(row.org.clone()).filter(|o| !o.is_empty()));
         let (url, token, org) = tokio::task::spawn_blocking(move || credentials(&engine, wanted.as_deref()))
@@ -509,8 +521,9 @@ impl Actions {
         };
         let update = request.update(|| me).ok_or(ActionError::NoLink)?;
         let answer = client.update_issue(&org, &row.issue_id, &update).await?;
+        let outcome = request.outcome(label, &answer);
         self.keep_answer(row, request.kind, &org, answer);
-        Ok(())
+        Ok(outcome)
     }
 
     /// Sentry's answer becomes the issue's state here: a row of the change (not an alert: the
@@ -562,6 +575,30 @@ fn process_alive(pid: u32) -> bool {
     } else {
         true
     }
+}
+
+/// What the queue records of a try: why it failed, or what the server did.
+enum Said {
+    Error(String),
+    Outcome(String),
+}
+
+/// When to try `row` again after `error`, or `None` to fail it now: a server that cannot be
+/// reached is waited for without a deadline; one in trouble (5xx, 429) for about 10 minutes;
+/// anything else (a 4xx, a feature the server lacks) fails at once.
+pub(crate) fn retry_in(row: &Queued, error: &ActionError) -> Option<Duration> {
+    if error.is_offline() {
+        return Some(retry_delay(row.attempts).min(OFFLINE_RETRY));
+    }
+    if !error.is_transient() || row.attempts + 1 >= MAX_TROUBLED_ATTEMPTS {
+        return None;
+    }
+    Some(match error {
+        ActionError::Api(ApiError::RateLimited {
+            retry_after: Some(wait),
+        }) => *wait,
+        _ => retry_delay(row.attempts),
+    })
 }
 
 fn retry_delay(attempts: i64) -> Duration {

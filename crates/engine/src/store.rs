@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_cache.sql"),
     include_str!("../migrations/0005_action_queue.sql"),
     include_str!("../migrations/0006_digest_and_claims.sql"),
+    include_str!("../migrations/0007_action_outcome.sql"),
 ];
 
 /// The preferences row every project falls back to.

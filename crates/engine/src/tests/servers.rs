@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::accounts::Account;
-use crate::actions::{ActionState, Actions, Request};
+use crate::actions::{ActionError, ActionState, Actions, MAX_TROUBLED_ATTEMPTS, Queued, Request, retry_in};
 use crate::alert::{Alert, Kind};
 use crate::api::Engine;
 use crate::policy::{AlertKind, Me};
@@ -284,4 +284,85 @@ async fn an_issue_opens_on_its_own_server_from_its_permalink() {
         assert_eq!(link, expected, "{flavour:?}");
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_timed_ignore_that_the_server_made_permanent_is_said_so() {
+    each_flavour(|flavour| async move {
+        let s = server(flavour, vec![]).await;
+        let actions = Actions::new(s.engine.clone(), None);
+        let id = actions
+            .enqueue(
+                Some("acme"),
+                "5",
+                &Request::parse("ignore=30").unwrap(),
+                None,
+                "WEB-5",
+                "",
+            )
+            .unwrap();
+        let row = actions.run_one(id).await.unwrap().unwrap();
+        assert_eq!(row.state, ActionState::Done, "{flavour:?}: {row:?}");
+        let expected = match flavour {
+            Flavour::GlitchTip => "Ignored WEB-5 forever: the server does not ignore for 30 min",
+            _ => "Ignored WEB-5 for 30 min",
+        };
+        assert_eq!(row.outcome.as_deref(), Some(expected), "{flavour:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn errors_decide_whether_an_action_waits_fails_at_once_or_gives_up() {
+    use sentry_standin::Failure;
+    let s = server(Flavour::SentryIo, vec![]).await;
+    let actions = Actions::new(s.engine.clone(), None);
+    let run = |issue: &'static str| {
+        let actions = actions.clone();
+        async move {
+            let id = actions
+                .enqueue(
+                    Some("acme"),
+                    issue,
+                    &Request::parse("resolve").unwrap(),
+                    None,
+                    issue,
+                    "",
+                )
+                .unwrap();
+            actions.run_one(id).await.unwrap().unwrap()
+        }
+    };
+    // A 4xx fails at once.
+    s.sentry.fail_next(Failure::Status(400));
+    let refused = run("41").await;
+    assert_eq!(
+        (refused.state, refused.attempts),
+        (ActionState::Failed, 1),
+        "{refused:?}"
+    );
+    // A 5xx waits to be retried; after about ten minutes of tries it fails, visibly.
+    s.sentry.fail_next(Failure::Status(502));
+    let troubled = run("42").await;
+    assert_eq!(troubled.state, ActionState::Pending, "{troubled:?}");
+    let server_error = ActionError::Api(ApiError::Server {
+        status: 502,
+        detail: "bad gateway".into(),
+    });
+    let tried = |attempts| Queued {
+        attempts,
+        ..troubled.clone()
+    };
+    assert!(retry_in(&tried(0), &server_error).is_some());
+    assert_eq!(
+        retry_in(&tried(MAX_TROUBLED_ATTEMPTS - 1), &server_error),
+        None,
+        "gives up"
+    );
+    // Unreachable: waits, with no deadline, however many tries it took.
+    let unreachable = ActionError::Api(ApiError::Unreachable {
+        url: s.sentry.url(),
+        detail: "refused".into(),
+    });
+    assert!(retry_in(&tried(500), &unreachable).is_some_and(|wait| wait.as_secs() <= 60));
 }
