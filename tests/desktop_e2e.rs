@@ -749,3 +749,42 @@ fn an_issue_resolved_in_sentry_closes_its_notification_without_any_webhook() {
     sentry.set_issues(vec![issue]);
     wait_displayed(0, "resolved in Sentry");
 }
+
+#[test]
+fn an_action_queued_by_the_command_line_is_sent_by_the_running_app_within_seconds() {
+    require_desktop();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(StandIn::start(TOKEN));
+    let data = temp_dir("cli-queued");
+    let url = sentry.url();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_TRAY_POLL_INTERVAL", "3600"),
+    ];
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    // The command line's own try meets a Sentry in trouble, and it does not wait.
+    sentry.fail_next(Failure::Status(503));
+    let with_data = [&env[..], &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]].concat();
+    let out = cli(&["act", "4242", "resolve", "--wait", "0"], "", &with_data);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("still queued"));
+    let left_at = Instant::now();
+    // The app was told: it sends the action at its first retry (2 s), not an hour later.
+    let path = "/api/0/organizations/acme/issues/4242/";
+    wait_until("the app sent the queued action", 8, || {
+        sentry
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PUT" && r.path == path)
+            .count()
+            == 2
+    });
+    assert!(
+        left_at.elapsed() < Duration::from_secs(5),
+        "{:?}\n{}",
+        left_at.elapsed(),
+        app.log_text()
+    );
+}

@@ -302,6 +302,8 @@ fn act(engine: &Engine, issue: &str, action: &str, org: Option<&str>, wait: Dura
     }
     let actions = engine.actions();
     let id = actions.enqueue(org, issue, &request, None, issue, "")?;
+    // A running app sends it too, should this command stop waiting first.
+    runtime.block_on(tell_the_app(engine));
     let deadline = std::time::Instant::now() + wait;
     let row = runtime.block_on(async {
         loop {
@@ -323,6 +325,19 @@ fn act(engine: &Engine, issue: &str, action: &str, org: Option<&str>, wait: Dura
         ActionState::Pending => anyhow::bail!(
             "{action} on issue {issue} is still queued ({error}); Sentry Tray will keep retrying it while it runs"
         ),
+    }
+}
+
+/// Tells a running app of this data folder that an action was queued (nobody there is fine).
+async fn tell_the_app(engine: &Engine) {
+    #[cfg(unix)]
+    {
+        use engine::control::{Client, Request};
+        let app = Client::new(engine.settings().control_socket());
+        let told = tokio::time::timeout(Duration::from_secs(2), app.call(&Request::ActionQueued {})).await;
+        if let Ok(Err(e)) = told {
+            tracing::debug!(error = %e, "no running app heard of the action");
+        }
     }
 }
 

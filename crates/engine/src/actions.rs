@@ -254,6 +254,11 @@ impl Actions {
         }
     }
 
+    /// Has the worker look at the queue now (an action was queued by another process).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
     /// Writes the action to the queue and wakes the worker.
     pub fn enqueue(
         &self,

@@ -127,6 +127,9 @@ pub enum Request {
         value: String,
     },
     Assignees {},
+    /// Another process (`sentry-tray-cli act`) queued an action: send it now, not when the
+    /// queue next wakes for its own reasons.
+    ActionQueued {},
 }
 
 impl Request {
@@ -147,6 +150,7 @@ impl Request {
             Request::Projects {} => "projects",
             Request::SetPreference { .. } => "set_preference",
             Request::Assignees {} => "assignees",
+            Request::ActionQueued {} => "action_queued",
         }
     }
 }

@@ -65,6 +65,10 @@ impl Commands {
                 Reply::Preferences(Box::new(changed.map_err(failed)?))
             }
             Request::Assignees {} => Reply::Assignees(engine.assignees().await.map_err(failed)?),
+            Request::ActionQueued {} => {
+                daemon.actions().wake();
+                Reply::Done
+            }
         })
     }
 
