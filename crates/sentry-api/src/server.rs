@@ -103,12 +103,17 @@ impl ServerProfile {
     }
 
     /// How the issue list is read, as people read it.
-    pub fn paging(&self) -> &'static str {
-        match (self.last_seen_search, self.cursor_paging) {
+    pub fn paging(&self) -> String {
+        let list = match (self.last_seen_search, self.cursor_paging) {
             (true, true) => "changes since the last poll, every page",
             (true, false) => "changes since the last poll, first page",
             (false, true) => "newest first until the last poll's mark",
             (false, false) => "newest first, first page, until the last poll's mark",
+        };
+        if self.organization_issue_paths {
+            list.to_owned()
+        } else {
+            format!("{list}; issues at the older /api/0/issues/ paths")
         }
     }
 }
@@ -125,14 +130,23 @@ impl std::fmt::Display for ServerProfile {
     }
 }
 
-/// Whether an answer says the feature is not there (rather than that the server is in trouble):
-/// the path is unknown or refuses the method, or the server failed with an error page where a
-/// JSON answer was due.
+/// Whether an answer says the path is not there: unknown, refusing the method, or failing with
+/// an error page where a JSON answer was due (as GlitchTip does for what it lacks).
 fn missing(result: &Result<(), ApiError>) -> bool {
     matches!(
         result,
         Err(ApiError::NotFound(_) | ApiError::Rejected { status: 405, .. } | ApiError::ErrorPage { .. })
     )
+}
+
+/// Whether a feature is there, from the answer to a request for it: a missing path says no; on
+/// Sentry a failure that may pass (a 5xx, even as an error page) says nothing, so discovery is
+/// tried again later rather than taking the feature for missing.
+fn offers(kind: ServerKind, result: Result<(), ApiError>) -> Result<bool, ApiError> {
+    match result {
+        Err(e) if e.is_transient() && kind != ServerKind::GlitchTip => Err(e),
+        other => Ok(!missing(&other)),
+    }
 }
 
 impl Client {
@@ -162,13 +176,18 @@ impl Client {
             let scoped = self
                 .issue_at(&format!("/api/0/organizations/{}/issues/{}/", seg(org), seg(&issue.id)))
                 .await;
-            if missing(&scoped)
-                && self
-                    .issue_at(&format!("/api/0/issues/{}/", seg(&issue.id)))
-                    .await
-                    .is_ok()
+            // The older path is taken only where the organization-scoped one is missing and the
+            // older one answers; a sentry.io in trouble answers neither, and is tried again later.
+            if missing(&scoped) {
+                match self.issue_at(&format!("/api/0/issues/{}/", seg(&issue.id))).await {
+                    Ok(()) => profile.organization_issue_paths = false,
+                    Err(e) if e.is_transient() && profile.kind != ServerKind::GlitchTip => return Err(e),
+                    Err(_) => {}
+                }
+            } else if let Err(e) = scoped
+                && e.is_transient()
             {
-                profile.organization_issue_paths = false;
+                return Err(e);
             }
         } else if profile.kind == ServerKind::GlitchTip {
             // Nothing to try the paths and the search on yet: what GlitchTip is known to do.
@@ -178,9 +197,10 @@ impl Client {
         if profile.kind == ServerKind::Sentry && !profile.organization_issue_paths {
             profile.kind = ServerKind::OlderSentry;
         }
-        profile.teams = !missing(&self.my_teams(org).await.map(drop));
+        profile.teams = offers(profile.kind, self.my_teams(org).await.map(drop))?;
         if let Some((project, _)) = self.projects(org).await?.into_iter().next() {
-            profile.ownership_rules = !missing(&self.project_ownership(org, &project).await.map(drop));
+            let rules = self.project_ownership(org, &project).await.map(drop);
+            profile.ownership_rules = offers(profile.kind, rules)?;
         } else {
             profile.ownership_rules = profile.kind != ServerKind::GlitchTip;
         }
@@ -232,7 +252,7 @@ mod tests {
         assert_eq!(ServerProfile::default().to_string(), "Sentry");
         assert_eq!(
             glitchtip.paging(),
-            "newest first, first page, until the last poll's mark"
+            "newest first, first page, until the last poll's mark; issues at the older /api/0/issues/ paths"
         );
     }
 }

@@ -366,3 +366,24 @@ async fn errors_decide_whether_an_action_waits_fails_at_once_or_gives_up() {
     });
     assert!(retry_in(&tried(500), &unreachable).is_some_and(|wait| wait.as_secs() <= 60));
 }
+
+#[tokio::test]
+async fn a_sentry_in_trouble_while_it_is_learned_is_learned_again_not_taken_for_lacking() {
+    use sentry_standin::Failure;
+    let s = server(Flavour::SentryIo, vec![]).await;
+    let fresh = Account::environment(&s.sentry.url(), "globex");
+    s.sentry.add_organization("globex");
+    s.sentry.fail_next(Failure::Status(502));
+    let troubled = crate::servers::learn(s.store(), &fresh, &s.client).await;
+    assert!(
+        matches!(troubled, Err(ApiError::Server { status: 502, .. })),
+        "{troubled:?}"
+    );
+    assert_eq!(
+        crate::servers::known(s.store(), &fresh),
+        None,
+        "nothing was taken for missing"
+    );
+    let learned = crate::servers::learn(s.store(), &fresh, &s.client).await.unwrap();
+    assert_eq!(learned, ServerProfile::default());
+}
