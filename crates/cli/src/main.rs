@@ -228,11 +228,12 @@ fn status(engine: &Engine) -> anyhow::Result<()> {
     }
     for a in &status.accounts {
         out!(
-            "account: {} on {} (token from {}), polling: {}",
+            "account: {} on {} (token from {}), polling: {}, server: {}",
             a.org,
             a.url,
             origin(a.token_source),
-            a.polling_text
+            a.polling_text,
+            a.server_text
         );
     }
     match (status.webhook_secret, &status.webhook_secret_error) {
@@ -503,11 +504,12 @@ fn account(engine: &Engine, command: AccountCommand) -> anyhow::Result<()> {
             } else {
                 for a in &status.accounts {
                     out!(
-                        "{}  {}  token from {}  polling: {}",
+                        "{}  {}  token from {}  polling: {}  server: {}",
                         a.org,
                         a.url,
                         origin(a.token_source),
-                        a.polling_text
+                        a.polling_text,
+                        a.server_text
                     );
                 }
             }
