@@ -128,7 +128,11 @@ impl Enricher {
         let fetched = self
             .cached(&key, IDENTITY_TTL, || async {
                 let me = client.whoami().await?;
-                let teams = client.my_teams(&org).await.unwrap_or_default();
+                // A server without teams (GlitchTip) is not asked for them.
+                let teams = match client.profile().teams {
+                    true => client.my_teams(&org).await.unwrap_or_default(),
+                    false => Vec::new(),
+                };
                 let identity = Identity {
                     id: me.id,
                     email: me.email,
@@ -175,7 +179,8 @@ impl Enricher {
         let project = alert.project.as_deref()?;
         let account = self.account(alert).await;
         let mut rules = String::new();
-        if let Some((account, client)) = &account {
+        // A server without ownership rules (GlitchTip) is not asked: only the local rules count.
+        if let Some((account, client)) = account.as_ref().filter(|(_, client)| client.profile().ownership_rules) {
             let key = format!("ownership.{}.{project}", account.key());
             let org = account.org.clone();
             if let Some(raw) = self

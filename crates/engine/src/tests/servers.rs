@@ -76,7 +76,7 @@ impl Server {
         std::iter::from_fn(|| self.rx.try_recv().ok().map(|(_, alert)| alert)).collect()
     }
 
-    /// Every request after the first `from` that the server refused (a 4xx other than 404).
+    /// The requests the server got after the first `from`, as `METHOD path`.
     fn requests_since(&self, from: usize) -> Vec<String> {
         self.sentry
             .requests()
@@ -87,14 +87,31 @@ impl Server {
     }
 }
 
-async fn each_flavour<F, Fut>(test: F)
-where
-    F: Fn(Flavour) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for flavour in Flavour::ALL {
-        test(flavour).await;
-    }
+/// One test per server, so the test runner runs them side by side: `$name::sentry_io`,
+/// `$name::self_hosted`, `$name::glitchtip`.
+macro_rules! on_every_server {
+    (async fn $name:ident($flavour:ident: Flavour) $body:block) => {
+        mod $name {
+            use super::*;
+
+            async fn run($flavour: Flavour) $body
+
+            #[tokio::test]
+            async fn sentry_io() {
+                run(Flavour::SentryIo).await
+            }
+
+            #[tokio::test]
+            async fn self_hosted() {
+                run(Flavour::SelfHosted).await
+            }
+
+            #[tokio::test]
+            async fn glitchtip() {
+                run(Flavour::GlitchTip).await
+            }
+        }
+    };
 }
 
 #[tokio::test]
@@ -125,9 +142,8 @@ async fn what_each_server_offers_is_learned_from_its_answers() {
     assert!(status.webhook_note.unwrap_or_default().contains("polled only"));
 }
 
-#[tokio::test]
-async fn a_new_issue_arrives_by_polling_on_every_server_with_no_request_refused() {
-    each_flavour(|flavour| async move {
+on_every_server! {
+    async fn a_new_issue_arrives_by_polling_on_every_server_with_no_request_refused(flavour: Flavour) {
         let old = issue(1, "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", "unresolved");
         let mut s = server(flavour, vec![old.clone()]).await;
         let before = s.sentry.requests().len();
@@ -158,13 +174,11 @@ async fn a_new_issue_arrives_by_polling_on_every_server_with_no_request_refused(
                 "{flavour:?}: {request}"
             );
         }
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn an_issue_known_resolved_that_comes_back_is_a_regression_on_every_server() {
-    each_flavour(|flavour| async move {
+on_every_server! {
+    async fn an_issue_known_resolved_that_comes_back_is_a_regression_on_every_server(flavour: Flavour) {
         let open = issue(5, "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", "unresolved");
         let mut s = server(flavour, vec![open]).await;
         s.cycle().await.unwrap();
@@ -198,13 +212,11 @@ async fn an_issue_known_resolved_that_comes_back_is_a_regression_on_every_server
         // Once told, it is open again: the next cycle does not repeat it.
         s.cycle().await.unwrap();
         assert!(s.news().is_empty(), "{flavour:?}");
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn an_issue_resolved_elsewhere_is_noticed_on_every_server() {
-    each_flavour(|flavour| async move {
+on_every_server! {
+    async fn an_issue_resolved_elsewhere_is_noticed_on_every_server(flavour: Flavour) {
         let open = issue(7, "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", "unresolved");
         let mut s = server(flavour, vec![open]).await;
         s.cycle().await.unwrap();
@@ -228,8 +240,7 @@ async fn an_issue_resolved_elsewhere_is_noticed_on_every_server() {
             news.iter().any(|a| a.kind == Kind::IssueResolved && a.issue_id == "8"),
             "{flavour:?}: {news:?}"
         );
-    })
-    .await;
+    }
 }
 
 #[tokio::test]
@@ -251,9 +262,8 @@ async fn assigning_on_a_server_without_assignment_fails_at_once_and_says_why() {
     );
 }
 
-#[tokio::test]
-async fn an_invalid_token_is_said_to_be_rejected_on_every_server() {
-    each_flavour(|flavour| async move {
+on_every_server! {
+    async fn an_invalid_token_is_said_to_be_rejected_on_every_server(flavour: Flavour) {
         testkit::tls();
         let sentry = StandIn::start_as(TOKEN, flavour).await;
         let wrong = Client::new(&sentry.url(), "sntryu_wrong").unwrap();
@@ -261,13 +271,11 @@ async fn an_invalid_token_is_said_to_be_rejected_on_every_server() {
             matches!(wrong.whoami().await, Err(ApiError::Unauthorized)),
             "{flavour:?}"
         );
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn an_issue_opens_on_its_own_server_from_its_permalink() {
-    each_flavour(|flavour| async move {
+on_every_server! {
+    async fn an_issue_opens_on_its_own_server_from_its_permalink(flavour: Flavour) {
         let open = issue(9, "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", "unresolved");
         let s = server(flavour, vec![open]).await;
         // One account: no organization needed.
@@ -282,13 +290,11 @@ async fn an_issue_opens_on_its_own_server_from_its_permalink() {
             _ => format!("{url}/organizations/acme/issues/9/"),
         };
         assert_eq!(link, expected, "{flavour:?}");
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn a_timed_ignore_that_the_server_made_permanent_is_said_so() {
-    each_flavour(|flavour| async move {
+on_every_server! {
+    async fn a_timed_ignore_that_the_server_made_permanent_is_said_so(flavour: Flavour) {
         let s = server(flavour, vec![]).await;
         let actions = Actions::new(s.engine.clone(), None);
         let id = actions
@@ -308,8 +314,7 @@ async fn a_timed_ignore_that_the_server_made_permanent_is_said_so() {
             _ => "Ignored WEB-5 for 30 min",
         };
         assert_eq!(row.outcome.as_deref(), Some(expected), "{flavour:?}");
-    })
-    .await;
+    }
 }
 
 #[tokio::test]
