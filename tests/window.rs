@@ -208,7 +208,10 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(300));
     }
     // What the account's server is, learned at start, and how its issues are read.
-    assert_eq!(text("servers"), "acme: Sentry; reads changes since the last poll, every page");
+    assert_eq!(
+        text("servers"),
+        "acme: Sentry; reads changes since the last poll, every page"
+    );
 
     // An alert arrives: the open window's inbox shows it with what was decided.
     tab("inbox");
