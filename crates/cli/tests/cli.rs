@@ -204,6 +204,14 @@ fn prefs_change_what_explain_decides() {
     );
     let (code, _, stderr) = run(&["explain", "--alert", "/nonexistent/alert.json"]);
     assert_eq!(code, Some(2), "{stderr}");
+
+    // "Mute this message": the exception's value, which the title need not contain.
+    let (code, _, stderr) = run(&["prefs", "front-end", "min_level=error", "mute_message=blooopy"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (_, stdout, _) = run(&["explain", "--alert", body, "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["deliver"], "suppress", "{stdout}");
+    assert_eq!(json["reasons"][0], "muted by rule 1: message contains \"blooopy\"");
 }
 
 #[test]

@@ -154,6 +154,8 @@ pub struct Alert {
     pub project: Option<String>,
     pub title: String,
     pub culprit: Option<String>,
+    /// The exception's value or the logged message, for `mute_message`.
+    pub message: Option<String>,
     pub level: Option<Level>,
     pub web_url: Option<String>,
     pub environment: Option<String>,
@@ -207,6 +209,7 @@ impl Alert {
                 .and_then(|p| p.slug.clone().or_else(|| p.name.clone())),
             title: issue.title.clone(),
             culprit: issue.culprit.clone().filter(|c| !c.is_empty()),
+            message: issue.message(),
             level: issue.level.as_deref().and_then(Level::parse),
             web_url: issue.browser_url().map(str::to_owned),
             environment: None,
@@ -245,6 +248,7 @@ impl Alert {
             project: event.project.clone(),
             title: event.title.clone(),
             culprit: event.culprit.clone(),
+            message: event.message.clone(),
             level: event.level.as_deref().and_then(Level::parse),
             web_url: event.web_url.clone(),
             environment: event.environment.clone(),
@@ -280,6 +284,7 @@ impl Alert {
             issue_id: alert.id.clone(),
             title: alert.title.clone(),
             culprit: Some(alert.description.clone()).filter(|d| !d.is_empty()),
+            message: Some(alert.description.clone()).filter(|d| !d.is_empty()),
             level,
             web_url: alert.web_url.clone(),
             payload: String::from_utf8_lossy(body).into_owned(),
@@ -300,6 +305,7 @@ impl Alert {
             issue_id: comment.issue_id.clone(),
             project: comment.project.clone(),
             title: format!("{by} commented: {}", comment.text),
+            message: Some(comment.text.clone()).filter(|t| !t.is_empty()),
             actor_user_id: comment.actor_user_id.clone(),
             payload: String::from_utf8_lossy(body).into_owned(),
             ..Alert::default()
@@ -407,7 +413,7 @@ impl Alert {
             environment: self.environment.as_deref(),
             title: &self.title,
             culprit: self.culprit.as_deref(),
-            message: None,
+            message: self.message.as_deref(),
             tags: &self.tags,
             assigned_to: self.assigned_to.as_deref(),
             by_me: !me.user_id.is_empty() && self.actor_user_id.as_deref() == Some(me.user_id.as_str()),
@@ -431,6 +437,46 @@ mod tests {
         }))
         .unwrap();
         Alert::from_issue_webhook("assigned", &issue, None, None, Some("acme"), b"{}")
+    }
+
+    fn example(name: &str) -> Vec<u8> {
+        let path = format!("{}/../../testdata/sentry/{name}", env!("CARGO_MANIFEST_DIR"));
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        serde_json::to_vec(&doc["body"]).unwrap()
+    }
+
+    #[test]
+    fn every_source_carries_the_alerts_message_and_mute_message_mutes_it() {
+        use crate::policy::{Deliver, History, Preferences, decide};
+        let webhook = Alert::from_json_file(&example("webhook.issue.created.json")).unwrap();
+        let event = Alert::from_json_file(&example("webhook.error.created.json")).unwrap();
+        let rule = Alert::from_json_file(&example("webhook.event_alert.triggered.json")).unwrap();
+        let issue: serde_json::Value = serde_json::from_slice(&example("webhook.issue.created.json")).unwrap();
+        let polled = Alert::from_json_file(&serde_json::to_vec(&issue["data"]["issue"]).unwrap()).unwrap();
+        for (source, alert, message) in [
+            ("issue webhook", &webhook, "blooopy is not defined"),
+            ("error webhook", &event, "blooopy is not defined"),
+            ("alert rule webhook", &rule, "heck is not defined"),
+            ("polled issue", &polled, "blooopy is not defined"),
+        ] {
+            assert_eq!(alert.message.as_deref(), Some(message), "{source}");
+        }
+        let mut prefs = Preferences::default();
+        prefs.set("mute_message", "*is not defined").unwrap();
+        let me = Me::default();
+        let decided = decide(
+            &webhook.facts(&me),
+            &prefs,
+            None,
+            &me,
+            chrono::Utc::now(),
+            History::default(),
+        );
+        assert_eq!(decided.deliver, Deliver::Suppress);
+        assert_eq!(
+            decided.why().last().unwrap(),
+            "muted by rule 1: message matches \"*is not defined\""
+        );
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct Issue {
     /// Present in webhook payloads: the issue's page in Sentry's web UI.
     #[serde(default, rename = "web_url")]
     pub web_url: Option<String>,
+    /// `{type, value, filename, …}` for errors, `{title}` for messages.
+    #[serde(default)]
+    pub metadata: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +62,15 @@ impl Issue {
             .into_iter()
             .flatten()
             .find_map(|url| org_from_url(url))
+    }
+
+    /// The issue's message: the exception's value, else the logged message.
+    pub fn message(&self) -> Option<String> {
+        let metadata = self.metadata.as_ref()?;
+        ["value", "message", "title"]
+            .into_iter()
+            .find_map(|field| metadata.get(field).and_then(text))
+            .filter(|m| !m.is_empty())
     }
 
     /// The assignee as `user:<id>` or `team:<slug>`.

@@ -107,6 +107,8 @@ pub struct EventPayload {
     pub web_url: Option<String>,
     /// The alert rule that fired, for alert kinds.
     pub rule: Option<String>,
+    /// The exception's value, else the logged message.
+    pub message: Option<String>,
     pub tags: Vec<(String, String)>,
     /// The event as sent, for ownership matching.
     pub event: Value,
@@ -215,6 +217,22 @@ pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
     }
 }
 
+/// An event's message: its last exception's value (the one raised), else its log entry, else
+/// what its metadata says.
+pub(crate) fn event_message(event: &Value) -> Option<String> {
+    let exception = event
+        .pointer("/exception/values")
+        .and_then(Value::as_array)
+        .and_then(|values| values.iter().rev().find_map(|e| e.get("value").and_then(text)));
+    let logged = || {
+        ["/logentry/formatted", "/logentry/message", "/message"]
+            .into_iter()
+            .find_map(|pointer| event.pointer(pointer).and_then(text))
+    };
+    let metadata = || event.pointer("/metadata/value").and_then(text);
+    exception.or_else(logged).or_else(metadata).filter(|m| !m.is_empty())
+}
+
 /// Tags as events carry them: `[[key, value]]` or `[{key, value}]`.
 fn event_tags(event: &Value) -> Vec<(String, String)> {
     event
@@ -272,6 +290,7 @@ fn event_payload(kind: &str, event: &Value, rule: Option<String>) -> Result<Even
         web_url: web_url.map(|u| u.split("/events/").next().unwrap_or(&u).to_owned()),
         issue_id,
         rule,
+        message: event_message(event),
         tags,
         event: event.clone(),
     })
@@ -335,6 +354,7 @@ fn event_payload_lenient(event: &Value) -> EventPayload {
         project: None,
         web_url: get("url"),
         rule: None,
+        message: event_message(event),
         tags: tags.clone(),
         event: event.clone(),
     }
