@@ -764,9 +764,14 @@ fn an_action_queued_by_the_command_line_is_sent_by_the_running_app_within_second
         ("SENTRY_TRAY_POLL_INTERVAL", "3600"),
     ];
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    let with_data = [&env[..], &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]].concat();
+    // The app's first poll is done (then it sleeps for an hour): Sentry hears nothing else.
+    wait_until("the first poll", 20, || {
+        let listed = cli(&["account", "list"], "", &with_data);
+        String::from_utf8_lossy(&listed.stdout).contains("polling: ok")
+    });
     // The command line's own try meets a Sentry in trouble, and it does not wait.
     sentry.fail_next(Failure::Status(503));
-    let with_data = [&env[..], &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]].concat();
     let out = cli(&["act", "4242", "resolve", "--wait", "0"], "", &with_data);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("still queued"));

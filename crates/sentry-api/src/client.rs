@@ -222,19 +222,7 @@ impl Client {
 
     /// Notes `X-Sentry-Rate-Limit-Remaining` and `-Reset` from any answer.
     fn note_rate_limit(&self, headers: &reqwest::header::HeaderMap) {
-        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-        let spent = text("x-sentry-rate-limit-remaining")
-            .and_then(|r| r.parse::<i64>().ok())
-            .is_some_and(|r| r <= 0);
-        let reset = text("x-sentry-rate-limit-reset").and_then(|r| r.parse::<f64>().ok());
-        let until = match (spent, reset) {
-            // A reset too far away (or not a number) is no reset time: the next request finds out.
-            (true, Some(reset)) => Duration::try_from_secs_f64(reset)
-                .ok()
-                .and_then(|reset| std::time::UNIX_EPOCH.checked_add(reset)),
-            _ => None,
-        };
-        *self.spent_until.lock().unwrap_or_else(|p| p.into_inner()) = until;
+        *self.spent_until.lock().unwrap_or_else(|p| p.into_inner()) = spent_until(headers);
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<(Value, Paging), ApiError> {
@@ -558,8 +546,26 @@ async fn read_json(response: reqwest::Response) -> Result<Value, ApiError> {
     })
 }
 
-/// `Retry-After` from a proxy, else Sentry's own `X-Sentry-Rate-Limit-Reset` (epoch seconds).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+/// When the rate-limit window Sentry says is spent (`X-Sentry-Rate-Limit-Remaining: 0`) resets,
+/// from `X-Sentry-Rate-Limit-Reset` (epoch seconds). Any header value is read without a panic:
+/// a reset too far away, negative or not a number is no reset time.
+pub fn spent_until(headers: &reqwest::header::HeaderMap) -> Option<std::time::SystemTime> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let spent = text("x-sentry-rate-limit-remaining")
+        .and_then(|r| r.parse::<i64>().ok())
+        .is_some_and(|r| r <= 0);
+    let reset = text("x-sentry-rate-limit-reset").and_then(|r| r.parse::<f64>().ok())?;
+    if !spent {
+        return None;
+    }
+    Duration::try_from_secs_f64(reset)
+        .ok()
+        .and_then(|reset| std::time::UNIX_EPOCH.checked_add(reset))
+}
+
+/// How long to wait before trying again: `Retry-After` from a proxy, else Sentry's own
+/// `X-Sentry-Rate-Limit-Reset` (epoch seconds). Any header value is read without a panic.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     if let Some(secs) = text("retry-after").and_then(|v| v.parse::<u64>().ok()) {
         return Some(Duration::from_secs(secs));
@@ -706,16 +712,37 @@ mod tests {
     }
 
     #[test]
-    fn a_reset_time_no_clock_can_hold_is_no_wait_and_no_panic() {
-        for reset in ["1e30", "inf", "NaN", "-5"] {
-            let mut headers = reqwest::header::HeaderMap::new();
-            headers.insert("x-sentry-rate-limit-reset", reset.parse().unwrap());
-            headers.insert("x-sentry-rate-limit-remaining", "0".parse().unwrap());
-            let wait = retry_after(&headers);
-            assert!(wait.is_none_or(|w| w.is_zero()), "{reset}: {wait:?}");
-            let client = Client::new("https://sentry.io", "t").unwrap();
-            client.note_rate_limit(&headers);
+    fn rate_limit_and_retry_headers_of_any_value_never_panic() {
+        let values = [
+            "1e30",
+            "inf",
+            "-inf",
+            "NaN",
+            "-5",
+            "18446744073709551616",
+            "garbage",
+            "",
+            "0x10",
+            "1.5",
+        ];
+        for reset in values {
+            for retry in values {
+                let mut headers = reqwest::header::HeaderMap::new();
+                headers.insert("x-sentry-rate-limit-reset", reset.parse().unwrap());
+                headers.insert("x-sentry-rate-limit-remaining", "0".parse().unwrap());
+                headers.insert("retry-after", retry.parse().unwrap());
+                // Read without a panic: that is the whole check for these.
+                let _ = retry_after(&headers);
+                let _ = spent_until(&headers);
+                Client::new("https://sentry.io", "t").unwrap().note_rate_limit(&headers);
+            }
         }
+        // A reset no clock can hold is no wait at all.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-sentry-rate-limit-reset", "1e30".parse().unwrap());
+        headers.insert("x-sentry-rate-limit-remaining", "0".parse().unwrap());
+        assert_eq!(spent_until(&headers), None);
+        assert!(retry_after(&headers).is_none_or(|w| w.is_zero()));
     }
 
     #[test]

@@ -9,8 +9,10 @@ mod server;
 pub mod signature;
 pub mod webhook;
 
-pub use client::{ApiError, Client, IssueUpdate, WhoAmI};
+pub use client::{ApiError, Client, IssueUpdate, WhoAmI, retry_after, spent_until};
 pub use models::{Issue, ProjectRef};
+/// The header map `retry_after` and `spent_until` read.
+pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 pub use server::{IssueSort, ServerKind, ServerProfile};
 pub use signature::{SignatureError, sign, verify};
 pub use webhook::{Comment, Envelope, EventPayload, MetricAlert, Payload, PayloadError, Sender, WebhookHeaders};
