@@ -411,6 +411,7 @@ impl Alert {
             project: self.project.as_deref().unwrap_or("(unknown project)"),
             level: self.level,
             environment: self.environment.as_deref(),
+            environment_unknown: None,
             title: &self.title,
             culprit: self.culprit.as_deref(),
             message: self.message.as_deref(),

@@ -243,7 +243,7 @@ impl Engine {
     /// ownership and who "me" is come from Sentry when the preferences need them).
     pub async fn explain(&self, alert: &Alert, at: DateTime<Utc>) -> Result<Decision, Error> {
         let enricher = Enricher::new(self.clone());
-        Ok(daemon::decide_for(&enricher, alert, at).await?.0)
+        Ok(daemon::decide_for(&enricher, alert, at).await?.decision)
     }
 
     /// Records that the window was opened now: what was notified before is no longer new.

@@ -15,7 +15,7 @@ use crate::alert::{Alert, Kind};
 use crate::api::Engine;
 use crate::enrich::Enricher;
 use crate::notifier::Notifier;
-use crate::policy::{Audience, Decision, Deliver, History, Preferences, Reason, decide};
+use crate::policy::{Audience, Decision, Deliver, EnvironmentUnknown, History, Preferences, Reason, decide};
 use crate::receiver::{self, ReceiverState, SecretSource, now};
 use crate::secrets::Origin;
 use crate::status::Status;
@@ -25,6 +25,10 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 /// Until when notifications are paused (epoch seconds; `i64::MAX` until resumed).
 pub(crate) const KEY_PAUSED: &str = "notifications.paused";
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(60);
+/// How long an alert's decision waits for Sentry to tell its environment, trying again every
+/// `ENRICH_RETRY`; then it is decided without (and notifies, saying so).
+const ENRICH_PATIENCE: Duration = Duration::from_secs(5 * 60);
+const ENRICH_RETRY: Duration = Duration::from_secs(30);
 /// A newly held alert waits this long before due digests go out, so a burst makes one digest.
 const DIGEST_SETTLE: Duration = Duration::from_secs(1);
 /// The longest the digest sender sleeps while alerts are held: preferences changed by another
@@ -165,6 +169,7 @@ impl Daemon {
         let (changed, _) = broadcast::channel(16);
         tokio::spawn(deliver(
             deliver_rx,
+            deliver_tx.clone(),
             notifier,
             engine.clone(),
             paused.clone(),
@@ -328,6 +333,7 @@ impl Drop for Daemon {
 
 async fn deliver(
     mut rx: mpsc::UnboundedReceiver<(i64, Alert)>,
+    again: mpsc::UnboundedSender<(i64, Alert)>,
     notifier: Notifier,
     engine: Engine,
     paused: Arc<AtomicI64>,
@@ -338,6 +344,8 @@ async fn deliver(
     let enricher = Enricher::new(engine);
     // Per project: alerts held back by spike protection, and the hour they count in.
     let mut held_back: std::collections::HashMap<String, (u32, i64)> = std::collections::HashMap::new();
+    // Alerts whose decision waits for Sentry to answer (their environment), since when.
+    let mut waiting: std::collections::HashMap<i64, Instant> = std::collections::HashMap::new();
     while let Some((id, alert)) = rx.recv().await {
         if alert.closes_thread() {
             notifier.close(&alert.thread_key()).await;
@@ -352,9 +360,21 @@ async fn deliver(
             Decision::new(Deliver::Suppress, Reason::Paused)
         } else {
             match decide_for(&enricher, &alert, Utc::now()).await {
-                Ok((decision, preferences)) => {
-                    loudness = preferences;
-                    decision
+                Ok(decided)
+                    if decided.unsure && waiting.entry(id).or_insert_with(Instant::now).elapsed() < ENRICH_PATIENCE =>
+                {
+                    // Stored already; decided once Sentry answers, or without it after a while.
+                    let again = again.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(ENRICH_RETRY).await;
+                        let _ = again.send((id, alert));
+                    });
+                    continue;
+                }
+                Ok(decided) => {
+                    waiting.remove(&id);
+                    loudness = decided.preferences;
+                    decided.decision
                 }
                 Err(e) => {
                     // Unreadable preferences must not swallow alerts: notify, and say why.
@@ -401,14 +421,18 @@ async fn deliver(
     }
 }
 
-/// The policy's decision for an alert, and the preferences it was made under: the project's
-/// preferences, recent history, who "me" is and, when the audience asks for it, the ownership
-/// result (from Sentry, cached).
-pub async fn decide_for(
-    enricher: &Enricher,
-    alert: &Alert,
-    at: DateTime<Utc>,
-) -> Result<(Decision, Preferences), StoreError> {
+/// What was decided for an alert, under which preferences, and whether it should be decided
+/// again shortly (its environment could not be read from Sentry yet).
+pub struct Decided {
+    pub decision: Decision,
+    pub preferences: Preferences,
+    pub unsure: bool,
+}
+
+/// The policy's decision for an alert: the project's preferences, recent history, who "me" is
+/// and, when the preferences need them, the alert's environment and the ownership result (from
+/// Sentry, cached).
+pub async fn decide_for(enricher: &Enricher, alert: &Alert, at: DateTime<Utc>) -> Result<Decided, StoreError> {
     let store = enricher.store();
     let project = alert.project.as_deref().unwrap_or("");
     let preferences = store.preferences(project, alert.org.as_deref())?;
@@ -421,13 +445,28 @@ pub async fn decide_for(
     if alert.kind.is_comment() {
         alert.assigned_to = enricher.assignee(&alert).await;
     }
+    // Issue webhooks and polled issues carry no environment: the issue's latest event has it.
+    let mut unknown = None;
+    if !preferences.environments.is_empty() {
+        match enricher.environment(&alert).await {
+            Ok(environment) => alert.environment = environment,
+            Err(why) => unknown = Some(why),
+        }
+    }
     let alert = &alert;
     let ownership = match preferences.audience {
         Audience::Owned | Audience::OwnedOrAssigned => enricher.ownership(alert, &preferences).await,
         Audience::Everything | Audience::Assigned => None,
     };
-    let decision = decide(&alert.facts(&me), &preferences, ownership.as_ref(), &me, at, history);
-    Ok((decision, preferences))
+    let mut facts = alert.facts(&me);
+    facts.environment_unknown = unknown;
+    let decision = decide(&facts, &preferences, ownership.as_ref(), &me, at, history);
+    let unsure = unknown == Some(EnvironmentUnknown::Unreachable);
+    Ok(Decided {
+        decision,
+        preferences,
+        unsure,
+    })
 }
 
 /// Sends each project's held alerts as one digest summary when due. No timer runs while nothing

@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::accounts::{self, Account};
 use crate::alert::Alert;
 use crate::api::Engine;
-use crate::policy::{Me, Preferences};
+use crate::policy::{EnvironmentUnknown, Me, Preferences};
 use crate::receiver::now;
 use crate::store::Store;
 
@@ -221,6 +221,57 @@ impl Enricher {
         let ruleset = Ruleset::compile(parsed).ok()?;
         Some(ruleset.evaluate(&event))
     }
+}
+
+impl Enricher {
+    /// The environment of the alert's event: as the alert says, else the event it carries, else
+    /// the issue's latest event in Sentry (the one that made the alert), cached with the rest.
+    pub async fn environment(&self, alert: &Alert) -> Result<Option<String>, EnvironmentUnknown> {
+        if let Some(environment) = &alert.environment {
+            return Ok(Some(environment.clone()));
+        }
+        if let Some(event) = event_in_payload(alert) {
+            return Ok(environment_of(&event));
+        }
+        let Some((account, client)) = self.account(alert).await else {
+            return Err(EnvironmentUnknown::NoAccount);
+        };
+        let key = format!("event.{}.{}", account.key(), alert.issue_id);
+        if let Ok(Some(hit)) = self.store().cached(&key, EVENT_TTL, now()) {
+            return Ok(serde_json::from_str(&hit).ok().and_then(|event| environment_of(&event)));
+        }
+        match client.latest_event(&account.org, &alert.issue_id).await {
+            Ok(event) => {
+                let _ = self.store().cache(&key, &event.to_string(), now());
+                Ok(environment_of(&event))
+            }
+            // An older event of the issue may be of another environment: better unknown.
+            Err(e) if e.is_transient() => {
+                tracing::warn!(issue = %alert.issue_id, error = %e, "the issue's environment cannot be read now");
+                Err(EnvironmentUnknown::Unreachable)
+            }
+            Err(e) => {
+                tracing::warn!(issue = %alert.issue_id, error = %e, "the issue's latest event cannot be read");
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// An event's environment: its own field, else its `environment` tag.
+fn environment_of(event: &Value) -> Option<String> {
+    let tagged = || {
+        event["tags"].as_array()?.iter().find_map(|tag| match tag {
+            Value::Array(pair) if pair.first()?.as_str()? == "environment" => pair.get(1)?.as_str(),
+            Value::Object(o) if o.get("key")?.as_str()? == "environment" => o.get("value")?.as_str(),
+            _ => None,
+        })
+    };
+    event["environment"]
+        .as_str()
+        .or_else(tagged)
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
 }
 
 /// Event-based webhooks carry the event itself.

@@ -5,7 +5,7 @@ use ownership::{Evaluation, Owner};
 use serde::{Deserialize, Serialize};
 
 use super::prefs::{AlertKind, Audience, Level, MuteRule, Preferences};
-use super::reason::{Assignment, Ownership, Reason};
+use super::reason::{Assignment, EnvironmentUnknown, Ownership, Reason};
 
 /// What the policy knows about an alert.
 #[derive(Debug, Clone, Default)]
@@ -14,6 +14,8 @@ pub struct Facts<'a> {
     pub project: &'a str,
     pub level: Option<Level>,
     pub environment: Option<&'a str>,
+    /// Why `environment` is `None` when it could not be learned (rather than the event having none).
+    pub environment_unknown: Option<EnvironmentUnknown>,
     pub title: &'a str,
     pub culprit: Option<&'a str>,
     pub message: Option<&'a str>,
@@ -130,11 +132,12 @@ pub fn decide(
         }
     }
     if !prefs.environments.is_empty() {
-        match facts.environment {
-            Some(env) if prefs.environments.contains(env) => reasons.push(Reason::EnvironmentWatched {
+        match (facts.environment, facts.environment_unknown) {
+            (Some(env), _) if prefs.environments.contains(env) => reasons.push(Reason::EnvironmentWatched {
                 environment: env.to_owned(),
             }),
-            other => {
+            (None, Some(why)) => reasons.push(Reason::EnvironmentUnknown { why }),
+            (other, _) => {
                 let watched = prefs.environments.iter().cloned().collect();
                 let environment = other.map(str::to_owned);
                 return Decision::end(

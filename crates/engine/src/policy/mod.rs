@@ -12,4 +12,4 @@ pub use decide::{Decision, Deliver, Facts, History, Me, decide};
 pub use digest::{DigestTimes, digest_due, digest_due_at};
 pub use prefs::{AlertKind, Audience, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};
-pub use reason::{Assignment, Ownership, Reason};
+pub use reason::{Assignment, EnvironmentUnknown, Ownership, Reason};

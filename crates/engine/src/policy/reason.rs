@@ -38,6 +38,11 @@ pub enum Reason {
         environment: Option<String>,
         watched: Vec<String>,
     },
+    /// Only some environments are watched and this alert's could not be learned: it notifies
+    /// rather than being lost.
+    EnvironmentUnknown {
+        why: EnvironmentUnknown,
+    },
     Muted {
         /// 1-based, as the user counts their rules.
         rule: usize,
@@ -95,6 +100,16 @@ pub enum Reason {
     /// earlier): shown as it was written, never acted on.
     #[serde(untagged)]
     Text(String),
+}
+
+/// Why an alert's environment is not known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvironmentUnknown {
+    /// Sentry could not be asked for the issue's latest event.
+    Unreachable,
+    /// No account has a token to ask Sentry with (webhooks alone carry no environment).
+    NoAccount,
 }
 
 /// Whose an issue is by assignment.
@@ -163,6 +178,12 @@ impl fmt::Display for Reason {
                 environment.as_deref().unwrap_or("(none)"),
                 watched.join(", ")
             ),
+            Reason::EnvironmentUnknown {
+                why: EnvironmentUnknown::Unreachable,
+            } => f.write_str("environment unknown (Sentry unreachable)"),
+            Reason::EnvironmentUnknown {
+                why: EnvironmentUnknown::NoAccount,
+            } => f.write_str("environment unknown: it is read from Sentry, and no account has a token to read it with"),
             Reason::Muted { rule, by } => write!(f, "muted by rule {rule}: {}", by.describe()),
             Reason::CommentOnYourIssue => f.write_str("a comment on your issue"),
             Reason::CommentNotOnYourIssue { assignment } => {

@@ -2,6 +2,7 @@
 //! receiver, a polling cycle, the action queue, the enricher), so they live inside the crate.
 
 mod action_queue;
+mod environments;
 mod ownership_live;
 mod polling;
 mod receiver;

@@ -23,7 +23,7 @@ fn event(filename: &str) -> serde_json::Value {
 }
 
 async fn decision(enricher: &Enricher, alert: &Alert) -> crate::policy::Decision {
-    decide_for(enricher, alert, chrono::Utc::now()).await.unwrap().0
+    decide_for(enricher, alert, chrono::Utc::now()).await.unwrap().decision
 }
 
 /// A store whose project `web` has the `owned` audience, and an enricher on it.
