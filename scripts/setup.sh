@@ -35,6 +35,15 @@ if [ "$TEST_ONLY" = 1 ]; then
     echo "==> installing tauri-driver (WebDriver for the real window)"
     cargo install tauri-driver --version '^2' --locked --quiet
   fi
+  # Sentry's own glob and CODEOWNERS matcher, the oracle of the ownership crate's
+  # differential test (crates/ownership/tests/ophio.rs), in a virtual environment of its own.
+  ORACLES=target/oracles/venv
+  if ! "$ORACLES/bin/python" -c "import sentry_ophio" >/dev/null 2>&1; then
+    echo "==> installing sentry-ophio (Sentry's matcher, a test oracle) into $ORACLES"
+    rm -rf "$ORACLES"
+    python3 -m venv "$ORACLES"
+    "$ORACLES/bin/pip" install --quiet --disable-pip-version-check "sentry-ophio==1.2.0"
+  fi
   if ! cargo nextest --version >/dev/null 2>&1; then
     echo "==> installing cargo-nextest"
     cargo install cargo-nextest --locked --quiet

@@ -16,11 +16,17 @@ pub fn to_regex(pattern: &str) -> Option<String> {
     if pattern.is_empty() {
         return None;
     }
-    let anchored = pattern.trim_end_matches('/').contains('/');
+    // As Sentry's matcher: a pattern that starts with a backslash matches any path with a file
+    // or folder named by a backslash (a backslash before a `/` or at the end), whatever follows.
+    if pattern.starts_with('\\') {
+        return Some(r"\\(?:$|/)".to_owned());
+    }
+    // Anchored where a `/` stands anywhere but last, as Sentry reads it (`**//` too).
+    let anchored = pattern.find('/').is_some_and(|at| at != pattern.len() - 1);
     let folder = pattern.ends_with('/') && pattern.len() > 1;
     let ends_with_star = pattern.ends_with("/*");
     let body = pattern.strip_prefix('/').unwrap_or(pattern);
-    let body = body.strip_suffix('/').unwrap_or(body);
+    let body = body.trim_end_matches('/');
 
     let mut out = String::from(match (anchored, pattern.starts_with('/')) {
         (true, true) => "^/?",
@@ -49,17 +55,14 @@ pub fn to_regex(pattern: &str) -> Option<String> {
             }
             '*' => out.push_str("[^/]*"),
             '?' => out.push_str("[^/]"),
-            '\\' => {
-                push_literal(&mut out, *chars.get(i + 1)?);
-                i += 2;
-                continue;
-            }
+            // No escapes in CODEOWNERS: a backslash is itself.
             c => push_literal(&mut out, c),
         }
         i += 1;
     }
     if folder {
-        out.push_str("/.+");
+        // The folder itself (`a/` as a path) or anything in it.
+        out.push_str("/.*");
     } else if ends_with_star {
         out.push('$');
     } else {
@@ -73,7 +76,7 @@ mod tests {
     use super::*;
 
     fn matches(pattern: &str, value: &str) -> bool {
-        to_regex(pattern).is_some_and(|r| regex::Regex::new(&r).unwrap().is_match(value))
+        to_regex(pattern).is_some_and(|r| regex::bytes::Regex::new(&r).unwrap().is_match(value.as_bytes()))
     }
 
     #[test]
@@ -84,6 +87,14 @@ mod tests {
         assert!(matches("test.py", "foo/test.py/dir_allowed"));
         assert!(matches("foo/", "foo/x.py"));
         assert!(!matches("foo/", "foo"));
+        assert!(matches("foo/", "foo/"));
+        assert!(matches("a\\*", "a\\x"), "a backslash is itself");
+        assert!(!matches("a\\*", "a*"));
+        assert!(
+            matches("\\?x", "src/\\/x"),
+            "a leading backslash: a path with a backslash folder"
+        );
+        assert!(!matches("\\?x", "\\?x"));
         assert!(!matches("/**/example.py", "/src/bad_example.py"));
         assert!(matches("**/example.py", "/src/example.py"));
         assert!(!matches("foo/*/test.py", "foo/bar/baz/test.py"));

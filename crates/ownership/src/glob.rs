@@ -27,6 +27,8 @@ pub fn to_regex(pattern: &str, options: GlobOptions) -> Option<String> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut i = 0;
     let mut in_braces = false;
+    // Where each alternative of the open brace starts in `out`.
+    let mut alternatives: Vec<usize> = Vec::new();
     while i < chars.len() {
         match chars[i] {
             '*' => {
@@ -37,17 +39,22 @@ pub fn to_regex(pattern: &str, options: GlobOptions) -> Option<String> {
                 let double = j - i >= 2;
                 let after_sep = i == 0 || chars[i - 1] == '/';
                 let before_sep = chars.get(j) == Some(&'/');
-                if double && after_sep && before_sep {
+                if double && before_sep && i == 0 && j + 1 == chars.len() {
+                    // A pattern of only `**/` matches anything at all (as globset does).
+                    out.push_str(ANY_BYTES);
+                    j += 1;
+                } else if double && after_sep && before_sep {
                     // `**/`: zero or more folders.
-                    out.push_str("(?:.*/)?");
+                    out.push_str("(?:(?s-u:.)*/)?");
                     j += 1;
                 } else {
-                    out.push_str(".*");
+                    out.push_str(ANY_BYTES);
                 }
                 i = j;
                 continue;
             }
-            '?' => out.push('.'),
+            // One byte, as Sentry's matcher counts: a character outside ASCII takes several.
+            '?' => out.push_str("(?s-u:.)"),
             '[' => {
                 let (class, used) = class(&chars[i..])?;
                 out.push_str(&class);
@@ -57,11 +64,16 @@ pub fn to_regex(pattern: &str, options: GlobOptions) -> Option<String> {
             '{' if !in_braces => {
                 in_braces = true;
                 out.push_str("(?:");
+                alternatives = vec![out.len()];
             }
             '{' => return None,
-            ',' if in_braces => out.push('|'),
+            ',' if in_braces => {
+                out.push('|');
+                alternatives.push(out.len());
+            }
             '}' if in_braces => {
                 in_braces = false;
+                out = drop_empty_alternatives(&out, &alternatives);
                 out.push(')');
             }
             '\\' if !options.path_normalize => {
@@ -80,7 +92,26 @@ pub fn to_regex(pattern: &str, options: GlobOptions) -> Option<String> {
     Some(out)
 }
 
-/// `c` matched as itself (both pattern translators escape with `\` and keep the rest literal).
+/// Any bytes at all (`*` crosses `/` and, as Sentry's matcher counts bytes, characters too).
+const ANY_BYTES: &str = "(?s-u:.)*";
+
+/// `out` with the open group's empty alternatives left out: Sentry's matcher never takes an
+/// empty alternative (`{a,}` is `a`), unless all are empty (`{}` is nothing at all).
+fn drop_empty_alternatives(out: &str, starts: &[usize]) -> String {
+    let group_start = starts[0];
+    let mut kept: Vec<&str> = Vec::new();
+    for (index, start) in starts.iter().enumerate() {
+        // Each alternative ends where the next one's `|` is.
+        let end = starts.get(index + 1).map_or(out.len(), |next| next - 1);
+        let alternative = &out[*start..end];
+        if !alternative.is_empty() {
+            kept.push(alternative);
+        }
+    }
+    format!("{}{}", &out[..group_start], kept.join("|"))
+}
+
+/// `c` matched as itself (both pattern translators keep what is not special literal).
 pub(crate) fn push_literal(out: &mut String, c: char) {
     out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
 }
@@ -108,6 +139,11 @@ fn class(chars: &[char]) -> Option<(String, usize)> {
         i += 1;
     }
     out.push(']');
+    // Sentry's matcher reads bytes: a negated class of ASCII characters takes one byte, so it
+    // may take part of a character outside ASCII, as `?` does.
+    if out.starts_with("[^") && chars[..i].iter().all(char::is_ascii) {
+        out = format!("(?-u:{out})");
+    }
     Some((out, i + 1))
 }
 
@@ -116,7 +152,7 @@ mod tests {
     use super::*;
 
     fn matches(pattern: &str, value: &str, options: GlobOptions) -> bool {
-        to_regex(pattern, options).is_some_and(|r| regex::Regex::new(&r).unwrap().is_match(value))
+        to_regex(pattern, options).is_some_and(|r| regex::bytes::Regex::new(&r).unwrap().is_match(value.as_bytes()))
     }
 
     const PATH: GlobOptions = GlobOptions {

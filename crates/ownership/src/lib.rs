@@ -21,8 +21,8 @@ pub fn glob_matches(pattern: &str, value: &str) -> bool {
         path_normalize: false,
     };
     glob::to_regex(pattern, options)
-        .and_then(|r| regex::Regex::new(&r).ok())
-        .is_some_and(|r| r.is_match(value))
+        .and_then(|r| regex::bytes::Regex::new(&r).ok())
+        .is_some_and(|r| r.is_match(value.as_bytes()))
 }
 pub use matcher::{CompileError, Evaluation, Match, Ruleset};
 pub use parse::{ParseError, parse};

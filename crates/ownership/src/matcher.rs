@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use regex::{RegexSet, RegexSetBuilder};
+use regex::bytes::{RegexSet, RegexSetBuilder};
 
 use crate::event::{Event, Frame};
 use crate::glob::{self, GlobOptions};
@@ -54,10 +54,10 @@ impl PatternSet {
     fn mark(&self, value: &str, matched: &mut [bool]) {
         // Most values match no rule: a plain search, which may stop early, rules them out before
         // the all-patterns search.
-        if self.rule_of.is_empty() || !self.set.is_match(value) {
+        if self.rule_of.is_empty() || !self.set.is_match(value.as_bytes()) {
             return;
         }
-        for index in self.set.matches(value).iter() {
+        for index in self.set.matches(value.as_bytes()).iter() {
             matched[self.rule_of[index]] = true;
         }
     }
