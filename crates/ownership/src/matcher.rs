@@ -271,15 +271,20 @@ fn tag_values(event: &Event, key: &str) -> Vec<String> {
         .filter(|(k, _)| k == key || Some(k.as_str()) == alias)
         .map(|(_, v)| v.clone())
         .collect();
-    if let Some(field) = key.strip_prefix("user.") {
-        let user = &event.user;
-        let found = user.get(field).or_else(|| user.get("data").and_then(|d| d.get(field)));
-        if let Some(value) = found.and_then(|v| {
-            v.as_str()
-                .map(str::to_owned)
-                .or_else(|| v.as_number().map(|n| n.to_string()))
-        }) {
-            values.push(value);
+    // As Sentry's `test_tag` (grammar.py at 03e0785ea55e): the event's user interface first,
+    // any of its fields (and one level into its `data`) whose name ends the tag after a dot,
+    // and only string values.
+    if key.starts_with("user.") {
+        let named = |field: &str| key.ends_with(&format!(".{field}"));
+        for (field, value) in &event.user {
+            if let Some(text) = value.as_str().filter(|_| named(field)) {
+                values.push(text.to_owned());
+            } else if field == "data"
+                && let Some(data) = value.as_object()
+            {
+                let found = data.iter().filter(|(k, _)| named(k)).filter_map(|(_, v)| v.as_str());
+                values.extend(found.map(str::to_owned));
+            }
         }
     }
     values
@@ -357,5 +362,32 @@ mod tests {
             None
         );
         assert_eq!(munged_filename(&on("other"), &dart), None, "only for the Flutter SDK");
+    }
+
+    /// `tags.user.*` rules read the user interface as Sentry's `test_tag` does (grammar.py at
+    /// getsentry/sentry 03e0785ea55e01271741a120e050ec4c447856d9).
+    #[test]
+    fn user_tag_rules_read_the_user_interface_as_sentry_does() {
+        let user = serde_json::json!({
+            "email": "jane@example.com", "id": 42, "ip_address": "10.0.0.1",
+            "data": {"plan": "enterprise", "seats": 12}
+        });
+        let event = Event {
+            user: user.as_object().unwrap().clone(),
+            ..Event::default()
+        };
+        let owners = |rules: &str| {
+            let rules = Ruleset::compile(crate::parse(rules).unwrap()).unwrap();
+            rules.evaluate(&event).owners.len()
+        };
+        assert_eq!(owners("tags.user.email:*@example.com #a"), 1);
+        // Any field whose name ends the tag after a dot, and one level into `data`.
+        assert_eq!(owners("tags.user.data.plan:enterprise #a"), 1);
+        assert_eq!(owners("tags.user.plan:enterprise #a"), 1);
+        // Only strings: a number is not matched (Sentry's `isinstance(v, str)`).
+        assert_eq!(owners("tags.user.id:42 #a"), 0);
+        assert_eq!(owners("tags.user.data.seats:12 #a"), 0);
+        // Tag globs are case-sensitive.
+        assert_eq!(owners("tags.user.email:JANE@* #a"), 0);
     }
 }
