@@ -428,6 +428,8 @@ fn an_issue_resolved_elsewhere_closes_its_notification_and_a_repeat_replaces_it(
             b["data"]["issue"]["title"] = "Error: e2e_elsewhere".into();
             b["data"]["issue"]["substatus"] = "regressed".into();
             b["data"]["issue"]["lastSeen"] = "2026-11-25T12:00:00Z".into();
+            // The same issue of the same organization as the first webhook says.
+            b["data"]["issue"]["web_url"] = "https://sentry.io/organizations/acme/issues/6060/".into();
         }),
         201
     );
@@ -445,6 +447,7 @@ fn an_issue_resolved_elsewhere_closes_its_notification_and_a_repeat_replaces_it(
     assert_eq!(
         signed_example(&s.app, "issue", "webhook.issue.resolved.json", |b| {
             b["data"]["issue"]["id"] = "6060".into();
+            b["data"]["issue"]["web_url"] = "https://sentry.io/organizations/acme/issues/6060/".into();
         }),
         201
     );

@@ -527,14 +527,15 @@ impl Actions {
         let update = request.update(|| me).ok_or(ActionError::NoLink)?;
         let answer = client.update_issue(&org, &row.issue_id, &update).await?;
         let outcome = request.outcome(label, &answer);
-        self.keep_answer(row, request.kind, &org, answer);
+        let account = Account::environment(&url, &org);
+        self.keep_answer(row, request.kind, &account, answer);
         Ok(outcome)
     }
 
     /// Sentry's answer becomes the issue's state here: a row of the change (not an alert: the
     /// outcome notification said it), under the key the webhook and polling of the same change
     /// use, so that neither takes it for news from elsewhere.
-    fn keep_answer(&self, row: &Queued, kind: UserAction, org: &str, answer: Value) {
+    fn keep_answer(&self, row: &Queued, kind: UserAction, account: &Account, answer: Value) {
         let change = match kind {
             UserAction::Resolve => "resolved",
             UserAction::Ignore => "ignored",
@@ -556,7 +557,8 @@ impl Actions {
                 return;
             }
         };
-        let mut alert = Alert::from_issue_webhook(change, &issue, None, None, Some(org), body.as_bytes());
+        let mut alert = Alert::from_issue_webhook(change, &issue, None, None, Some(&account.org), body.as_bytes())
+            .of_account(&account.key());
         alert.source = Source::Action;
         if let Err(e) = self.store().insert_alert(&alert, now()) {
             tracing::warn!(action = row.id, error = %e, "the issue's state after the action is not kept");

@@ -144,6 +144,9 @@ pub enum Source {
 pub struct Alert {
     /// Same key, same alert: a repeated webhook or an overlapping poll is a no-op in the store.
     pub dedupe_key: String,
+    /// The account (`server|organization`) it came from, when known; part of its identity, so
+    /// the same issue id from two servers is two alerts.
+    pub account: Option<String>,
     /// The webhook delivery's `Request-ID`, when there is one.
     pub request_id: Option<String>,
     pub source: Source,
@@ -197,6 +200,7 @@ impl Alert {
         };
         Alert {
             dedupe_key,
+            account: None,
             request_id: request_id.map(str::to_owned),
             source: Source::Webhook,
             kind,
@@ -332,12 +336,23 @@ impl Alert {
         })
     }
 
-    /// Which notification this alert belongs to: one per issue, one per metric incident.
+    /// The same alert as `account`'s (`server|organization`): its identity says whose it is.
+    pub fn of_account(mut self, account: &str) -> Alert {
+        if self.account.is_none() {
+            self.dedupe_key = format!("{account}#{}", self.dedupe_key);
+            self.account = Some(account.to_owned());
+        }
+        self
+    }
+
+    /// Which notification this alert belongs to: one per issue (of its account), one per metric
+    /// incident.
     pub fn thread_key(&self) -> String {
+        let account = self.account.as_deref().unwrap_or("");
         if self.is_metric_alert() {
-            format!("metric:{}", self.issue_id)
+            format!("metric:{account}:{}", self.issue_id)
         } else {
-            format!("issue:{}", self.issue_id)
+            format!("issue:{account}:{}", self.issue_id)
         }
     }
 

@@ -72,10 +72,20 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens (creating and migrating) the database the settings name.
+    /// Opens (creating and migrating) the database the settings name, and gives the alerts that
+    /// name no account their organization's account.
     pub fn open(settings: Settings) -> Result<Engine, Error> {
         let store = Store::open(&settings.database_path())?;
-        Ok(Engine::new(store, settings))
+        let engine = Engine::new(store, settings);
+        let accounts: Vec<(String, String)> = engine.accounts()?.into_iter().map(|a| (a.key(), a.org)).collect();
+        let (attributed, unattributed) = engine.store.attribute_accounts(&accounts)?;
+        if attributed > 0 {
+            tracing::info!(alerts = attributed, "alerts attributed to their accounts");
+        }
+        if unattributed > 0 {
+            tracing::debug!(alerts = unattributed, "alerts of no single account kept as they were");
+        }
+        Ok(engine)
     }
 
     pub(crate) fn new(store: Store, settings: Settings) -> Engine {

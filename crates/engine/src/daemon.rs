@@ -183,6 +183,17 @@ impl Daemon {
             store: store.clone(),
             secret: secret.clone(),
             fallback_org,
+            account_of: {
+                let engine = engine.clone();
+                Arc::new(move |org: Option<&str>| {
+                    let accounts = crate::accounts::list(&engine).ok()?;
+                    let mut owners = accounts.into_iter().filter(|a| Some(a.org.as_str()) == org);
+                    match (owners.next(), owners.next()) {
+                        (Some(only), None) => Some(only.key()),
+                        _ => None,
+                    }
+                })
+            },
             deliver: deliver_tx,
             replay_window: Some(receiver::DEFAULT_REPLAY_WINDOW),
         });

@@ -83,13 +83,13 @@ fn state_key(account: &Account) -> String {
 /// since), regressions and escalations. Ongoing issues with more events are not news. An issue
 /// the app last knew as resolved or ignored that is open again with events since is a
 /// regression, whether or not the server says so (GlitchTip has no `substatus`).
-fn news(issue: &Issue, since: &str, org: &str, store: &Store) -> Option<Alert> {
+fn news(issue: &Issue, since: &str, account: &Account, store: &Store) -> Option<Alert> {
     let first_seen = issue.first_seen.as_deref().unwrap_or("");
     let last_seen = issue.last_seen.as_deref().unwrap_or("");
     let reopened = || {
         issue.status.as_deref().is_none_or(|s| s == "unresolved")
             && last_seen > since
-            && store.known_closed(org, &issue.id).unwrap_or(false)
+            && store.known_closed(&account.key(), &issue.id).unwrap_or(false)
     };
     let mut issue = std::borrow::Cow::Borrowed(issue);
     let action = if first_seen > since {
@@ -103,7 +103,8 @@ fn news(issue: &Issue, since: &str, org: &str, store: &Store) -> Option<Alert> {
         return None;
     };
     let body = serde_json::to_vec(&*issue).unwrap_or_default();
-    let mut alert = Alert::from_issue_webhook(action, &issue, None, None, Some(org), &body);
+    let mut alert =
+        Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body).of_account(&account.key());
     alert.source = Source::Poll;
     Some(alert)
 }
@@ -148,7 +149,7 @@ pub async fn cycle(
                 newest = Some(seen.to_owned());
             }
             let Some(since) = since.as_deref() else { continue };
-            let Some(alert) = news(issue, since, &account.org, store) else {
+            let Some(alert) = news(issue, since, account, store) else {
                 continue;
             };
             match store.insert_alert(&alert, now()) {
@@ -194,7 +195,7 @@ async fn watch(
     requests: &mut usize,
 ) -> Result<usize, ApiError> {
     let watched = store
-        .issues_to_watch(&account.org, now() - 24 * 3600, WATCHED)
+        .issues_to_watch(&account.key(), now() - 24 * 3600, WATCHED)
         .unwrap_or_default();
     let mut changed = 0;
     for issue_id in watched {
@@ -220,7 +221,8 @@ async fn watch(
             _ if reassigned => "assigned",
             _ => continue,
         };
-        let mut alert = Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body);
+        let mut alert =
+            Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body).of_account(&account.key());
         alert.source = Source::Poll;
         if let Ok(Stored::New(id)) = store.insert_alert(&alert, now()) {
             changed += 1;

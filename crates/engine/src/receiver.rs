@@ -30,10 +30,15 @@ pub trait SecretSource: Send + Sync + 'static {
     fn reload(&self) {}
 }
 
+/// Which account an organization's webhook belongs to.
+pub type AccountOf = Arc<dyn Fn(Option<&str>) -> Option<String> + Send + Sync>;
+
 pub struct ReceiverState {
     pub store: Store,
     pub secret: Arc<dyn SecretSource>,
     pub fallback_org: Option<String>,
+    /// The account (`server|organization`) of a webhook's organization, when one account has it.
+    pub account_of: AccountOf,
     pub deliver: mpsc::UnboundedSender<(i64, Alert)>,
     /// Deliveries whose `Sentry-Hook-Timestamp` is older than this are refused; `None` turns the
     /// check off.
@@ -138,16 +143,24 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         tracing::info!(%resource, %action, "webhook acknowledged; this kind is not acted on");
         return (StatusCode::OK, Json(json!({"ignored": format!("{resource}.{action}")}))).into_response();
     };
-    let store = state.store.clone();
-    let to_store = alert.clone();
-    let stored = tokio::task::spawn_blocking(move || store.insert_alert(&to_store, now())).await;
+    // Whose it is and storing it read SQLite: off the async threads.
+    let blocking_state = state.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        let alert = match (blocking_state.account_of)(alert.org.as_deref()) {
+            Some(account) => alert.of_account(&account),
+            None => alert,
+        };
+        (blocking_state.store.insert_alert(&alert, now()), alert)
+    })
+    .await
+    .map(|(stored, alert)| stored.map(|stored| (stored, alert)));
     match stored {
-        Ok(Ok(Stored::New(id))) => {
+        Ok(Ok((Stored::New(id), alert))) => {
             tracing::info!(alert = id, kind = %alert.kind, issue = %alert.issue_id, "webhook stored");
             let _ = state.deliver.send((id, alert));
             (StatusCode::CREATED, Json(json!({"stored": id}))).into_response()
         }
-        Ok(Ok(Stored::Duplicate(id))) => {
+        Ok(Ok((Stored::Duplicate(id), _))) => {
             tracing::info!(alert = id, "webhook repeated an alert already stored");
             (StatusCode::OK, Json(json!({"duplicate_of": id}))).into_response()
         }

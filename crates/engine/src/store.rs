@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_action_queue.sql"),
     include_str!("../migrations/0006_digest_and_claims.sql"),
     include_str!("../migrations/0007_action_outcome.sql"),
+    include_str!("../migrations/0008_alert_account.sql"),
 ];
 
 /// The preferences row every project falls back to.
@@ -73,6 +74,8 @@ pub struct Recent {
     pub level: Option<Level>,
     pub source: Source,
     pub org: Option<String>,
+    /// The account (`server|organization`) it came from, when known.
+    pub account: Option<String>,
 }
 
 impl Recent {
@@ -208,8 +211,8 @@ impl Store {
         }
         conn.execute(
             "INSERT INTO alerts (dedupe_key, request_id, source, kind, org, issue_id, short_id, project,
-                                 title, culprit, level, web_url, payload, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                 title, culprit, level, web_url, payload, received_at, account)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 alert.dedupe_key,
                 alert.request_id,
@@ -224,7 +227,8 @@ impl Store {
                 alert.level.map(Level::name),
                 alert.web_url,
                 alert.payload,
-                received_at
+                received_at,
+                alert.account
             ],
         )
         .map_err(|e| self.err(e))?;
@@ -342,7 +346,8 @@ impl Store {
     fn alerts_where(&self, filter: &str, parameters: impl rusqlite::Params) -> Result<Vec<Recent>, StoreError> {
         let conn = self.conn();
         let sql = format!(
-            "SELECT id, kind, issue_id, short_id, project, title, web_url, decision, received_at, reasons, level, source, org
+            "SELECT id, kind, issue_id, short_id, project, title, web_url, decision, received_at, reasons, level, source, org,
+                    account
              FROM alerts WHERE {filter}"
         );
         let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
@@ -366,21 +371,23 @@ impl Store {
                     level: r.get::<_, Option<String>>(10)?.as_deref().and_then(Level::parse),
                     source: r.get(11)?,
                     org: r.get(12)?,
+                    account: r.get(13)?,
                 })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
-    /// Issues of `org` the user was notified of since `since` and not yet known to be resolved
-    /// or archived: the ones whose state changes elsewhere matter (newest first, at most `limit`).
-    pub fn issues_to_watch(&self, org: &str, since: i64, limit: usize) -> Result<Vec<String>, StoreError> {
+    /// Issues of the account `account` the user was notified of since `since` and not yet known
+    /// to be resolved or archived: the ones whose state changes elsewhere matter (newest first, at
+    /// most `limit`).
+    pub fn issues_to_watch(&self, account: &str, since: i64, limit: usize) -> Result<Vec<String>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
                 "SELECT issue_id FROM alerts a
-                 WHERE org = ?1 AND notified_at >= ?2 AND kind NOT IN (?4, ?5, ?6)
-                   AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.issue_id = a.issue_id AND b.org = a.org
+                 WHERE account = ?1 AND notified_at >= ?2 AND kind NOT IN (?4, ?5, ?6)
+                   AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.issue_id = a.issue_id AND b.account = a.account
                                    AND b.kind IN (?7, ?8, ?9) AND b.id > a.id)
                  GROUP BY issue_id ORDER BY max(id) DESC LIMIT ?3",
             )
@@ -388,7 +395,7 @@ impl Store {
         let [metric1, metric2, metric3] = &Kind::METRIC_ALERTS;
         let [closed1, closed2, closed3] = &Kind::CLOSING_ISSUE;
         let parameters = params![
-            org,
+            account,
             since,
             limit as i64,
             metric1,
@@ -402,17 +409,18 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
-    /// Whether the newest word the app has of `org`'s issue `issue_id` (a webhook, a poll, or
-    /// Sentry's answer to the user's own action) is that it was resolved or archived.
-    pub fn known_closed(&self, org: &str, issue_id: &str) -> Result<bool, StoreError> {
+    /// Whether the newest word the app has of the account `account`'s issue `issue_id` (a
+    /// webhook, a poll, or Sentry's answer to the user's own action) is that it was resolved or
+    /// archived.
+    pub fn known_closed(&self, account: &str, issue_id: &str) -> Result<bool, StoreError> {
         let [closed1, closed2, closed3] = &Kind::CLOSING_ISSUE;
         let newest: Option<Kind> = self
             .conn()
             .query_row(
-                "SELECT kind FROM alerts WHERE org = ?1 AND issue_id = ?2 AND kind IN (?3, ?4, ?5, ?6, ?7)
+                "SELECT kind FROM alerts WHERE account = ?1 AND issue_id = ?2 AND kind IN (?3, ?4, ?5, ?6, ?7)
                  ORDER BY id DESC LIMIT 1",
                 params![
-                    org,
+                    account,
                     issue_id,
                     closed1,
                     closed2,
@@ -425,6 +433,38 @@ impl Store {
             .optional()
             .map_err(|e| self.err(e))?;
         Ok(newest.is_some_and(|kind| Kind::CLOSING_ISSUE.contains(&kind)))
+    }
+
+    /// Gives the rows that name no account (written before alerts knew theirs, or while no
+    /// account of their organization was set up) the account of their organization, where exactly
+    /// one of `accounts` (`(key, org)`) has it, and keys them as that account's. A row whose new key
+    /// another row already has (the same change, told both ways) stays as it was: nothing is lost
+    /// or doubled. Answers how many were attributed and how many could not be.
+    pub fn attribute_accounts(&self, accounts: &[(String, String)]) -> Result<(usize, usize), StoreError> {
+        let conn = self.conn();
+        let unattributed: Vec<(i64, Option<String>)> = {
+            let mut stmt = conn
+                .prepare("SELECT id, org FROM alerts WHERE account IS NULL")
+                .map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| self.err(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
+        };
+        let mut attributed = 0;
+        for (id, org) in &unattributed {
+            let mut owners = accounts.iter().filter(|(_, o)| Some(o) == org.as_ref());
+            let (Some((key, _)), None) = (owners.next(), owners.next()) else {
+                continue;
+            };
+            attributed += conn
+                .execute(
+                    "UPDATE OR IGNORE alerts SET account = ?2, dedupe_key = ?2 || '#' || dedupe_key WHERE id = ?1",
+                    params![id, key],
+                )
+                .map_err(|e| self.err(e))?;
+        }
+        Ok((attributed, unattributed.len() - attributed))
     }
 
     /// Alerts held for the digest and not yet summarized, grouped by project, oldest first.

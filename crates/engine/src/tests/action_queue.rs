@@ -165,7 +165,8 @@ async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
 #[tokio::test(flavor = "multi_thread")]
 async fn after_an_action_the_issue_here_is_as_sentry_answered() {
     let s = setup().await;
-    // The user was told about issue 46 and 47.
+    // The user was told about issue 46 and 47, of the environment's account.
+    let account = crate::accounts::Account::environment(&s.sentry.url(), "acme").key();
     for issue in ["46", "47"] {
         let told = Alert {
             dedupe_key: format!("issue.created:{issue}"),
@@ -173,7 +174,8 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
             issue_id: issue.into(),
             org: Some("acme".into()),
             ..Alert::default()
-        };
+        }
+        .of_account(&account);
         let Stored::New(id) = s.store.insert_alert(&told, 1).unwrap() else {
             panic!("stored once")
         };
@@ -208,14 +210,14 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
             .all(|a| a.kind == Kind::IssueCreated)
     );
     // Polling no longer watches the resolved issue for changes made elsewhere...
-    let watched = s.store.issues_to_watch("acme", 0, 10).unwrap();
+    let watched = s.store.issues_to_watch(&account, 0, 10).unwrap();
     assert_eq!(watched, vec!["47".to_owned()]);
     // ...and finding issue 47 assigned as Sentry now has it is not news.
     let issue: sentry_api::Issue = serde_json::from_value(serde_json::json!({
         "id": "47", "title": "bang", "assignedTo": {"type": "user", "id": "7", "name": "User 7"}
     }))
     .unwrap();
-    let polled = Alert::from_issue_webhook("assigned", &issue, None, None, Some("acme"), b"{}");
+    let polled = Alert::from_issue_webhook("assigned", &issue, None, None, Some("acme"), b"{}").of_account(&account);
     assert!(
         matches!(
             s.store.insert_alert(&polled, crate::receiver::now()).unwrap(),

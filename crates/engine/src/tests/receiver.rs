@@ -54,6 +54,7 @@ async fn start_with(secret: Arc<dyn SecretSource>) -> Receiver {
         store: store.clone(),
         secret,
         fallback_org: None,
+        account_of: Arc::new(|_| None),
         deliver,
         replay_window: Some(DEFAULT_REPLAY_WINDOW),
     });

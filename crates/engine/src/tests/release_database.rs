@@ -103,3 +103,49 @@ fn its_failed_action_reads_with_its_error_and_can_be_retried() {
     );
     assert_eq!(actions.retry(failed.id).unwrap().state, ActionState::Pending);
 }
+
+#[test]
+fn alerts_of_two_organizations_with_the_same_ids_are_attributed_losing_and_doubling_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/fixtures/release-9dc7468-two-organizations.sqlite3"
+    );
+    // The environment's account is acme's; nothing says which server globex's rows came from.
+    let settings = Settings::in_folder(dir.path()).with_account("https://sentry.acme.example", "acme", "t");
+    std::fs::copy(fixture, settings.database_path()).unwrap();
+    let engine = Engine::open(settings.clone()).unwrap();
+    let rows = |engine: &Engine| {
+        let mut rows: Vec<(String, String, Option<String>)> = engine
+            .store()
+            .recent_alerts(50)
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.org.unwrap_or_default(), a.issue_id, a.account))
+            .collect();
+        rows.sort();
+        rows
+    };
+    let acme = Some("https://sentry.acme.example|acme".to_owned());
+    assert_eq!(
+        rows(&engine),
+        [
+            ("acme".to_owned(), "1".to_owned(), acme.clone()),
+            ("acme".to_owned(), "2".to_owned(), acme.clone()),
+            ("globex".to_owned(), "1".to_owned(), None),
+            ("globex".to_owned(), "2".to_owned(), None),
+        ],
+        "every row kept, acme's attributed, globex's kept as they were"
+    );
+    // acme's issue 1 arriving again (by polling, say) is the same alert, not a new one.
+    let issue: sentry_api::Issue = serde_json::from_value(serde_json::json!({"id": "1", "title": "again"})).unwrap();
+    let again = crate::alert::Alert::from_issue_webhook("created", &issue, None, None, Some("acme"), b"{}")
+        .of_account("https://sentry.acme.example|acme");
+    assert!(matches!(
+        engine.store().insert_alert(&again, 1).unwrap(),
+        crate::store::Stored::Duplicate(_)
+    ));
+    // Opening again changes nothing more.
+    drop(engine);
+    assert_eq!(rows(&Engine::open(settings).unwrap()).len(), 4);
+}

@@ -196,7 +196,7 @@ on_every_server! {
             .unwrap();
         let row = actions.run_one(id).await.unwrap().unwrap();
         assert_eq!(row.state, ActionState::Done, "{flavour:?}: {row:?}");
-        assert!(s.store().known_closed("acme", "5").unwrap(), "{flavour:?}");
+        assert!(s.store().known_closed(&s.account.key(), "5").unwrap(), "{flavour:?}");
         // It comes back with new events; GlitchTip says nothing of a regression.
         let mut back = issue(5, "2026-11-01T00:00:00Z", "2026-12-01T10:00:00Z", "unresolved");
         back.as_object_mut().unwrap().remove("substatus");
@@ -391,4 +391,34 @@ async fn a_sentry_in_trouble_while_it_is_learned_is_learned_again_not_taken_for_
     );
     let learned = crate::servers::learn(s.store(), &fresh, &s.client).await.unwrap();
     assert_eq!(learned, ServerProfile::default());
+}
+
+#[tokio::test]
+async fn the_same_issue_ids_from_two_self_hosted_servers_are_two_alerts() {
+    // Two self-hosted servers, both with an organization `acme`, number their issues from 1.
+    let mut first = server(Flavour::SelfHosted, vec![]).await;
+    let second_server = StandIn::start_as(TOKEN, Flavour::SelfHosted).await;
+    let second = Account::environment(&second_server.url(), "acme");
+    let second_client = Client::new(&second_server.url(), TOKEN).unwrap();
+    let store = first.store().clone();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    first.cycle().await.unwrap();
+    poll::cycle(&second_client, &store, &second, &tx).await.unwrap();
+    // Seen after both marks (an empty organization's mark is a few minutes back from now).
+    let seen = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let new = || issue(1, &seen, &seen, "unresolved");
+    first.sentry.set_issues(vec![new()]);
+    second_server.set_issues(vec![new()]);
+    first.cycle().await.unwrap();
+    poll::cycle(&second_client, &store, &second, &tx).await.unwrap();
+    let (from_first, from_second) = (first.news(), rx.try_recv().map(|(_, a)| a));
+    assert_eq!(from_first.len(), 1, "{from_first:?}");
+    let from_second = from_second.expect("the second server's issue 1 is news too");
+    assert_ne!(from_first[0].dedupe_key, from_second.dedupe_key);
+    assert_ne!(
+        from_first[0].thread_key(),
+        from_second.thread_key(),
+        "one notification each"
+    );
+    assert_eq!(store.alert_count().unwrap(), 2);
 }
