@@ -125,9 +125,17 @@ enum AccountCommand {
 #[derive(Subcommand)]
 enum SecretCommand {
     /// Store the secret read from standard input in the OS keyring.
-    Set,
+    Set {
+        /// The added account whose integration signs with it: its webhooks are then that
+        /// account's (without it, the receiver's one secret for every account).
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// Remove the secret from the OS keyring.
-    Remove,
+    Remove {
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 /// Prints a line to standard output; a reader that went away (`sentry-tray-cli inbox | head -1`)
@@ -187,10 +195,10 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Owners { rules, event, json } => owners(&rules, &event, json),
         Command::Account { command } => account(&engine()?, command),
         Command::WebhookSecret {
-            command: SecretCommand::Set,
+            command: SecretCommand::Set { org },
         } => {
             let secret = read_stdin_secret("webhook secret")?;
-            engine()?.set_webhook_secret(&secret)?;
+            engine()?.set_webhook_secret(org.as_deref(), &secret)?;
             out!(
                 "Webhook secret stored in the keyring (service \"{}\").",
                 engine::KEYRING_SERVICE
@@ -198,9 +206,9 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::WebhookSecret {
-            command: SecretCommand::Remove,
+            command: SecretCommand::Remove { org },
         } => {
-            engine()?.remove_webhook_secret()?;
+            engine()?.remove_webhook_secret(org.as_deref())?;
             out!("Webhook secret removed from the keyring.");
             Ok(())
         }

@@ -272,6 +272,7 @@ pub fn remove(engine: &Engine, name: &str) -> Result<Account, AccountError> {
         .ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
     let id = account.id.expect("filtered to added accounts");
     Secrets.delete(SecretKind::AccountToken(id))?;
+    Secrets.delete(SecretKind::AccountWebhookSecret(id))?;
     store
         .conn()
         .execute("DELETE FROM accounts WHERE id = ?1", [id])

@@ -118,14 +118,47 @@ impl Engine {
         Secrets.get(SecretKind::WebhookSecret)
     }
 
-    /// Stores the receiver's secret in the keyring. Blocking.
-    pub fn set_webhook_secret(&self, secret: &str) -> Result<(), Error> {
-        Ok(Secrets.set(SecretKind::WebhookSecret, secret)?)
+    /// Stores a webhook secret in the keyring: the receiver's global one, or (`org`) the one of
+    /// that added account, whose webhooks are then known to be its. Blocking.
+    pub fn set_webhook_secret(&self, org: Option<&str>, secret: &str) -> Result<(), Error> {
+        Ok(Secrets.set(self.webhook_secret_kind(org)?, secret)?)
     }
 
-    /// Removes the receiver's secret from the keyring. Blocking.
-    pub fn remove_webhook_secret(&self) -> Result<(), Error> {
-        Ok(Secrets.delete(SecretKind::WebhookSecret)?)
+    /// Removes a webhook secret (the global one, or `org`'s) from the keyring. Blocking.
+    pub fn remove_webhook_secret(&self, org: Option<&str>) -> Result<(), Error> {
+        Ok(Secrets.delete(self.webhook_secret_kind(org)?)?)
+    }
+
+    fn webhook_secret_kind(&self, org: Option<&str>) -> Result<SecretKind, Error> {
+        let Some(org) = org else {
+            return Ok(SecretKind::WebhookSecret);
+        };
+        let account = self.accounts()?.into_iter().find(|a| a.org == org && a.id.is_some());
+        let id = account
+            .and_then(|a| a.id)
+            .ok_or_else(|| AccountError::NotFound(org.to_owned()))?;
+        Ok(SecretKind::AccountWebhookSecret(id))
+    }
+
+    /// The webhook secrets of the added accounts that have one. Blocking (keyring).
+    pub(crate) fn account_webhook_secrets(&self) -> Vec<crate::receiver::WebhookSecret> {
+        let accounts = self.accounts().unwrap_or_default();
+        accounts
+            .into_iter()
+            .filter_map(|account| {
+                let id = account.id?;
+                match Secrets.get(SecretKind::AccountWebhookSecret(id)) {
+                    Ok(found) => found.map(|(secret, _)| crate::receiver::WebhookSecret {
+                        account: Some(account.key()),
+                        secret,
+                    }),
+                    Err(e) => {
+                        tracing::warn!(account = %account.key(), error = %e, "the account's webhook secret is unavailable");
+                        None
+                    }
+                }
+            })
+            .collect()
     }
 
     /// Every account: those added, then the environment's.

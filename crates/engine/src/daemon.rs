@@ -16,7 +16,7 @@ use crate::api::Engine;
 use crate::enrich::Enricher;
 use crate::notifier::Notifier;
 use crate::policy::{Audience, Decision, Deliver, EnvironmentUnknown, History, Preferences, Reason, decide};
-use crate::receiver::{self, ReceiverState, SecretSource, now};
+use crate::receiver::{self, ReceiverState, SecretSource, WebhookSecret, now};
 use crate::secrets::Origin;
 use crate::status::Status;
 use crate::store::{Store, StoreError};
@@ -72,7 +72,9 @@ struct CachedSecret {
     found: Mutex<(Found, Option<Instant>)>,
 }
 
-type Found = Result<Option<(String, Origin)>, String>;
+/// The global secret (or why it could not be read), and the accounts' own.
+type Found = (Global, Vec<WebhookSecret>);
+type Global = Result<Option<(String, Origin)>, String>;
 
 impl CachedSecret {
     /// Blocking (keyring over D-Bus).
@@ -82,28 +84,27 @@ impl CachedSecret {
     }
 
     fn read(engine: &Engine) -> Found {
-        engine.webhook_secret().map_err(|e| {
+        let global = engine.webhook_secret().map_err(|e| {
             tracing::warn!(error = %e, "webhook secret unavailable");
             e.to_string()
-        })
+        });
+        (global, engine.account_webhook_secrets())
     }
 
-    /// What was found when last read (or why it could not be read).
-    fn found(&self) -> Found {
-        self.found.lock().unwrap_or_else(|p| p.into_inner()).0.clone()
+    /// The global secret as last read (or why it could not be read).
+    fn found(&self) -> Global {
+        self.found.lock().unwrap_or_else(|p| p.into_inner()).0.0.clone()
     }
 }
 
 impl SecretSource for CachedSecret {
-    fn webhook_secret(&self) -> Option<String> {
-        self.found
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .0
-            .clone()
+    fn webhook_secrets(&self) -> Vec<WebhookSecret> {
+        let (global, accounts) = self.found.lock().unwrap_or_else(|p| p.into_inner()).0.clone();
+        let global = global
             .ok()
             .flatten()
-            .map(|(value, _)| value)
+            .map(|(secret, _)| WebhookSecret { account: None, secret });
+        global.into_iter().chain(accounts).collect()
     }
 
     fn reload(&self) {

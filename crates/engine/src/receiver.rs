@@ -22,9 +22,25 @@ use crate::store::{Store, Stored};
 /// Sentry's payloads are a few kilobytes; anything over this is refused with 413.
 pub const MAX_BODY: usize = 1024 * 1024;
 
-/// Where the receiver gets the webhook secret; it may change while the app runs.
+/// A secret webhooks may be signed with, and the account (`server|organization`) whose it is
+/// (`None`: the global secret, whose webhooks belong to their organization's account).
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret {
+    pub account: Option<String>,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSecret")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the receiver gets the webhook secrets; they may change while the app runs.
 pub trait SecretSource: Send + Sync + 'static {
-    fn webhook_secret(&self) -> Option<String>;
+    fn webhook_secrets(&self) -> Vec<WebhookSecret>;
     /// Called (on a blocking thread) when a signature fails or no secret is known, in case the
     /// secret was set or changed elsewhere.
     fn reload(&self) {}
@@ -84,29 +100,40 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         );
     }
     let signature = hook.signature.as_deref();
-    let verify = |secret: &Option<String>| {
-        secret
-            .as_ref()
-            .map(|s| sentry_api::verify(s.as_bytes(), &body, signature))
+    // Every secret is tried, each comparison in constant time: which one verified says whose
+    // webhook it is.
+    let verified = |secrets: &[WebhookSecret]| {
+        let mut verified = None;
+        for candidate in secrets {
+            if sentry_api::verify(candidate.secret.as_bytes(), &body, signature).is_ok() && verified.is_none() {
+                verified = Some(candidate.account.clone());
+            }
+        }
+        verified
     };
-    let mut secret = state.secret.webhook_secret();
-    if !matches!(verify(&secret), Some(Ok(()))) {
-        // The secret may have been set or changed since (`webhook-secret set`): read it again,
+    let mut secrets = state.secret.webhook_secrets();
+    let mut account = verified(&secrets);
+    if account.is_none() {
+        // A secret may have been set or changed since (`webhook-secret set`): read them again,
         // off the async threads (the keyring is a blocking D-Bus call).
         let source = state.secret.clone();
         let _ = tokio::task::spawn_blocking(move || source.reload()).await;
-        secret = state.secret.webhook_secret();
+        secrets = state.secret.webhook_secrets();
+        account = verified(&secrets);
     }
-    match verify(&secret) {
-        None => {
+    let Some(account) = account else {
+        if secrets.is_empty() {
             return refuse(
                 StatusCode::UNAUTHORIZED,
                 "this receiver has no webhook secret configured: run `sentry-tray-cli webhook-secret set`",
             );
         }
-        Some(Err(e)) => return refuse(StatusCode::UNAUTHORIZED, format!("bad signature: {e}")),
-        Some(Ok(())) => {}
-    }
+        let why = match signature {
+            None => "no signature".to_owned(),
+            Some(_) => "it matches none of the webhook secrets".to_owned(),
+        };
+        return refuse(StatusCode::UNAUTHORIZED, format!("bad signature: {why}"));
+    };
     if let Some(window) = state.replay_window {
         let sent = hook.timestamp.as_deref().and_then(|t| t.trim().parse::<f64>().ok());
         let Some(sent) = sent else {
@@ -146,7 +173,8 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
     // Whose it is and storing it read SQLite: off the async threads.
     let blocking_state = state.clone();
     let stored = tokio::task::spawn_blocking(move || {
-        let alert = match (blocking_state.account_of)(alert.org.as_deref()) {
+        // The account whose secret verified it, else its organization's one account.
+        let alert = match account.or_else(|| (blocking_state.account_of)(alert.org.as_deref())) {
             Some(account) => alert.of_account(&account),
             None => alert,
         };

@@ -12,6 +12,8 @@ pub enum SecretKind {
     WebhookSecret,
     /// The token of an account added in the app (its row id).
     AccountToken(i64),
+    /// The webhook secret of an account added in the app (its row id): its webhooks are its.
+    AccountWebhookSecret(i64),
 }
 
 impl SecretKind {
@@ -21,7 +23,7 @@ impl SecretKind {
     pub fn env_var(self) -> &'static str {
         match self {
             SecretKind::AccountToken(_) => "SENTRY_AUTH_TOKEN",
-            SecretKind::WebhookSecret => "SENTRY_TRAY_WEBHOOK_SECRET",
+            SecretKind::WebhookSecret | SecretKind::AccountWebhookSecret(_) => "SENTRY_TRAY_WEBHOOK_SECRET",
         }
     }
 
@@ -29,6 +31,7 @@ impl SecretKind {
         match self {
             SecretKind::WebhookSecret => "webhook-secret".into(),
             SecretKind::AccountToken(id) => format!("account-{id}-token"),
+            SecretKind::AccountWebhookSecret(id) => format!("account-{id}-webhook-secret"),
         }
     }
 
@@ -36,6 +39,7 @@ impl SecretKind {
         match self {
             SecretKind::AccountToken(_) => "the Sentry auth token",
             SecretKind::WebhookSecret => "the webhook secret",
+            SecretKind::AccountWebhookSecret(_) => "the account's webhook secret",
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::receiver::{DEFAULT_REPLAY_WINDOW, MAX_BODY, ReceiverState, SecretSource, now, serve};
+use crate::receiver::{DEFAULT_REPLAY_WINDOW, MAX_BODY, ReceiverState, SecretSource, WebhookSecret, now, serve};
 use crate::store::Store;
 use tokio::sync::mpsc;
 
@@ -12,8 +12,14 @@ const SECRET: &str = "test-secret";
 struct Fixed(Option<&'static str>);
 
 impl SecretSource for Fixed {
-    fn webhook_secret(&self) -> Option<String> {
-        self.0.map(str::to_owned)
+    fn webhook_secrets(&self) -> Vec<WebhookSecret> {
+        self.0
+            .map(|secret| WebhookSecret {
+                account: None,
+                secret: secret.to_owned(),
+            })
+            .into_iter()
+            .collect()
     }
 }
 
@@ -24,8 +30,12 @@ struct SetElsewhere {
 }
 
 impl SecretSource for SetElsewhere {
-    fn webhook_secret(&self) -> Option<String> {
-        self.known.lock().unwrap().clone()
+    fn webhook_secrets(&self) -> Vec<WebhookSecret> {
+        let known = self.known.lock().unwrap().clone();
+        known
+            .map(|secret| WebhookSecret { account: None, secret })
+            .into_iter()
+            .collect()
     }
 
     fn reload(&self) {
@@ -283,4 +293,54 @@ async fn stale_or_undated_deliveries_are_refused() {
         .post_at("issue", Some(&signature), "fresh", body, Some(now() - 30))
         .await;
     assert_eq!(status, 201, "a delivery 30 s old is fine");
+}
+
+/// The receiver's one secret and two accounts' own.
+struct PerAccount;
+
+impl SecretSource for PerAccount {
+    fn webhook_secrets(&self) -> Vec<WebhookSecret> {
+        [
+            (None, SECRET),
+            (Some("https://one.example|acme"), "one's"),
+            (Some("https://two.example|acme"), "two's"),
+        ]
+        .into_iter()
+        .map(|(account, secret)| WebhookSecret {
+            account: account.map(str::to_owned),
+            secret: secret.to_owned(),
+        })
+        .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_belongs_to_the_account_whose_secret_verified_it() {
+    let r = start_with(Arc::new(PerAccount)).await;
+    let body = example_body();
+    let sign = |secret: &str| sentry_api::sign(secret.as_bytes(), &body);
+    // The same issue from two servers' organizations named alike: two alerts, one each.
+    assert_eq!(r.post("issue", Some(&sign("one's")), "r1", body.clone()).await.0, 201);
+    assert_eq!(r.post("issue", Some(&sign("two's")), "r2", body.clone()).await.0, 201);
+    // The global secret's webhook has no account of its own here (no account has its org).
+    assert_eq!(r.post("issue", Some(&sign(SECRET)), "r3", body.clone()).await.0, 201);
+    let (status, answer) = r.post("issue", Some(&sign("nobody's")), "r4", body.clone()).await;
+    assert_eq!(status, 401, "{answer}");
+    assert!(answer.contains("matches none of the webhook secrets"), "{answer}");
+    let mut accounts: Vec<Option<String>> = r
+        .store
+        .recent_alerts(10)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.account)
+        .collect();
+    accounts.sort();
+    assert_eq!(
+        accounts,
+        [
+            None,
+            Some("https://one.example|acme".to_owned()),
+            Some("https://two.example|acme".to_owned())
+        ]
+    );
 }
