@@ -27,6 +27,8 @@ function show({ status, autostart }) {
     : status.webhook_secret_error || 'not set: run sentry-tray-cli webhook-secret set';
   $('webhook-note').hidden = !status.webhook_note;
   $('webhook-note').textContent = status.webhook_note || '';
+  $('environment-note').hidden = !status.environment_note;
+  $('environment-note').textContent = status.environment_note || '';
 
   const account = $('account');
   if (status.account) {

@@ -249,6 +249,9 @@ fn status(engine: &Engine) -> anyhow::Result<()> {
         (Some(from), None) => out!("webhook secret: set (from the {})", origin(from)),
         (None, None) => out!("webhook secret: not set (run `sentry-tray-cli webhook-secret set`)"),
     }
+    if let Some(note) = &status.environment_note {
+        out!("environments: {note}");
+    }
     if status.paused {
         out!("notifications: paused");
     }

@@ -32,6 +32,9 @@ pub struct Status {
     pub accounts_error: Option<String>,
     /// Accounts whose server sends no signed Sentry webhooks, said for the receiver's section.
     pub webhook_note: Option<String>,
+    /// Preferences that filter by environment while no account can tell an alert's environment
+    /// (webhooks carry none), said beside the environment setting.
+    pub environment_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -96,6 +99,7 @@ pub(crate) fn read(
         alerts: store.alert_count().unwrap_or(0),
         database: store.path().display().to_string(),
         webhook_note: webhook_note(&accounts),
+        environment_note: environment_note(engine, &accounts, accounts_error.is_some()),
         accounts,
         accounts_error,
     }
@@ -113,6 +117,29 @@ fn webhook_note(accounts: &[PolledAccount]) -> Option<String> {
         format!(
             "{} sends no signed Sentry webhooks: polled only (the receiver refuses unsigned posts)",
             polled_only.join(", ")
+        )
+    })
+}
+
+fn environment_note(engine: &Engine, accounts: &[PolledAccount], unlisted: bool) -> Option<String> {
+    if !accounts.is_empty() || unlisted {
+        return None;
+    }
+    let filters = engine.store().environment_filters().ok()?;
+    (!filters.is_empty()).then(|| {
+        let whose: Vec<String> = filters
+            .iter()
+            .map(|key| match key.as_str() {
+                crate::store::DEFAULT_PREFERENCES => "every project".to_owned(),
+                key => key
+                    .strip_prefix('@')
+                    .map_or_else(|| key.to_owned(), |org| format!("{org}'s projects")),
+            })
+            .collect();
+        format!(
+            "The environment filter ({}) needs a token: webhooks carry no environment, so without an account \
+             to ask Sentry with, alerts are notified with \"environment unknown\". Add an account.",
+            whose.join(", ")
         )
     })
 }

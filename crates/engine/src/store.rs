@@ -292,6 +292,26 @@ impl Store {
         Ok(Preferences::default())
     }
 
+    /// Where preferences filter by environment: the project, `@org` or `*` keys that set one.
+    pub fn environment_filters(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare("SELECT project, value FROM preferences ORDER BY project")
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut keys = Vec::new();
+        for row in rows {
+            let (key, text) = row.map_err(|e| self.err(e))?;
+            // A row that does not read is reported where it is used; here it filters nothing.
+            if serde_json::from_str::<Preferences>(&text).is_ok_and(|p| !p.environments.is_empty()) {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
+    }
+
     pub fn set_preferences(&self, project: &str, preferences: &Preferences) -> Result<(), StoreError> {
         let text = serde_json::to_string(preferences).unwrap_or_default();
         self.conn()

@@ -131,3 +131,60 @@ fn adversarial_patterns_stay_linear() {
         started.elapsed()
     );
 }
+
+/// The order Sentry ranks matching rules in, as `ProjectOwnership.get_issue_owners` does
+/// (getsentry/sentry `src/sentry/models/projectownership.py`, read at 4d2d99cd8acc and in its
+/// later form with `munged_data`; both agree): Issue Owners rules before CODEOWNERS rules, each
+/// group last matching line first, whatever the kind of matcher and wherever in the stack the
+/// matching frame is. The auto-assignee is the first owner of the first rule so ranked.
+#[test]
+fn matching_rules_rank_as_sentry_ranks_them() {
+    let rules = parse(
+        "codeowners:*.py coder@example.com\n\
+         url:*example.com* #web\n\
+         path:src/deep/* frames@example.com\n\
+         tags.sku_class:enterprise #biz\n\
+         path:src/top.py top@example.com\n",
+    )
+    .unwrap();
+    let ruleset = Ruleset::compile(rules).unwrap();
+    let frame = |name: &str| Frame {
+        filename: Some(name.into()),
+        in_app: Some(true),
+        ..Default::default()
+    };
+    let event = Event {
+        // Innermost frame last, as Sentry stores them: the deep frame raised, the top one called.
+        frames: vec![frame("src/top.py"), frame("src/deep/raise.py")],
+        url: Some("https://example.com/checkout".into()),
+        tags: vec![("sku_class".into(), "enterprise".into())],
+        ..Default::default()
+    };
+    let result = ruleset.evaluate(&event);
+    let owners: Vec<String> = result.owners.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        owners,
+        [
+            "top@example.com",
+            "#biz",
+            "frames@example.com",
+            "#web",
+            "coder@example.com"
+        ]
+    );
+    assert_eq!(
+        result.auto_assignee.map(|o| o.to_string()).as_deref(),
+        Some("top@example.com")
+    );
+
+    // With no Issue Owners rule matching, CODEOWNERS decides.
+    let only_codeowners = Event {
+        frames: vec![frame("lib/other.py")],
+        ..Default::default()
+    };
+    let result = ruleset.evaluate(&only_codeowners);
+    assert_eq!(
+        result.auto_assignee.map(|o| o.to_string()).as_deref(),
+        Some("coder@example.com")
+    );
+}

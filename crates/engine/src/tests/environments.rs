@@ -104,3 +104,21 @@ async fn without_a_token_the_environment_can_never_be_known_and_the_reason_says_
         "environment unknown: it is read from Sentry, and no account has a token to read it with"
     );
 }
+
+#[tokio::test]
+async fn the_environment_setting_says_it_needs_a_token_until_an_account_is_added() {
+    testkit::tls();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(Settings::in_folder(dir.path())).unwrap();
+    assert_eq!(engine.status().environment_note, None, "no filter set, nothing to say");
+    production_only(&engine);
+    let note = engine
+        .status()
+        .environment_note
+        .expect("the window says why the filter cannot work");
+    assert!(note.contains("(web) needs a token"), "{note}");
+
+    let sentry = StandIn::start(TOKEN).await;
+    let with_account = Engine::open(super::sentry_at(&sentry.url(), TOKEN, dir.path())).unwrap();
+    assert_eq!(with_account.status().environment_note, None);
+}
