@@ -43,7 +43,11 @@ chmod 700 "$XDG_RUNTIME_DIR"
 echo -n sentry-tray-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>"$OUT/keyring.log"
 
 # 3. Notification daemon whose context menu is answered by scripts/dunst-pick.sh.
-sed -e "s|^\( *\)dmenu = .*|\1dmenu = $PWD/scripts/dunst-pick.sh|" /etc/xdg/dunst/dunstrc > "$OUT/dunstrc"
+# Bodies read as markup (`markup = full`), as most desktops' daemons do: the tests check that no
+# text from Sentry reaches a body unescaped.
+sed -e "s|^\( *\)dmenu = .*|\1dmenu = $PWD/scripts/dunst-pick.sh|" \
+  -e "s|^\( *\)markup = .*|\1markup = full|" /etc/xdg/dunst/dunstrc > "$OUT/dunstrc"
+grep -q "^ *markup = full" "$OUT/dunstrc" || { echo "error: could not set dunst's markup = full" >&2; exit 1; }
 export DUNST_PICK_FILE="$OUT/pick" DUNST_LOG="$OUT/dunst.log"
 dunst -config "$OUT/dunstrc" -print > "$DUNST_LOG" 2>"$OUT/dunst.err" & pids+=($!)
 for _ in $(seq 100); do

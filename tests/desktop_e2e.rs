@@ -68,7 +68,9 @@ fn wait_for_request(sentry: &StandIn, method: &str, path: &str) -> sentry_standi
 #[test]
 fn a_signed_issue_created_is_notified_and_resolve_reaches_sentry() {
     let s = setup("resolve");
-    let title = "ReferenceError: e2e_resolve is not defined";
+    // Titles come from the monitored app's users: markup in them must stay text on screen (dunst
+    // reads bodies as markup: `markup = full`, set by scripts/desktop-session.sh).
+    let title = r#"ReferenceError: e2e_resolve <a href="https://evil.example/">Click to re-login</a>"#;
     let posted = Instant::now();
     let (status, answer) = s.app.post_issue_webhook(&issue_created_body("4242", title), SECRET);
     assert_eq!(status, 201, "webhook answer: {answer}");
@@ -107,6 +109,11 @@ fn a_signed_issue_created_is_notified_and_resolve_reaches_sentry() {
         n.id == shown.id && n.summary.starts_with("Resolved")
     });
     assert_eq!(outcome.summary, "Resolved FRONT-END-9");
+    assert_eq!(
+        outcome.body,
+        "ReferenceError: e2e_resolve &lt;a href=&quot;https://evil.example/&quot;&gt;Click to re-login&lt;/a&gt;",
+        "the title reached the daemon as markup"
+    );
     assert!(outcome.actions.is_empty(), "the confirmation offers no actions");
     close_all_notifications();
 
@@ -322,7 +329,7 @@ fn polling_finds_a_new_issue_without_any_webhook() {
     });
     sentry.set_issues(vec![old.clone()]);
     // The first cycle sets its mark; then a new issue appears in Sentry.
-    let _app = launch_polling(&sentry, "poll");
+    let app = launch_polling(&sentry, "poll");
     let mut new = old.clone();
     new["id"] = "101".into();
     new["shortId"] = "WEB-101".into();
@@ -331,9 +338,28 @@ fn polling_finds_a_new_issue_without_any_webhook() {
     new["firstSeen"] = "2026-11-25T12:00:00Z".into();
     new["lastSeen"] = "2026-11-25T12:00:00Z".into();
     sentry.set_issues(vec![old, new]);
-    let shown = wait_for_notification("for the polled issue", Duration::from_secs(15), |n| {
-        n.summary.contains("e2e_polled")
-    });
+    // A cold, loaded machine runs every desktop test at once: wait generously, and say what the
+    // app was doing if it never came.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let shown = loop {
+        if let Some(found) = dunst_notifications()
+            .into_iter()
+            .find(|n| n.summary.contains("e2e_polled"))
+        {
+            break found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no notification for the polled issue within 30 s; the app logged:\n{}\nSentry was asked:\n{:#?}",
+            app.log_text(),
+            sentry
+                .requests()
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
     assert_eq!(shown.summary, "New issue in web: TypeError: e2e_polled");
     invoke_action(shown.id, "resolve");
     let put = wait_for_request(&sentry, "PUT", "/api/0/organizations/acme/issues/101/");
@@ -617,7 +643,7 @@ fn past_the_spike_limit_one_summary_stands_for_the_rest() {
     );
     for i in 0..5 {
         let (status, _) = s.app.post_issue_webhook(
-            &issue_created_body(&format!("910{i}"), &format!("Error: spike_{i}")),
+            &issue_created_body(&format!("910{i}"), &format!("Error: <b>spike_{i}</b>")),
             SECRET,
         );
         assert_eq!(status, 201);
@@ -629,7 +655,7 @@ fn past_the_spike_limit_one_summary_stands_for_the_rest() {
     let seen = dunst_notifications();
     let individual = seen
         .iter()
-        .filter(|n| n.summary.starts_with("New issue in front-end: Error: spike_"))
+        .filter(|n| n.summary.starts_with("New issue in front-end: Error: <b>spike_"))
         .count();
     assert_eq!(individual, 2, "the limit is 2 per hour");
     let summary = seen
@@ -638,7 +664,11 @@ fn past_the_spike_limit_one_summary_stands_for_the_rest() {
         .find(|n| n.summary.starts_with("front-end:"))
         .expect("a summary");
     assert_eq!(summary.summary, "front-end: 3 more alerts this hour");
-    assert!(summary.body.contains("Latest: Error: spike_4"), "{}", summary.body);
+    assert!(
+        summary.body.contains("Latest: Error: &lt;b&gt;spike_4&lt;/b&gt;"),
+        "{}",
+        summary.body
+    );
     let summaries: std::collections::HashSet<u32> = seen
         .iter()
         .filter(|n| n.summary.starts_with("front-end:"))
@@ -697,7 +727,7 @@ fn low_priority_alerts_come_out_as_one_digest() {
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
     for i in 0..4 {
         let (status, _) = app.post_issue_webhook(
-            &issue_created_body(&format!("920{i}"), &format!("Warning: digest_{i}")),
+            &issue_created_body(&format!("920{i}"), &format!("Warning: <i>digest_{i}</i>")),
             SECRET,
         );
         assert_eq!(status, 201);
@@ -707,7 +737,8 @@ fn low_priority_alerts_come_out_as_one_digest() {
     });
     assert_eq!(digest.summary, "front-end digest: 4 alerts");
     assert!(
-        digest.body.contains("• Warning: digest_0") && digest.body.contains("and 1 more in the inbox"),
+        digest.body.contains("• Warning: &lt;i&gt;digest_0&lt;/i&gt;")
+            && digest.body.contains("and 1 more in the inbox"),
         "{}",
         digest.body
     );

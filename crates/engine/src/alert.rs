@@ -370,22 +370,12 @@ impl Alert {
         let value: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
         if value.get("action").is_some() {
-            // A webhook body saved without its headers: the data's keys name the resource.
-            let data = &value["data"];
-            let resource = ["issue", "metric_alert", "error", "comment_id", "event"]
-                .into_iter()
-                .find(|key| data.get(key).is_some())
-                .map(|key| match key {
-                    "comment_id" => "comment",
-                    "event" => "event_alert",
-                    other => other,
-                })
-                .ok_or(PayloadError::MissingField("data.issue"))?;
-            let payload = sentry_api::webhook::parse(resource, body)?;
+            // A webhook body saved without its headers: its shape names the resource.
+            let payload = sentry_api::webhook::parse(None, body)?;
             return Alert::from_payload(&payload, None, None, body).ok_or(PayloadError::MissingField("data.issue"));
         }
         if value.get("event").is_some() {
-            let payload = sentry_api::webhook::parse("event", body)?;
+            let payload = sentry_api::webhook::parse(Some("event"), body)?;
             return Alert::from_payload(&payload, None, None, body).ok_or(PayloadError::MissingField("event"));
         }
         let issue: Issue = serde_json::from_value(value).map_err(|e| PayloadError::WrongShape {

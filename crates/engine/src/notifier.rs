@@ -95,6 +95,8 @@ pub struct Notifier {
     /// "Open inbox" chosen on a summary: the app opens its window.
     open_inbox: tokio::sync::broadcast::Sender<()>,
     open: Arc<Mutex<HashMap<String, Open>>>,
+    /// Whether the daemon reads bodies as markup (asked once): then every text is escaped.
+    body_markup: Arc<tokio::sync::OnceCell<bool>>,
 }
 
 impl std::fmt::Debug for Notifier {
@@ -109,7 +111,26 @@ impl Notifier {
             chosen,
             open_inbox,
             open: Arc::default(),
+            body_markup: Arc::default(),
         }
+    }
+
+    /// `plain` as the daemon must be sent it. Every text from Sentry reaches a body only through
+    /// here: where the daemon reads markup (freedesktop's `body-markup`), a title such as
+    /// `<a href=…>Click to re-login</a>` would otherwise become a hidden link.
+    async fn body_text(&self, plain: &str) -> String {
+        let markup = *self
+            .body_markup
+            .get_or_init(|| async {
+                tokio::task::spawn_blocking(notify_rust::get_capabilities)
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    // Unknown: escaped, as a daemon that shows markup as text shows less harm.
+                    .is_none_or(|caps| caps.iter().any(|c| c == "body-markup"))
+            })
+            .await;
+        if markup { escape(plain) } else { plain.to_owned() }
     }
 
     /// Shows a summary (spike or digest) in its thread, replacing the previous one, with an
@@ -127,9 +148,10 @@ impl Notifier {
             previous.stop_waiting();
             n.id(previous.id);
         }
+        let body = self.body_text(body).await;
         n.appname(APP_NAME)
             .summary(summary)
-            .body(body)
+            .body(&body)
             .icon(icon)
             .urgency(urgency)
             .timeout(Timeout::Never);
@@ -211,7 +233,7 @@ impl Notifier {
             n.id(previous.id);
             (fired, since) = (previous.fired + 1, previous.since);
         }
-        let mut text = body(alert);
+        let mut text = body_plain(alert);
         if fired > 1 {
             // Fired again while on screen: one notification that says how often.
             let minutes = since.elapsed().as_secs() / 60;
@@ -222,6 +244,7 @@ impl Notifier {
             };
             text.push_str(&format!("\n{fired} alerts in {span}"));
         }
+        let text = self.body_text(&text).await;
         n.appname(APP_NAME)
             .summary(&summary(alert))
             .body(&text)
@@ -298,10 +321,7 @@ impl Notifier {
         } else {
             format!("{held_back} more alerts")
         };
-        let body = format!(
-            "Latest: {}\nSpike protection holds the rest back; they are in the inbox.",
-            escape(latest)
-        );
+        let body = format!("Latest: {latest}\nSpike protection holds the rest back; they are in the inbox.");
         self.show_summary_notification(
             format!("summary:{project}"),
             &format!("{project}: {more} this hour"),
@@ -314,7 +334,7 @@ impl Notifier {
 
     /// One digest summary per project: how many alerts were held, and the first few.
     pub async fn show_digest(&self, project: &str, titles: &[String]) -> Result<u32, NotifyError> {
-        let mut lines: Vec<String> = titles.iter().take(3).map(|t| format!("• {}", escape(t))).collect();
+        let mut lines: Vec<String> = titles.iter().take(3).map(|t| format!("• {t}")).collect();
         if titles.len() > 3 {
             lines.push(format!("and {} more in the inbox", titles.len() - 3));
         }
@@ -335,11 +355,12 @@ impl Notifier {
 
     /// Replaces notification `id` with a short message (an action's outcome).
     pub async fn show_outcome(&self, id: u32, summary: &str, body: &str, failed: bool) -> Result<(), NotifyError> {
+        let body = self.body_text(body).await;
         let mut n = Notification::new();
         n.appname(APP_NAME)
             .id(id)
             .summary(summary)
-            .body(body)
+            .body(&body)
             .icon(if failed { "dialog-error" } else { "emblem-ok-symbolic" })
             .urgency(if failed { Urgency::Normal } else { Urgency::Low })
             .timeout(Timeout::Milliseconds(if failed { 15_000 } else { 5_000 }));
@@ -371,7 +392,7 @@ fn summary(alert: &Alert) -> String {
     )
 }
 
-fn body(alert: &Alert) -> String {
+fn body_plain(alert: &Alert) -> String {
     body_at(alert, chrono::Utc::now())
 }
 
@@ -409,12 +430,17 @@ fn body_at(alert: &Alert, now: chrono::DateTime<chrono::Utc>) -> String {
     if !seen.is_empty() {
         lines.push(seen.join(" · "));
     }
-    escape(&lines.join("\n"))
+    lines.join("\n")
 }
 
-/// Notification bodies are a markup subset; titles and culprits are user data.
+/// Freedesktop bodies are a markup subset (`<b>`, `<a href>`, `<img>`, entities); the summary
+/// is plain text by the specification and never parsed.
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 /// "just now", "5 min ago", "3 h ago", "2 days ago".
@@ -445,7 +471,7 @@ mod tests {
     }
 
     #[test]
-    fn markup_in_user_data_is_escaped() {
+    fn bodies_are_plain_text_until_the_backend_escapes_them() {
         let alert = Alert {
             dedupe_key: String::new(),
             request_id: None,
@@ -460,7 +486,15 @@ mod tests {
             level: Some(Level::Fatal),
             ..Alert::default()
         };
-        assert_eq!(body(&alert), "WEB-1 · fatal\n&lt;b&gt;x&lt;/b&gt; &amp; y");
+        assert_eq!(body_plain(&alert), "WEB-1 · fatal\n<b>x</b> & y");
+        assert_eq!(
+            escape(&body_plain(&alert)),
+            "WEB-1 · fatal\n&lt;b&gt;x&lt;/b&gt; &amp; y"
+        );
+        assert_eq!(
+            escape(r#"<a href="https://evil.example/'login'">re-login</a>"#),
+            "&lt;a href=&quot;https://evil.example/&apos;login&apos;&quot;&gt;re-login&lt;/a&gt;"
+        );
         let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc);
@@ -473,7 +507,7 @@ mod tests {
         };
         assert_eq!(
             body_at(&busy, now),
-            "WEB-1 · fatal · production\n&lt;b&gt;x&lt;/b&gt; &amp; y\n42 events · first seen 3 h ago · last seen 5 min ago"
+            "WEB-1 · fatal · production\n<b>x</b> & y\n42 events · first seen 3 h ago · last seen 5 min ago"
         );
         assert_eq!(summary(&alert), "New issue in web: t");
     }

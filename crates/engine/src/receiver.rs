@@ -135,7 +135,12 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         return refuse(StatusCode::UNAUTHORIZED, format!("bad signature: {why}"));
     };
     if let Some(window) = state.replay_window {
-        let sent = hook.timestamp.as_deref().and_then(|t| t.trim().parse::<f64>().ok());
+        // `NaN`, `inf` and the like parse as numbers but compare as no time at all.
+        let sent = hook
+            .timestamp
+            .as_deref()
+            .and_then(|t| t.trim().parse::<f64>().ok())
+            .filter(|t| t.is_finite());
         let Some(sent) = sent else {
             return refuse(StatusCode::UNAUTHORIZED, "missing or unreadable Sentry-Hook-Timestamp");
         };
@@ -152,7 +157,7 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         }
     }
     let resource = hook.resource.as_deref().unwrap_or("");
-    let payload = match webhook::parse(resource, &body) {
+    let payload = match webhook::parse(hook.resource.as_deref(), &body) {
         Ok(p) => p,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("malformed payload: {e}")),
     };

@@ -59,6 +59,8 @@ pub enum PayloadError {
     MissingField(&'static str),
     #[error("`{field}` has the wrong shape: {detail}")]
     WrongShape { field: &'static str, detail: String },
+    #[error("no Sentry-Hook-Resource header, and the body's shape names no resource")]
+    UnknownResource,
 }
 
 /// The Integration Platform envelope: `{action, installation, data, actor}`.
@@ -138,7 +140,7 @@ pub struct Comment {
 
 /// Parses a body whose signature was already checked. `resource` is the `Sentry-Hook-Resource`
 /// header (`"event"` for service hooks).
-pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
+pub fn parse(resource: Option<&str>, body: &[u8]) -> Result<Payload, PayloadError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
     if !value.is_object() {
         return Err(PayloadError::WrongShape {
@@ -146,6 +148,64 @@ pub fn parse(resource: &str, body: &[u8]) -> Result<Payload, PayloadError> {
             detail: "expected a JSON object".into(),
         });
     }
+    // A delivery without `Sentry-Hook-Resource` (a proxy that drops headers) is read by its
+    // body's shape where that shape says it; Sentry disables receivers that keep failing.
+    let resource = match resource.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(resource) => resource,
+        None => infer_resource(&value).ok_or(PayloadError::UnknownResource)?,
+    };
+    let payload = parse_value(resource, value)?;
+    check_ids(&payload)?;
+    Ok(payload)
+}
+
+/// The resource a body's shape says it is: the key its `data` holds, or a service hook's event.
+fn infer_resource(value: &Value) -> Option<&'static str> {
+    let data = value.get("data").filter(|d| d.is_object());
+    let Some(data) = data else {
+        return value.get("event").filter(|e| e.is_object()).map(|_| "event");
+    };
+    let has = |key: &str| data.get(key).is_some_and(Value::is_object);
+    if has("issue") {
+        Some("issue")
+    } else if has("error") {
+        Some("error")
+    } else if has("event") {
+        Some("event_alert")
+    } else if has("metric_alert") {
+        Some("metric_alert")
+    } else if data.get("comment_id").is_some() {
+        Some("comment")
+    } else {
+        None
+    }
+}
+
+/// An alert is keyed by its issue: an empty or unprintable id would make every later delivery
+/// look like its repeat.
+fn check_ids(payload: &Payload) -> Result<(), PayloadError> {
+    let (field, id) = match payload {
+        Payload::Issue { issue, .. } => ("data.issue.id", issue.id.as_str()),
+        Payload::Event(event) => ("issue id", event.issue_id.as_str()),
+        Payload::MetricAlert(alert) => ("data.metric_alert.id", alert.id.as_str()),
+        Payload::Comment(comment) => ("data.issue_id", comment.issue_id.as_str()),
+        Payload::Other { .. } => return Ok(()),
+    };
+    let sane = !id.is_empty() && id.len() <= MAX_ID && id.bytes().all(|b| b.is_ascii_graphic());
+    if sane {
+        Ok(())
+    } else {
+        Err(PayloadError::WrongShape {
+            field,
+            detail: format!("expected a non-empty id of at most {MAX_ID} printable characters"),
+        })
+    }
+}
+
+/// Sentry's ids are decimal numbers (GlitchTip's too); this leaves room and bounds what is stored.
+const MAX_ID: usize = 64;
+
+fn parse_value(resource: &str, value: Value) -> Result<Payload, PayloadError> {
     if resource == "event" {
         return service_hook(&value).map(|e| Payload::Event(Box::new(e)));
     }
@@ -395,7 +455,7 @@ mod tests {
             action,
             issue,
             actor_user_id,
-        } = parse("issue", &example("webhook.issue.created.json")).unwrap()
+        } = parse(Some("issue"), &example("webhook.issue.created.json")).unwrap()
         else {
             panic!("not an issue payload")
         };
@@ -409,7 +469,7 @@ mod tests {
 
     #[test]
     fn every_resource_sentry_sends_is_read() {
-        let Payload::Comment(c) = parse("comment", &example("webhook.comment.created.json")).unwrap() else {
+        let Payload::Comment(c) = parse(Some("comment"), &example("webhook.comment.created.json")).unwrap() else {
             panic!()
         };
         assert_eq!(
@@ -418,7 +478,7 @@ mod tests {
         );
         assert_eq!(c.actor_user_id.as_deref(), Some("1"));
 
-        let Payload::Event(e) = parse("error", &example("webhook.error.created.json")).unwrap() else {
+        let Payload::Event(e) = parse(Some("error"), &example("webhook.error.created.json")).unwrap() else {
             panic!()
         };
         assert_eq!((e.kind.as_str(), e.issue_id.as_str()), ("error.created", "1170820242"));
@@ -428,18 +488,21 @@ mod tests {
             Some("https://sentry.io/organizations/test-org/issues/1170820242")
         );
 
-        let Payload::Event(e) = parse("event_alert", &example("webhook.event_alert.triggered.json")).unwrap() else {
+        let Payload::Event(e) = parse(Some("event_alert"), &example("webhook.event_alert.triggered.json")).unwrap()
+        else {
             panic!()
         };
         assert_eq!(e.kind, "event_alert.triggered");
         assert!(e.rule.is_some());
 
-        let Payload::MetricAlert(m) = parse("metric_alert", &example("webhook.metric_alert.critical.json")).unwrap()
+        let Payload::MetricAlert(m) =
+            parse(Some("metric_alert"), &example("webhook.metric_alert.critical.json")).unwrap()
         else {
             panic!()
         };
         assert_eq!((m.action.as_str(), m.id.as_str()), ("critical", "4"));
-        let Payload::MetricAlert(r) = parse("metric_alert", &example("webhook.metric_alert.resolved.json")).unwrap()
+        let Payload::MetricAlert(r) =
+            parse(Some("metric_alert"), &example("webhook.metric_alert.resolved.json")).unwrap()
         else {
             panic!()
         };
@@ -449,7 +512,7 @@ mod tests {
             "resolved names the same incident"
         );
 
-        let p = parse("installation", &example("webhook.installation.created.json")).unwrap();
+        let p = parse(Some("installation"), &example("webhook.installation.created.json")).unwrap();
         assert_eq!(
             p,
             Payload::Other {
@@ -462,7 +525,7 @@ mod tests {
     #[test]
     fn legacy_service_hooks_in_both_shapes() {
         let path = format!("{}/../../testdata/sentry/event.alert.json", env!("CARGO_MANIFEST_DIR"));
-        let Payload::Event(e) = parse("event", &std::fs::read(path).unwrap()).unwrap() else {
+        let Payload::Event(e) = parse(Some("event"), &std::fs::read(path).unwrap()).unwrap() else {
             panic!()
         };
         assert_eq!((e.issue_id.as_str(), e.project.as_deref()), ("123", Some("my-project")));
@@ -471,7 +534,7 @@ mod tests {
             (Some("My Alert Rule"), Some("production"))
         );
         let v0 = br#"{"project":{"slug":"web","name":"Web"},"group":{"id":"77","title":"Boom","url":"https://s/organizations/o/issues/77/"},"event":{"event_id":"e1","level":"fatal"}}"#;
-        let Payload::Event(e) = parse("event", v0).unwrap() else {
+        let Payload::Event(e) = parse(Some("event"), v0).unwrap() else {
             panic!()
         };
         assert_eq!(
@@ -479,30 +542,42 @@ mod tests {
             ("77", "Boom", Some("fatal"))
         );
         assert!(matches!(
-            parse("event", br#"{"event":{}}"#),
+            parse(Some("event"), br#"{"event":{}}"#),
             Err(PayloadError::MissingField(_))
         ));
     }
 
     #[test]
     fn bad_bodies_are_typed_errors() {
-        assert!(matches!(parse("issue", b"{\"action\":"), Err(PayloadError::NotJson(_))));
         assert!(matches!(
-            parse("issue", b"<html>502</html>"),
+            parse(Some("issue"), b"{\"action\":"),
             Err(PayloadError::NotJson(_))
         ));
-        assert!(matches!(parse("issue", &[0xff, 0xfe]), Err(PayloadError::NotJson(_))));
-        assert!(matches!(parse("issue", b"[1]"), Err(PayloadError::WrongShape { .. })));
         assert!(matches!(
-            parse("issue", b"{\"action\":5}"),
+            parse(Some("issue"), b"<html>502</html>"),
+            Err(PayloadError::NotJson(_))
+        ));
+        assert!(matches!(
+            parse(Some("issue"), &[0xff, 0xfe]),
+            Err(PayloadError::NotJson(_))
+        ));
+        assert!(matches!(
+            parse(Some("issue"), b"[1]"),
+            Err(PayloadError::WrongShape { .. })
+        ));
+        assert!(matches!(
+            parse(Some("issue"), b"{\"action\":5}"),
             Err(PayloadError::WrongShape { .. })
         ));
         assert_eq!(
-            parse("issue", b"{\"action\":\"created\",\"data\":{}}"),
+            parse(Some("issue"), b"{\"action\":\"created\",\"data\":{}}"),
             Err(PayloadError::MissingField("data.issue"))
         );
         assert!(matches!(
-            parse("issue", b"{\"action\":\"created\",\"data\":{\"issue\":{\"id\":[]}}}"),
+            parse(
+                Some("issue"),
+                b"{\"action\":\"created\",\"data\":{\"issue\":{\"id\":[]}}}"
+            ),
             Err(PayloadError::WrongShape {
                 field: "data.issue",
                 ..

@@ -344,3 +344,67 @@ async fn a_webhook_belongs_to_the_account_whose_secret_verified_it() {
         ]
     );
 }
+
+/// Bad values Sentry would never send get a clear 4xx and leave nothing behind; a delivery that
+/// lost its resource header (a proxy in between) is read by its body's shape.
+#[tokio::test]
+async fn small_holes_are_closed() {
+    let r = start(Some(SECRET)).await;
+    let post = |headers: Vec<(&'static str, String)>, body: Vec<u8>| {
+        let mut request = r
+            .http
+            .post(&r.url)
+            .header("content-type", "application/json")
+            .body(body.clone());
+        request = request.header("sentry-hook-signature", sentry_api::sign(SECRET.as_bytes(), &body));
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    for stamp in ["NaN", "nan", "inf", "-inf", "1e400"] {
+        let (status, text) = post(
+            vec![
+                ("sentry-hook-resource", "issue".into()),
+                ("sentry-hook-timestamp", stamp.into()),
+            ],
+            example_body(),
+        )
+        .await;
+        assert_eq!(status, 401, "timestamp {stamp}: {text}");
+        assert!(text.contains("Sentry-Hook-Timestamp"), "{text}");
+    }
+    let mut empty_id: serde_json::Value = serde_json::from_slice(&example_body()).unwrap();
+    empty_id["data"]["issue"]["id"] = "".into();
+    let (status, text) = post(
+        vec![
+            ("sentry-hook-resource", "issue".into()),
+            ("sentry-hook-timestamp", now().to_string()),
+        ],
+        serde_json::to_vec(&empty_id).unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("data.issue.id"), "{text}");
+    assert_eq!(
+        r.store.alert_count().unwrap(),
+        0,
+        "nothing stored from refused deliveries"
+    );
+
+    // No resource header: the body's `data.issue` says it is an issue webhook.
+    let (status, text) = post(vec![("sentry-hook-timestamp", now().to_string())], example_body()).await;
+    assert_eq!(status, 201, "{text}");
+    assert_eq!(r.store.alert_count().unwrap(), 1);
+    // A body whose shape names nothing is refused, not silently dropped.
+    let (status, text) = post(
+        vec![("sentry-hook-timestamp", now().to_string())],
+        br#"{"action":"created","data":{}}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("Sentry-Hook-Resource"), "{text}");
+}
