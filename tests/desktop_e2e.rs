@@ -577,6 +577,12 @@ fn a_second_launch_opens_the_first_ones_window_and_logs_go_to_a_file() {
 
     let logs: Vec<_> = std::fs::read_dir(s.data.join("logs")).unwrap().flatten().collect();
     assert_eq!(logs.len(), 1, "one log file");
+    // Logs name projects and issues: only their user reads them.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&s.data.join("logs")), 0o700, "the log folder");
+    assert_eq!(mode(&logs[0].path()), 0o600, "the log file");
+    assert_eq!(mode(&s.data), 0o700, "the data folder");
     let text = std::fs::read_to_string(logs[0].path()).unwrap();
     assert!(text.contains("Sentry Tray engine running"), "{text}");
     assert!(

@@ -354,3 +354,36 @@ fn a_reader_that_goes_away_ends_a_command_quietly() {
         assert_eq!(stderr, "", "{args:?}");
     }
 }
+
+/// Another user's data folder (a `sudo sentry-tray-cli …` once, say): the error says permission
+/// and how to give it back, not "damaged". Run as an unprivileged user (`setpriv`), since root
+/// is never denied; without root to switch users this fails saying so, it is not skipped.
+#[test]
+fn another_users_data_folder_is_said_to_be_theirs_not_damaged() {
+    let outer = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(outer.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data = outer.path().join("data");
+    // Made by root, as the app makes it: 0700, the database inside.
+    let made = testkit::cli(&["status"], "", &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(testkit::cli_binary())
+        .arg("status")
+        .env("SENTRY_TRAY_DATA_DIR", &data)
+        .stdin(Stdio::null())
+        .output()
+        .expect("setpriv(1)");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("setpriv:"),
+        "THIS CASE DID NOT RUN: switching to an unprivileged user needs root: {stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("permission denied for") && stderr.contains("chown"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("damaged or not"), "{stderr}");
+}

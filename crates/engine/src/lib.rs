@@ -16,12 +16,14 @@ mod enrich;
 mod notifier;
 pub mod policy;
 mod poll;
+pub mod private;
 mod receiver;
 mod secrets;
 mod servers;
 mod settings;
 mod status;
 mod store;
+mod store_error;
 mod stored;
 #[cfg(test)]
 mod tests;

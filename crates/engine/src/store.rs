@@ -28,27 +28,7 @@ pub const DEFAULT_PREFERENCES: &str = "*";
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot create the data folder {path}: {cause}")]
-    CreateDir { path: PathBuf, cause: std::io::Error },
-    #[error(
-        "the database {path} was written by a newer Sentry Tray (schema {found}, this build knows {supported}); update the app, or move the file away to start afresh"
-    )]
-    TooNew { path: PathBuf, found: i64, supported: i64 },
-    #[error(
-        "the database {path} is damaged or not a Sentry Tray database ({detail}); move it away to start afresh, nothing was changed"
-    )]
-    Corrupt { path: PathBuf, detail: String },
-    #[error("the preferences stored for {project} in {path} cannot be read ({detail}); set them again")]
-    BadPreferences {
-        path: PathBuf,
-        project: String,
-        detail: String,
-    },
-    #[error("database error in {path}: {cause}")]
-    Sql { path: PathBuf, cause: rusqlite::Error },
-}
+pub use crate::store_error::StoreError;
 
 /// What storing an alert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,32 +97,39 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The database's own file (`""`) or one SQLite keeps beside it (`"-wal"`, `"-shm"`).
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 impl Store {
     /// Opens (creating when missing) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let path = path.to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|cause| StoreError::CreateDir {
-                path: dir.into(),
-                cause,
+            crate::private::folder(dir).map_err(|cause| match StoreError::io(dir, cause) {
+                StoreError::Io { path, cause } => StoreError::CreateDir { path, cause },
+                known => known,
             })?;
         }
-        let sql = |cause| StoreError::Sql {
-            path: path.clone(),
-            cause,
-        };
-        let corrupt = |e: rusqlite::Error| StoreError::Corrupt {
-            path: path.clone(),
-            detail: e.to_string(),
-        };
+        // Private before SQLite first writes, so its WAL and SHM files are made private too;
+        // files an older version made 0644 are put right.
+        if !path.exists() {
+            crate::private::create_file(&path).map_err(|cause| StoreError::io(&path, cause))?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let file = sidecar(&path, suffix);
+            crate::private::file(&file).map_err(|cause| StoreError::io(&file, cause))?;
+        }
+        let sql = |cause| StoreError::sql(&path, cause);
         let conn = Connection::open(&path).map_err(sql)?;
+        // Another process's short write (the CLI's, say) is waited for, not taken for a lock.
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
         // The first read of a non-database file fails here ("file is not a database").
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(corrupt)?;
-        let check: String = conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(corrupt)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(sql)?;
         if check != "ok" {
             return Err(StoreError::Corrupt { path, detail: check });
         }
@@ -156,7 +143,6 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
         let mut conn = conn;
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = conn.transaction().map_err(sql)?;
@@ -181,10 +167,7 @@ impl Store {
     }
 
     pub(crate) fn err(&self, cause: rusqlite::Error) -> StoreError {
-        StoreError::Sql {
-            path: self.path.clone(),
-            cause,
-        }
+        StoreError::sql(&self.path, cause)
     }
 
     #[cfg(test)]

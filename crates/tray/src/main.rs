@@ -38,6 +38,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    engine::private::restrict_new_files();
     let settings = Settings::from_env();
     let _log = init_logging(settings.log_dir());
     if let Err(message) = check_display() {
@@ -71,7 +72,9 @@ fn init_logging(dir: &std::path::Path) -> Option<tracing_appender::non_blocking:
     use tracing_subscriber::util::SubscriberInitExt;
     let filter = || tracing_subscriber::EnvFilter::try_from_env("SENTRY_TRAY_LOG").unwrap_or_else(|_| "info".into());
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
-    let file = std::fs::create_dir_all(dir).ok().and_then(|_| {
+    // Logs name projects and issues: private, including files an older version left readable.
+    let file = engine::private::folder(dir).ok().and_then(|_| {
+        let _ = engine::private::files_in(dir);
         tracing_appender::rolling::Builder::new()
             .filename_prefix("sentry-tray")
             .filename_suffix("log")

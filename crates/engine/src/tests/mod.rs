@@ -8,6 +8,7 @@ mod polling;
 mod receiver;
 mod release_database;
 mod servers;
+mod storage;
 
 use crate::settings::Settings;
 
