@@ -128,10 +128,35 @@ pub struct Daemon {
     shutdown: Option<oneshot::Sender<()>>,
 }
 
+/// Which account an organization's webhook belongs to, from the accounts as listed at most a few
+/// seconds ago: listing them reads the database (and the environment's account), too slow to do
+/// per delivery, and an account added meanwhile is seen within that time.
+fn account_of(engine: Engine) -> receiver::AccountOf {
+    const FRESH: Duration = Duration::from_secs(5);
+    let listed: std::sync::Mutex<Option<(std::time::Instant, Vec<(String, String)>)>> = std::sync::Mutex::new(None);
+    Arc::new(move |org: Option<&str>| {
+        let mut listed = listed.lock().unwrap_or_else(|p| p.into_inner());
+        if listed.as_ref().is_none_or(|(at, _)| at.elapsed() > FRESH) {
+            let accounts = crate::accounts::list(&engine).ok()?;
+            *listed = Some((
+                std::time::Instant::now(),
+                accounts.into_iter().map(|a| (a.org.clone(), a.key())).collect(),
+            ));
+        }
+        let (_, accounts) = listed.as_ref()?;
+        let mut owners = accounts.iter().filter(|(o, _)| Some(o.as_str()) == org);
+        match (owners.next(), owners.next()) {
+            (Some((_, only)), None) => Some(only.clone()),
+            _ => None,
+        }
+    })
+}
+
 impl Daemon {
     /// Binds the receiver and starts delivery. Must run inside a tokio runtime.
     pub async fn start(config: DaemonConfig, engine: Engine) -> Result<Daemon, DaemonError> {
         let store = engine.store().clone();
+        crate::server::raise_open_file_limit();
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|cause| DaemonError::Bind {
@@ -184,19 +209,10 @@ impl Daemon {
             store: store.clone(),
             secret: secret.clone(),
             fallback_org,
-            account_of: {
-                let engine = engine.clone();
-                Arc::new(move |org: Option<&str>| {
-                    let accounts = crate::accounts::list(&engine).ok()?;
-                    let mut owners = accounts.into_iter().filter(|a| Some(a.org.as_str()) == org);
-                    match (owners.next(), owners.next()) {
-                        (Some(only), None) => Some(only.key()),
-                        _ => None,
-                    }
-                })
-            },
+            account_of: account_of(engine.clone()),
             deliver: deliver_tx,
             replay_window: Some(receiver::DEFAULT_REPLAY_WINDOW),
+            limits: receiver::Limits::default(),
         });
         let (shutdown, stop) = oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -19,6 +19,7 @@ mod poll;
 pub mod private;
 mod receiver;
 mod secrets;
+mod server;
 mod servers;
 mod settings;
 mod status;
@@ -36,6 +37,7 @@ pub use daemon::{DEFAULT_LISTEN, Daemon, DaemonConfig, DaemonError, StatusReader
 pub use notifier::UserAction;
 pub use poll::{AccountState, Cycle};
 pub use secrets::{Origin, SERVICE as KEYRING_SERVICE, SecretError};
+pub use server::raise_open_file_limit;
 pub use settings::{DEFAULT_URL, Environment, Settings};
 pub use status::{AccountStatus, PolledAccount, Status};
 pub use store::{InboxEntry, Recent, StoreError};

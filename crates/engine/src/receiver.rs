@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use sentry_api::webhook::{self, Payload, WebhookHeaders};
 
 use crate::alert::Alert;
+pub use crate::server::Limits;
 use crate::store::{Store, Stored};
 
 /// Sentry's payloads are a few kilobytes; anything over this is refused with 413.
@@ -59,6 +60,8 @@ pub struct ReceiverState {
     /// Deliveries whose `Sentry-Hook-Timestamp` is older than this are refused; `None` turns the
     /// check off.
     pub replay_window: Option<std::time::Duration>,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
 }
 
 /// Sentry answers within a second and retries within minutes: five minutes is generous.
@@ -68,7 +71,6 @@ fn router(state: Arc<ReceiverState>) -> Router {
     Router::new()
         .route("/webhook", post(webhook))
         .route("/health", get(health))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
 
@@ -78,7 +80,8 @@ pub async fn serve(
     state: Arc<ReceiverState>,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(stop).await
+    let limits = state.limits;
+    crate::server::serve(listener, router(state), limits, stop).await
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -91,7 +94,13 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({"error": message}))).into_response()
 }
 
-async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, body: Body) -> Response {
+    // A client that sends its body slowly holds a connection: it has the body timeout.
+    let body = match tokio::time::timeout(state.limits.body_timeout, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return refuse(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is over {MAX_BODY} bytes or was cut off")),
+        Err(_) => return refuse(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time"),
+    };
     let hook = WebhookHeaders::read(|name| headers.get(name).and_then(|v| v.to_str().ok()));
     if hook.sender.is_none() {
         return refuse(

@@ -56,6 +56,10 @@ async fn start(secret: Option<&'static str>) -> Receiver {
 }
 
 async fn start_with(secret: Arc<dyn SecretSource>) -> Receiver {
+    start_limited(secret, crate::receiver::Limits::default()).await
+}
+
+async fn start_limited(secret: Arc<dyn SecretSource>, limits: crate::receiver::Limits) -> Receiver {
     testkit::tls();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
@@ -67,6 +71,7 @@ async fn start_with(secret: Arc<dyn SecretSource>) -> Receiver {
         account_of: Arc::new(|_| None),
         deliver,
         replay_window: Some(DEFAULT_REPLAY_WINDOW),
+        limits,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
@@ -407,4 +412,61 @@ async fn small_holes_are_closed() {
     .await;
     assert_eq!(status, 400, "{text}");
     assert!(text.contains("Sentry-Hook-Resource"), "{text}");
+}
+
+/// Any local process can open connections and hold them: past the cap the longest-idle one
+/// without a request is closed, slow headers, slow bodies and idle keep-alive are timed out,
+/// and a signed webhook still gets through at once.
+#[tokio::test]
+async fn held_connections_cannot_starve_the_receiver() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let limits = crate::receiver::Limits {
+        max_connections: 16,
+        header_timeout: Duration::from_secs(1),
+        body_timeout: Duration::from_secs(1),
+        idle_timeout: Duration::from_secs(2),
+    };
+    let r = start_limited(Arc::new(Fixed(Some(SECRET))), limits).await;
+    let addr = r.url.trim_start_matches("http://").trim_end_matches("/webhook").to_owned();
+    // Four times the cap, idle or trickling a request line, held open.
+    let mut held = Vec::new();
+    for i in 0..64 {
+        let mut c = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        if i % 2 == 0 {
+            c.write_all(b"POST /webhook HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        }
+        held.push(c);
+    }
+    for i in 0..20 {
+        let body = serde_json::to_vec(&{
+            let mut v: serde_json::Value = serde_json::from_slice(&example_body()).unwrap();
+            v["data"]["issue"]["id"] = format!("{}", 7000 + i).into();
+            v
+        })
+        .unwrap();
+        let signature = sentry_api::sign(SECRET.as_bytes(), &body);
+        let started = Instant::now();
+        let (status, text) = r.post("issue", Some(&signature), &format!("held-{i}"), body).await;
+        assert_eq!(status, 201, "{text}");
+        assert!(started.elapsed() < Duration::from_secs(1), "answered after {:?}", started.elapsed());
+    }
+    // The held ones were closed to make room, or by their timeouts.
+    let mut closed = 0;
+    for mut c in held {
+        let mut buf = [0u8; 64];
+        if let Ok(Ok(0) | Err(_)) = tokio::time::timeout(Duration::from_secs(4), c.read(&mut buf)).await {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 64, "every held connection is closed in time");
+
+    // A body sent too slowly is answered 408 after the body timeout.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{").await.unwrap();
+    let mut answer = String::new();
+    let started = Instant::now();
+    let _ = tokio::time::timeout(Duration::from_secs(4), slow.read_to_string(&mut answer)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
 }
