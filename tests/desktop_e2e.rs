@@ -810,6 +810,16 @@ fn an_action_queued_by_the_command_line_is_sent_by_the_running_app_within_second
         let listed = cli(&["account", "list"], "", &with_data);
         String::from_utf8_lossy(&listed.stdout).contains("polling: ok")
     });
+    // The cycle may still be finishing (a loaded machine): the next request must be the CLI's.
+    let mut seen = sentry.requests().len();
+    loop {
+        std::thread::sleep(Duration::from_millis(1000));
+        let now = sentry.requests().len();
+        if now == seen {
+            break;
+        }
+        seen = now;
+    }
     // The command line's own try meets a Sentry in trouble, and it does not wait.
     sentry.fail_next(Failure::Status(503));
     let out = cli(&["act", "4242", "resolve", "--wait", "0"], "", &with_data);

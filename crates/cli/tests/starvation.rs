@@ -28,6 +28,13 @@ fn daemon(soft: u32, hard: u32) -> Daemon {
     let data = tempfile::tempdir().unwrap();
     let addr: SocketAddr = format!("127.0.0.1:{}", testkit::free_port()).parse().unwrap();
     let log = data.path().join("daemon.log");
+    // The whole pipeline runs, but nothing pops up on the test session's shared screen.
+    let off = testkit::cli(
+        &["prefs", "*", "enabled=off"],
+        "",
+        &[("SENTRY_TRAY_DATA_DIR", data.path().to_str().unwrap())],
+    );
+    assert!(off.status.success(), "{}", String::from_utf8_lossy(&off.stderr));
     let child = Command::new("prlimit")
         .arg(format!("--nofile={soft}:{hard}"))
         .arg("--")
@@ -42,7 +49,11 @@ fn daemon(soft: u32, hard: u32) -> Daemon {
         .expect("prlimit(1)");
     let deadline = Instant::now() + Duration::from_secs(30);
     while !matches!(testkit::http(addr, "GET", "/health", &[], b""), Ok((200, _))) {
-        assert!(Instant::now() < deadline, "the daemon did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
+        assert!(
+            Instant::now() < deadline,
+            "the daemon did not start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     Daemon {
@@ -92,7 +103,11 @@ fn more_held_connections_than_the_cap_and_the_soft_limit_do_not_stop_webhooks() 
     engine::raise_open_file_limit();
     let d = daemon(1024, 8192);
     let limits = std::fs::read_to_string(format!("/proc/{}/limits", d.child.id())).unwrap();
-    let open_files = limits.lines().find(|l| l.starts_with("Max open files")).unwrap().to_owned();
+    let open_files = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap()
+        .to_owned();
     assert!(
         open_files.split_whitespace().nth(3) == Some("8192"),
         "the soft limit was not raised to the hard one: {open_files}"
@@ -125,7 +140,10 @@ fn out_of_file_descriptors_the_daemon_logs_it_once_and_recovers() {
             answered += 1;
         }
     }
-    assert!(answered >= 8, "only {answered} of 10 webhooks answered while out of descriptors");
+    assert!(
+        answered >= 8,
+        "only {answered} of 10 webhooks answered while out of descriptors"
+    );
     drop(held);
     let log = std::fs::read_to_string(&d.log).unwrap();
     let said = log.matches("could not accept a connection").count();

@@ -75,7 +75,7 @@ impl Engine {
     /// Opens (creating and migrating) the database the settings name, and gives the alerts that
     /// name no account their organization's account.
     pub fn open(settings: Settings) -> Result<Engine, Error> {
-        let store = Store::open(&settings.database_path())?;
+        let store = Store::open_with(&settings.database_path(), settings.synchronous())?;
         let engine = Engine::new(store, settings);
         let accounts: Vec<(String, String)> = engine.accounts()?.into_iter().map(|a| (a.key(), a.org)).collect();
         let (attributed, unattributed) = engine.store.attribute_accounts(&accounts)?;

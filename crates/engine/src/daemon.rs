@@ -61,6 +61,8 @@ pub enum DaemonError {
     Bind { addr: SocketAddr, cause: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot start the webhook writer thread: {0}")]
+    Writer(std::io::Error),
 }
 
 /// The webhook secret, read from the keyring once and again when a signature fails or the
@@ -133,7 +135,9 @@ pub struct Daemon {
 /// per delivery, and an account added meanwhile is seen within that time.
 fn account_of(engine: Engine) -> receiver::AccountOf {
     const FRESH: Duration = Duration::from_secs(5);
-    let listed: std::sync::Mutex<Option<(std::time::Instant, Vec<(String, String)>)>> = std::sync::Mutex::new(None);
+    /// When listed, and each account's organization and key.
+    type Listed = Option<(std::time::Instant, Vec<(String, String)>)>;
+    let listed: std::sync::Mutex<Listed> = std::sync::Mutex::new(None);
     Arc::new(move |org: Option<&str>| {
         let mut listed = listed.lock().unwrap_or_else(|p| p.into_inner());
         if listed.as_ref().is_none_or(|(at, _)| at.elapsed() > FRESH) {
@@ -206,10 +210,10 @@ impl Daemon {
 
         let polled = deliver_tx.clone();
         let state = Arc::new(ReceiverState {
-            store: store.clone(),
+            writer: crate::writer::Writer::start(store.clone(), account_of(engine.clone()))
+                .map_err(DaemonError::Writer)?,
             secret: secret.clone(),
             fallback_org,
-            account_of: account_of(engine.clone()),
             deliver: deliver_tx,
             replay_window: Some(receiver::DEFAULT_REPLAY_WINDOW),
             limits: receiver::Limits::default(),

@@ -28,6 +28,7 @@ mod store_error;
 mod stored;
 #[cfg(test)]
 mod tests;
+mod writer;
 
 pub use accounts::{Account, AccountError, Project};
 pub use actions::{ActionError, ActionState, Actions, Queued, Request as ActionRequest, open_in_browser};
@@ -38,6 +39,6 @@ pub use notifier::UserAction;
 pub use poll::{AccountState, Cycle};
 pub use secrets::{Origin, SERVICE as KEYRING_SERVICE, SecretError};
 pub use server::raise_open_file_limit;
-pub use settings::{DEFAULT_URL, Environment, Settings};
+pub use settings::{DEFAULT_URL, Environment, Settings, Synchronous};
 pub use status::{AccountStatus, PolledAccount, Status};
 pub use store::{InboxEntry, Recent, StoreError};

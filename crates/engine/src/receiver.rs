@@ -18,7 +18,8 @@ use sentry_api::webhook::{self, Payload, WebhookHeaders};
 
 use crate::alert::Alert;
 pub use crate::server::Limits;
-use crate::store::{Store, Stored};
+use crate::store::Stored;
+use crate::writer::Writer;
 
 /// Sentry's payloads are a few kilobytes; anything over this is refused with 413.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -51,11 +52,10 @@ pub trait SecretSource: Send + Sync + 'static {
 pub type AccountOf = Arc<dyn Fn(Option<&str>) -> Option<String> + Send + Sync>;
 
 pub struct ReceiverState {
-    pub store: Store,
+    /// Stores deliveries (group commit), keyed by their account.
+    pub writer: Writer,
     pub secret: Arc<dyn SecretSource>,
     pub fallback_org: Option<String>,
-    /// The account (`server|organization`) of a webhook's organization, when one account has it.
-    pub account_of: AccountOf,
     pub deliver: mpsc::UnboundedSender<(i64, Alert)>,
     /// Deliveries whose `Sentry-Hook-Timestamp` is older than this are refused; `None` turns the
     /// check off.
@@ -98,7 +98,12 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
     // A client that sends its body slowly holds a connection: it has the body timeout.
     let body = match tokio::time::timeout(state.limits.body_timeout, axum::body::to_bytes(body, MAX_BODY)).await {
         Ok(Ok(body)) => body,
-        Ok(Err(_)) => return refuse(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is over {MAX_BODY} bytes or was cut off")),
+        Ok(Err(_)) => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is over {MAX_BODY} bytes or was cut off"),
+            );
+        }
         Err(_) => return refuse(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time"),
     };
     let hook = WebhookHeaders::read(|name| headers.get(name).and_then(|v| v.to_str().ok()));
@@ -184,35 +189,21 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         tracing::info!(%resource, %action, "webhook acknowledged; this kind is not acted on");
         return (StatusCode::OK, Json(json!({"ignored": format!("{resource}.{action}")}))).into_response();
     };
-    // Whose it is and storing it read SQLite: off the async threads.
-    let blocking_state = state.clone();
-    let stored = tokio::task::spawn_blocking(move || {
-        // The account whose secret verified it, else its organization's one account.
-        let alert = match account.or_else(|| (blocking_state.account_of)(alert.org.as_deref())) {
-            Some(account) => alert.of_account(&account),
-            None => alert,
-        };
-        (blocking_state.store.insert_alert(&alert, now()), alert)
-    })
-    .await
-    .map(|(stored, alert)| stored.map(|stored| (stored, alert)));
+    // Whose it is and storing it: the writer thread, one commit for the deliveries in flight.
+    let stored = state.writer.store(alert, account, now()).await;
     match stored {
-        Ok(Ok((Stored::New(id), alert))) => {
+        Ok((Stored::New(id), alert)) => {
             tracing::info!(alert = id, kind = %alert.kind, issue = %alert.issue_id, "webhook stored");
             let _ = state.deliver.send((id, alert));
             (StatusCode::CREATED, Json(json!({"stored": id}))).into_response()
         }
-        Ok(Ok((Stored::Duplicate(id), _))) => {
+        Ok((Stored::Duplicate(id), _)) => {
             tracing::info!(alert = id, "webhook repeated an alert already stored");
             (StatusCode::OK, Json(json!({"duplicate_of": id}))).into_response()
         }
-        Ok(Err(e)) => refuse(
+        Err(e) => refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             format!("could not store the alert: {e}"),
-        ),
-        Err(e) => refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("storing the alert failed: {e}"),
         ),
     }
 }

@@ -35,6 +35,26 @@ pub struct Settings {
     sentry_org: Option<String>,
     sentry_token: Option<String>,
     webhook_secret: Option<String>,
+    synchronous: Synchronous,
+}
+
+/// How SQLite makes commits durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    /// Every commit is on disk before it returns: an acknowledged webhook survives power loss.
+    Full,
+    /// Commits survive the app being killed, not power loss (`SENTRY_TRAY_SYNC=normal`, for
+    /// benchmarks and throwaway data folders).
+    Normal,
+}
+
+impl Synchronous {
+    pub(crate) fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        }
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -47,6 +67,7 @@ impl std::fmt::Debug for Settings {
             .field("sentry_org", &self.sentry_org)
             .field("sentry_token", &redacted(&self.sentry_token))
             .field("webhook_secret", &redacted(&self.webhook_secret))
+            .field("synchronous", &self.synchronous)
             .finish()
     }
 }
@@ -91,6 +112,10 @@ impl Settings {
             sentry_org: text("SENTRY_ORG"),
             sentry_token: text("SENTRY_AUTH_TOKEN"),
             webhook_secret: text("SENTRY_TRAY_WEBHOOK_SECRET"),
+            synchronous: match text("SENTRY_TRAY_SYNC").map(|v| v.to_ascii_lowercase()).as_deref() {
+                Some("normal") => Synchronous::Normal,
+                _ => Synchronous::Full,
+            },
         }
     }
 
@@ -123,6 +148,10 @@ impl Settings {
     /// dir (`~/.local/state/sentry-tray`).
     pub fn log_dir(&self) -> &Path {
         &self.log_dir
+    }
+
+    pub fn synchronous(&self) -> Synchronous {
+        self.synchronous
     }
 
     pub fn database_path(&self) -> PathBuf {

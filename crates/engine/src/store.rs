@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::alert::{Alert, Kind, Source};
 use crate::policy::{Decision, Deliver, Level, Preferences, Reason};
+use crate::settings::Synchronous;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
@@ -104,9 +105,48 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Result<Stored> {
+    let existing: Option<i64> = conn
+        .prepare_cached("SELECT id FROM alerts WHERE dedupe_key = ?1 OR (?2 IS NOT NULL AND request_id = ?2)")?
+        .query_row(params![alert.dedupe_key, alert.request_id], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(Stored::Duplicate(id));
+    }
+    conn.prepare_cached(
+        "INSERT INTO alerts (dedupe_key, request_id, source, kind, org, issue_id, short_id, project,
+                             title, culprit, level, web_url, payload, received_at, account)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        alert.dedupe_key,
+        alert.request_id,
+        alert.source,
+        alert.kind,
+        alert.org,
+        alert.issue_id,
+        alert.short_id,
+        alert.project,
+        alert.title,
+        alert.culprit,
+        alert.level.map(Level::name),
+        alert.web_url,
+        alert.payload,
+        received_at,
+        alert.account
+    ])?;
+    Ok(Stored::New(conn.last_insert_rowid()))
+}
+
 impl Store {
-    /// Opens (creating when missing) and migrates the database at `path`.
+    /// Opens (creating when missing) and migrates the database at `path`, every commit durable.
+    #[cfg(test)]
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, Synchronous::Full)
+    }
+
+    /// [`Store::open`] with commits as durable as `synchronous` says.
+    pub fn open_with(path: &Path, synchronous: Synchronous) -> Result<Store, StoreError> {
         let path = path.to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::private::folder(dir).map_err(|cause| match StoreError::io(dir, cause) {
@@ -141,7 +181,8 @@ impl Store {
             });
         }
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
+        conn.pragma_update(None, "synchronous", synchronous.pragma())
+            .map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
         let mut conn = conn;
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
@@ -180,42 +221,27 @@ impl Store {
     /// Records an alert once: a second delivery (same request id or same dedupe key) is reported
     /// as a duplicate of the first and changes nothing.
     pub fn insert_alert(&self, alert: &Alert, received_at: i64) -> Result<Stored, StoreError> {
-        let conn = self.conn();
-        let existing: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM alerts WHERE dedupe_key = ?1 OR (?2 IS NOT NULL AND request_id = ?2)",
-                params![alert.dedupe_key, alert.request_id],
-                |r| r.get(0),
-            )
-            .optional()
+        insert_on(&self.conn(), alert, received_at).map_err(|e| self.err(e))
+    }
+
+    /// Records alerts in one transaction, one commit for all: what the webhook writer does with
+    /// the deliveries that arrived while the previous commit was being made durable. A repeat
+    /// within the batch is a duplicate of the first.
+    pub fn insert_alerts<'a>(
+        &self,
+        alerts: impl IntoIterator<Item = (&'a Alert, i64)>,
+    ) -> Result<Vec<Stored>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| self.err(e))?;
-        if let Some(id) = existing {
-            return Ok(Stored::Duplicate(id));
-        }
-        conn.execute(
-            "INSERT INTO alerts (dedupe_key, request_id, source, kind, org, issue_id, short_id, project,
-                                 title, culprit, level, web_url, payload, received_at, account)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![
-                alert.dedupe_key,
-                alert.request_id,
-                alert.source,
-                alert.kind,
-                alert.org,
-                alert.issue_id,
-                alert.short_id,
-                alert.project,
-                alert.title,
-                alert.culprit,
-                alert.level.map(Level::name),
-                alert.web_url,
-                alert.payload,
-                received_at,
-                alert.account
-            ],
-        )
-        .map_err(|e| self.err(e))?;
-        Ok(Stored::New(conn.last_insert_rowid()))
+        let stored = alerts
+            .into_iter()
+            .map(|(alert, received_at)| insert_on(&tx, alert, received_at))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(stored)
     }
 
     pub fn mark_notified(&self, alert_id: i64, at: i64) -> Result<(), StoreError> {
@@ -612,6 +638,34 @@ mod tests {
             ["you follow everything in web", "quiet hours until 07:00"]
         );
         assert_eq!(store.alert(id + 1).unwrap(), None);
+    }
+
+    #[test]
+    fn a_batch_is_stored_in_one_transaction_and_a_repeat_in_it_is_a_duplicate() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let alert = |key: &str| Alert {
+            dedupe_key: key.into(),
+            issue_id: key.into(),
+            ..Alert::default()
+        };
+        let (a, b) = (alert("a"), alert("b"));
+        let stored = store.insert_alerts([(&a, 1), (&b, 1), (&a, 2)]).unwrap();
+        assert!(
+            matches!(stored[..], [Stored::New(x), Stored::New(_), Stored::Duplicate(y)] if x == y),
+            "{stored:?}"
+        );
+        assert_eq!(store.alert_count().unwrap(), 2);
+    }
+
+    #[test]
+    fn commits_are_durable_unless_asked_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let synchronous =
+            |store: &Store| -> i64 { store.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap() };
+        assert_eq!(synchronous(&Store::open(&dir.path().join("db")).unwrap()), 2, "FULL");
+        let relaxed = Store::open_with(&dir.path().join("db"), Synchronous::Normal).unwrap();
+        assert_eq!(synchronous(&relaxed), 1, "NORMAL");
     }
 
     #[test]

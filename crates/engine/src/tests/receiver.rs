@@ -65,10 +65,9 @@ async fn start_limited(secret: Arc<dyn SecretSource>, limits: crate::receiver::L
     let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
     let (deliver, delivered) = mpsc::unbounded_channel();
     let state = Arc::new(ReceiverState {
-        store: store.clone(),
+        writer: crate::writer::Writer::start(store.clone(), Arc::new(|_| None)).unwrap(),
         secret,
         fallback_org: None,
-        account_of: Arc::new(|_| None),
         deliver,
         replay_window: Some(DEFAULT_REPLAY_WINDOW),
         limits,
@@ -428,7 +427,11 @@ async fn held_connections_cannot_starve_the_receiver() {
         idle_timeout: Duration::from_secs(2),
     };
     let r = start_limited(Arc::new(Fixed(Some(SECRET))), limits).await;
-    let addr = r.url.trim_start_matches("http://").trim_end_matches("/webhook").to_owned();
+    let addr = r
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches("/webhook")
+        .to_owned();
     // Four times the cap, idle or trickling a request line, held open.
     let mut held = Vec::new();
     for i in 0..64 {
@@ -449,7 +452,11 @@ async fn held_connections_cannot_starve_the_receiver() {
         let started = Instant::now();
         let (status, text) = r.post("issue", Some(&signature), &format!("held-{i}"), body).await;
         assert_eq!(status, 201, "{text}");
-        assert!(started.elapsed() < Duration::from_secs(1), "answered after {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "answered after {:?}",
+            started.elapsed()
+        );
     }
     // The held ones were closed to make room, or by their timeouts.
     let mut closed = 0;
@@ -463,7 +470,9 @@ async fn held_connections_cannot_starve_the_receiver() {
 
     // A body sent too slowly is answered 408 after the body timeout.
     let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    slow.write_all(b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{").await.unwrap();
+    slow.write_all(b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        .await
+        .unwrap();
     let mut answer = String::new();
     let started = Instant::now();
     let _ = tokio::time::timeout(Duration::from_secs(4), slow.read_to_string(&mut answer)).await;
