@@ -843,3 +843,68 @@ fn an_action_queued_by_the_command_line_is_sent_by_the_running_app_within_second
         app.log_text()
     );
 }
+
+/// Sentry makes the change but its answer never arrives (the connection drops), and the app is
+/// killed before it retries: after a restart it compares the issue in Sentry, sees the change
+/// made, and does not send it again; the user sees the outcome.
+#[test]
+fn an_action_sentry_applied_without_answering_is_not_sent_again_after_a_kill() {
+    require_desktop();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(StandIn::start(TOKEN));
+    let data = temp_dir("hang-up");
+    let env_data = [("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())];
+    assert!(cli(&["webhook-secret", "set"], SECRET, &env_data).status.success());
+    let url = sentry.url();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_TRAY_POLL_INTERVAL", "3600"),
+    ];
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    let (status, _) = app.post_issue_webhook(&issue_created_body("7171", "Error: e2e_hang_up"), SECRET);
+    assert_eq!(status, 201);
+    let shown = wait_for_notification("for the issue", Duration::from_secs(15), |n| {
+        n.summary.contains("e2e_hang_up")
+    });
+    // The app's own reads are done: the next request is the resolve.
+    let mut seen = sentry.requests().len();
+    loop {
+        std::thread::sleep(Duration::from_millis(700));
+        let now = sentry.requests().len();
+        if now == seen {
+            break;
+        }
+        seen = now;
+    }
+    sentry.fail_next(Failure::ApplyThenHangUp);
+    invoke_action(shown.id, "resolve");
+    let path = "/api/0/organizations/acme/issues/7171/";
+    wait_for_request(&sentry, "PUT", path);
+    std::thread::sleep(Duration::from_millis(300));
+    drop(app); // kill -9, before its first retry (2 s)
+
+    let _app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    let outcome = wait_for_notification("with the outcome", Duration::from_secs(15), |n| {
+        n.id == shown.id && n.summary == "Resolved FRONT-END-9"
+    });
+    assert_eq!(outcome.body, "Error: e2e_hang_up");
+    std::thread::sleep(Duration::from_secs(3));
+    let to_issue: Vec<String> = sentry
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with(path))
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(
+        to_issue.iter().filter(|m| *m == "PUT").count(),
+        1,
+        "one PUT reached Sentry: {to_issue:?}"
+    );
+    assert!(
+        to_issue.iter().any(|m| m == "GET"),
+        "the issue was compared first: {to_issue:?}"
+    );
+    close_all_notifications();
+}

@@ -100,6 +100,9 @@ pub struct Queued {
     pub title: Option<String>,
     /// What the server did, once done ("Ignored WEB-1 for 30 min").
     pub outcome: Option<String>,
+    /// Sent once without an answer: Sentry may have applied it already.
+    #[serde(default)]
+    pub maybe_sent: bool,
 }
 
 /// What to do, as the queue stores it: `kind` and its optional argument.
@@ -158,6 +161,32 @@ impl Request {
             (UserAction::AssignToMe, None) => format!("Assigned {label} to you"),
             (UserAction::AssignToMe, Some(who)) => format!("Assigned {label} to {who}"),
             (UserAction::Open, _) => format!("Opened {label}"),
+        }
+    }
+
+    /// Whether `issue`, as Sentry has it now, already shows this change (`me`: the token's user).
+    fn already_applied(&self, issue: &Issue, me: Option<&str>) -> bool {
+        let status = issue.status.as_deref();
+        let assigned = issue.assigned_to.as_ref().filter(|a| a.is_object());
+        let field = |name: &str| assigned.and_then(|a| a[name].as_str()).map(str::to_owned);
+        let assigned_type = field("type");
+        match (&self.kind, self.argument.as_deref()) {
+            (UserAction::Resolve, _) => status == Some("resolved"),
+            (UserAction::Ignore, _) => status == Some("ignored"),
+            (UserAction::AssignToMe, None) => {
+                assigned_type.as_deref() == Some("user") && me.is_some() && field("id").as_deref() == me
+            }
+            (UserAction::AssignToMe, Some(who)) => match who.split_once(':') {
+                Some(("user", id)) => assigned_type.as_deref() == Some("user") && field("id").as_deref() == Some(id),
+                Some(("team", slug)) => {
+                    assigned_type.as_deref() == Some("team")
+                        && (field("slug").as_deref() == Some(slug) || field("name").as_deref() == Some(slug))
+                }
+                _ => ["email", "username", "name"]
+                    .iter()
+                    .any(|f| field(f).is_some_and(|v| v.eq_ignore_ascii_case(who))),
+            },
+            (UserAction::Open, _) => false,
         }
     }
 
@@ -323,7 +352,8 @@ impl Actions {
     fn rows(&self, filter: &str, parameter: i64) -> Result<Vec<Queued>, ActionError> {
         let conn = self.store().conn();
         let sql = format!(
-            "SELECT id, org, issue_id, kind, argument, state, attempts, error, notification_id, label, title, outcome
+            "SELECT id, org, issue_id, kind, argument, state, attempts, error, notification_id, label, title, outcome,
+                    maybe_sent
              FROM actions WHERE {filter}"
         );
         let mut stmt = conn.prepare(&sql).map_err(|e| self.store().err(e))?;
@@ -342,6 +372,7 @@ impl Actions {
                     label: r.get(9)?,
                     title: r.get(10)?,
                     outcome: r.get(11)?,
+                    maybe_sent: r.get(12)?,
                 })
             })
             .map_err(|e| self.store().err(e))?;
@@ -524,12 +555,41 @@ impl Actions {
         } else {
             None
         };
-        let update = request.update(|| me).ok_or(ActionError::NoLink)?;
-        let answer = client.update_issue(&org, &row.issue_id, &update).await?;
-        let outcome = request.outcome(label, &answer);
         let account = Account::environment(&url, &org);
+        if row.maybe_sent {
+            // Sent before without an answer: Sentry may have made the change (and its effect,
+            // such as a timed ignore, may be under way). Sent again only if it is not there.
+            let issue = client.issue(&org, &row.issue_id).await?;
+            if request.already_applied(&issue, me.as_deref()) {
+                tracing::info!(action = row.id, issue = %row.issue_id, "Sentry already made this change (sent before without an answer); not sent again");
+                self.set_maybe_sent(row.id, false)?;
+                if let Ok(answer) = serde_json::to_value(&issue) {
+                    self.keep_answer(row, request.kind, &account, answer);
+                }
+                return Ok(request.done(label));
+            }
+        }
+        let update = request.update(|| me.clone()).ok_or(ActionError::NoLink)?;
+        // Written before the update leaves: a kill or a dropped connection from here on leaves
+        // the row saying the change may have been made.
+        self.set_maybe_sent(row.id, true)?;
+        let answer = client.update_issue(&org, &row.issue_id, &update).await;
+        if !matches!(answer, Err(ApiError::Unreachable { .. } | ApiError::Tls { .. })) {
+            // Sentry answered: it did or did not make the change, and said which.
+            self.set_maybe_sent(row.id, false)?;
+        }
+        let answer = answer?;
+        let outcome = request.outcome(label, &answer);
         self.keep_answer(row, request.kind, &account, answer);
         Ok(outcome)
+    }
+
+    fn set_maybe_sent(&self, id: i64, maybe: bool) -> Result<(), ActionError> {
+        self.store()
+            .conn()
+            .execute("UPDATE actions SET maybe_sent = ?2 WHERE id = ?1", params![id, maybe])
+            .map(drop)
+            .map_err(|e| self.store().err(e).into())
     }
 
     /// Sentry's answer becomes the issue's state here: a row of the change (not an alert: the

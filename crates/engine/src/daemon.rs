@@ -197,21 +197,25 @@ impl Daemon {
         let held = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(digests(store.clone(), notifier.clone(), held.clone()));
         let (changed, _) = broadcast::channel(16);
+        let writer =
+            crate::writer::Writer::start(store.clone(), account_of(engine.clone())).map_err(DaemonError::Writer)?;
         tokio::spawn(deliver(
             deliver_rx,
             deliver_tx.clone(),
-            notifier,
+            Outlets {
+                writer: writer.clone(),
+                notifier,
+                changed: changed.clone(),
+                held,
+            },
             engine.clone(),
             paused.clone(),
-            changed.clone(),
-            held,
         ));
         tokio::spawn(act(chosen_rx, actions.clone()));
 
         let polled = deliver_tx.clone();
         let state = Arc::new(ReceiverState {
-            writer: crate::writer::Writer::start(store.clone(), account_of(engine.clone()))
-                .map_err(DaemonError::Writer)?,
+            writer,
             secret: secret.clone(),
             fallback_org,
             deliver: deliver_tx,
@@ -363,16 +367,28 @@ impl Drop for Daemon {
     }
 }
 
+/// Where the delivery loop's results go: the database (through the writer), the screen, the
+/// window and tray (`changed`), and the digest task (`held`).
+struct Outlets {
+    writer: crate::writer::Writer,
+    notifier: Notifier,
+    changed: broadcast::Sender<()>,
+    held: Arc<tokio::sync::Notify>,
+}
+
 async fn deliver(
     mut rx: mpsc::UnboundedReceiver<(i64, Alert)>,
     again: mpsc::UnboundedSender<(i64, Alert)>,
-    notifier: Notifier,
+    outlets: Outlets,
     engine: Engine,
     paused: Arc<AtomicI64>,
-    changed: broadcast::Sender<()>,
-    held: Arc<tokio::sync::Notify>,
 ) {
-    let store = engine.store().clone();
+    let Outlets {
+        writer,
+        notifier,
+        changed,
+        held,
+    } = outlets;
     let enricher = Enricher::new(engine);
     // Per project: alerts held back by spike protection, and the hour they count in.
     let mut held_back: std::collections::HashMap<String, (u32, i64)> = std::collections::HashMap::new();
@@ -382,7 +398,7 @@ async fn deliver(
         if alert.closes_thread() {
             notifier.close(&alert.thread_key()).await;
             if alert.kind == Kind::MetricAlertResolved {
-                let _ = store.set_decision(id, &Decision::new(Deliver::Suppress, Reason::IncidentResolved));
+                writer.decide(id, Decision::new(Deliver::Suppress, Reason::IncidentResolved));
                 let _ = changed.send(());
                 continue;
             }
@@ -415,9 +431,7 @@ async fn deliver(
                 }
             }
         };
-        if let Err(e) = store.set_decision(id, &decision) {
-            tracing::warn!(error = %e, "could not record the decision");
-        }
+        writer.decide(id, decision.clone());
         // The tray and an open window show the alert with its decision (nobody listening is fine).
         let _ = changed.send(());
         if decision.deliver == Deliver::Digest {
@@ -442,9 +456,7 @@ async fn deliver(
         match notifier.show_alert(&alert, loudness.urgent_from, loudness.sound).await {
             Ok(notification) => {
                 tracing::info!(alert = id, notification, reasons = ?decision.why(), "notified");
-                if let Err(e) = store.mark_notified(id, now()) {
-                    tracing::warn!(error = %e, "could not record the notification");
-                }
+                writer.notified(id, now());
                 // Now it counts as shown (the tray's "new alerts").
                 let _ = changed.send(());
             }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_digest_and_claims.sql"),
     include_str!("../migrations/0007_action_outcome.sql"),
     include_str!("../migrations/0008_alert_account.sql"),
+    include_str!("../migrations/0009_action_maybe_sent.sql"),
 ];
 
 /// The preferences row every project falls back to.
@@ -103,6 +104,19 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
+}
+
+/// A change to an alert stored earlier, written with a batch.
+pub enum Mark {
+    Decision(i64, Decision),
+    Notified(i64, i64),
+}
+
+fn decide_on(conn: &Connection, alert_id: i64, decision: &Decision) -> rusqlite::Result<()> {
+    let reasons = serde_json::to_string(&decision.reasons).unwrap_or_default();
+    conn.prepare_cached("UPDATE alerts SET decision = ?2, reasons = ?3 WHERE id = ?1")?
+        .execute(params![alert_id, decision.deliver, reasons])
+        .map(drop)
 }
 
 fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Result<Stored> {
@@ -224,12 +238,13 @@ impl Store {
         insert_on(&self.conn(), alert, received_at).map_err(|e| self.err(e))
     }
 
-    /// Records alerts in one transaction, one commit for all: what the webhook writer does with
-    /// the deliveries that arrived while the previous commit was being made durable. A repeat
-    /// within the batch is a duplicate of the first.
-    pub fn insert_alerts<'a>(
+    /// Records alerts, and marks on alerts stored earlier, in one transaction with one commit:
+    /// what the webhook writer does with the deliveries that arrived while the previous commit
+    /// was being made durable. A repeat within the batch is a duplicate of the first.
+    pub fn write_batch<'a>(
         &self,
         alerts: impl IntoIterator<Item = (&'a Alert, i64)>,
+        marks: &[Mark],
     ) -> Result<Vec<Stored>, StoreError> {
         let mut conn = self.conn();
         let tx = conn
@@ -240,10 +255,21 @@ impl Store {
             .map(|(alert, received_at)| insert_on(&tx, alert, received_at))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
+        for mark in marks {
+            match mark {
+                Mark::Decision(id, decision) => decide_on(&tx, *id, decision),
+                Mark::Notified(id, at) => tx
+                    .prepare_cached("UPDATE alerts SET notified_at = ?2 WHERE id = ?1")
+                    .and_then(|mut s| s.execute(params![id, at]))
+                    .map(drop),
+            }
+            .map_err(|e| self.err(e))?;
+        }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(stored)
     }
 
+    #[cfg(test)]
     pub fn mark_notified(&self, alert_id: i64, at: i64) -> Result<(), StoreError> {
         self.conn()
             .execute(
@@ -255,15 +281,9 @@ impl Store {
     }
 
     /// Records the policy's decision and its reasons with the alert.
+    #[cfg(test)]
     pub fn set_decision(&self, alert_id: i64, decision: &Decision) -> Result<(), StoreError> {
-        let reasons = serde_json::to_string(&decision.reasons).unwrap_or_default();
-        self.conn()
-            .execute(
-                "UPDATE alerts SET decision = ?2, reasons = ?3 WHERE id = ?1",
-                params![alert_id, decision.deliver, reasons],
-            )
-            .map(drop)
-            .map_err(|e| self.err(e))
+        decide_on(&self.conn(), alert_id, decision).map_err(|e| self.err(e))
     }
 
     /// How many of `project`'s alerts were notified at or after `since` (spike protection).
@@ -650,7 +670,7 @@ mod tests {
             ..Alert::default()
         };
         let (a, b) = (alert("a"), alert("b"));
-        let stored = store.insert_alerts([(&a, 1), (&b, 1), (&a, 2)]).unwrap();
+        let stored = store.write_batch([(&a, 1), (&b, 1), (&a, 2)], &[]).unwrap();
         assert!(
             matches!(stored[..], [Stored::New(x), Stored::New(_), Stored::Duplicate(y)] if x == y),
             "{stored:?}"

@@ -1,7 +1,8 @@
 //! Group commit for webhooks: one writer thread takes every delivery that arrived while the
 //! previous commit was being made durable and stores them in one transaction, so a durable
 //! acknowledgement (`synchronous = FULL`) costs one disk flush per batch, not per delivery, and
-//! no delivery waits for a blocking-thread hand-off of its own.
+//! no delivery waits for a blocking-thread hand-off of its own. The decisions and "shown" marks
+//! of the delivery loop ride in the same transactions instead of a commit (and a flush) each.
 
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -9,13 +10,22 @@ use std::sync::mpsc;
 use tokio::sync::oneshot;
 
 use crate::alert::Alert;
+use crate::policy::Decision;
 use crate::receiver::AccountOf;
-use crate::store::{Store, StoreError, Stored};
+use crate::store::{Mark, Store, StoreError, Stored};
 
 /// Deliveries stored in one transaction at most (a burst's worth; each answer waits for it).
 const MAX_BATCH: usize = 256;
 
-struct Job {
+enum Job {
+    Store(Box<Delivery>),
+    /// The policy's decision for a stored alert: no one waits for it.
+    Decide(i64, Decision),
+    /// Shown at this time.
+    Notified(i64, i64),
+}
+
+struct Delivery {
     alert: Alert,
     /// The account whose secret verified it (`None`: the global secret).
     account: Option<String>,
@@ -68,32 +78,57 @@ impl Writer {
     ) -> Result<(Stored, Alert), WriteError> {
         let (done, answer) = oneshot::channel();
         self.jobs
-            .send(Job {
+            .send(Job::Store(Box::new(Delivery {
                 alert,
                 account,
                 received_at,
                 done,
-            })
+            })))
             .map_err(|_| WriteError::Stopped)?;
         match answer.await {
             Ok(result) => result.map_err(WriteError::Store),
             Err(_) => Err(WriteError::Stopped),
         }
     }
+
+    /// Records the policy's decision for alert `id` with the next commit.
+    pub fn decide(&self, id: i64, decision: Decision) {
+        if self.jobs.send(Job::Decide(id, decision)).is_err() {
+            tracing::warn!(
+                alert = id,
+                "the webhook writer has stopped; the decision is not recorded"
+            );
+        }
+    }
+
+    /// Records that alert `id` was shown at `at` with the next commit.
+    pub fn notified(&self, id: i64, at: i64) {
+        if self.jobs.send(Job::Notified(id, at)).is_err() {
+            tracing::warn!(
+                alert = id,
+                "the webhook writer has stopped; the notification is not recorded"
+            );
+        }
+    }
 }
 
 fn write(store: &Store, account_of: &AccountOf, batch: Vec<Job>) {
-    let keyed: Vec<(Alert, i64, oneshot::Sender<_>)> = batch
-        .into_iter()
-        .map(|job| {
-            let alert = match job.account.or_else(|| account_of(job.alert.org.as_deref())) {
-                Some(account) => job.alert.of_account(&account),
-                None => job.alert,
-            };
-            (alert, job.received_at, job.done)
-        })
-        .collect();
-    match store.insert_alerts(keyed.iter().map(|(alert, at, _)| (alert, *at))) {
+    let mut keyed: Vec<(Alert, i64, oneshot::Sender<_>)> = Vec::new();
+    let mut marks = Vec::new();
+    for job in batch {
+        match job {
+            Job::Store(job) => {
+                let alert = match job.account.or_else(|| account_of(job.alert.org.as_deref())) {
+                    Some(account) => job.alert.of_account(&account),
+                    None => job.alert,
+                };
+                keyed.push((alert, job.received_at, job.done));
+            }
+            Job::Decide(id, decision) => marks.push(Mark::Decision(id, decision)),
+            Job::Notified(id, at) => marks.push(Mark::Notified(id, at)),
+        }
+    }
+    match store.write_batch(keyed.iter().map(|(alert, at, _)| (alert, *at)), &marks) {
         Ok(stored) => {
             for ((alert, _, done), stored) in keyed.into_iter().zip(stored) {
                 let _ = done.send(Ok((stored, alert)));

@@ -34,6 +34,9 @@ pub enum Failure {
     Slow(std::time::Duration),
     /// Closes the connection without an answer.
     Reset,
+    /// Applies the request (an update is kept), then closes the connection without an answer:
+    /// a client cannot tell whether its change was made.
+    ApplyThenHangUp,
 }
 
 /// Which real server the stand-in answers as.
@@ -60,6 +63,8 @@ struct Shared {
     requests: Mutex<Vec<Recorded>>,
     failures: Mutex<VecDeque<Failure>>,
     issues: Mutex<Vec<Value>>,
+    /// Issues as updates left them, by id: what a later read of the issue answers.
+    updated: Mutex<std::collections::HashMap<String, Value>>,
     page_size: Mutex<Option<usize>>,
     scopes: Mutex<Vec<String>>,
     ownership: Mutex<std::collections::HashMap<String, String>>,
@@ -240,6 +245,13 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: axum:
                 tokio::time::sleep(delay).await;
                 next.run(Request::from_parts(parts, axum::body::Body::from(body))).await
             }
+            Failure::ApplyThenHangUp => {
+                let _applied = next.run(Request::from_parts(parts, axum::body::Body::from(body))).await;
+                Response::builder()
+                    .status(200)
+                    .body(axum::body::Body::from_stream(futures_stream_error()))
+                    .unwrap_or_default()
+            }
             Failure::Reset => {
                 // A body that fails while being sent makes hyper drop the connection.
                 let failing = futures_stream_error();
@@ -332,6 +344,7 @@ fn issue_json(org: &str, id: &str) -> Value {
 
 fn issue_value(shared: &Shared, org: &str, id: &str) -> Value {
     let known = shared.issues.lock().unwrap().iter().find(|i| i["id"] == id).cloned();
+    let known = known.or_else(|| shared.updated.lock().unwrap().get(id).cloned());
     as_flavour(shared.flavour, known.unwrap_or_else(|| issue_json(org, id)))
 }
 
@@ -375,6 +388,7 @@ fn updated(shared: &Shared, org: &str, id: &str, change: Value) -> Response {
         for (key, value) in change {
             issue[key] = value;
         }
+        keep(shared, id, &issue);
         return Json(issue).into_response();
     }
     for (key, value) in change {
@@ -386,7 +400,18 @@ fn updated(shared: &Shared, org: &str, id: &str, change: Value) -> Response {
         };
         issue[key] = value;
     }
+    keep(shared, id, &issue);
     Json(issue).into_response()
+}
+
+/// An update Sentry made stays made: a later read of the issue (and its list) shows it.
+fn keep(shared: &Shared, id: &str, issue: &Value) {
+    shared.updated.lock().unwrap().insert(id.to_owned(), issue.clone());
+    for listed in shared.issues.lock().unwrap().iter_mut() {
+        if listed["id"] == id {
+            *listed = issue.clone();
+        }
+    }
 }
 
 /// An issue set with `set_issues`, else a default one; 404 on a "legacy only" server.
