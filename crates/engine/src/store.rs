@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_action_outcome.sql"),
     include_str!("../migrations/0008_alert_account.sql"),
     include_str!("../migrations/0009_action_maybe_sent.sql"),
+    include_str!("../migrations/0010_alert_payloads.sql"),
 ];
 
 /// The preferences row every project falls back to.
@@ -129,8 +130,8 @@ fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Re
     }
     conn.prepare_cached(
         "INSERT INTO alerts (dedupe_key, request_id, source, kind, org, issue_id, short_id, project,
-                             title, culprit, level, web_url, payload, received_at, account)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                             title, culprit, level, web_url, received_at, account)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         alert.dedupe_key,
@@ -145,11 +146,13 @@ fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Re
         alert.culprit,
         alert.level.map(Level::name),
         alert.web_url,
-        alert.payload,
         received_at,
         alert.account
     ])?;
-    Ok(Stored::New(conn.last_insert_rowid()))
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO alert_payloads (alert_id, payload) VALUES (?1, ?2)")?
+        .execute(params![id, alert.payload])?;
+    Ok(Stored::New(id))
 }
 
 impl Store {

@@ -216,6 +216,14 @@ async fn an_accepted_issue_is_stored_before_the_answer_and_only_once() {
         ("1170820242", "issue.created")
     );
     assert_eq!(alert.payload.as_bytes(), body.as_slice(), "the exact body is kept");
+    let kept: String = r
+        .store
+        .conn()
+        .query_row("SELECT payload FROM alert_payloads WHERE alert_id = ?1", [id], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(kept.as_bytes(), body.as_slice(), "the exact body is stored");
 
     // Sentry's retry (same Request-ID) and the same content under a new id are both no-ops.
     for request_id in ["req-1", "req-2"] {
