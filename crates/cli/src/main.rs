@@ -315,12 +315,17 @@ fn act(engine: &Engine, issue: &str, action: &str, org: Option<&str>, wait: Dura
     }
     let actions = engine.actions();
     let id = actions.enqueue(org, issue, &request, None, issue, "")?;
-    // A running app sends it too, should this command stop waiting first.
-    runtime.block_on(tell_the_app(engine));
     let deadline = std::time::Instant::now() + wait;
     let row = runtime.block_on(async {
+        let mut told = false;
         loop {
             let row = actions.run_one(id).await?.context("the queued action disappeared")?;
+            if row.state == ActionState::Pending && !told {
+                // This command tries first; a running app retries it, should this command stop
+                // waiting first (the queue's claim keeps the two from sending it at once).
+                tell_the_app(engine).await;
+                told = true;
+            }
             if row.state != ActionState::Pending || std::time::Instant::now() >= deadline {
                 return anyhow::Ok(row);
             }

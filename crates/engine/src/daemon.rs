@@ -398,7 +398,12 @@ async fn deliver(
         if alert.closes_thread() {
             notifier.close(&alert.thread_key()).await;
             if alert.kind == Kind::MetricAlertResolved {
-                writer.decide(id, Decision::new(Deliver::Suppress, Reason::IncidentResolved));
+                if let Err(e) = writer
+                    .decide(id, Decision::new(Deliver::Suppress, Reason::IncidentResolved))
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not record the decision");
+                }
                 let _ = changed.send(());
                 continue;
             }
@@ -431,7 +436,9 @@ async fn deliver(
                 }
             }
         };
-        writer.decide(id, decision.clone());
+        if let Err(e) = writer.decide(id, decision.clone()).await {
+            tracing::warn!(error = %e, "could not record the decision");
+        }
         // The tray and an open window show the alert with its decision (nobody listening is fine).
         let _ = changed.send(());
         if decision.deliver == Deliver::Digest {
@@ -456,7 +463,9 @@ async fn deliver(
         match notifier.show_alert(&alert, loudness.urgent_from, loudness.sound).await {
             Ok(notification) => {
                 tracing::info!(alert = id, notification, reasons = ?decision.why(), "notified");
-                writer.notified(id, now());
+                if let Err(e) = writer.notified(id, now()).await {
+                    tracing::warn!(error = %e, "could not record the notification");
+                }
                 // Now it counts as shown (the tray's "new alerts").
                 let _ = changed.send(());
             }

@@ -17,12 +17,15 @@ use crate::store::{Mark, Store, StoreError, Stored};
 /// Deliveries stored in one transaction at most (a burst's worth; each answer waits for it).
 const MAX_BATCH: usize = 256;
 
+/// Told once the mark is committed (so what the window and tray read next shows it).
+type Written = oneshot::Sender<Result<(), Arc<StoreError>>>;
+
 enum Job {
     Store(Box<Delivery>),
     /// The policy's decision for a stored alert: no one waits for it.
-    Decide(i64, Decision),
+    Decide(i64, Decision, Written),
     /// Shown at this time.
-    Notified(i64, i64),
+    Notified(i64, i64, Written),
 }
 
 struct Delivery {
@@ -91,30 +94,35 @@ impl Writer {
         }
     }
 
-    /// Records the policy's decision for alert `id` with the next commit.
-    pub fn decide(&self, id: i64, decision: Decision) {
-        if self.jobs.send(Job::Decide(id, decision)).is_err() {
-            tracing::warn!(
-                alert = id,
-                "the webhook writer has stopped; the decision is not recorded"
-            );
-        }
+    /// Records the policy's decision for alert `id` with the next commit, and waits for it.
+    pub async fn decide(&self, id: i64, decision: Decision) -> Result<(), WriteError> {
+        let (done, written) = oneshot::channel();
+        self.jobs
+            .send(Job::Decide(id, decision, done))
+            .map_err(|_| WriteError::Stopped)?;
+        written
+            .await
+            .map_err(|_| WriteError::Stopped)?
+            .map_err(WriteError::Store)
     }
 
-    /// Records that alert `id` was shown at `at` with the next commit.
-    pub fn notified(&self, id: i64, at: i64) {
-        if self.jobs.send(Job::Notified(id, at)).is_err() {
-            tracing::warn!(
-                alert = id,
-                "the webhook writer has stopped; the notification is not recorded"
-            );
-        }
+    /// Records that alert `id` was shown at `at` with the next commit, and waits for it.
+    pub async fn notified(&self, id: i64, at: i64) -> Result<(), WriteError> {
+        let (done, written) = oneshot::channel();
+        self.jobs
+            .send(Job::Notified(id, at, done))
+            .map_err(|_| WriteError::Stopped)?;
+        written
+            .await
+            .map_err(|_| WriteError::Stopped)?
+            .map_err(WriteError::Store)
     }
 }
 
 fn write(store: &Store, account_of: &AccountOf, batch: Vec<Job>) {
     let mut keyed: Vec<(Alert, i64, oneshot::Sender<_>)> = Vec::new();
     let mut marks = Vec::new();
+    let mut written = Vec::new();
     for job in batch {
         match job {
             Job::Store(job) => {
@@ -124,8 +132,14 @@ fn write(store: &Store, account_of: &AccountOf, batch: Vec<Job>) {
                 };
                 keyed.push((alert, job.received_at, job.done));
             }
-            Job::Decide(id, decision) => marks.push(Mark::Decision(id, decision)),
-            Job::Notified(id, at) => marks.push(Mark::Notified(id, at)),
+            Job::Decide(id, decision, done) => {
+                marks.push(Mark::Decision(id, decision));
+                written.push(done);
+            }
+            Job::Notified(id, at, done) => {
+                marks.push(Mark::Notified(id, at));
+                written.push(done);
+            }
         }
     }
     match store.write_batch(keyed.iter().map(|(alert, at, _)| (alert, *at)), &marks) {
@@ -133,11 +147,17 @@ fn write(store: &Store, account_of: &AccountOf, batch: Vec<Job>) {
             for ((alert, _, done), stored) in keyed.into_iter().zip(stored) {
                 let _ = done.send(Ok((stored, alert)));
             }
+            for done in written {
+                let _ = done.send(Ok(()));
+            }
         }
         Err(e) => {
             tracing::error!(error = %e, deliveries = keyed.len(), "could not store webhooks");
             let e = Arc::new(e);
             for (_, _, done) in keyed {
+                let _ = done.send(Err(e.clone()));
+            }
+            for done in written {
                 let _ = done.send(Err(e.clone()));
             }
         }
