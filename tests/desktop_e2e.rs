@@ -367,6 +367,20 @@ fn polling_finds_a_new_issue_without_any_webhook() {
     close_all_notifications();
 }
 
+/// Until Sentry has heard nothing new for a second: the app's own requests are done, so a
+/// failure queued next meets the request the test makes.
+fn wait_until_quiet(sentry: &StandIn) {
+    let mut seen = sentry.requests().len();
+    loop {
+        std::thread::sleep(Duration::from_millis(1000));
+        let now = sentry.requests().len();
+        if now == seen {
+            return;
+        }
+        seen = now;
+    }
+}
+
 fn displayed() -> u32 {
     let out = std::process::Command::new("dunstctl")
         .args(["count", "displayed"])
@@ -811,15 +825,7 @@ fn an_action_queued_by_the_command_line_is_sent_by_the_running_app_within_second
         String::from_utf8_lossy(&listed.stdout).contains("polling: ok")
     });
     // The cycle may still be finishing (a loaded machine): the next request must be the CLI's.
-    let mut seen = sentry.requests().len();
-    loop {
-        std::thread::sleep(Duration::from_millis(1000));
-        let now = sentry.requests().len();
-        if now == seen {
-            break;
-        }
-        seen = now;
-    }
+    wait_until_quiet(&sentry);
     // The command line's own try meets a Sentry in trouble, and it does not wait.
     sentry.fail_next(Failure::Status(503));
     let out = cli(&["act", "4242", "resolve", "--wait", "0"], "", &with_data);
@@ -869,15 +875,7 @@ fn an_action_sentry_applied_without_answering_is_not_sent_again_after_a_kill() {
         n.summary.contains("e2e_hang_up")
     });
     // The app's own reads are done: the next request is the resolve.
-    let mut seen = sentry.requests().len();
-    loop {
-        std::thread::sleep(Duration::from_millis(700));
-        let now = sentry.requests().len();
-        if now == seen {
-            break;
-        }
-        seen = now;
-    }
+    wait_until_quiet(&sentry);
     sentry.fail_next(Failure::ApplyThenHangUp);
     invoke_action(shown.id, "resolve");
     let path = "/api/0/organizations/acme/issues/7171/";

@@ -66,20 +66,8 @@ fn daemon(soft: u32, hard: u32) -> Daemon {
 
 fn post(addr: SocketAddr, id: usize) -> (u16, Duration) {
     let body = testkit::issue_created_body(&format!("{}", 50_000 + id), &format!("Error: held_{id}"));
-    let signature = testkit::sign(SECRET, &body);
-    let sent = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
-    let headers = [
-        ("Content-Type", "application/json"),
-        ("Sentry-Hook-Resource", "issue"),
-        ("Sentry-Hook-Timestamp", sent.as_str()),
-        ("Sentry-Hook-Signature", signature.as_str()),
-    ];
     let started = Instant::now();
-    let (status, _) = testkit::http(addr, "POST", "/webhook", &headers, &body).unwrap_or((0, String::new()));
+    let (status, _) = testkit::post_issue_webhook(addr, &body, SECRET).unwrap_or((0, String::new()));
     (status, started.elapsed())
 }
 

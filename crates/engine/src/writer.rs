@@ -96,22 +96,17 @@ impl Writer {
 
     /// Records the policy's decision for alert `id` with the next commit, and waits for it.
     pub async fn decide(&self, id: i64, decision: Decision) -> Result<(), WriteError> {
-        let (done, written) = oneshot::channel();
-        self.jobs
-            .send(Job::Decide(id, decision, done))
-            .map_err(|_| WriteError::Stopped)?;
-        written
-            .await
-            .map_err(|_| WriteError::Stopped)?
-            .map_err(WriteError::Store)
+        self.mark(|done| Job::Decide(id, decision, done)).await
     }
 
     /// Records that alert `id` was shown at `at` with the next commit, and waits for it.
     pub async fn notified(&self, id: i64, at: i64) -> Result<(), WriteError> {
+        self.mark(|done| Job::Notified(id, at, done)).await
+    }
+
+    async fn mark(&self, job: impl FnOnce(Written) -> Job) -> Result<(), WriteError> {
         let (done, written) = oneshot::channel();
-        self.jobs
-            .send(Job::Notified(id, at, done))
-            .map_err(|_| WriteError::Stopped)?;
+        self.jobs.send(job(done)).map_err(|_| WriteError::Stopped)?;
         written
             .await
             .map_err(|_| WriteError::Stopped)?

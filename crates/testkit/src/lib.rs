@@ -144,21 +144,7 @@ impl App {
 
     /// Posts a webhook as Sentry's Integration Platform would, signed with `secret`.
     pub fn post_issue_webhook(&self, body: &[u8], secret: &str) -> (u16, String) {
-        let signature = sign(secret, body);
-        let sent = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            .to_string();
-        let headers = [
-            ("Content-Type", "application/json"),
-            ("Sentry-Hook-Resource", "issue"),
-            ("Sentry-Hook-Timestamp", sent.as_str()),
-            // Sentry sends a fresh id per delivery.
-            ("Request-ID", &signature[..32]),
-            ("Sentry-Hook-Signature", signature.as_str()),
-        ];
-        http(self.addr, "POST", "/webhook", &headers, body).unwrap()
+        post_issue_webhook(self.addr, body, secret).unwrap()
     }
 }
 
@@ -167,6 +153,25 @@ impl Drop for App {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Posts `body` to the receiver at `addr` as Sentry sends an issue webhook, signed with `secret`.
+pub fn post_issue_webhook(addr: SocketAddr, body: &[u8], secret: &str) -> std::io::Result<(u16, String)> {
+    let signature = sign(secret, body);
+    let sent = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Sentry-Hook-Resource", "issue"),
+        ("Sentry-Hook-Timestamp", sent.as_str()),
+        // Sentry sends a fresh id per delivery.
+        ("Request-ID", &signature[..32]),
+        ("Sentry-Hook-Signature", signature.as_str()),
+    ];
+    http(addr, "POST", "/webhook", &headers, body)
 }
 
 pub fn sign(secret: &str, body: &[u8]) -> String {
