@@ -18,7 +18,8 @@
 //! delivery is reported beside the daemon's.
 //!
 //! `BENCH_CLI=/path/to/sentry-tray-cli` measures another build (an older release) the same
-//! way; `BENCH_REQUESTS`, `BENCH_CONCURRENCY`, `BENCH_BODY_BYTES`, `BENCH_HOLD` change the load.
+//! way; `BENCH_REQUESTS`, `BENCH_CONCURRENCY`, `BENCH_BODY_BYTES`, `BENCH_HOLD` change the load,
+//! and `BENCH_ONLY=durable` (or `not`) runs one of the runs.
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -88,7 +89,11 @@ async fn exchange(
     write.write_all(request).await.expect("send");
     let mut line = String::new();
     read.read_line(&mut line).await.expect("status line");
-    let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status");
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
     let mut length = 0;
     loop {
         line.clear();
@@ -216,7 +221,9 @@ fn run(cli: &str, dir: &std::path::Path, load: &Load, sync: &str, hold: usize) -
         for _ in 0..load.concurrency {
             let queue = queue.clone();
             workers.push(tokio::spawn(async move {
-                let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+                let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .expect("connect");
                 stream.set_nodelay(true).expect("nodelay");
                 let (read, mut write) = stream.into_split();
                 let mut read = tokio::io::BufReader::new(read);
@@ -227,9 +234,10 @@ fn run(cli: &str, dir: &std::path::Path, load: &Load, sync: &str, hold: usize) -
                     };
                     let t = Instant::now();
                     // A starved receiver (an older build with connections held) fails the run.
-                    let status = tokio::time::timeout(Duration::from_secs(30), exchange(&mut read, &mut write, &request))
-                        .await
-                        .expect("no answer within 30 s");
+                    let status =
+                        tokio::time::timeout(Duration::from_secs(30), exchange(&mut read, &mut write, &request))
+                            .await
+                            .expect("no answer within 30 s");
                     assert!((200..300).contains(&status), "answered {status}");
                     latencies.push(t.elapsed());
                 }
@@ -290,7 +298,12 @@ fn main() {
         ("not durable (SENTRY_TRAY_SYNC=normal)", "normal", 0),
         ("durable, with connections held", "full", hold),
     ];
+    // `BENCH_ONLY=durable` (a run's first word) for quick side-by-side rounds.
+    let only = std::env::var("BENCH_ONLY").ok();
     for (name, sync, hold) in runs {
+        if only.as_deref().is_some_and(|only| !name.starts_with(only)) {
+            continue;
+        }
         let m = run(&cli, &dir.join("data"), &load, sync, hold);
         let held = if hold > 0 {
             format!(", {hold} idle/half-sent connections held")

@@ -61,8 +61,8 @@ pub enum DaemonError {
     Bind { addr: SocketAddr, cause: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot start the webhook writer thread: {0}")]
-    Writer(std::io::Error),
+    #[error(transparent)]
+    Writer(#[from] crate::writer::StartError),
 }
 
 /// The webhook secret, read from the keyring once and again when a signature fails or the
@@ -197,8 +197,7 @@ impl Daemon {
         let held = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(digests(store.clone(), notifier.clone(), held.clone()));
         let (changed, _) = broadcast::channel(16);
-        let writer =
-            crate::writer::Writer::start(store.clone(), account_of(engine.clone())).map_err(DaemonError::Writer)?;
+        let writer = crate::writer::Writer::start(store.clone(), account_of(engine.clone()))?;
         tokio::spawn(deliver(
             deliver_rx,
             deliver_tx.clone(),

@@ -92,6 +92,33 @@ impl From<Recent> for InboxEntry {
 pub struct Store {
     path: PathBuf,
     conn: Arc<Mutex<Connection>>,
+    synchronous: Synchronous,
+}
+
+/// The WAL file is cut back to this size when it restarts (a burst can grow it far beyond).
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+/// The writer checkpoints the WAL itself only once it holds this many frames (pages): 16 MiB at
+/// SQLite's default 4 KiB page. Through a burst a checkpoint beside the writer seldom copies the
+/// last commit before the next begins, and only a WAL copied whole starts again from its
+/// beginning; this one, with no other writer running, copies what is left (little).
+const WRITER_CHECKPOINT_FRAMES: i64 = 4096;
+
+/// A connection of the webhook writer's own: its commits, and the disk flushes they wait for,
+/// do not hold the connection the rest of the engine reads through (readers do not wait for a
+/// writer in WAL mode, but they do wait for a shared connection's lock). [`Checkpoints`] copies
+/// its commits into the database on a thread of its own, so acknowledgements seldom wait for a
+/// checkpoint (SQLite's own comes every 1,000 frames, in the committing call).
+pub(crate) struct Batches {
+    path: PathBuf,
+    conn: Connection,
+}
+
+/// A connection that copies the WAL's committed pages into the database (SQLite's checkpoint),
+/// off the writer's path.
+pub(crate) struct Checkpoints {
+    path: PathBuf,
+    conn: Connection,
 }
 
 impl std::fmt::Debug for Store {
@@ -155,6 +182,50 @@ fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Re
     Ok(Stored::New(id))
 }
 
+impl Batches {
+    /// Records alerts, and marks on alerts stored earlier, in one transaction with one commit:
+    /// what the webhook writer does with the deliveries that arrived while the previous commit
+    /// was being made durable. A repeat within the batch is a duplicate of the first.
+    pub fn write<'a>(
+        &mut self,
+        alerts: impl IntoIterator<Item = (&'a Alert, i64)>,
+        marks: &[Mark],
+    ) -> Result<Vec<Stored>, StoreError> {
+        let path = &self.path;
+        let err = |e| StoreError::sql(path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let stored = alerts
+            .into_iter()
+            .map(|(alert, received_at)| insert_on(&tx, alert, received_at))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)?;
+        for mark in marks {
+            match mark {
+                Mark::Decision(id, decision) => decide_on(&tx, *id, decision),
+                Mark::Notified(id, at) => tx
+                    .prepare_cached("UPDATE alerts SET notified_at = ?2 WHERE id = ?1")
+                    .and_then(|mut s| s.execute(params![id, at]))
+                    .map(drop),
+            }
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(stored)
+    }
+}
+
+impl Checkpoints {
+    /// Copies what it can of the WAL into the database without waiting for anyone (`PASSIVE`).
+    pub fn passive(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(|e| StoreError::sql(&self.path, e))
+    }
+}
+
 impl Store {
     /// Opens (creating when missing) and migrates the database at `path`, every commit durable.
     #[cfg(test)]
@@ -208,9 +279,43 @@ impl Store {
             tx.pragma_update(None, "user_version", index as i64 + 1).map_err(sql)?;
             tx.commit().map_err(sql)?;
         }
+        conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
+            .map_err(sql)?;
         Ok(Store {
             path,
             conn: Arc::new(Mutex::new(conn)),
+            synchronous,
+        })
+    }
+
+    /// Another connection to the same database, set up as the first (migrated already), that
+    /// checkpoints after a commit leaves the WAL with `checkpoint_after` frames (0: never).
+    fn another_connection(&self, checkpoint_after: i64) -> Result<Connection, StoreError> {
+        let sql = |cause| StoreError::sql(&self.path, cause);
+        let conn = Connection::open(&self.path).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
+        conn.pragma_update(None, "synchronous", self.synchronous.pragma())
+            .map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
+            .map_err(sql)?;
+        conn.pragma_update(None, "wal_autocheckpoint", checkpoint_after)
+            .map_err(sql)?;
+        Ok(conn)
+    }
+
+    /// The webhook writer's own connection; pair it with [`Store::checkpoints`].
+    pub(crate) fn batches(&self) -> Result<Batches, StoreError> {
+        Ok(Batches {
+            path: self.path.clone(),
+            conn: self.another_connection(WRITER_CHECKPOINT_FRAMES)?,
+        })
+    }
+
+    pub(crate) fn checkpoints(&self) -> Result<Checkpoints, StoreError> {
+        Ok(Checkpoints {
+            path: self.path.clone(),
+            conn: self.another_connection(0)?,
         })
     }
 
@@ -239,37 +344,6 @@ impl Store {
     /// as a duplicate of the first and changes nothing.
     pub fn insert_alert(&self, alert: &Alert, received_at: i64) -> Result<Stored, StoreError> {
         insert_on(&self.conn(), alert, received_at).map_err(|e| self.err(e))
-    }
-
-    /// Records alerts, and marks on alerts stored earlier, in one transaction with one commit:
-    /// what the webhook writer does with the deliveries that arrived while the previous commit
-    /// was being made durable. A repeat within the batch is a duplicate of the first.
-    pub fn write_batch<'a>(
-        &self,
-        alerts: impl IntoIterator<Item = (&'a Alert, i64)>,
-        marks: &[Mark],
-    ) -> Result<Vec<Stored>, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| self.err(e))?;
-        let stored = alerts
-            .into_iter()
-            .map(|(alert, received_at)| insert_on(&tx, alert, received_at))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))?;
-        for mark in marks {
-            match mark {
-                Mark::Decision(id, decision) => decide_on(&tx, *id, decision),
-                Mark::Notified(id, at) => tx
-                    .prepare_cached("UPDATE alerts SET notified_at = ?2 WHERE id = ?1")
-                    .and_then(|mut s| s.execute(params![id, at]))
-                    .map(drop),
-            }
-            .map_err(|e| self.err(e))?;
-        }
-        tx.commit().map_err(|e| self.err(e))?;
-        Ok(stored)
     }
 
     #[cfg(test)]
@@ -673,7 +747,11 @@ mod tests {
             ..Alert::default()
         };
         let (a, b) = (alert("a"), alert("b"));
-        let stored = store.write_batch([(&a, 1), (&b, 1), (&a, 2)], &[]).unwrap();
+        let stored = store
+            .batches()
+            .unwrap()
+            .write([(&a, 1), (&b, 1), (&a, 2)], &[])
+            .unwrap();
         assert!(
             matches!(stored[..], [Stored::New(x), Stored::New(_), Stored::Duplicate(y)] if x == y),
             "{stored:?}"

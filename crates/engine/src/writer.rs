@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use crate::alert::Alert;
 use crate::policy::Decision;
 use crate::receiver::AccountOf;
-use crate::store::{Mark, Store, StoreError, Stored};
+use crate::store::{Batches, Mark, Store, StoreError, Stored};
 
 /// Deliveries stored in one transaction at most (a burst's worth; each answer waits for it).
 const MAX_BATCH: usize = 256;
@@ -50,10 +50,39 @@ pub struct Writer {
     jobs: mpsc::Sender<Job>,
 }
 
+/// Why the writer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot start the webhook writer's threads: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
+/// A checkpoint at most this often: each one flushes the database file too, and pages changed
+/// by many commits meanwhile are copied once.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
 impl Writer {
-    /// Starts the writer thread; it ends when the last `Writer` is dropped.
-    pub fn start(store: Store, account_of: AccountOf) -> std::io::Result<Writer> {
+    /// Starts the writer thread, and beside it the thread that checkpoints its WAL; they end
+    /// when the last `Writer` is dropped.
+    pub fn start(store: Store, account_of: AccountOf) -> Result<Writer, StartError> {
+        let mut batches = store.batches()?;
+        let checkpoints = store.checkpoints()?;
         let (jobs, queue) = mpsc::channel::<Job>();
+        // One kick waiting is enough: a checkpoint copies everything committed before it.
+        let (kick, kicked) = mpsc::sync_channel::<()>(1);
+        std::thread::Builder::new()
+            .name("wal-checkpoint".into())
+            .spawn(move || {
+                while kicked.recv().is_ok() {
+                    if let Err(e) = checkpoints.passive() {
+                        // The next commit tries again; the WAL keeps every commit meanwhile.
+                        tracing::warn!(error = %e, "could not checkpoint the database's WAL");
+                    }
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                }
+            })?;
         std::thread::Builder::new()
             .name("webhook-writer".into())
             .spawn(move || {
@@ -65,7 +94,8 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    write(&store, &account_of, batch);
+                    write(&mut batches, &account_of, batch);
+                    let _ = kick.try_send(());
                 }
             })?;
         Ok(Writer { jobs })
@@ -114,7 +144,7 @@ impl Writer {
     }
 }
 
-fn write(store: &Store, account_of: &AccountOf, batch: Vec<Job>) {
+fn write(batches: &mut Batches, account_of: &AccountOf, batch: Vec<Job>) {
     let mut keyed: Vec<(Alert, i64, oneshot::Sender<_>)> = Vec::new();
     let mut marks = Vec::new();
     let mut written = Vec::new();
@@ -137,7 +167,7 @@ fn write(store: &Store, account_of: &AccountOf, batch: Vec<Job>) {
             }
         }
     }
-    match store.write_batch(keyed.iter().map(|(alert, at, _)| (alert, *at)), &marks) {
+    match batches.write(keyed.iter().map(|(alert, at, _)| (alert, *at)), &marks) {
         Ok(stored) => {
             for ((alert, _, done), stored) in keyed.into_iter().zip(stored) {
                 let _ = done.send(Ok((stored, alert)));

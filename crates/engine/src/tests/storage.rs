@@ -184,3 +184,36 @@ fn a_database_another_process_holds_locked_is_said_to_be_locked() {
     assert!(err.to_string().contains("locked by another process"), "{err}");
     assert_not_called_damaged(&err);
 }
+
+/// A burst of webhooks would grow the WAL by every alert's pages if nothing copied them into the
+/// database meanwhile: the checkpoints beside the writer keep it to a few megabytes, and what
+/// the burst stored is in the database file itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_webhooks_leaves_a_small_wal_and_its_alerts_in_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let store = Store::open_with(&path, crate::settings::Synchronous::Normal).unwrap();
+    let writer = crate::writer::Writer::start(store.clone(), std::sync::Arc::new(|_| None)).unwrap();
+    let body = "x".repeat(4096);
+    let mut tasks = Vec::new();
+    for task in 0..32 {
+        let (writer, body) = (writer.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..200 {
+                let alert = Alert {
+                    payload: body.clone(),
+                    ..alert(&format!("{task}-{i}"))
+                };
+                writer.store(alert, None, 0).await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(store.alert_count().unwrap(), 6_400);
+    let size = |suffix: &str| std::fs::metadata(with_suffix(&path, suffix)).unwrap().len();
+    // 6,400 bodies of 4 KiB are over 25 MiB of pages; the WAL restarts after 16 MiB.
+    assert!(size("-wal") < 24 << 20, "the WAL grew to {} bytes", size("-wal"));
+    assert!(size("") > 25 << 20, "the database file has {} bytes", size(""));
+}
