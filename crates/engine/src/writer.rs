@@ -61,7 +61,7 @@ pub enum StartError {
 
 /// A checkpoint at most this often: each one flushes the database file too, and pages changed
 /// by many commits meanwhile are copied once.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(5);
 
 impl Writer {
     /// Starts the writer thread, and beside it the thread that checkpoints its WAL; they end
