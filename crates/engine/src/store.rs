@@ -98,11 +98,11 @@ pub struct Store {
 /// The WAL file is cut back to this size when it restarts (a burst can grow it far beyond).
 const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
-/// The writer checkpoints the WAL itself only once it holds this many frames (pages): 16 MiB at
-/// SQLite's default 4 KiB page. Through a burst a checkpoint beside the writer seldom copies the
-/// last commit before the next begins, and only a WAL copied whole starts again from its
-/// beginning; this one, with no other writer running, copies what is left (little).
-const WRITER_CHECKPOINT_FRAMES: i64 = 4096;
+/// The writer checkpoints the WAL itself only once it holds this many bytes of pages. Through a
+/// burst a checkpoint beside the writer seldom copies the last commit before the next begins,
+/// and only a WAL copied whole starts again from its beginning; this one, with no other writer
+/// running, copies what is left (little).
+const WRITER_CHECKPOINT_BYTES: i64 = 16 * 1024 * 1024;
 
 /// A connection of the webhook writer's own: its commits, and the disk flushes they wait for,
 /// do not hold the connection the rest of the engine reads through (readers do not wait for a
@@ -268,6 +268,10 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        // For a new file only (an existing one keeps its size): a webhook's few kilobytes of body
+        // fit in a 16 KiB page with others, where a 4 KiB page needs an overflow page for each,
+        // so a burst writes fewer pages to the WAL.
+        conn.pragma_update(None, "page_size", 16384).map_err(sql)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
         conn.pragma_update(None, "synchronous", synchronous.pragma())
             .map_err(sql)?;
@@ -308,8 +312,14 @@ impl Store {
     pub(crate) fn batches(&self) -> Result<Batches, StoreError> {
         Ok(Batches {
             path: self.path.clone(),
-            conn: self.another_connection(WRITER_CHECKPOINT_FRAMES)?,
+            conn: self.another_connection(WRITER_CHECKPOINT_BYTES / self.page_size()?)?,
         })
+    }
+
+    fn page_size(&self) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     pub(crate) fn checkpoints(&self) -> Result<Checkpoints, StoreError> {

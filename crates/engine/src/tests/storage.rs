@@ -213,7 +213,7 @@ async fn a_burst_of_webhooks_leaves_a_small_wal_and_its_alerts_in_the_database_f
     }
     assert_eq!(store.alert_count().unwrap(), 6_400);
     let size = |suffix: &str| std::fs::metadata(with_suffix(&path, suffix)).unwrap().len();
-    // 6,400 bodies of 4 KiB are over 25 MiB of pages; the WAL restarts after 16 MiB.
+    // 6,400 bodies of 4 KiB are over 25 MiB; the WAL restarts after about 16 MiB.
     assert!(size("-wal") < 24 << 20, "the WAL grew to {} bytes", size("-wal"));
     assert!(size("") > 25 << 20, "the database file has {} bytes", size(""));
 }
