@@ -15,7 +15,7 @@ use crate::store::StoreError;
 /// What the app needs a token to do: read issues and events, and act on them.
 pub const REQUIRED_SCOPES: [&str; 4] = ["org:read", "project:read", "event:read", "event:write"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Account {
     /// `None` for the environment's account.
     pub id: Option<i64>,
@@ -316,7 +316,7 @@ pub async fn with_tokens(engine: &Engine) -> Result<Vec<(Account, String)>, Acco
 }
 
 /// One project of an account, as `projects` and the window list it.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Project {
     pub org: String,
     pub slug: String,

@@ -74,7 +74,7 @@ impl ActionError {
 }
 
 /// Where an action of the queue stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionState {
     /// Written, not yet confirmed by Sentry (being sent, or waiting to be retried).
@@ -85,7 +85,7 @@ pub enum ActionState {
 }
 
 /// One row of the queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Queued {
     pub id: i64,
     pub org: String,

@@ -7,7 +7,7 @@ use sentry_api::webhook::{Comment, EventPayload, MetricAlert, Payload, PayloadEr
 use crate::policy::{AlertKind, Facts, Level, Me};
 
 /// What Sentry reported, as `resource.action` on the wire and in the database.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, ts_rs::TS)]
 pub enum Kind {
     #[default]
     IssueCreated,
@@ -130,7 +130,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
 }
 
 /// How the alert reached the app.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     #[default]

@@ -59,7 +59,7 @@ impl Error {
 }
 
 /// Someone issues can be assigned to: `assignee` as `assign=` takes it, and how to show them.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Assignee {
     pub assignee: String,
     pub label: String,

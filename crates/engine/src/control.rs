@@ -41,7 +41,7 @@ pub enum ControlError {
 }
 
 /// What the engine tells a subscribed window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// What the window shows may have changed.
@@ -52,7 +52,7 @@ pub enum Event {
 }
 
 /// The part of the window the user asked for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
     /// Recent alerts and actions: what "Open inbox" and a click on the icon show.
@@ -84,7 +84,7 @@ impl std::str::FromStr for View {
 
 /// What the window (or a second launch) asks the running app: the method and its parameters,
 /// `{"method": "set_paused", "params": {"paused": true}}` on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "method", content = "params", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Request {
     /// Turns the connection into a stream of [`Event`]s.
@@ -156,7 +156,7 @@ impl Request {
 }
 
 /// The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Reply {
     /// The engine's status, and whether the app starts at login.

@@ -13,7 +13,7 @@ use crate::policy::Level;
 pub const APP_NAME: &str = "Sentry Tray";
 
 /// What a user can do from a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum UserAction {
     Resolve,

@@ -24,7 +24,7 @@ const WATCHED: usize = 10;
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
 /// How an account's polling stands, as the window and tray show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "state", content = "detail")]
 pub enum AccountState {
     Ok,

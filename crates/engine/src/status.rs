@@ -13,7 +13,7 @@ use crate::secrets::Origin;
 use crate::servers;
 use sentry_api::ServerProfile;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct Status {
     /// Where the running app's receiver listens (`None` when asked outside one).
     pub listen: Option<String>,
@@ -37,7 +37,7 @@ pub struct Status {
     pub environment_note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct PolledAccount {
     /// `None` for the environment's account (it cannot be removed from the window).
     pub id: Option<i64>,
@@ -56,7 +56,7 @@ pub struct PolledAccount {
     pub server_text: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct AccountStatus {
     pub url: String,
     pub org: Option<String>,

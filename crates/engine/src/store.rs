@@ -41,7 +41,7 @@ pub enum Stored {
 }
 
 /// An alert as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Recent {
     pub id: i64,
     pub kind: Kind,
@@ -70,7 +70,7 @@ impl Recent {
 
 /// An alert as the window's inbox shows it: the stored alert, its reasons as text, and whether
 /// it is an issue the user can act on.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct InboxEntry {
     #[serde(flatten)]
     pub alert: Recent,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{ApiError, Client};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerKind {
     /// sentry.io, or a self-hosted Sentry as current as it.
@@ -29,7 +29,7 @@ impl ServerKind {
 }
 
 /// The issue list's order "last seen, newest first", as the server names it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueSort {
     /// Sentry's `sort=date`.
@@ -49,7 +49,7 @@ impl IssueSort {
 }
 
 /// What the server offers, as the app uses it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ServerProfile {
     pub kind: ServerKind,
     pub issue_sort: IssueSort,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::prefs::Preferences;
 
 /// Set times of day for the digest, in the user's zone (`Europe/Berlin 09:00,17:00`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DigestTimes {
     pub time_zone: String,
     pub times: Vec<NaiveTime>,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::digest::DigestTimes;
 use super::quiet::QuietHours;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Debug,
@@ -53,7 +53,7 @@ impl<'de> Deserialize<'de> for Level {
 }
 
 /// What happened, as the user chooses what to hear about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     NewIssue,
@@ -95,7 +95,7 @@ impl AlertKind {
 }
 
 /// Whose alerts to hear about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     #[default]
@@ -119,7 +119,7 @@ impl Audience {
 }
 
 /// Known noise: an alert matching any of these is not shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "field", content = "value")]
 pub enum MuteRule {
     /// Case-insensitive substring of the title, or a glob over all of it (`*ResizeObserver*`).
@@ -149,7 +149,7 @@ fn verb(pattern: &str) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct Preferences {
     pub enabled: bool,

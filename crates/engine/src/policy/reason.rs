@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::prefs::{AlertKind, Level, MuteRule};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Reason {
     ProjectOff {
@@ -103,7 +103,7 @@ pub enum Reason {
 }
 
 /// Why an alert's environment is not known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EnvironmentUnknown {
     /// Sentry could not be asked for the issue's latest event.
@@ -113,7 +113,7 @@ pub enum EnvironmentUnknown {
 }
 
 /// Whose an issue is by assignment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "to", rename_all = "snake_case")]
 pub enum Assignment {
     Nobody,
@@ -130,7 +130,7 @@ impl Assignment {
 }
 
 /// Whose an issue is by the project's ownership rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Ownership {
     /// The rules could not be read (Sentry unreachable, no token).

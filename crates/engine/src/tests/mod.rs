@@ -5,6 +5,7 @@ mod action_queue;
 mod environments;
 mod ownership_live;
 mod polling;
+mod protocol;
 mod receiver;
 mod release_database;
 mod servers;

@@ -1,0 +1,280 @@
+// Generated from the engine's Rust types by crates/engine/src/tests/protocol.rs: do not edit.
+// UPDATE_PROTOCOL=1 cargo test -p engine protocol rewrites it.
+
+export type Account = { 
+/**
+ * `None` for the environment's account.
+ */
+id: number | null, url: string, org: string, org_name: string | null, user_id: string | null, username: string | null, email: string | null, teams: Array<string>, token_source: Origin, };
+
+/**
+ * How an account's polling stands, as the window and tray show it.
+ */
+export type AccountState = { "state": "ok" } | { "state": "offline", "detail": string } | { "state": "token_rejected" } | { "state": "rate_limited", "detail": string } | { "state": "error", "detail": string };
+
+export type AccountStatus = { url: string, org: string | null, token_source: Origin, };
+
+/**
+ * Where an action of the queue stands.
+ */
+export type ActionState = "pending" | "done" | "failed";
+
+/**
+ * What happened, as the user chooses what to hear about.
+ */
+export type AlertKind = "new_issue" | "regression" | "escalating" | "event_alert" | "metric_alert" | "assigned_to_me" | "comment_on_my_issue" | "state_changed";
+
+/**
+ * Someone issues can be assigned to: `assignee` as `assign=` takes it, and how to show them.
+ */
+export type Assignee = { assignee: string, label: string, };
+
+/**
+ * Whose an issue is by assignment.
+ */
+export type Assignment = { "to": "nobody" } | { "to": "you" } | { "to": "your_team", team: string, } | { "to": "other_team", team: string, } | { "to": "someone", user: string, };
+
+/**
+ * Whose alerts to hear about.
+ */
+export type Audience = "everything" | "assigned" | "owned" | "owned_or_assigned";
+
+export type Deliver = "now" | "digest" | "suppress";
+
+/**
+ * Set times of day for the digest, in the user's zone (`Europe/Berlin 09:00,17:00`).
+ */
+export type DigestTimes = { time_zone: string, times: Array<string>, };
+
+/**
+ * Why an alert's environment is not known.
+ */
+export type EnvironmentUnknown = "unreachable" | "no_account";
+
+/**
+ * What the engine tells a subscribed window.
+ */
+export type Event = { "event": "changed" } | { "event": "show", view: View, };
+
+/**
+ * An alert as the window's inbox shows it: the stored alert, its reasons as text, and whether
+ * it is an issue the user can act on.
+ */
+export type InboxEntry = { why: Array<string>, actionable: boolean, id: number, kind: Kind, issue_id: string, short_id: string | null, project: string | null, title: string, web_url: string | null, 
+/**
+ * `None` until the policy has decided.
+ */
+decision: Deliver | null, received_at: number, reasons: Array<Reason>, level: Level | null, source: Source, org: string | null, 
+/**
+ * The account (`server|organization`) it came from, when known.
+ */
+account: string | null, };
+
+/**
+ * The issue list's order "last seen, newest first", as the server names it.
+ */
+export type IssueSort = "date" | "last_seen";
+
+/**
+ * What Sentry reported, as `resource.action` on the wire and in the database.
+ */
+export type Kind = "IssueCreated" | "IssueResolved" | "IssueUnresolved" | "IssueAssigned" | "IssueIgnored" | "IssueArchived" | "ErrorCreated" | "EventAlertTriggered" | "EventAlert" | "MetricAlertCritical" | "MetricAlertWarning" | "MetricAlertResolved" | "CommentCreated" | "CommentUpdated" | "CommentDeleted" | { "Other": string };
+
+export type Level = "debug" | "info" | "warning" | "error" | "fatal";
+
+/**
+ * Known noise: an alert matching any of these is not shown.
+ */
+export type MuteRule = { "field": "title", "value": string } | { "field": "culprit", "value": string } | { "field": "message", "value": string } | { "field": "tag", "value": [string, string] };
+
+/**
+ * Where a secret was found.
+ */
+export type Origin = "environment" | "keyring";
+
+/**
+ * Whose an issue is by the project's ownership rules.
+ */
+export type Ownership = { "by": "unknown" } | { "by": "no_rule_matches" } | { "by": "yours", owner: string, line: number, rule: string, } | { "by": "others", owner: string, };
+
+export type PolledAccount = { 
+/**
+ * `None` for the environment's account (it cannot be removed from the window).
+ */
+id: number | null, org: string, url: string, token_source: Origin, 
+/**
+ * `None` until the first poll.
+ */
+polling: AccountState | null, 
+/**
+ * How polling stands, as a person reads it.
+ */
+polling_text: string, 
+/**
+ * Polled, and not well.
+ */
+trouble: boolean, 
+/**
+ * What the account's server offers (`None` until learned).
+ */
+server: ServerProfile | null, 
+/**
+ * The server's kind and what it lacks, and how its issues are read, as a person reads it.
+ */
+server_text: string, };
+
+export type Preferences = { enabled: boolean, min_level: Level, 
+/**
+ * Empty: every environment.
+ */
+environments: Array<string>, kinds: Array<AlertKind>, audience: Audience, quiet_hours: QuietHours | null, 
+/**
+ * No notifications before this moment (pause / snooze).
+ */
+snoozed_until: string | null, 
+/**
+ * At most this many notifications per project per hour; then one summary.
+ */
+spike_limit_per_hour: number, 
+/**
+ * Alerts at or below this level go into the digest instead of notifying.
+ */
+digest_up_to: Level | null, 
+/**
+ * How often held alerts come out as one digest summary (0: at the next check).
+ */
+digest_every_hours: number, 
+/**
+ * Set times for the digest instead of an interval.
+ */
+digest_at: DigestTimes | null, 
+/**
+ * Alerts at or above this level notify as urgent (critical metric alerts always do).
+ */
+urgent_from: Level, 
+/**
+ * Urgent notifications play the desktop's alert sound.
+ */
+sound: boolean, mute: Array<MuteRule>, 
+/**
+ * Ownership rules (Sentry's text format) added on top of the project's rules in Sentry;
+ * being later, they win.
+ */
+local_rules: string, };
+
+/**
+ * One project of an account, as `projects` and the window list it.
+ */
+export type Project = { org: string, slug: string, name: string, preferences: Preferences, };
+
+/**
+ * One row of the queue.
+ */
+export type Queued = { id: number, org: string, issue_id: string, kind: UserAction, argument: string | null, state: ActionState, attempts: number, error: string | null, notification_id: number | null, label: string | null, title: string | null, 
+/**
+ * What the server did, once done ("Ignored WEB-1 for 30 min").
+ */
+outcome: string | null, 
+/**
+ * Sent once without an answer: Sentry may have applied it already.
+ */
+maybe_sent: boolean, };
+
+export type QuietHours = { 
+/**
+ * IANA time zone name, e.g. `Europe/Berlin`.
+ */
+time_zone: string, windows: Array<Window>, 
+/**
+ * Fatal issues and critical metric alerts notify anyway.
+ */
+breakthrough: boolean, };
+
+export type Reason = { "reason": "project_off", project: string, } | { "reason": "snoozed", until: string, } | { "reason": "not_notifiable" } | { "reason": "kind_off", kind: AlertKind, project: string, } | { "reason": "by_you" } | { "reason": "below_minimum", level: Level, minimum: Level, project: string, } | { "reason": "environment_watched", environment: string, } | { "reason": "environment_not_watched", environment: string | null, watched: Array<string>, } | { "reason": "environment_unknown", why: EnvironmentUnknown, } | { "reason": "muted", 
+/**
+ * 1-based, as the user counts their rules.
+ */
+rule: number, by: MuteRule, } | { "reason": "comment_on_your_issue" } | { "reason": "comment_not_on_your_issue", assignment: Assignment, } | { "reason": "everything", project: string, } | { "reason": "assigned", assignment: Assignment, } | { "reason": "owned", ownership: Ownership, } | { "reason": "neither_assigned_nor_owned", assignment: Assignment, ownership: Ownership, } | { "reason": "breaks_through_quiet_hours", critical: boolean, } | { "reason": "quiet_hours", until: string, } | { "reason": "spike_limit", limit: number, project: string, } | { "reason": "digest_level", level: Level, up_to: Level, } | { "reason": "notify", kind: AlertKind, project: string, } | { "reason": "paused" } | { "reason": "incident_resolved" } | { "reason": "preferences_unreadable", detail: string, } | string;
+
+/**
+ * The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
+ */
+export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": Array<InboxEntry> } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "account": Account } | { "projects": Array<Project> } | { "preferences": Preferences } | { "assignees": Array<Assignee> } | "done";
+
+/**
+ * What the window (or a second launch) asks the running app: the method and its parameters,
+ * `{"method": "set_paused", "params": {"paused": true}}` on the wire.
+ */
+export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": Record<symbol, never> } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "action_queued", "params": Record<symbol, never> };
+
+export type ServerKind = "sentry" | "older_sentry" | "glitch_tip";
+
+/**
+ * What the server offers, as the app uses it.
+ */
+export type ServerProfile = { kind: ServerKind, issue_sort: IssueSort, 
+/**
+ * Whether `lastSeen:>TIME` narrows the issue list (GlitchTip reads it as a tag filter and
+ * answers nothing, forever).
+ */
+last_seen_search: boolean, 
+/**
+ * Whether the issue list pages with cursors (GlitchTip's `Link` header has none).
+ */
+cursor_paging: boolean, 
+/**
+ * Whether `/api/0/organizations/{org}/issues/{id}/…` is there (else `/api/0/issues/{id}/…`).
+ */
+organization_issue_paths: boolean, teams: boolean, ownership_rules: boolean, assignment: boolean, 
+/**
+ * Whether it sends signed Sentry webhooks (GlitchTip only posts unsigned chat messages).
+ */
+webhooks: boolean, };
+
+/**
+ * How the alert reached the app.
+ */
+export type Source = "webhook" | "poll" | "action";
+
+export type Status = { 
+/**
+ * Where the running app's receiver listens (`None` when asked outside one).
+ */
+listen: string | null, webhook_url: string | null, 
+/**
+ * The environment's account, if any (added accounts are in `accounts`).
+ */
+account: AccountStatus | null, webhook_secret: Origin | null, 
+/**
+ * Why the webhook secret could not be read (a locked keyring, say).
+ */
+webhook_secret_error: string | null, paused: boolean, alerts: number, database: string, 
+/**
+ * Every account polled, with how its polling stands.
+ */
+accounts: Array<PolledAccount>, 
+/**
+ * Why the accounts could not be listed.
+ */
+accounts_error: string | null, 
+/**
+ * Accounts whose server sends no signed Sentry webhooks, said for the receiver's section.
+ */
+webhook_note: string | null, 
+/**
+ * Preferences that filter by environment while no account can tell an alert's environment
+ * (webhooks carry none), said beside the environment setting.
+ */
+environment_note: string | null, };
+
+/**
+ * What a user can do from a notification.
+ */
+export type UserAction = "resolve" | "ignore" | "assign" | "open";
+
+/**
+ * The part of the window the user asked for.
+ */
+export type View = "inbox" | "settings";
+
+export type Window = { days: Array<string>, start: string, end: string, };
