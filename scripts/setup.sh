@@ -2,6 +2,7 @@
 # Installs what building and testing Sentry Tray needs on Debian 12 / Ubuntu, only what is
 # missing. Idempotent; needs root (or sudo) for apt.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   # build the app
@@ -23,6 +24,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The window's front end (ui/: Svelte, TypeScript, Vite) is built with Node.js 18 or newer and
+# the packages its lockfile pins, from the npm registry.
+if ! command -v npm >/dev/null; then
+  echo "==> installing Node.js and npm"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' || {
+  echo "error: the window's build needs Node.js 18 or newer; this is $(node --version)" >&2; exit 1; }
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  echo "==> installing the window's npm packages (ui/package-lock.json)"
+  npm ci --prefix ui --no-audit --no-fund --loglevel=error
 fi
 
 if [ "$TEST_ONLY" = 1 ]; then
