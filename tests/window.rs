@@ -396,6 +396,34 @@ fn the_window_opens_and_shows_the_receiver_address() {
         assert!(Instant::now() < deadline, "turning web off was not stored: {prefs}");
         std::thread::sleep(Duration::from_millis(200));
     }
+    // And the reverse: turned on again with the command line, the open window shows it within
+    // a second, without being reloaded.
+    let web_on = || {
+        driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/execute/sync"),
+            Some(json!({"script": "return document.querySelector('#project-web .enabled').checked", "args": []})),
+        )
+    };
+    assert_eq!(web_on(), false, "the window shows web turned off");
+    let on = cli(
+        &["prefs", "web", "enabled=on"],
+        "",
+        &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())],
+    );
+    assert!(on.status.success(), "{}", String::from_utf8_lossy(&on.stderr));
+    let changed = Instant::now();
+    while web_on() != true {
+        assert!(
+            changed.elapsed() < Duration::from_secs(1),
+            "the window did not show web turned on by the command line within a second"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!(
+        "a preference set by the command line showed in the window after {:?}",
+        changed.elapsed()
+    );
 
     // Asked for the inbox (the tray's "Open inbox", a click on its icon), the open window shows it.
     let asked = control(&data, r#"{"method":"open_window","params":{"view":"inbox"}}"#);

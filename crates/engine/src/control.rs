@@ -127,6 +127,11 @@ pub enum Request {
         value: String,
     },
     Assignees {},
+    /// The preferences of these projects as they are now (no request to Sentry): what an open
+    /// window reads again when something changed them.
+    PreferencesOf {
+        projects: Vec<ProjectKey>,
+    },
     /// Another process (`sentry-tray-cli act`) queued an action: send it now, not when the
     /// queue next wakes for its own reasons.
     ActionQueued {},
@@ -150,9 +155,17 @@ impl Request {
             Request::Projects {} => "projects",
             Request::SetPreference { .. } => "set_preference",
             Request::Assignees {} => "assignees",
+            Request::PreferencesOf { .. } => "preferences_of",
             Request::ActionQueued {} => "action_queued",
         }
     }
+}
+
+/// A project of an account, as [`Request::PreferencesOf`] names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ProjectKey {
+    pub org: String,
+    pub slug: String,
 }
 
 /// The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
@@ -174,6 +187,8 @@ pub enum Reply {
     Projects(Vec<Project>),
     Preferences(Box<Preferences>),
     Assignees(Vec<Assignee>),
+    /// The preferences asked for, in the order asked.
+    PreferencesOf(Vec<Preferences>),
     Done,
 }
 

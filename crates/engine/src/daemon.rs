@@ -197,6 +197,7 @@ impl Daemon {
         let held = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(digests(store.clone(), notifier.clone(), held.clone()));
         let (changed, _) = broadcast::channel(16);
+        tokio::spawn(watch_other_writers(store.clone(), changed.clone()));
         let writer = crate::writer::Writer::start(store.clone(), account_of(engine.clone()))?;
         tokio::spawn(deliver(
             deliver_rx,
@@ -363,6 +364,25 @@ impl StatusReader {
 impl Drop for Daemon {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// How often the database is asked whether another process wrote to it.
+const WATCH_EVERY: Duration = Duration::from_millis(400);
+
+/// Tells the window and tray when another process changed the database (`sentry-tray-cli
+/// prefs`, say), so an open window shows it within a second without being reloaded.
+async fn watch_other_writers(store: Store, changed: broadcast::Sender<()>) {
+    let mut seen = store.data_version().ok();
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = store.data_version().ok();
+        if now != seen {
+            seen = now;
+            let _ = changed.send(());
+        }
     }
 }
 

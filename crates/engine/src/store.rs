@@ -373,6 +373,14 @@ impl Store {
         decide_on(&self.conn(), alert_id, decision).map_err(|e| self.err(e))
     }
 
+    /// A number that changes whenever another connection (another process, or the webhook
+    /// writer) commits to the database.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
     /// How many of `project`'s alerts were notified at or after `since` (spike protection).
     pub fn notified_since(&self, project: &str, since: i64) -> Result<u32, StoreError> {
         self.conn()

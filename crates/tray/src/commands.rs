@@ -65,6 +65,13 @@ impl Commands {
                 Reply::Preferences(Box::new(changed.map_err(failed)?))
             }
             Request::Assignees {} => Reply::Assignees(engine.assignees().await.map_err(failed)?),
+            Request::PreferencesOf { projects } => Reply::PreferencesOf(
+                projects
+                    .iter()
+                    .map(|p| engine.preferences(&p.slug, Some(&p.org)))
+                    .collect::<Result<_, _>>()
+                    .map_err(failed)?,
+            ),
             Request::ActionQueued {} => {
                 daemon.actions().wake();
                 Reply::Done
