@@ -1,0 +1,24 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const { invoke } = vi.hoisted(() => ({ invoke: vi.fn() }));
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import { ask } from './engine';
+
+describe('ask', () => {
+  beforeEach(() => invoke.mockReset());
+
+  it('sends the method and its parameters as the engine reads them, and returns the reply asked for', async () => {
+    invoke.mockResolvedValue({ queued: 3 });
+    await expect(ask('act_on_alert', { alert: 7, action: 'resolve' }, 'queued')).resolves.toBe(3);
+    expect(invoke).toHaveBeenCalledWith('engine', {
+      request: { method: 'act_on_alert', params: { alert: 7, action: 'resolve' } },
+    });
+  });
+
+  it('refuses a reply of another kind, saying what came back', async () => {
+    invoke.mockResolvedValue('done');
+    await expect(ask('inbox', {}, 'inbox')).rejects.toThrow('the engine answered inbox with "done", not inbox');
+  });
+
+});
