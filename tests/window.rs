@@ -443,16 +443,61 @@ fn the_window_opens_and_shows_the_receiver_address() {
         "the open window was used, not a second one"
     );
 
-    // Kept for the README: what the user sees.
-    std::thread::sleep(Duration::from_millis(500));
-    let shot = driver.call(reqwest::Method::GET, &format!("/session/{sid}/screenshot"), None);
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(shot.as_str().unwrap())
-        .unwrap();
-    assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
-    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("window.png");
-    std::fs::write(&out, png).unwrap();
-    eprintln!("screenshot: {}", out.display());
+    // Each view checked for accessibility (WCAG 2 A and AA, contrast included) by axe-core, as
+    // the window shows it, and kept for the README (scripts/screenshots copies them to docs/).
+    let axe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/ui/node_modules/axe-core/axe.min.js"
+    ))
+    .expect("axe-core, from ui/package.json (scripts/setup.sh installs it)");
+    driver.call(
+        reqwest::Method::POST,
+        &format!("/session/{sid}/execute/sync"),
+        Some(json!({"script": format!("{axe}\nwindow.axe = axe; return true;"), "args": []})),
+    );
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for (view, theme) in [
+        ("inbox", "light"),
+        ("settings", "light"),
+        ("inbox", "dark"),
+        ("settings", "dark"),
+    ] {
+        tab(view);
+        driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/execute/sync"),
+            Some(json!({"script": "document.documentElement.dataset.theme = arguments[0]; return true;", "args": [theme]})),
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        let violations = driver.call(
+            reqwest::Method::POST,
+            &format!("/session/{sid}/execute/async"),
+            Some(json!({
+                "script": "const done = arguments[arguments.length - 1];
+                    window.axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})
+                      .then((r) => done(r.violations.map((v) => ({id: v.id, help: v.help,
+                        nodes: v.nodes.map((n) => n.html + ': ' + n.failureSummary)}))))
+                      .catch((e) => done([{id: 'axe failed', help: String(e)}]));",
+                "args": []
+            })),
+        );
+        assert_eq!(
+            violations,
+            json!([]),
+            "the {view} view in the {theme} theme breaks WCAG AA: {}",
+            serde_json::to_string_pretty(&violations).unwrap()
+        );
+        let shot = driver.call(reqwest::Method::GET, &format!("/session/{sid}/screenshot"), None);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(shot.as_str().unwrap())
+            .unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+        let out = shots.join(format!("{view}-{theme}.png"));
+        std::fs::write(&out, png).unwrap();
+        eprintln!("screenshot: {}", out.display());
+    }
+    tab("inbox");
     // Start at login: the switch writes the autostart entry, which starts the app in the tray.
     let find = |css: &str| {
         let found = driver.call(
