@@ -489,7 +489,7 @@ fn account(engine: &Engine, command: AccountCommand) -> anyhow::Result<()> {
                 None => read_stdin_secret("auth token")?,
             };
             let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-            let added = runtime.block_on(engine.add_account(&url, &org, token.trim()))?;
+            let added = runtime.block_on(engine.add_account(&url, &org, token.trim(), std::future::pending()))?;
             let teams = if added.teams.is_empty() {
                 "none".to_owned()
             } else {

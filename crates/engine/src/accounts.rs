@@ -54,6 +54,8 @@ impl Account {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
+    #[error("the check of the token was cancelled; nothing was added")]
+    Cancelled,
     #[error("{0} is not a Sentry URL (expected e.g. https://sentry.io or https://sentry.example.com)")]
     InvalidUrl(String),
     #[error("could not reach {url}: {detail}")]
@@ -113,55 +115,70 @@ impl From<ApiError> for AccountError {
 }
 
 /// Checks `token` against the server, then stores the account (token in the keyring).
-pub async fn add(engine: &Engine, url: &str, org: &str, token: &str) -> Result<Account, AccountError> {
+/// Checks the token against the server, then adds the account (the token to the keyring). Until
+/// the check is done `cancel` gives it up (nothing is stored); once storing begins it finishes.
+pub async fn add(
+    engine: &Engine,
+    url: &str,
+    org: &str,
+    token: &str,
+    cancel: impl std::future::Future<Output = ()>,
+) -> Result<Account, AccountError> {
     let store = engine.store();
     let url = url.trim().trim_end_matches('/').to_owned();
     let org = org.trim().to_owned();
-    let client = Client::new(&url, token)?;
-    let me = client.whoami().await?;
-    if let Some(scopes) = &me.scopes {
-        let missing: Vec<String> = REQUIRED_SCOPES
-            .iter()
-            .filter(|s| !scopes.iter().any(|have| have == *s))
-            .map(|s| s.to_string())
-            .collect();
-        if !missing.is_empty() {
-            return Err(AccountError::MissingScopes(missing));
-        }
-    }
-    let org_name = match client.organization_name(&org).await {
-        Ok(name) => name,
-        Err(ApiError::NotFound(_)) => {
-            // Discovery: name the organizations the token does see.
-            let visible = client
-                .organizations()
-                .await
-                .map(|orgs| orgs.into_iter().map(|(slug, _)| slug).collect())
-                .unwrap_or_default();
-            return Err(AccountError::UnknownOrganization { org, visible });
-        }
-        Err(ApiError::Forbidden(_)) => return Err(AccountError::MissingScopes(vec!["org:read".into()])),
-        Err(e) => return Err(e.into()),
-    };
-    // What the server offers decides how it is polled and acted on; when it cannot say now,
-    // polling learns it at the next start.
-    let offers = match crate::servers::learn(store, &Account::environment(&url, &org), &client).await {
-        Ok(profile) => Some(profile),
-        Err(e) => {
-            tracing::warn!(error = %e, "could not learn what the server offers yet");
-            None
-        }
-    };
-    // Teams feed "owned by my team"; a server without the endpoint only loses that.
-    let teams = match offers.as_ref().is_none_or(|p| p.teams) {
-        false => Vec::new(),
-        true => match client.my_teams(&org).await {
-            Ok(teams) => teams,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read your teams; team ownership will not match");
-                Vec::new()
+    let checked = async {
+        let client = Client::new(&url, token)?;
+        let me = client.whoami().await?;
+        if let Some(scopes) = &me.scopes {
+            let missing: Vec<String> = REQUIRED_SCOPES
+                .iter()
+                .filter(|s| !scopes.iter().any(|have| have == *s))
+                .map(|s| s.to_string())
+                .collect();
+            if !missing.is_empty() {
+                return Err(AccountError::MissingScopes(missing));
             }
-        },
+        }
+        let org_name = match client.organization_name(&org).await {
+            Ok(name) => name,
+            Err(ApiError::NotFound(_)) => {
+                // Discovery: name the organizations the token does see.
+                let visible = client
+                    .organizations()
+                    .await
+                    .map(|orgs| orgs.into_iter().map(|(slug, _)| slug).collect())
+                    .unwrap_or_default();
+                return Err(AccountError::UnknownOrganization { org: org.clone(), visible });
+            }
+            Err(ApiError::Forbidden(_)) => return Err(AccountError::MissingScopes(vec!["org:read".into()])),
+            Err(e) => return Err(e.into()),
+        };
+        // What the server offers decides how it is polled and acted on; when it cannot say now,
+        // polling learns it at the next start.
+        let offers = match crate::servers::learn(store, &Account::environment(&url, &org), &client).await {
+            Ok(profile) => Some(profile),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not learn what the server offers yet");
+                None
+            }
+        };
+        // Teams feed "owned by my team"; a server without the endpoint only loses that.
+        let teams = match offers.as_ref().is_none_or(|p| p.teams) {
+            false => Vec::new(),
+            true => match client.my_teams(&org).await {
+                Ok(teams) => teams,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read your teams; team ownership will not match");
+                    Vec::new()
+                }
+            },
+        };
+        Ok::<_, AccountError>((me, org_name, teams))
+    };
+    let (me, org_name, teams) = tokio::select! {
+        checked = checked => checked?,
+        () = cancel => return Err(AccountError::Cancelled),
     };
     let id = {
         let conn = store.conn();

@@ -166,9 +166,16 @@ impl Engine {
         Ok(accounts::list(self)?)
     }
 
-    /// Checks the token against the server, then adds the account (the token to the keyring).
-    pub async fn add_account(&self, url: &str, org: &str, token: &str) -> Result<Account, Error> {
-        Ok(accounts::add(self, url, org, token).await?)
+    /// Checks the token against the server, then adds the account (the token to the keyring);
+    /// `cancel` gives the check up (nothing is stored).
+    pub async fn add_account(
+        &self,
+        url: &str,
+        org: &str,
+        token: &str,
+        cancel: impl std::future::Future<Output = ()>,
+    ) -> Result<Account, Error> {
+        Ok(accounts::add(self, url, org, token, cancel).await?)
     }
 
     /// Removes the added account named `org` (or `url|org`) and its token. Blocking (keyring).

@@ -115,6 +115,8 @@ pub enum Request {
         org: String,
         token: String,
     },
+    /// Gives up the check of an `add_account` in flight (nothing is added).
+    CancelAccountCheck {},
     RemoveAccount {
         org: String,
     },
@@ -151,6 +153,7 @@ impl Request {
             Request::RetryAction { .. } => "retry_action",
             Request::ActOnAlert { .. } => "act_on_alert",
             Request::AddAccount { .. } => "add_account",
+            Request::CancelAccountCheck {} => "cancel_account_check",
             Request::RemoveAccount { .. } => "remove_account",
             Request::Projects {} => "projects",
             Request::SetPreference { .. } => "set_preference",

@@ -15,6 +15,8 @@ pub struct Commands {
     pub window: Window,
     /// Something the tray shows changed.
     pub refresh: tokio::sync::mpsc::UnboundedSender<()>,
+    /// Gives up the account check in flight (the window's Cancel).
+    pub checking: Arc<tokio::sync::Notify>,
 }
 
 impl Commands {
@@ -43,7 +45,10 @@ impl Commands {
             }
             Request::ActOnAlert { alert, action } => Reply::Queued(self.act_on_alert(alert, &action)?),
             Request::AddAccount { url, org, token } => {
-                let added = engine.add_account(&url, &org, &token).await.map_err(failed)?;
+                let added = engine
+                    .add_account(&url, &org, &token, self.checking.notified())
+                    .await
+                    .map_err(failed)?;
                 let _ = self.refresh.send(());
                 Reply::Account(Box::new(added))
             }
@@ -63,6 +68,10 @@ impl Commands {
             } => {
                 let changed = engine.change_preferences(&project, org.as_deref(), &[(key, value)]);
                 Reply::Preferences(Box::new(changed.map_err(failed)?))
+            }
+            Request::CancelAccountCheck {} => {
+                self.checking.notify_waiters();
+                Reply::Done
             }
             Request::Assignees {} => Reply::Assignees(engine.assignees().await.map_err(failed)?),
             Request::PreferencesOf { projects } => Reply::PreferencesOf(

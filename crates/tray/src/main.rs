@@ -158,6 +158,7 @@ async fn serve(args: Args, settings: Settings, listener: tokio::net::UnixListene
         daemon: daemon.clone(),
         window: window.clone(),
         refresh,
+        checking: Default::default(),
     };
     let (calls, mut incoming) = mpsc::channel(16);
     tokio::spawn(control::serve(listener, calls, events.clone()));
