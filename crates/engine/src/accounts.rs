@@ -149,7 +149,10 @@ pub async fn add(
                     .await
                     .map(|orgs| orgs.into_iter().map(|(slug, _)| slug).collect())
                     .unwrap_or_default();
-                return Err(AccountError::UnknownOrganization { org: org.clone(), visible });
+                return Err(AccountError::UnknownOrganization {
+                    org: org.clone(),
+                    visible,
+                });
             }
             Err(ApiError::Forbidden(_)) => return Err(AccountError::MissingScopes(vec!["org:read".into()])),
             Err(e) => return Err(e.into()),

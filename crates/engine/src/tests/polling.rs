@@ -219,10 +219,12 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
     let url = sentry.url();
 
     assert!(matches!(
-        accounts::add(&engine, &url, "acme", "wrong").await,
+        accounts::add(&engine, &url, "acme", "wrong", std::future::pending()).await,
         Err(AccountError::TokenRejected)
     ));
-    let unknown = accounts::add(&engine, &url, "globex", TOKEN).await.unwrap_err();
+    let unknown = accounts::add(&engine, &url, "globex", TOKEN, std::future::pending())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&unknown, AccountError::UnknownOrganization { org, visible } if org == "globex" && visible == &["acme".to_owned()]),
         "{unknown}"
@@ -230,18 +232,22 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
     assert!(unknown.to_string().ends_with("; it sees acme"), "{unknown}");
     // A TLS handshake with a server that speaks plain HTTP fails as a TLS error.
     let https = url.replace("http://", "https://");
-    let tls = accounts::add(&engine, &https, "acme", TOKEN).await.unwrap_err();
+    let tls = accounts::add(&engine, &https, "acme", TOKEN, std::future::pending())
+        .await
+        .unwrap_err();
     assert!(matches!(tls, AccountError::Tls { .. }), "{tls}");
     assert!(matches!(
-        accounts::add(&engine, "http://127.0.0.1:9", "acme", TOKEN).await,
+        accounts::add(&engine, "http://127.0.0.1:9", "acme", TOKEN, std::future::pending()).await,
         Err(AccountError::Unreachable { .. })
     ));
     assert!(matches!(
-        accounts::add(&engine, "sentry.io", "acme", TOKEN).await,
+        accounts::add(&engine, "sentry.io", "acme", TOKEN, std::future::pending()).await,
         Err(AccountError::InvalidUrl(_))
     ));
     sentry.set_scopes(&["org:read", "project:read", "event:read"]);
-    let err = accounts::add(&engine, &url, "acme", TOKEN).await.unwrap_err();
+    let err = accounts::add(&engine, &url, "acme", TOKEN, std::future::pending())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, AccountError::MissingScopes(m) if m == &["event:write".to_owned()]),
         "{err}"
@@ -253,14 +259,30 @@ async fn adding_an_account_checks_the_token_and_says_what_is_wrong() {
         "nothing was added by the failures"
     );
 
-    let added = accounts::add(&engine, &url, "acme", TOKEN).await.unwrap();
+    // A slow server: the user gives up the check, and nothing is added.
+    sentry.fail_next(sentry_standin::Failure::Slow(std::time::Duration::from_secs(30)));
+    let started = std::time::Instant::now();
+    let cancel = tokio::time::sleep(std::time::Duration::from_millis(200));
+    assert!(matches!(
+        accounts::add(&engine, &url, "acme", TOKEN, cancel).await,
+        Err(AccountError::Cancelled)
+    ));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "gave up at once");
+    assert!(
+        accounts::list(&engine).unwrap().iter().all(|a| a.id.is_none()),
+        "a cancelled check adds nothing"
+    );
+
+    let added = accounts::add(&engine, &url, "acme", TOKEN, std::future::pending())
+        .await
+        .unwrap();
     assert_eq!(
         (added.org_name.as_deref(), added.email.as_deref()),
         (Some("Acme Corp"), Some("jane@example.com"))
     );
     assert_eq!(added.teams, vec!["payments".to_owned()], "only the teams I am on");
     assert!(matches!(
-        accounts::add(&engine, &url, "acme", TOKEN).await,
+        accounts::add(&engine, &url, "acme", TOKEN, std::future::pending()).await,
         Err(AccountError::Exists { .. })
     ));
     let listed = accounts::list(&engine).unwrap();
