@@ -77,6 +77,150 @@ impl Drop for Driver {
     }
 }
 
+/// A WebDriver session in the window: what a test reads from it and does in it.
+struct Session<'a> {
+    driver: &'a Driver,
+    sid: String,
+}
+
+impl Session<'_> {
+    fn open<'d>(driver: &'d Driver, args: &[&str]) -> Session<'d> {
+        let capabilities =
+            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": window_binary(), "args": args}}}});
+        let session = driver.call(reqwest::Method::POST, "/session", Some(capabilities));
+        let sid = session["sessionId"].as_str().unwrap().to_owned();
+        Session { driver, sid }
+    }
+
+    fn path(&self, tail: &str) -> String {
+        format!("/session/{}{tail}", self.sid)
+    }
+
+    fn script(&self, script: &str, args: Value) -> Value {
+        self.driver.call(
+            reqwest::Method::POST,
+            &self.path("/execute/sync"),
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    fn view(&self) -> Value {
+        self.script("return document.body.dataset.view", json!([]))
+    }
+
+    fn element(&self, css: &str) -> String {
+        let found = self.driver.call(
+            reqwest::Method::POST,
+            &self.path("/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        found[ELEMENT].as_str().unwrap().to_owned()
+    }
+
+    /// The text of `#id`; the page re-renders as the engine reports changes, so an element
+    /// found a moment ago may be gone: read again.
+    fn text(&self, id: &str) -> String {
+        for _ in 0..20 {
+            let found = self.driver.try_call(
+                reqwest::Method::POST,
+                &self.path("/element"),
+                Some(json!({"using": "css selector", "value": format!("#{id}")})),
+            );
+            let element = found.ok().and_then(|f| f[ELEMENT].as_str().map(str::to_owned));
+            if let Some(element) = element
+                && let Ok(text) = self.driver.try_call(
+                    reqwest::Method::GET,
+                    &self.path(&format!("/element/{element}/text")),
+                    None,
+                )
+            {
+                return text.as_str().unwrap_or_default().to_owned();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        String::new()
+    }
+
+    fn wait_text(&self, id: &str, want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.text(id).contains(want) {
+            assert!(
+                Instant::now() < deadline,
+                "#{id} never said {want:?}: {:?}",
+                self.text(id)
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let field = self.element(css);
+        self.driver.call(
+            reqwest::Method::POST,
+            &self.path(&format!("/element/{field}/clear")),
+            Some(json!({})),
+        );
+        self.driver.call(
+            reqwest::Method::POST,
+            &self.path(&format!("/element/{field}/value")),
+            Some(json!({"text": text})),
+        );
+    }
+
+    fn click(&self, css: &str) {
+        let button = self.element(css);
+        self.driver.call(
+            reqwest::Method::POST,
+            &self.path(&format!("/element/{button}/click")),
+            Some(json!({})),
+        );
+    }
+
+    /// Fails on any WCAG 2.1 A/AA violation axe-core finds in the page as it is now.
+    fn assert_accessible(&self, what: &str) {
+        if self.script("return !!window.axe", json!([])) != true {
+            let axe = std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/ui/node_modules/axe-core/axe.min.js"
+            ))
+            .expect("axe-core, from ui/package.json (scripts/setup.sh installs it)");
+            self.script(&format!("{axe}\nwindow.axe = axe; return true;"), json!([]));
+        }
+        let violations = self.driver.call(
+            reqwest::Method::POST,
+            &self.path("/execute/async"),
+            Some(json!({
+                "script": "const done = arguments[arguments.length - 1];
+                    window.axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})
+                      .then((r) => done(r.violations.map((v) => ({id: v.id, help: v.help,
+                        nodes: v.nodes.map((n) => n.html + ': ' + n.failureSummary)}))))
+                      .catch((e) => done([{id: 'axe failed', help: String(e)}]));",
+                "args": []
+            })),
+        );
+        assert_eq!(
+            violations,
+            json!([]),
+            "{what} breaks WCAG AA: {}",
+            serde_json::to_string_pretty(&violations).unwrap()
+        );
+    }
+
+    /// Keeps what the window shows now for the README (scripts/screenshots copies it to docs/).
+    fn screenshot(&self, name: &str) {
+        let shot = self.driver.call(reqwest::Method::GET, &self.path("/screenshot"), None);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(shot.as_str().unwrap())
+            .unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+        let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        let out = shots.join(format!("{name}.png"));
+        std::fs::write(&out, png).unwrap();
+        eprintln!("screenshot: {}", out.display());
+    }
+}
+
 /// One request to the running app's control socket, as the tray and the window send them.
 fn control(data: &std::path::Path, request: &str) -> String {
     use std::io::{BufRead, Write};
@@ -119,35 +263,12 @@ fn the_window_opens_and_shows_the_receiver_address() {
     let listen = app.addr.to_string();
     let driver = Driver::start(&env);
     // Opened as the tray's "Settings…" opens it.
-    let capabilities = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": window_binary(), "args": ["--view", "settings"]}}}});
-    let session = driver.call(reqwest::Method::POST, "/session", Some(capabilities));
-    let sid = session["sessionId"].as_str().unwrap().to_owned();
+    let page = Session::open(&driver, &["--view", "settings"]);
+    let sid = page.sid.clone();
 
     let title = driver.call(reqwest::Method::GET, &format!("/session/{sid}/title"), None);
     assert_eq!(title, "Sentry Tray");
-    // The page re-renders its lists as the engine reports changes: an element found a moment
-    // ago may be gone, so read again.
-    let text = |id: &str| -> String {
-        for _ in 0..20 {
-            let found = driver.try_call(
-                reqwest::Method::POST,
-                &format!("/session/{sid}/element"),
-                Some(json!({"using": "css selector", "value": format!("#{id}")})),
-            );
-            let element = found.ok().and_then(|f| f[ELEMENT].as_str().map(str::to_owned));
-            if let Some(element) = element
-                && let Ok(text) = driver.try_call(
-                    reqwest::Method::GET,
-                    &format!("/session/{sid}/element/{element}/text"),
-                    None,
-                )
-            {
-                return text.as_str().unwrap_or_default().to_owned();
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        String::new()
-    };
+    let text = |id: &str| page.text(id);
     // The page asks the engine once it has loaded: wait for its answer.
     let deadline = Instant::now() + Duration::from_secs(20);
     while text("listen") != listen {
@@ -161,13 +282,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
     assert_eq!(text("webhook-url"), format!("http://{listen}/webhook"));
     assert_eq!(text("secret"), "set (from the environment)");
     // The window shows one part at a time, the inbox or the settings, with a tab for each.
-    let view = || {
-        driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/execute/sync"),
-            Some(json!({"script": "return document.body.dataset.view", "args": []})),
-        )
-    };
+    let view = || page.view();
     let deadline = Instant::now() + Duration::from_secs(20);
     while view() != "settings" {
         assert!(
@@ -327,42 +442,9 @@ fn the_window_opens_and_shows_the_receiver_address() {
 
     // An account added in the window: a wrong token is refused with the reason, the right one
     // is checked against Sentry and kept in the keyring.
-    let element = |css: &str| {
-        let found = driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/element"),
-            Some(json!({"using": "css selector", "value": css})),
-        );
-        found[ELEMENT].as_str().unwrap().to_owned()
-    };
-    let type_into = |css: &str, text: &str| {
-        let field = element(css);
-        driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/element/{field}/clear"),
-            Some(json!({})),
-        );
-        driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/element/{field}/value"),
-            Some(json!({"text": text})),
-        );
-    };
-    let click = |css: &str| {
-        let button = element(css);
-        driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/element/{button}/click"),
-            Some(json!({})),
-        );
-    };
-    let wait_text = |id: &str, want: &str| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !text(id).contains(want) {
-            assert!(Instant::now() < deadline, "#{id} never said {want:?}: {:?}", text(id));
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    };
+    let type_into = |css: &str, text: &str| page.type_into(css, text);
+    let click = |css: &str| page.click(css);
+    let wait_text = |id: &str, want: &str| page.wait_text(id, want);
     tab("settings");
     type_into("#account-url", &sentry_url);
     type_into("#account-org", "acme");
@@ -445,18 +527,6 @@ fn the_window_opens_and_shows_the_receiver_address() {
 
     // Each view checked for accessibility (WCAG 2 A and AA, contrast included) by axe-core, as
     // the window shows it, and kept for the README (scripts/screenshots copies them to docs/).
-    let axe = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/ui/node_modules/axe-core/axe.min.js"
-    ))
-    .expect("axe-core, from ui/package.json (scripts/setup.sh installs it)");
-    driver.call(
-        reqwest::Method::POST,
-        &format!("/session/{sid}/execute/sync"),
-        Some(json!({"script": format!("{axe}\nwindow.axe = axe; return true;"), "args": []})),
-    );
-    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
     for (view, theme) in [
         ("inbox", "light"),
         ("settings", "light"),
@@ -464,56 +534,18 @@ fn the_window_opens_and_shows_the_receiver_address() {
         ("settings", "dark"),
     ] {
         tab(view);
-        driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/execute/sync"),
-            Some(json!({"script": "document.documentElement.dataset.theme = arguments[0]; return true;", "args": [theme]})),
+        page.script(
+            "document.documentElement.dataset.theme = arguments[0]; return true;",
+            json!([theme]),
         );
         std::thread::sleep(Duration::from_millis(500));
-        let violations = driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/execute/async"),
-            Some(json!({
-                "script": "const done = arguments[arguments.length - 1];
-                    window.axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})
-                      .then((r) => done(r.violations.map((v) => ({id: v.id, help: v.help,
-                        nodes: v.nodes.map((n) => n.html + ': ' + n.failureSummary)}))))
-                      .catch((e) => done([{id: 'axe failed', help: String(e)}]));",
-                "args": []
-            })),
-        );
-        assert_eq!(
-            violations,
-            json!([]),
-            "the {view} view in the {theme} theme breaks WCAG AA: {}",
-            serde_json::to_string_pretty(&violations).unwrap()
-        );
-        let shot = driver.call(reqwest::Method::GET, &format!("/session/{sid}/screenshot"), None);
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(shot.as_str().unwrap())
-            .unwrap();
-        assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
-        let out = shots.join(format!("{view}-{theme}.png"));
-        std::fs::write(&out, png).unwrap();
-        eprintln!("screenshot: {}", out.display());
+        page.assert_accessible(&format!("the {view} view in the {theme} theme"));
+        page.screenshot(&format!("{view}-{theme}"));
     }
     tab("inbox");
     // Start at login: the switch writes the autostart entry, which starts the app in the tray.
-    let find = |css: &str| {
-        let found = driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/element"),
-            Some(json!({"using": "css selector", "value": css})),
-        );
-        found[ELEMENT].as_str().unwrap().to_owned()
-    };
     tab("settings");
-    let switch = find("#autostart");
-    driver.call(
-        reqwest::Method::POST,
-        &format!("/session/{sid}/element/{switch}/click"),
-        Some(json!({})),
-    );
+    click("#autostart");
     let entry = config.join(".config/autostart/Sentry Tray.desktop");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !entry.exists() {
@@ -539,4 +571,93 @@ fn the_window_opens_and_shows_the_receiver_address() {
     }
     let _ = driver.client.delete(format!("{}/session/{sid}", driver.base)).send();
     drop(driver);
+}
+
+/// A new user's first launch: the setup flow instead of an empty inbox. A wrong token is refused
+/// with Sentry's reason; a check on a slow server shows its progress and is cancelled (nothing is
+/// added); the stale error goes; the right token adds the account, its projects come from Sentry
+/// and one is turned off; the webhook secret is set in the window, into the keyring.
+#[test]
+fn a_first_launch_sets_up_an_account_projects_and_webhooks_in_the_window() {
+    require_desktop();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(sentry_standin::StandIn::start(TOKEN));
+    let sentry_url = sentry.url();
+    let data = temp_dir("first-run");
+    let config = temp_dir("first-run-config");
+    let env = [
+        ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
+        ("HOME", config.to_str().unwrap()),
+    ];
+    let _app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    let driver = Driver::start(&env);
+    let page = Session::open(&driver, &[]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while page.view() != "setup" {
+        assert!(
+            Instant::now() < deadline,
+            "the first launch did not open the setup: {}",
+            page.view()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(page.text("state"), "needs setup");
+    page.assert_accessible("the setup's account step");
+    page.screenshot("setup-account");
+
+    page.type_into("#setup-url", &sentry_url);
+    page.type_into("#setup-org", "acme");
+    page.type_into("#setup-token", "not-the-token");
+    page.click("#setup-check");
+    page.wait_text("setup-error", "Sentry rejected the token (401)");
+
+    sentry.fail_next(sentry_standin::Failure::Slow(Duration::from_secs(60)));
+    page.type_into("#setup-token", TOKEN);
+    page.click("#setup-check");
+    page.wait_text("setup-check", "Checking the token with Sentry");
+    assert_eq!(
+        page.script("return document.getElementById('setup-check').disabled", json!([])),
+        true,
+        "the button is disabled while the check runs"
+    );
+    assert_eq!(page.text("setup-error"), "", "the stale error is cleared on retry");
+    page.click("#setup-cancel");
+    page.wait_text("setup-error", "cancelled; nothing was added");
+    let status = cli(&["status"], "", &env);
+    assert!(
+        !String::from_utf8_lossy(&status.stdout).contains("acme"),
+        "a cancelled check added nothing: {}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+
+    page.click("#setup-check");
+    page.wait_text("setup-added", "Added Acme Corp (acme) as jane@example.com.");
+    page.wait_text("setup-project-web", "Web");
+    page.click("#setup-project-web .enabled");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let prefs: Value = serde_json::from_slice(&cli(&["prefs", "web"], "", &env).stdout).unwrap_or_default();
+        if prefs["enabled"] == false {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "turning web off in the setup was not stored: {prefs}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    page.assert_accessible("the setup's projects step");
+    page.screenshot("setup-projects");
+
+    page.click("#setup-next");
+    page.wait_text("setup-webhook-url", "/webhook");
+    page.type_into("#setup-secret", SECRET);
+    page.click("#setup-save-secret");
+    page.wait_text("setup-secret-message", "Saved in your keyring");
+    page.assert_accessible("the setup's webhook step");
+    page.screenshot("setup-webhooks");
+    page.click("#setup-done");
+    assert_eq!(page.view(), "inbox");
+    assert_eq!(page.text("state"), "ready");
+    let _ = driver.client.delete(format!("{}{}", driver.base, page.path(""))).send();
 }

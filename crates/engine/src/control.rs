@@ -115,6 +115,12 @@ pub enum Request {
         org: String,
         token: String,
     },
+    /// Stores the receiver's webhook secret in the keyring (`org`: that added account's), as
+    /// `sentry-tray-cli webhook-secret set` does; answered with the status.
+    SetWebhookSecret {
+        secret: String,
+        org: Option<String>,
+    },
     /// Gives up the check of an `add_account` in flight (nothing is added).
     CancelAccountCheck {},
     RemoveAccount {
@@ -154,6 +160,7 @@ impl Request {
             Request::ActOnAlert { .. } => "act_on_alert",
             Request::AddAccount { .. } => "add_account",
             Request::CancelAccountCheck {} => "cancel_account_check",
+            Request::SetWebhookSecret { .. } => "set_webhook_secret",
             Request::RemoveAccount { .. } => "remove_account",
             Request::Projects {} => "projects",
             Request::SetPreference { .. } => "set_preference",

@@ -69,6 +69,19 @@ impl Commands {
                 let changed = engine.change_preferences(&project, org.as_deref(), &[(key, value)]);
                 Reply::Preferences(Box::new(changed.map_err(failed)?))
             }
+            Request::SetWebhookSecret { secret, org } => {
+                let secret = secret.trim().to_owned();
+                if secret.is_empty() {
+                    return Err("the webhook secret is empty: paste the integration's Client Secret".into());
+                }
+                let engine = engine.clone();
+                // The keyring is a blocking D-Bus call: off the async threads.
+                tokio::task::spawn_blocking(move || engine.set_webhook_secret(org.as_deref(), &secret))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(failed)?;
+                self.status().await?
+            }
             Request::CancelAccountCheck {} => {
                 self.checking.notify_waiters();
                 Reply::Done
