@@ -48,11 +48,10 @@ fn the_same_change_from_the_command_line_and_the_window_stores_the_same_row() {
         value: "off".into(),
     };
     let reply = runtime.block_on(Client::new(socket).call(&change));
-    assert!(
-        matches!(reply, Ok(Reply::Preferences(_))),
-        "{reply:?}\n{}",
-        app.log_text()
-    );
+    let Ok(Reply::ProjectPreferences(set)) = reply else {
+        panic!("{reply:?}\n{}", app.log_text());
+    };
+    assert_eq!(set.from, engine::PreferencesFrom::Own, "set here: its own");
 
     let (cli_row, window_row) = (stored(&from_cli, "web"), stored(&from_window, "web"));
     assert_eq!(cli_row, window_row, "the same change stored different rows");
@@ -61,6 +60,23 @@ fn the_same_change_from_the_command_line_and_the_window_stores_the_same_row() {
         (&cli_row["enabled"], &cli_row["audience"], &cli_row["min_level"]),
         (&false.into(), &"owned".into(), &"error".into())
     );
+
+    // Reset in the window: the project follows its account's defaults again, and says so.
+    let reset = Request::ResetPreferences {
+        project: "web".into(),
+        org: Some("acme".into()),
+    };
+    let Ok(Reply::ProjectPreferences(now)) =
+        runtime.block_on(Client::new(Settings::in_folder(&from_window).control_socket()).call(&reset))
+    else {
+        panic!("reset refused\n{}", app.log_text());
+    };
+    assert_eq!(now.from, engine::PreferencesFrom::Account);
+    assert!(now.preferences.enabled, "acme's defaults notify");
+    let env = [("SENTRY_TRAY_DATA_DIR", from_window.to_str().unwrap())];
+    let shown: serde_json::Value =
+        serde_json::from_slice(&cli(&["prefs", "web", "--org", "acme"], "", &env).stdout).unwrap();
+    assert_eq!((&shown["enabled"], &shown["audience"]), (&true.into(), &"owned".into()));
 }
 
 #[test]

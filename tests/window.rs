@@ -506,6 +506,20 @@ fn the_window_opens_and_shows_the_receiver_address() {
         "a preference set by the command line showed in the window after {:?}",
         changed.elapsed()
     );
+    // Web has preferences of its own now; Reset makes it follow the defaults again.
+    wait_text("project-web", "set for this project");
+    click("#project-web .reset");
+    wait_text("project-web", "the defaults");
+    let shown: Value = serde_json::from_slice(
+        &cli(
+            &["prefs", "web"],
+            "",
+            &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(shown["enabled"], true, "reset to the defaults: {shown}");
 
     // Asked for the inbox (the tray's "Open inbox", a click on its icon), the open window shows it.
     let asked = control(&data, r#"{"method":"open_window","params":{"view":"inbox"}}"#);

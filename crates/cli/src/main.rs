@@ -372,7 +372,7 @@ fn projects(engine: &Engine, json: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     for p in &projects {
-        let prefs = &p.preferences;
+        let prefs = &p.settings.preferences;
         let state = if prefs.enabled {
             format!("from {} up, {}", prefs.min_level.name(), prefs.audience.describe())
         } else {

@@ -10,6 +10,7 @@ use crate::api::Engine;
 use crate::policy::Preferences;
 use crate::receiver::now;
 use crate::secrets::{Origin, SecretError, SecretKind, Secrets};
+use crate::store::PreferencesFrom;
 use crate::store::StoreError;
 
 /// What the app needs a token to do: read issues and events, and act on them.
@@ -341,7 +342,16 @@ pub struct Project {
     pub org: String,
     pub slug: String,
     pub name: String,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub settings: ProjectPreferences,
+}
+
+/// A project's effective preferences and where they come from.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct ProjectPreferences {
     pub preferences: Preferences,
+    pub from: PreferencesFrom,
 }
 
 /// Every account's projects from Sentry, with their effective preferences.
@@ -359,12 +369,12 @@ pub async fn projects(engine: &Engine) -> Result<Vec<Project>, AccountError> {
             .await
             .map_err(in_org)?;
         for (slug, name) in projects {
-            let preferences = store.preferences(&slug, Some(&account.org))?;
+            let (preferences, from) = store.preferences_from(&slug, Some(&account.org))?;
             rows.push(Project {
                 org: account.org.clone(),
                 slug,
                 name,
-                preferences,
+                settings: ProjectPreferences { preferences, from },
             });
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sentry_api::webhook::PayloadError;
 
-use crate::accounts::{self, Account, AccountError, Project};
+use crate::accounts::{self, Account, AccountError, Project, ProjectPreferences};
 use crate::actions::{ActionError, Actions};
 use crate::alert::Alert;
 use crate::daemon::{self, DaemonError};
@@ -250,6 +250,19 @@ impl Engine {
     /// else everyone's (`*`), else the built-in defaults.
     pub fn preferences(&self, project: &str, org: Option<&str>) -> Result<Preferences, Error> {
         Ok(self.store.preferences(project, org)?)
+    }
+
+    /// [`Engine::preferences`], and where they come from.
+    pub fn preferences_from(&self, project: &str, org: Option<&str>) -> Result<ProjectPreferences, Error> {
+        let (preferences, from) = self.store.preferences_from(project, org)?;
+        Ok(ProjectPreferences { preferences, from })
+    }
+
+    /// Removes `project`'s own preferences, so it follows its account's defaults again (or
+    /// everyone's); answers what it follows now.
+    pub fn reset_preferences(&self, project: &str, org: Option<&str>) -> Result<ProjectPreferences, Error> {
+        self.store.reset_preferences(project)?;
+        self.preferences_from(project, org)
     }
 
     /// Changes `project`'s preferences (`@org` for an account's defaults, `*` for everyone's):

@@ -14,10 +14,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::accounts::{Account, Project};
+use crate::accounts::{Account, Project, ProjectPreferences};
 use crate::actions::Queued;
 use crate::api::Assignee;
-use crate::policy::Preferences;
 use crate::status::Status;
 use crate::store::InboxEntry;
 
@@ -135,10 +134,15 @@ pub enum Request {
         value: String,
     },
     Assignees {},
-    /// The preferences of these projects as they are now (no request to Sentry): what an open
-    /// window reads again when something changed them.
+    /// The preferences of these projects as they are now, and where they come from (no request
+    /// to Sentry): what an open window reads again when something changed them.
     PreferencesOf {
         projects: Vec<ProjectKey>,
+    },
+    /// Removes a project's own preferences: it follows its account's (or everyone's) again.
+    ResetPreferences {
+        project: String,
+        org: Option<String>,
     },
     /// Another process (`sentry-tray-cli act`) queued an action: send it now, not when the
     /// queue next wakes for its own reasons.
@@ -166,6 +170,7 @@ impl Request {
             Request::SetPreference { .. } => "set_preference",
             Request::Assignees {} => "assignees",
             Request::PreferencesOf { .. } => "preferences_of",
+            Request::ResetPreferences { .. } => "reset_preferences",
             Request::ActionQueued {} => "action_queued",
         }
     }
@@ -195,10 +200,11 @@ pub enum Reply {
     Queued(i64),
     Account(Box<Account>),
     Projects(Vec<Project>),
-    Preferences(Box<Preferences>),
     Assignees(Vec<Assignee>),
     /// The preferences asked for, in the order asked.
-    PreferencesOf(Vec<Preferences>),
+    PreferencesOf(Vec<ProjectPreferences>),
+    /// One project's preferences after a change.
+    ProjectPreferences(Box<ProjectPreferences>),
     Done,
 }
 

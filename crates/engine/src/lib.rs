@@ -30,7 +30,7 @@ mod stored;
 mod tests;
 mod writer;
 
-pub use accounts::{Account, AccountError, Project};
+pub use accounts::{Account, AccountError, Project, ProjectPreferences};
 pub use actions::{ActionError, ActionState, Actions, Queued, Request as ActionRequest, open_in_browser};
 pub use alert::{Alert, Kind, Source};
 pub use api::{Assignee, Engine, Error};
@@ -41,4 +41,5 @@ pub use secrets::{Origin, SERVICE as KEYRING_SERVICE, SecretError};
 pub use server::raise_open_file_limit;
 pub use settings::{DEFAULT_URL, Environment, Settings, Synchronous};
 pub use status::{AccountStatus, PolledAccount, Status};
+pub use store::PreferencesFrom;
 pub use store::{InboxEntry, Recent, StoreError};

@@ -98,6 +98,20 @@ pub struct Store {
 /// The WAL file is cut back to this size when it restarts (a burst can grow it far beyond).
 const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
+/// Where a project's preferences come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PreferencesFrom {
+    /// Its own, set for it.
+    Own,
+    /// Its account's defaults (`@org`).
+    Account,
+    /// Everyone's defaults (`*`).
+    Everyone,
+    /// Nothing set anywhere: the app's defaults.
+    BuiltIn,
+}
+
 /// The writer checkpoints the WAL itself only once it holds this many bytes of pages. Through a
 /// burst a checkpoint beside the writer seldom copies the last commit before the next begins,
 /// and only a WAL copied whole starts again from its beginning; this one, with no other writer
@@ -395,25 +409,47 @@ impl Store {
     /// The project's preferences: its own, else its account's (`@org`), else the defaults row
     /// (`*`), else the built-in defaults.
     pub fn preferences(&self, project: &str, org: Option<&str>) -> Result<Preferences, StoreError> {
+        self.preferences_from(project, org).map(|(preferences, _)| preferences)
+    }
+
+    /// [`Store::preferences`], and where they came from.
+    pub fn preferences_from(
+        &self,
+        project: &str,
+        org: Option<&str>,
+    ) -> Result<(Preferences, PreferencesFrom), StoreError> {
         let account = org.map(|o| format!("@{o}"));
-        for key in [Some(project), account.as_deref(), Some(DEFAULT_PREFERENCES)]
-            .into_iter()
-            .flatten()
-        {
+        let levels = [
+            (Some(project), PreferencesFrom::Own),
+            (account.as_deref(), PreferencesFrom::Account),
+            (Some(DEFAULT_PREFERENCES), PreferencesFrom::Everyone),
+        ];
+        for (key, from) in levels.into_iter().filter_map(|(key, from)| Some((key?, from))) {
+            // A defaults row asked about itself is its own.
+            let from = if key == project { PreferencesFrom::Own } else { from };
             let stored: Option<String> = self
                 .conn()
                 .query_row("SELECT value FROM preferences WHERE project = ?1", [key], |r| r.get(0))
                 .optional()
                 .map_err(|e| self.err(e))?;
             if let Some(text) = stored {
-                return serde_json::from_str(&text).map_err(|e| StoreError::BadPreferences {
+                let preferences = serde_json::from_str(&text).map_err(|e| StoreError::BadPreferences {
                     path: self.path.clone(),
                     project: key.to_owned(),
                     detail: e.to_string(),
-                });
+                })?;
+                return Ok((preferences, from));
             }
         }
-        Ok(Preferences::default())
+        Ok((Preferences::default(), PreferencesFrom::BuiltIn))
+    }
+
+    /// Removes `project`'s own preferences (a project, `@org` or `*`): it falls back again.
+    pub fn reset_preferences(&self, project: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM preferences WHERE project = ?1", [project])
+            .map(drop)
+            .map_err(|e| self.err(e))
     }
 
     /// Where preferences filter by environment: the project, `@org` or `*` keys that set one.

@@ -66,8 +66,12 @@ impl Commands {
                 key,
                 value,
             } => {
-                let changed = engine.change_preferences(&project, org.as_deref(), &[(key, value)]);
-                Reply::Preferences(Box::new(changed.map_err(failed)?))
+                engine
+                    .change_preferences(&project, org.as_deref(), &[(key, value)])
+                    .map_err(failed)?;
+                Reply::ProjectPreferences(Box::new(
+                    engine.preferences_from(&project, org.as_deref()).map_err(failed)?,
+                ))
             }
             Request::SetWebhookSecret { secret, org } => {
                 let secret = secret.trim().to_owned();
@@ -82,6 +86,9 @@ impl Commands {
                     .map_err(failed)?;
                 self.status().await?
             }
+            Request::ResetPreferences { project, org } => Reply::ProjectPreferences(Box::new(
+                engine.reset_preferences(&project, org.as_deref()).map_err(failed)?,
+            )),
             Request::CancelAccountCheck {} => {
                 self.checking.notify_waiters();
                 Reply::Done
@@ -90,7 +97,7 @@ impl Commands {
             Request::PreferencesOf { projects } => Reply::PreferencesOf(
                 projects
                     .iter()
-                    .map(|p| engine.preferences(&p.slug, Some(&p.org)))
+                    .map(|p| engine.preferences_from(&p.slug, Some(&p.org)))
                     .collect::<Result<_, _>>()
                     .map_err(failed)?,
             ),
