@@ -603,7 +603,7 @@ fn a_first_launch_sets_up_an_account_projects_and_webhooks_in_the_window() {
         ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
         ("HOME", config.to_str().unwrap()),
     ];
-    let _app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
     let driver = Driver::start(&env);
     let page = Session::open(&driver, &[]);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -668,6 +668,11 @@ fn a_first_launch_sets_up_an_account_projects_and_webhooks_in_the_window() {
     page.type_into("#setup-secret", SECRET);
     page.click("#setup-save-secret");
     page.wait_text("setup-secret-message", "Saved in your keyring");
+    // The receiver takes webhooks signed with it now, and still refuses others.
+    let body = issue_created_body("9090", "Error: set up in the window");
+    assert_eq!(app.post_issue_webhook(&body, "another-secret").0, 401);
+    let (status, answer) = app.post_issue_webhook(&body, SECRET);
+    assert_eq!(status, 201, "{answer}\n{}", app.log_text());
     page.assert_accessible("the setup's webhook step");
     page.screenshot("setup-webhooks");
     page.click("#setup-done");
