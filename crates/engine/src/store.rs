@@ -196,6 +196,17 @@ fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Re
     Ok(Stored::New(id))
 }
 
+/// Another process's short write (the CLI's, say) is waited for this long, not taken for a lock.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// What every connection of the store sets after opening: how durable commits are, foreign
+/// keys, and how far the WAL is cut back after a burst.
+fn tune(conn: &Connection, synchronous: Synchronous) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "synchronous", synchronous.pragma())?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
+}
+
 impl Batches {
     /// Records alerts, and marks on alerts stored earlier, in one transaction with one commit:
     /// what the webhook writer does with the deliveries that arrived while the previous commit
@@ -267,8 +278,7 @@ impl Store {
         }
         let sql = |cause| StoreError::sql(&path, cause);
         let conn = Connection::open(&path).map_err(sql)?;
-        // Another process's short write (the CLI's, say) is waited for, not taken for a lock.
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
         // The first read of a non-database file fails here ("file is not a database").
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
         let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(sql)?;
@@ -287,9 +297,7 @@ impl Store {
         // so a burst writes fewer pages to the WAL.
         conn.pragma_update(None, "page_size", 16384).map_err(sql)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
-        conn.pragma_update(None, "synchronous", synchronous.pragma())
-            .map_err(sql)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        tune(&conn, synchronous).map_err(sql)?;
         let mut conn = conn;
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = conn.transaction().map_err(sql)?;
@@ -297,8 +305,6 @@ impl Store {
             tx.pragma_update(None, "user_version", index as i64 + 1).map_err(sql)?;
             tx.commit().map_err(sql)?;
         }
-        conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
-            .map_err(sql)?;
         Ok(Store {
             path,
             conn: Arc::new(Mutex::new(conn)),
@@ -311,12 +317,8 @@ impl Store {
     fn another_connection(&self, checkpoint_after: i64) -> Result<Connection, StoreError> {
         let sql = |cause| StoreError::sql(&self.path, cause);
         let conn = Connection::open(&self.path).map_err(sql)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
-        conn.pragma_update(None, "synchronous", self.synchronous.pragma())
-            .map_err(sql)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
-        conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
-            .map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+        tune(&conn, self.synchronous).map_err(sql)?;
         conn.pragma_update(None, "wal_autocheckpoint", checkpoint_after)
             .map_err(sql)?;
         Ok(conn)

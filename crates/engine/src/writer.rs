@@ -22,7 +22,7 @@ type Written = oneshot::Sender<Result<(), Arc<StoreError>>>;
 
 enum Job {
     Store(Box<Delivery>),
-    /// The policy's decision for a stored alert: no one waits for it.
+    /// The policy's decision for a stored alert.
     Decide(i64, Decision, Written),
     /// Shown at this time.
     Notified(i64, i64, Written),
