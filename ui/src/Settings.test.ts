@@ -17,7 +17,8 @@ function props() {
     fail: vi.fn(),
     showStatus: vi.fn(),
     setAutostart: vi.fn(),
-    preferencesChanged: vi.fn(),
+    setPreference: vi.fn(),
+    resetPreferences: vi.fn(),
   };
 }
 

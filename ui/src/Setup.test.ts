@@ -34,7 +34,7 @@ describe('the first-run setup', () => {
       projects: [],
       refresh: vi.fn(),
       refreshProjects,
-      preferencesChanged: vi.fn(),
+      setPreference: vi.fn(),
       showStatus: vi.fn(),
       done,
     });
