@@ -160,11 +160,34 @@ impl Session<'_> {
             &self.path(&format!("/element/{field}/clear")),
             Some(json!({})),
         );
+        // WebKit's clear leaves a number field as it was.
+        self.script(
+            "const e = document.querySelector(arguments[0]); if (e.value) e.value = ''; return true;",
+            json!([css]),
+        );
         self.driver.call(
             reqwest::Method::POST,
             &self.path(&format!("/element/{field}/value")),
             Some(json!({"text": text})),
         );
+    }
+
+    /// Picks `value` in the `<select>` `css`, as a user picks an option.
+    fn choose(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value=\"{value}\"]"));
+    }
+
+    /// Waits until `css` (a value or a checkbox's state, see [`value_of`]) is `want`.
+    fn wait_value(&self, css: &str, want: Value, within: Duration) {
+        let start = Instant::now();
+        while value_of(self, css) != want {
+            assert!(
+                start.elapsed() < within,
+                "{css} is {} after {within:?}, not {want}",
+                value_of(self, css)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn click(&self, css: &str) {
@@ -219,6 +242,14 @@ impl Session<'_> {
         std::fs::write(&out, png).unwrap();
         eprintln!("screenshot: {}", out.display());
     }
+}
+
+/// What the page's `css` element holds: its value, or whether it is checked.
+fn value_of(page: &Session, css: &str) -> Value {
+    page.script(
+        "const e = document.querySelector(arguments[0]); return e && (e.type === 'checkbox' ? e.checked : e.value);",
+        json!([css]),
+    )
 }
 
 /// One request to the running app's control socket, as the tray and the window send them.
@@ -507,7 +538,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
         changed.elapsed()
     );
     // Web has preferences of its own now; Reset makes it follow the defaults again.
-    wait_text("project-web", "set for this project");
+    wait_text("project-web", "1 setting of its own");
     click("#project-web .reset");
     wait_text("project-web", "the defaults");
     let shown: Value = serde_json::from_slice(
@@ -678,5 +709,214 @@ fn a_first_launch_sets_up_an_account_projects_and_webhooks_in_the_window() {
     page.click("#setup-done");
     assert_eq!(page.view(), "inbox");
     assert_eq!(page.text("state"), "ready");
+    let _ = driver.client.delete(format!("{}{}", driver.base, page.path(""))).send();
+}
+
+/// Every preference set in the window's editor and read back by `sentry-tray-cli prefs`, and the
+/// reverse within a second; each inherits on its own (everyone's, then the account's defaults)
+/// and is reset on its own; the mute preview names the stored alerts a rule would have muted;
+/// the engine's refusal shows at its field.
+#[test]
+fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
+    require_desktop();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(sentry_standin::StandIn::start(TOKEN));
+    sentry.set_environments(
+        "front-end",
+        &[("production", false), ("staging", false), ("dev-laptop", true)],
+    );
+    let sentry_url = sentry.url();
+    let data = temp_dir("window-prefs");
+    let env = [
+        ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_URL", sentry_url.as_str()),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET),
+    ];
+    let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
+    // Alerts of front-end as Sentry sends them, for the mute preview.
+    for (id, title) in [
+        ("501", "ResizeObserver loop limit exceeded"),
+        ("502", "TypeError: undefined is not a function"),
+        ("503", "ResizeObserver loop completed with undelivered notifications"),
+    ] {
+        let (status, answer) = app.post_issue_webhook(&issue_created_body(id, title), SECRET);
+        assert_eq!(status, 201, "{answer}");
+    }
+    let prefs = |args: &[&str]| -> Value {
+        let out = cli(&[&["prefs"], args].concat(), "", &env);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let driver = Driver::start(&env);
+    let page = Session::open(&driver, &["--view", "settings"]);
+    page.wait_text("projects", "Front End");
+    page.click("#project-front-end .edit");
+    page.wait_text("preferences-title", "Front End");
+    page.wait_text("pref-min_level", "default");
+
+    // Each preference, set as a user sets it.
+    page.click("#p-enabled");
+    page.choose("#p-min_level", "error");
+    page.wait_text("pref-environments", "staging");
+    page.click("#p-environments input[value=production]");
+    page.wait_text("pref-environments", "Only production.");
+    page.click("#p-kinds input[value=escalating]");
+    page.wait_text("pref-kinds", "set here");
+    page.click("#p-kinds input[value=state_changed]");
+    page.choose("#p-audience", "owned_or_assigned");
+    page.click("#p-quiet_hours");
+    page.type_into("#quiet-zone", "Europe/Berlin");
+    page.click("#quiet-window-0 input[value=sat]");
+    page.click("#quiet-save");
+    page.wait_text("pref-quiet_hours", "set here");
+    page.choose("#p-digest_up_to", "info");
+    page.type_into("#p-digest_every_hours", "2");
+    page.type_into("#digest-zone", "UTC");
+    page.type_into("#p-digest_at", "09:00, 17:00");
+    page.click("#digest-at-save");
+    page.type_into("#p-spike_limit_per_hour", "3");
+    page.choose("#p-urgent_from", "error");
+    page.click("#p-sound");
+    page.type_into("#mute-text", "resizeobserver");
+    page.wait_text("mute-preview", "would have muted 2 of the last 3 alerts");
+    page.wait_text("mute-preview", "ResizeObserver loop limit exceeded");
+    page.click("#mute-add");
+    page.wait_text("mute-rules", "title contains \"resizeobserver\"");
+    page.wait_text("mute-rules", "would have muted 2 of the last 3 alerts");
+    page.choose("#mute-field", "tag");
+    page.type_into("#mute-text", "browser=IE 11");
+    page.click("#mute-add");
+    page.wait_text("mute-rules", "tag browser=IE 11");
+    // A rule the engine refuses: its reason at the field, nothing stored.
+    page.type_into("#p-local_rules", "path:src/*");
+    page.click("#rules-save");
+    page.wait_text("pref-local_rules", "Missing owner in rule: path:src/* (line 1)");
+    assert!(
+        !page.text("pref-spike_limit_per_hour").contains("Missing owner"),
+        "the error is at its own field"
+    );
+    page.type_into("#p-local_rules", "path:src/* jane@example.com");
+    page.click("#rules-save");
+    page.wait_text("pref-local_rules", "set here");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while page.text("pref-local_rules").contains("Missing owner") {
+        assert!(
+            Instant::now() < deadline,
+            "the error stayed after a good rule was saved"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    page.click("#snooze-1h");
+    page.wait_text("snooze-state", "Snoozed until");
+
+    let shown = prefs(&["front-end", "--origins"]);
+    let (p, from) = (&shown["preferences"], &shown["from"]);
+    assert_eq!(p["enabled"], false, "{shown}");
+    assert_eq!(p["min_level"], "error");
+    assert_eq!(p["environments"], json!(["production"]));
+    assert_eq!(
+        p["kinds"],
+        json!([
+            "new_issue",
+            "regression",
+            "event_alert",
+            "metric_alert",
+            "assigned_to_me",
+            "comment_on_my_issue",
+            "state_changed"
+        ]),
+        "escalating off, changes by others on (both quick clicks kept)"
+    );
+    assert_eq!(p["audience"], "owned_or_assigned");
+    assert_eq!(p["quiet_hours"]["time_zone"], "Europe/Berlin");
+    assert_eq!(
+        p["quiet_hours"]["windows"][0]["days"],
+        json!(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"])
+    );
+    assert_eq!(p["quiet_hours"]["breakthrough"], true);
+    assert_eq!(p["digest_up_to"], "info");
+    assert_eq!(p["digest_every_hours"], 2);
+    assert_eq!(
+        p["digest_at"],
+        json!({"time_zone": "UTC", "times": ["09:00:00", "17:00:00"]})
+    );
+    assert_eq!(p["spike_limit_per_hour"], 3);
+    assert_eq!(p["urgent_from"], "error");
+    assert_eq!(p["sound"], false);
+    assert_eq!(
+        p["mute"],
+        json!([{"field": "title", "value": "resizeobserver"}, {"field": "tag", "value": ["browser", "IE 11"]}])
+    );
+    assert_eq!(p["local_rules"], "path:src/* jane@example.com");
+    assert!(p["snoozed_until"].is_string(), "{shown}");
+    for (field, origin) in from.as_object().unwrap() {
+        assert_eq!(origin, "own", "{field} was set in the window");
+    }
+    page.script(
+        "document.getElementById('preferences').scrollIntoView(); return true;",
+        json!([]),
+    );
+    page.assert_accessible("the preferences editor");
+    page.screenshot("preferences-light");
+    page.script(
+        "document.documentElement.dataset.theme = 'dark'; return true;",
+        json!([]),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    page.assert_accessible("the preferences editor in the dark theme");
+    page.screenshot("preferences-dark");
+    page.script(
+        "document.documentElement.dataset.theme = 'light'; return true;",
+        json!([]),
+    );
+
+    // The reverse: changed and reset from the command line, the open editor shows it within a
+    // second, without a reload.
+    prefs(&["front-end", "min_level=fatal", "environments=staging", "mute="]);
+    page.wait_value("#p-min_level", json!("fatal"), Duration::from_secs(1));
+    page.wait_value(
+        "#p-environments input[value=staging]",
+        json!(true),
+        Duration::from_secs(1),
+    );
+    page.wait_value(
+        "#p-environments input[value=production]",
+        json!(false),
+        Duration::from_secs(1),
+    );
+    page.wait_text("mute-rules", "No mute rules.");
+    prefs(&["front-end", "--reset", "sound,min_level"]);
+    page.wait_value("#p-sound", json!(true), Duration::from_secs(1));
+    page.wait_value("#p-min_level", json!("warning"), Duration::from_secs(1));
+    page.wait_text("pref-min_level", "default");
+
+    // Inheritance, key by key: everyone's minimum level, then acme's, reach front-end, whose
+    // other preferences stay its own; Reset in the window gives one back to the defaults.
+    page.click("#edit-everyone");
+    page.wait_text("preferences-title", "Everyone's defaults");
+    page.choose("#p-min_level", "error");
+    page.wait_text("pref-min_level", "set here");
+    page.click("#project-front-end .edit");
+    page.wait_text("preferences-title", "Front End");
+    page.wait_value("#p-min_level", json!("error"), Duration::from_secs(5));
+    page.wait_text("pref-min_level", "from everyone's defaults");
+    page.click("#edit-account-acme");
+    page.wait_text("preferences-title", "acme's defaults");
+    page.choose("#p-min_level", "fatal");
+    page.wait_text("pref-min_level", "set here");
+    page.click("#project-front-end .edit");
+    page.wait_text("preferences-title", "Front End");
+    page.wait_text("pref-min_level", "from acme's defaults");
+    page.wait_value("#p-min_level", json!("fatal"), Duration::from_secs(5));
+    page.click("#pref-audience .reset");
+    page.wait_text("pref-audience", "default");
+    let shown = prefs(&["front-end", "--origins"]);
+    assert_eq!(shown["from"]["audience"], "built_in", "{shown}");
+    assert_eq!(shown["from"]["min_level"], "account");
+    assert_eq!(shown["from"]["spike_limit_per_hour"], "own");
+    assert_eq!(shown["preferences"]["audience"], "everything");
+    assert_eq!(prefs(&["web"])["min_level"], "fatal", "web follows acme's defaults too");
     let _ = driver.client.delete(format!("{}{}", driver.base, page.path(""))).send();
 }

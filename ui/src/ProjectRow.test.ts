@@ -9,10 +9,10 @@ const web = {
   slug: 'web',
   name: 'Web',
   preferences: { enabled: true, min_level: 'warning', audience: 'everything' },
-  from: 'own',
+  from: { enabled: 'own', min_level: 'account', audience: 'everyone' },
 } as Project;
 
-function table(set: (project: Project, key: string, value: string) => Promise<boolean>) {
+function table(set: (project: string, org: string | null, key: string, value: string) => Promise<string | null>) {
   const host = document.createElement('tbody');
   document.body.append(document.createElement('table').appendChild(host).parentElement!);
   return render(ProjectRow, { target: host, props: { project: web, id: 'project-web', audience: true, set } });
@@ -20,21 +20,21 @@ function table(set: (project: Project, key: string, value: string) => Promise<bo
 
 describe('a project row', () => {
   it('sends each change as the preference key and value the engine reads', async () => {
-    const set = vi.fn().mockResolvedValue(true);
+    const set = vi.fn().mockResolvedValue(null);
     table(set);
     const user = userEvent.setup();
     await user.click(screen.getByLabelText('Notify for Web'));
     await user.selectOptions(screen.getByLabelText('Minimum level for Web'), 'error');
     await user.selectOptions(screen.getByLabelText('Whose alerts in Web'), 'owned');
-    expect(set.mock.calls.map(([, key, value]) => [key, value])).toEqual([
-      ['enabled', 'off'],
-      ['min_level', 'error'],
-      ['audience', 'owned'],
+    expect(set.mock.calls.map(([project, org, key, value]) => [project, org, key, value])).toEqual([
+      ['web', 'acme', 'enabled', 'off'],
+      ['web', 'acme', 'min_level', 'error'],
+      ['web', 'acme', 'audience', 'owned'],
     ]);
   });
 
-  it('puts a refused change back to what is stored', async () => {
-    table(vi.fn().mockResolvedValue(false));
+  it('puts a refused change back to what is stored and says why beside it', async () => {
+    table(vi.fn().mockResolvedValue('the database is read-only'));
     const user = userEvent.setup();
     const enabled = screen.getByLabelText('Notify for Web') as HTMLInputElement;
     await user.click(enabled);
@@ -42,23 +42,28 @@ describe('a project row', () => {
     const level = screen.getByLabelText('Minimum level for Web') as HTMLSelectElement;
     await user.selectOptions(level, 'fatal');
     await vi.waitFor(() => expect(level.value).toBe('warning'));
+    expect(screen.getByRole('alert').textContent).toBe('the database is read-only');
   });
 });
 
 describe('where a project row says its preferences come from', () => {
-  it("offers Reset where they are the project's own, and not where they are inherited", async () => {
+  it("offers Reset where some are the project's own, and not where all are inherited", async () => {
     const reset = vi.fn();
+    const edit = vi.fn();
     const host = document.createElement('tbody');
     document.body.append(document.createElement('table').appendChild(host).parentElement!);
     const { rerender } = render(ProjectRow, {
       target: host,
-      props: { project: web, id: 'project-web', audience: true, set: vi.fn(), reset },
+      props: { project: web, id: 'project-web', audience: true, set: vi.fn(), reset, edit },
     });
-    expect(screen.getByText('set for this project')).toBeTruthy();
-    await userEvent.setup().click(screen.getByRole('button', { name: 'Reset' }));
+    expect(screen.getByText('1 setting of its own')).toBeTruthy();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Reset Web' }));
     expect(reset).toHaveBeenCalledWith(web);
-    await rerender({ project: { ...web, from: 'account' } });
-    expect(screen.getByText("from acme's defaults")).toBeTruthy();
-    expect(screen.queryByRole('button', { name: 'Reset' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'All settings of Web' }));
+    expect(edit).toHaveBeenCalledWith(web);
+    await rerender({ project: { ...web, from: { enabled: 'account', min_level: 'everyone' } } });
+    expect(screen.getByText("follows acme's defaults")).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Reset Web' })).toBeNull();
   });
 });

@@ -19,6 +19,8 @@ function props() {
     setAutostart: vi.fn(),
     setPreference: vi.fn(),
     resetPreferences: vi.fn(),
+    edit: vi.fn(),
+    editing: null,
   };
 }
 

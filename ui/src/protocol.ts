@@ -57,6 +57,12 @@ export type EnvironmentUnknown = "unreachable" | "no_account";
 export type Event = { "event": "changed" } | { "event": "show", view: View, };
 
 /**
+ * One preference, as it is stored, inherited and reset on its own (its name is the field's in
+ * [`Preferences`]).
+ */
+export type Field = "enabled" | "min_level" | "environments" | "kinds" | "audience" | "quiet_hours" | "snoozed_until" | "spike_limit_per_hour" | "digest_up_to" | "digest_every_hours" | "digest_at" | "urgent_from" | "sound" | "mute" | "local_rules";
+
+/**
  * An alert as the window's inbox shows it: the stored alert, its reasons as text, and whether
  * it is an issue the user can act on.
  */
@@ -81,6 +87,12 @@ export type IssueSort = "date" | "last_seen";
 export type Kind = "IssueCreated" | "IssueResolved" | "IssueUnresolved" | "IssueAssigned" | "IssueIgnored" | "IssueArchived" | "ErrorCreated" | "EventAlertTriggered" | "EventAlert" | "MetricAlertCritical" | "MetricAlertWarning" | "MetricAlertResolved" | "CommentCreated" | "CommentUpdated" | "CommentDeleted" | { "Other": string };
 
 export type Level = "debug" | "info" | "warning" | "error" | "fatal";
+
+/**
+ * What mute rules would have done to recent alerts: of the `checked` latest alerts in scope,
+ * the ones each rule (in the order asked) would have muted.
+ */
+export type MutePreview = { checked: number, matches: Array<Array<Recent>>, };
 
 /**
  * Known noise: an alert matching any of these is not shown.
@@ -163,14 +175,14 @@ sound: boolean, mute: Array<MuteRule>,
 local_rules: string, };
 
 /**
- * Where a project's preferences come from.
+ * Where a project's preference comes from.
  */
 export type PreferencesFrom = "own" | "account" | "everyone" | "built_in";
 
 /**
  * One project of an account, as `projects` and the window list it.
  */
-export type Project = { org: string, slug: string, name: string, preferences: Preferences, from: PreferencesFrom, };
+export type Project = { org: string, slug: string, name: string, preferences: Preferences, from: { [key in Field]?: PreferencesFrom }, };
 
 /**
  * A project of an account, as [`Request::PreferencesOf`] names it.
@@ -178,9 +190,9 @@ export type Project = { org: string, slug: string, name: string, preferences: Pr
 export type ProjectKey = { org: string, slug: string, };
 
 /**
- * A project's effective preferences and where they come from.
+ * A project's effective preferences and where each comes from.
  */
-export type ProjectPreferences = { preferences: Preferences, from: PreferencesFrom, };
+export type ProjectPreferences = { preferences: Preferences, from: { [key in Field]?: PreferencesFrom }, };
 
 /**
  * One row of the queue.
@@ -212,15 +224,28 @@ export type Reason = { "reason": "project_off", project: string, } | { "reason":
 rule: number, by: MuteRule, } | { "reason": "comment_on_your_issue" } | { "reason": "comment_not_on_your_issue", assignment: Assignment, } | { "reason": "everything", project: string, } | { "reason": "assigned", assignment: Assignment, } | { "reason": "owned", ownership: Ownership, } | { "reason": "neither_assigned_nor_owned", assignment: Assignment, ownership: Ownership, } | { "reason": "breaks_through_quiet_hours", critical: boolean, } | { "reason": "quiet_hours", until: string, } | { "reason": "spike_limit", limit: number, project: string, } | { "reason": "digest_level", level: Level, up_to: Level, } | { "reason": "notify", kind: AlertKind, project: string, } | { "reason": "paused" } | { "reason": "incident_resolved" } | { "reason": "preferences_unreadable", detail: string, } | string;
 
 /**
+ * An alert as lists show it.
+ */
+export type Recent = { id: number, kind: Kind, issue_id: string, short_id: string | null, project: string | null, title: string, web_url: string | null, 
+/**
+ * `None` until the policy has decided.
+ */
+decision: Deliver | null, received_at: number, reasons: Array<Reason>, level: Level | null, source: Source, org: string | null, 
+/**
+ * The account (`server|organization`) it came from, when known.
+ */
+account: string | null, };
+
+/**
  * The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
  */
-export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": Array<InboxEntry> } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | "done";
+export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": Array<InboxEntry> } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | "done";
 
 /**
  * What the window (or a second launch) asks the running app: the method and its parameters,
  * `{"method": "set_paused", "params": {"paused": true}}` on the wire.
  */
-export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": Record<symbol, never> } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, } } | { "method": "action_queued", "params": Record<symbol, never> };
+export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": Record<symbol, never> } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
 
 export type ServerKind = "sentry" | "older_sentry" | "glitch_tip";
 

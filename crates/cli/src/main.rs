@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use engine::policy::Deliver;
+use engine::policy::{Deliver, Field, PrefError};
 use engine::{ActionRequest, ActionState, Alert, Daemon, DaemonConfig, Engine, Origin, Settings, UserAction};
 
 #[derive(Parser)]
@@ -80,6 +80,14 @@ enum Command {
         org: Option<String>,
         /// e.g. min_level=error environments=production audience=owned quiet_hours="Europe/Berlin mon-fri 22:00-07:00"
         changes: Vec<String>,
+        /// Forget the project's own value of these preferences (comma-separated; "all" for
+        /// every one), so they follow its account's or everyone's defaults again.
+        #[arg(long, value_delimiter = ',')]
+        reset: Vec<String>,
+        /// Print where each preference comes from ("own", "account", "everyone", "built_in")
+        /// beside the preferences.
+        #[arg(long)]
+        origins: bool,
     },
     /// The policy's decision for an alert (a Sentry issue webhook or issue JSON), with every reason.
     Explain {
@@ -213,7 +221,13 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             out!("Webhook secret removed from the keyring.");
             Ok(())
         }
-        Command::Prefs { project, org, changes } => prefs(&engine()?, &project, org, &changes),
+        Command::Prefs {
+            project,
+            org,
+            changes,
+            reset,
+            origins,
+        } => prefs(&engine()?, &project, org, &changes, &reset, origins),
         Command::Inbox { json, limit } => inbox(&engine()?, json, limit),
         Command::Projects { json } => projects(&engine()?, json),
         Command::Act {
@@ -421,7 +435,25 @@ fn inbox(engine: &Engine, json: bool, limit: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn prefs(engine: &Engine, project: &str, org: Option<String>, changes: &[String]) -> anyhow::Result<()> {
+fn prefs(
+    engine: &Engine,
+    project: &str,
+    org: Option<String>,
+    changes: &[String],
+    reset: &[String],
+    origins: bool,
+) -> anyhow::Result<()> {
+    let reset = match reset {
+        [] => None,
+        [all] if all == "all" => Some(None),
+        keys => Some(Some(
+            keys.iter()
+                .map(|key| {
+                    Field::parse(key.trim()).ok_or_else(|| BadInput(PrefError::UnknownKey(key.clone()).to_string()))
+                })
+                .collect::<Result<Vec<_>, BadInput>>()?,
+        )),
+    };
     let changes = changes
         .iter()
         .map(|change| {
@@ -436,8 +468,15 @@ fn prefs(engine: &Engine, project: &str, org: Option<String>, changes: &[String]
         Some(org) => Some(org),
         None => engine.org_of(project)?,
     };
-    let preferences = engine.change_preferences(project, org.as_deref(), &changes)?;
-    out!("{}", serde_json::to_string_pretty(&preferences)?);
+    if let Some(only) = reset {
+        engine.reset_preferences(project, org.as_deref(), only.as_deref())?;
+    }
+    let settings = engine.change_preferences(project, org.as_deref(), &changes)?;
+    if origins {
+        out!("{}", serde_json::to_string_pretty(&settings)?);
+    } else {
+        out!("{}", serde_json::to_string_pretty(&settings.preferences)?);
+    }
     Ok(())
 }
 

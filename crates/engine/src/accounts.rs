@@ -10,7 +10,7 @@ use crate::api::Engine;
 use crate::policy::Preferences;
 use crate::receiver::now;
 use crate::secrets::{Origin, SecretError, SecretKind, Secrets};
-use crate::store::PreferencesFrom;
+use crate::store::Origins;
 use crate::store::StoreError;
 
 /// What the app needs a token to do: read issues and events, and act on them.
@@ -347,11 +347,11 @@ pub struct Project {
     pub settings: ProjectPreferences,
 }
 
-/// A project's effective preferences and where they come from.
+/// A project's effective preferences and where each comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct ProjectPreferences {
     pub preferences: Preferences,
-    pub from: PreferencesFrom,
+    pub from: Origins,
 }
 
 /// Every account's projects from Sentry, with their effective preferences.

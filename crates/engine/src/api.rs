@@ -12,7 +12,7 @@ use crate::actions::{ActionError, Actions};
 use crate::alert::Alert;
 use crate::daemon::{self, DaemonError};
 use crate::enrich::Enricher;
-use crate::policy::{Decision, PrefError, Preferences};
+use crate::policy::{Decision, Field, MuteRule, PrefError, Preferences};
 use crate::poll::{self, Cycle};
 use crate::secrets::{Origin, SecretError, SecretKind, Secrets};
 use crate::settings::Settings;
@@ -63,6 +63,17 @@ impl Error {
 pub struct Assignee {
     pub assignee: String,
     pub label: String,
+}
+
+/// How many of the latest alerts the mute preview looks through.
+const MUTE_PREVIEW_ALERTS: usize = 500;
+
+/// What mute rules would have done to recent alerts: of the `checked` latest alerts in scope,
+/// the ones each rule (in the order asked) would have muted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct MutePreview {
+    pub checked: u32,
+    pub matches: Vec<Vec<Recent>>,
 }
 
 #[derive(Clone, Debug)]
@@ -218,6 +229,56 @@ impl Engine {
         Ok(people)
     }
 
+    /// `project`'s environments in Sentry (of the account of `org`), to pick from.
+    pub async fn environments(&self, org: &str, project: &str) -> Result<Vec<String>, Error> {
+        let (account, token) = accounts::with_tokens(self)
+            .await?
+            .into_iter()
+            .find(|(account, _)| account.org == org)
+            .ok_or_else(|| AccountError::NotFound(org.to_owned()))?;
+        let in_org = |cause| AccountError::InOrganization {
+            org: account.org.clone(),
+            cause,
+        };
+        let client = crate::servers::client(&self.store, &account, &token).map_err(in_org)?;
+        let mut names = client.environments(org, project).await.map_err(in_org)?;
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// Which of the latest alerts of `project` (of `org`; `@org` for all of that account's,
+    /// `*` for all) each of `rules` would have muted, newest first.
+    pub fn mute_preview(&self, project: &str, org: Option<&str>, rules: &[MuteRule]) -> Result<MutePreview, Error> {
+        let alerts = self.store.recent_payloads(MUTE_PREVIEW_ALERTS)?;
+        let scope = |recent: &Recent| match project {
+            crate::store::DEFAULT_PREFERENCES => true,
+            defaults if defaults.starts_with('@') => recent.org.as_deref() == Some(&defaults[1..]),
+            slug => recent.project.as_deref() == Some(slug) && (org.is_none() || recent.org.as_deref() == org),
+        };
+        let mut preview = MutePreview {
+            checked: 0,
+            matches: vec![Vec::new(); rules.len()],
+        };
+        for (recent, payload) in alerts.into_iter().filter(|(recent, _)| scope(recent)) {
+            preview.checked += 1;
+            // What the policy read from it: the body again (tags and message live only there),
+            // else what the row keeps.
+            let alert = Alert::from_json_file(payload.as_bytes()).unwrap_or_else(|_| Alert {
+                title: recent.title.clone(),
+                project: recent.project.clone(),
+                ..Alert::default()
+            });
+            let facts = alert.facts(&crate::policy::Me::default());
+            for (rule, matches) in rules.iter().zip(&mut preview.matches) {
+                if crate::policy::muted(rule, &facts) {
+                    matches.push(recent.clone());
+                }
+            }
+        }
+        Ok(preview)
+    }
+
     /// One polling cycle of `org` at `url` with `token`, as the daemon runs for each account:
     /// what is news is stored (the daemon would notify it). For measuring polling.
     pub async fn poll_once(&self, url: &str, org: &str, token: &str) -> Result<Cycle, Error> {
@@ -252,36 +313,48 @@ impl Engine {
         Ok(self.store.preferences(project, org)?)
     }
 
-    /// [`Engine::preferences`], and where they come from.
+    /// [`Engine::preferences`], and where each comes from.
     pub fn preferences_from(&self, project: &str, org: Option<&str>) -> Result<ProjectPreferences, Error> {
         let (preferences, from) = self.store.preferences_from(project, org)?;
         Ok(ProjectPreferences { preferences, from })
     }
 
-    /// Removes `project`'s own preferences, so it follows its account's defaults again (or
-    /// everyone's); answers what it follows now.
-    pub fn reset_preferences(&self, project: &str, org: Option<&str>) -> Result<ProjectPreferences, Error> {
-        self.store.reset_preferences(project)?;
+    /// Removes `project`'s own preferences (all, or `only` these), so they follow its account's
+    /// defaults again (or everyone's); answers what it follows now.
+    pub fn reset_preferences(
+        &self,
+        project: &str,
+        org: Option<&str>,
+        only: Option<&[Field]>,
+    ) -> Result<ProjectPreferences, Error> {
+        self.store.reset_preferences(project, only)?;
         self.preferences_from(project, org)
     }
 
     /// Changes `project`'s preferences (`@org` for an account's defaults, `*` for everyone's):
-    /// the effective ones, by the same fallback, with `changes` applied, stored as its own.
-    /// Wherever the change is made, the same change stores the same row.
+    /// the effective ones, by the same fallback, with `changes` applied; the preferences changed
+    /// are stored as its own, the others keep following their defaults.
     pub fn change_preferences(
         &self,
         project: &str,
         org: Option<&str>,
         changes: &[(String, String)],
-    ) -> Result<Preferences, Error> {
+    ) -> Result<ProjectPreferences, Error> {
         let mut preferences = self.store.preferences(project, org)?;
+        let mut changed = std::collections::BTreeSet::new();
         for (key, value) in changes {
             preferences.set(key, value)?;
+            changed.insert(Field::parse(key).ok_or_else(|| PrefError::UnknownKey(key.clone()))?);
         }
-        if !changes.is_empty() {
-            self.store.set_preferences(project, &preferences)?;
+        if !changed.is_empty() {
+            let stored = serde_json::to_value(&preferences).unwrap_or_default();
+            let fields: Vec<_> = changed
+                .into_iter()
+                .map(|f| (f, stored.get(f.name()).cloned().unwrap_or_default()))
+                .collect();
+            self.store.set_preference_fields(project, &fields)?;
         }
-        Ok(preferences)
+        self.preferences_from(project, org)
     }
 
     /// Whose project `project` is when nobody said: none for the defaults rows (`*`, `@org`), the

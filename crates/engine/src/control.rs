@@ -16,7 +16,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::accounts::{Account, Project, ProjectPreferences};
 use crate::actions::Queued;
-use crate::api::Assignee;
+use crate::api::{Assignee, MutePreview};
+use crate::policy::{Field, MuteRule};
 use crate::status::Status;
 use crate::store::InboxEntry;
 
@@ -139,10 +140,24 @@ pub enum Request {
     PreferencesOf {
         projects: Vec<ProjectKey>,
     },
-    /// Removes a project's own preferences: it follows its account's (or everyone's) again.
+    /// Removes a project's own preferences (all, or `only` these): they follow its account's
+    /// (or everyone's) again.
     ResetPreferences {
         project: String,
         org: Option<String>,
+        only: Option<Vec<Field>>,
+    },
+    /// The project's environments in Sentry, to pick from.
+    Environments {
+        project: String,
+        org: String,
+    },
+    /// Which of the project's recent alerts each of `rules` would have muted (`project` may be
+    /// `@org` or `*`: the account's or everyone's alerts).
+    MutePreview {
+        project: String,
+        org: Option<String>,
+        rules: Vec<MuteRule>,
     },
     /// Another process (`sentry-tray-cli act`) queued an action: send it now, not when the
     /// queue next wakes for its own reasons.
@@ -171,6 +186,8 @@ impl Request {
             Request::Assignees {} => "assignees",
             Request::PreferencesOf { .. } => "preferences_of",
             Request::ResetPreferences { .. } => "reset_preferences",
+            Request::Environments { .. } => "environments",
+            Request::MutePreview { .. } => "mute_preview",
             Request::ActionQueued {} => "action_queued",
         }
     }
@@ -205,6 +222,9 @@ pub enum Reply {
     PreferencesOf(Vec<ProjectPreferences>),
     /// One project's preferences after a change.
     ProjectPreferences(Box<ProjectPreferences>),
+    /// A project's environments in Sentry, by name.
+    Environments(Vec<String>),
+    MutePreview(MutePreview),
     Done,
 }
 

@@ -3,13 +3,15 @@
 //! Migrations are numbered SQL files applied at open; `PRAGMA user_version` is the schema
 //! version. A file from a newer app or a damaged file is reported with its path, never reset.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value};
 
 use crate::alert::{Alert, Kind, Source};
-use crate::policy::{Decision, Deliver, Level, Preferences, Reason};
+use crate::policy::{Decision, Deliver, Field, Level, Preferences, Reason};
 use crate::settings::Synchronous;
 
 const MIGRATIONS: &[&str] = &[
@@ -98,7 +100,10 @@ pub struct Store {
 /// The WAL file is cut back to this size when it restarts (a burst can grow it far beyond).
 const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
-/// Where a project's preferences come from.
+/// Where each of a project's preferences comes from.
+pub type Origins = BTreeMap<Field, PreferencesFrom>;
+
+/// Where a project's preference comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PreferencesFrom {
@@ -152,6 +157,15 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 pub enum Mark {
     Decision(i64, Decision),
     Notified(i64, i64),
+}
+
+fn write_row(conn: &Connection, project: &str, row: &Map<String, Value>) -> rusqlite::Result<()> {
+    let text = Value::Object(row.clone()).to_string();
+    conn.execute(
+        "INSERT INTO preferences (project, value) VALUES (?1, ?2) ON CONFLICT (project) DO UPDATE SET value = ?2",
+        params![project, text],
+    )
+    .map(drop)
 }
 
 fn decide_on(conn: &Connection, alert_id: i64, decision: &Decision) -> rusqlite::Result<()> {
@@ -408,50 +422,112 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The project's preferences: its own, else its account's (`@org`), else the defaults row
-    /// (`*`), else the built-in defaults.
+    /// The project's preferences, key by key: its own, else its account's (`@org`), else the
+    /// defaults row's (`*`), else the built-in default.
     pub fn preferences(&self, project: &str, org: Option<&str>) -> Result<Preferences, StoreError> {
         self.preferences_from(project, org).map(|(preferences, _)| preferences)
     }
 
-    /// [`Store::preferences`], and where they came from.
-    pub fn preferences_from(
-        &self,
-        project: &str,
-        org: Option<&str>,
-    ) -> Result<(Preferences, PreferencesFrom), StoreError> {
-        let account = org.map(|o| format!("@{o}"));
-        let levels = [
-            (Some(project), PreferencesFrom::Own),
-            (account.as_deref(), PreferencesFrom::Account),
-            (Some(DEFAULT_PREFERENCES), PreferencesFrom::Everyone),
-        ];
-        for (key, from) in levels.into_iter().filter_map(|(key, from)| Some((key?, from))) {
-            // A defaults row asked about itself is its own.
-            let from = if key == project { PreferencesFrom::Own } else { from };
-            let stored: Option<String> = self
-                .conn()
-                .query_row("SELECT value FROM preferences WHERE project = ?1", [key], |r| r.get(0))
-                .optional()
-                .map_err(|e| self.err(e))?;
-            if let Some(text) = stored {
-                let preferences = serde_json::from_str(&text).map_err(|e| StoreError::BadPreferences {
-                    path: self.path.clone(),
-                    project: key.to_owned(),
-                    detail: e.to_string(),
-                })?;
-                return Ok((preferences, from));
+    /// [`Store::preferences`], and where each of them came from.
+    ///
+    /// A row holds only the preferences set for it (rows an older version wrote hold all of
+    /// them, set as they were then); a defaults row (`*`, `@org`) asked about itself is its own.
+    pub fn preferences_from(&self, project: &str, org: Option<&str>) -> Result<(Preferences, Origins), StoreError> {
+        let account = match project {
+            DEFAULT_PREFERENCES => None,
+            defaults if defaults.starts_with('@') => None,
+            _ => org.map(|o| format!("@{o}")),
+        };
+        // Least specific first: each row's preferences override the ones before it.
+        let mut layers = vec![(DEFAULT_PREFERENCES, PreferencesFrom::Everyone)];
+        layers.extend(account.as_deref().map(|a| (a, PreferencesFrom::Account)));
+        layers.retain(|(key, _)| *key != project);
+        layers.push((project, PreferencesFrom::Own));
+        let Value::Object(defaults) = serde_json::to_value(Preferences::default()).unwrap_or_default() else {
+            unreachable!("preferences are a JSON object")
+        };
+        let mut merged = defaults.clone();
+        let mut origins: Origins = Field::ALL.into_iter().map(|f| (f, PreferencesFrom::BuiltIn)).collect();
+        let conn = self.conn();
+        for (key, from) in layers {
+            let Some(row) = self.row_on(&conn, key)? else { continue };
+            // Each row must read on its own, so the one to blame is named.
+            let mut alone = defaults.clone();
+            alone.extend(row.clone());
+            serde_json::from_value::<Preferences>(Value::Object(alone)).map_err(|e| self.bad_row(key, e))?;
+            for (name, value) in row {
+                // A preference a newer version stored is kept, not read.
+                let Ok(field) = serde_json::from_value::<Field>(Value::String(name.clone())) else {
+                    continue;
+                };
+                merged.insert(name, value);
+                origins.insert(field, from);
             }
         }
-        Ok((Preferences::default(), PreferencesFrom::BuiltIn))
+        let preferences = serde_json::from_value(Value::Object(merged)).map_err(|e| self.bad_row(project, e))?;
+        Ok((preferences, origins))
     }
 
-    /// Removes `project`'s own preferences (a project, `@org` or `*`): it falls back again.
-    pub fn reset_preferences(&self, project: &str) -> Result<(), StoreError> {
-        self.conn()
-            .execute("DELETE FROM preferences WHERE project = ?1", [project])
-            .map(drop)
-            .map_err(|e| self.err(e))
+    fn bad_row(&self, key: &str, cause: impl std::fmt::Display) -> StoreError {
+        StoreError::BadPreferences {
+            path: self.path.clone(),
+            project: key.to_owned(),
+            detail: cause.to_string(),
+        }
+    }
+
+    /// The preferences stored for `key` itself, as stored.
+    fn row_on(&self, conn: &Connection, key: &str) -> Result<Option<Map<String, Value>>, StoreError> {
+        let stored: Option<String> = conn
+            .query_row("SELECT value FROM preferences WHERE project = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        stored
+            .map(|text| match serde_json::from_str(&text) {
+                Ok(Value::Object(row)) => Ok(row),
+                Ok(_) => Err(self.bad_row(key, "not a JSON object")),
+                Err(e) => Err(self.bad_row(key, e)),
+            })
+            .transpose()
+    }
+
+    /// Sets these preferences of `project` (a project, `@org` or `*`) as its own, keeping the
+    /// others it has.
+    pub fn set_preference_fields(&self, project: &str, fields: &[(Field, Value)]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        // Immediate: another process changing the same row waits, rather than one change lost.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        let mut row = self.row_on(&tx, project)?.unwrap_or_default();
+        for (field, value) in fields {
+            row.insert(field.name().to_owned(), value.clone());
+        }
+        write_row(&tx, project, &row).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Removes `project`'s own preferences (a project, `@org` or `*`), all of them or `only`
+    /// these: they fall back again.
+    pub fn reset_preferences(&self, project: &str, only: Option<&[Field]>) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        let mut row = match only {
+            Some(_) => self.row_on(&tx, project)?.unwrap_or_default(),
+            None => Map::new(),
+        };
+        for field in only.unwrap_or_default() {
+            row.remove(field.name());
+        }
+        if row.is_empty() {
+            tx.execute("DELETE FROM preferences WHERE project = ?1", [project])
+                .map_err(|e| self.err(e))?;
+        } else {
+            write_row(&tx, project, &row).map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))
     }
 
     /// Where preferences filter by environment: the project, `@org` or `*` keys that set one.
@@ -467,22 +543,25 @@ impl Store {
         for row in rows {
             let (key, text) = row.map_err(|e| self.err(e))?;
             // A row that does not read is reported where it is used; here it filters nothing.
-            if serde_json::from_str::<Preferences>(&text).is_ok_and(|p| !p.environments.is_empty()) {
+            let filters = serde_json::from_str::<Value>(&text).ok().is_some_and(|row| {
+                row.get(Field::Environments.name())
+                    .and_then(Value::as_array)
+                    .is_some_and(|list| !list.is_empty())
+            });
+            if filters {
                 keys.push(key);
             }
         }
         Ok(keys)
     }
 
-    pub fn set_preferences(&self, project: &str, preferences: &Preferences) -> Result<(), StoreError> {
-        let text = serde_json::to_string(preferences).unwrap_or_default();
-        self.conn()
-            .execute(
-                "INSERT INTO preferences (project, value) VALUES (?1, ?2) ON CONFLICT (project) DO UPDATE SET value = ?2",
-                params![project, text],
-            )
-            .map(drop)
-            .map_err(|e| self.err(e))
+    /// Stores every one of `preferences` as `project`'s own (as older versions stored them).
+    #[cfg(test)]
+    pub(crate) fn set_preferences(&self, project: &str, preferences: &Preferences) -> Result<(), StoreError> {
+        let Ok(Value::Object(row)) = serde_json::to_value(preferences) else {
+            unreachable!("preferences are a JSON object")
+        };
+        write_row(&self.conn(), project, &row).map_err(|e| self.err(e))
     }
 
     /// A cached value no older than `max_age` seconds at `now`.
@@ -515,6 +594,25 @@ impl Store {
             "source != ?1 ORDER BY id DESC LIMIT ?2",
             params![Source::Action, limit as i64],
         )
+    }
+
+    /// [`Store::recent_alerts`], each with its body as Sentry sent it.
+    pub fn recent_payloads(&self, limit: usize) -> Result<Vec<(Recent, String)>, StoreError> {
+        let recent = self.recent_alerts(limit)?;
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare_cached("SELECT payload FROM alert_payloads WHERE alert_id = ?1")
+            .map_err(|e| self.err(e))?;
+        recent
+            .into_iter()
+            .map(|alert| {
+                let payload: Option<String> = statement
+                    .query_row([alert.id], |r| r.get(0))
+                    .optional()
+                    .map_err(|e| self.err(e))?;
+                Ok((alert, payload.unwrap_or_default()))
+            })
+            .collect()
     }
 
     /// The alert stored as `id` (not a row of the app's own actions).
@@ -853,6 +951,64 @@ mod tests {
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
         assert!(err.to_string().contains(&path.display().to_string()));
         assert_eq!(std::fs::read(&path).unwrap(), junk, "the file was changed");
+    }
+
+    #[test]
+    fn each_preference_falls_back_on_its_own_and_is_reset_on_its_own() {
+        use serde_json::json;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        store
+            .set_preference_fields(DEFAULT_PREFERENCES, &[(Field::MinLevel, json!("error"))])
+            .unwrap();
+        store
+            .set_preference_fields("@acme", &[(Field::Audience, json!("owned"))])
+            .unwrap();
+        store
+            .set_preference_fields("web", &[(Field::Enabled, json!(false))])
+            .unwrap();
+        let (web, from) = store.preferences_from("web", Some("acme")).unwrap();
+        assert!(!web.enabled);
+        assert_eq!(
+            (web.min_level, web.audience),
+            (Level::Error, crate::policy::Audience::Owned)
+        );
+        assert_eq!(from[&Field::Enabled], PreferencesFrom::Own);
+        assert_eq!(from[&Field::Audience], PreferencesFrom::Account);
+        assert_eq!(from[&Field::MinLevel], PreferencesFrom::Everyone);
+        assert_eq!(from[&Field::Sound], PreferencesFrom::BuiltIn);
+        // A change of everyone's minimum level reaches the project, which set only "enabled".
+        store
+            .set_preference_fields(DEFAULT_PREFERENCES, &[(Field::MinLevel, json!("fatal"))])
+            .unwrap();
+        assert_eq!(store.preferences("web", Some("acme")).unwrap().min_level, Level::Fatal);
+        // The account's defaults asked about themselves: their own, then everyone's.
+        let (_, acme) = store.preferences_from("@acme", None).unwrap();
+        assert_eq!(acme[&Field::Audience], PreferencesFrom::Own);
+        assert_eq!(acme[&Field::MinLevel], PreferencesFrom::Everyone);
+        store.reset_preferences("web", Some(&[Field::Enabled])).unwrap();
+        let (web, from) = store.preferences_from("web", Some("acme")).unwrap();
+        assert!(web.enabled);
+        assert_eq!(from[&Field::Enabled], PreferencesFrom::BuiltIn);
+        assert!(
+            !store
+                .conn()
+                .query_row("SELECT count(*) FROM preferences WHERE project = 'web'", [], |r| r
+                    .get::<_, i64>(0)
+                    .map(|n| n > 0))
+                .unwrap(),
+            "an empty row is removed"
+        );
+        // A damaged row is named, whichever project reads through it.
+        store
+            .conn()
+            .execute(
+                "UPDATE preferences SET value = '{\"min_level\": 7}' WHERE project = '@acme'",
+                [],
+            )
+            .unwrap();
+        let err = store.preferences("web", Some("acme")).unwrap_err().to_string();
+        assert!(err.contains("@acme"), "{err}");
     }
 
     #[test]

@@ -121,7 +121,7 @@ fn scenarios() -> Vec<Scenario> {
             found: Found::default(),
             at: tuesday_noon(),
             deliver: Deliver::Now,
-            why: "alert rules firing in (unknown project)",
+            why: "alert rules firing in front-end",
             because: "",
         },
         Scenario {

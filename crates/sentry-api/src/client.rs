@@ -361,6 +361,20 @@ impl Client {
         .await
     }
 
+    /// The project's environments, by name (hidden ones left out; Sentry answers only the
+    /// visible ones by default and GlitchTip marks them the same way).
+    pub async fn environments(&self, org: &str, project: &str) -> Result<Vec<String>, ApiError> {
+        self.every_page(
+            &format!("/api/0/projects/{}/{}/environments/", seg(org), seg(project)),
+            "environments",
+            |e| {
+                let hidden = e["isHidden"].as_bool().unwrap_or(false);
+                text(&e["name"]).filter(|_| !hidden)
+            },
+        )
+        .await
+    }
+
     /// Every page of a list (at most 50), each item read by `read` (unreadable ones skipped).
     async fn every_page<T>(
         &self,

@@ -350,6 +350,13 @@ fn issue_from_url(url: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+fn project_from_url(url: &str) -> Option<String> {
+    let mut parts = url.split('/');
+    parts.find(|p| *p == "projects")?;
+    let (_org, project) = (parts.next()?, parts.next()?);
+    (parts.next() == Some("events") && !project.is_empty()).then(|| project.to_owned())
+}
+
 fn event_payload(kind: &str, event: &Value, rule: Option<String>) -> Result<EventPayload, PayloadError> {
     if !event.is_object() {
         return Err(PayloadError::WrongShape {
@@ -374,8 +381,13 @@ fn event_payload(kind: &str, event: &Value, rule: Option<String>) -> Result<Even
         culprit: get("culprit"),
         level: get("level").or_else(|| tag("level")),
         environment: get("environment").or_else(|| tag("environment")),
-        // The error resource names the project by numeric id; the policy wants the slug.
-        project: event.get("project").and_then(|p| p.get("slug")).and_then(text),
+        // Sentry names the project by its numeric id here; the policy wants the slug, which the
+        // event's API address carries (`…/api/0/projects/{org}/{project}/events/{id}/`).
+        project: event
+            .get("project")
+            .and_then(|p| p.get("slug"))
+            .and_then(text)
+            .or_else(|| get("url").as_deref().and_then(project_from_url)),
         // Keep the issue's page, not the event's: actions and "open" are about the issue.
         web_url: web_url.map(|u| u.split("/events/").next().unwrap_or(&u).to_owned()),
         issue_id,
@@ -524,6 +536,9 @@ mod tests {
         };
         assert_eq!(e.kind, "event_alert.triggered");
         assert!(e.rule.is_some());
+        // Sentry names the project by id in the event; its slug is in the event's API address,
+        // and per-project preferences need it.
+        assert_eq!(e.project.as_deref(), Some("front-end"));
 
         let Payload::MetricAlert(m) =
             parse(Some("metric_alert"), &example("webhook.metric_alert.critical.json")).unwrap()

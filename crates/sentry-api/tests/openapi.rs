@@ -84,6 +84,7 @@ async fn every_request_the_client_sends_matches_sentrys_openapi_spec() {
             .await,
     );
     conforms("GET project ownership", client.project_ownership("acme", "web").await);
+    conforms("GET project environments", client.environments("acme", "web").await);
     // What the app learns of a server when an account is added and at start.
     conforms("learning what the server offers", client.discover("acme").await);
     conforms("GET latest event", client.latest_event("acme", "42").await);

@@ -68,6 +68,8 @@ struct Shared {
     page_size: Mutex<Option<usize>>,
     scopes: Mutex<Vec<String>>,
     ownership: Mutex<std::collections::HashMap<String, String>>,
+    /// Each project's environments, `(name, hidden)`; unset: production and staging.
+    environments: Mutex<std::collections::HashMap<String, Vec<(String, bool)>>>,
     events: Mutex<std::collections::HashMap<String, Value>>,
     legacy_only: Mutex<bool>,
     more_orgs: Mutex<Vec<String>>,
@@ -136,6 +138,7 @@ impl StandIn {
             )
             .route("/api/0/issues/{id}/events/latest/", get(latest_event_legacy))
             .route("/api/0/projects/{org}/{project}/ownership/", get(ownership))
+            .route("/api/0/projects/{org}/{project}/environments/", get(environments))
             .route("/api/0/organizations/", get(organizations))
             .route("/api/0/organizations/{org}/issues/{id}/", get(issue).put(update_issue))
             .route("/api/0/issues/{id}/", get(legacy_issue).put(legacy_update_issue))
@@ -193,6 +196,15 @@ impl StandIn {
             .lock()
             .unwrap()
             .insert(project.to_owned(), raw.to_owned());
+    }
+
+    /// A project's environments, `(name, hidden)` (hidden ones are not listed, as Sentry's and
+    /// GlitchTip's default `visibility=visible` answers).
+    pub fn set_environments(&self, project: &str, environments: &[(&str, bool)]) {
+        self.shared.environments.lock().unwrap().insert(
+            project.to_owned(),
+            environments.iter().map(|(n, h)| (n.to_string(), *h)).collect(),
+        );
     }
 
     /// The latest event of an issue (Sentry's event JSON).
@@ -503,6 +515,29 @@ async fn ownership(State(shared): State<Arc<Shared>>, Path((org, project)): Path
         .unwrap_or_default();
     Json(json!({"raw": raw, "fallthrough": false, "isActive": true, "autoAssignment": "Auto Assign to Issue Owner", "codeownersAutoSync": true}))
         .into_response()
+}
+
+async fn environments(State(shared): State<Arc<Shared>>, Path((org, project)): Path<(String, String)>) -> Response {
+    if !shared.knows(&org) {
+        return unknown_org();
+    }
+    let known = shared.environments.lock().unwrap().get(&project).cloned();
+    let all = known.unwrap_or_else(|| vec![("production".into(), false), ("staging".into(), false)]);
+    let listed: Vec<Value> = all
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (_, hidden))| !hidden)
+        .map(|(i, (name, hidden))| {
+            // GlitchTip's ids are numbers (a model's primary key), Sentry's strings.
+            let id = if shared.flavour == Flavour::GlitchTip {
+                json!(i + 1)
+            } else {
+                json!((i + 1).to_string())
+            };
+            json!({"id": id, "name": name, "isHidden": hidden})
+        })
+        .collect();
+    Json(Value::Array(listed)).into_response()
 }
 
 fn unknown_org() -> Response {

@@ -65,14 +65,11 @@ impl Commands {
                 org,
                 key,
                 value,
-            } => {
+            } => Reply::ProjectPreferences(Box::new(
                 engine
                     .change_preferences(&project, org.as_deref(), &[(key, value)])
-                    .map_err(failed)?;
-                Reply::ProjectPreferences(Box::new(
-                    engine.preferences_from(&project, org.as_deref()).map_err(failed)?,
-                ))
-            }
+                    .map_err(failed)?,
+            )),
             Request::SetWebhookSecret { secret, org } => {
                 let secret = secret.trim().to_owned();
                 if secret.is_empty() {
@@ -86,9 +83,17 @@ impl Commands {
                     .map_err(failed)?;
                 self.status().await?
             }
-            Request::ResetPreferences { project, org } => Reply::ProjectPreferences(Box::new(
-                engine.reset_preferences(&project, org.as_deref()).map_err(failed)?,
+            Request::ResetPreferences { project, org, only } => Reply::ProjectPreferences(Box::new(
+                engine
+                    .reset_preferences(&project, org.as_deref(), only.as_deref())
+                    .map_err(failed)?,
             )),
+            Request::Environments { project, org } => {
+                Reply::Environments(engine.environments(&org, &project).await.map_err(failed)?)
+            }
+            Request::MutePreview { project, org, rules } => {
+                Reply::MutePreview(engine.mute_preview(&project, org.as_deref(), &rules).map_err(failed)?)
+            }
             Request::CancelAccountCheck {} => {
                 self.checking.notify_waiters();
                 Reply::Done

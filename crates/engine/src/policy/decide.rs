@@ -214,7 +214,8 @@ fn contains(haystack: Option<&str>, pattern: &str) -> bool {
     }
 }
 
-fn muted(rule: &MuteRule, facts: &Facts) -> bool {
+/// Whether `rule` mutes the alert `facts` describe (the decision's check, and the window's preview).
+pub fn muted(rule: &MuteRule, facts: &Facts) -> bool {
     match rule {
         MuteRule::Title(t) => contains(Some(facts.title), t),
         MuteRule::Culprit(t) => contains(facts.culprit, t),

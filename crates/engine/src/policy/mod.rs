@@ -8,8 +8,8 @@ mod prefs;
 mod quiet;
 mod reason;
 
-pub use decide::{Decision, Deliver, Facts, History, Me, decide};
+pub use decide::{Decision, Deliver, Facts, History, Me, decide, muted};
 pub use digest::{DigestTimes, digest_due, digest_due_at};
-pub use prefs::{AlertKind, Audience, Level, MuteRule, PrefError, Preferences};
+pub use prefs::{AlertKind, Audience, Field, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};
 pub use reason::{Assignment, EnvironmentUnknown, Ownership, Reason};

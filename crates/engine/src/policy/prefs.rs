@@ -205,10 +205,85 @@ impl Default for Preferences {
     }
 }
 
+/// One preference, as it is stored, inherited and reset on its own (its name is the field's in
+/// [`Preferences`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Enabled,
+    MinLevel,
+    Environments,
+    Kinds,
+    Audience,
+    QuietHours,
+    SnoozedUntil,
+    SpikeLimitPerHour,
+    DigestUpTo,
+    DigestEveryHours,
+    DigestAt,
+    UrgentFrom,
+    Sound,
+    Mute,
+    LocalRules,
+}
+
+impl Field {
+    pub const ALL: [Field; 15] = [
+        Field::Enabled,
+        Field::MinLevel,
+        Field::Environments,
+        Field::Kinds,
+        Field::Audience,
+        Field::QuietHours,
+        Field::SnoozedUntil,
+        Field::SpikeLimitPerHour,
+        Field::DigestUpTo,
+        Field::DigestEveryHours,
+        Field::DigestAt,
+        Field::UrgentFrom,
+        Field::Sound,
+        Field::Mute,
+        Field::LocalRules,
+    ];
+
+    /// The field's name in the stored JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Enabled => "enabled",
+            Field::MinLevel => "min_level",
+            Field::Environments => "environments",
+            Field::Kinds => "kinds",
+            Field::Audience => "audience",
+            Field::QuietHours => "quiet_hours",
+            Field::SnoozedUntil => "snoozed_until",
+            Field::SpikeLimitPerHour => "spike_limit_per_hour",
+            Field::DigestUpTo => "digest_up_to",
+            Field::DigestEveryHours => "digest_every_hours",
+            Field::DigestAt => "digest_at",
+            Field::UrgentFrom => "urgent_from",
+            Field::Sound => "sound",
+            Field::Mute => "mute",
+            Field::LocalRules => "local_rules",
+        }
+    }
+
+    /// The field a stored name or a `prefs` key names (`spike_limit`, `mute_title`, …).
+    pub fn parse(name: &str) -> Option<Field> {
+        let key = match name {
+            "spike_limit" => "spike_limit_per_hour",
+            "digest_every" => "digest_every_hours",
+            "snooze_until" => "snoozed_until",
+            "mute_title" | "mute_culprit" | "mute_message" | "mute_tag" => "mute",
+            other => other,
+        };
+        Field::ALL.into_iter().find(|f| f.name() == key)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrefError {
     #[error(
-        "unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, digest_every, digest_at, urgent_from, sound, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)"
+        "unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, digest_every, digest_at, urgent_from, sound, mute, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)"
     )]
     UnknownKey(String),
     #[error("`{key}={value}`: {expected}")]
@@ -263,6 +338,15 @@ impl Preferences {
                 }
             }
             "digest_every" => self.digest_every_hours = value.trim_end_matches('h').parse().map_err(|_| bad("expected hours, e.g. 4"))?,
+            // The whole list at once (the window's edits, or `mute=` to clear it), as JSON.
+            "mute" => {
+                self.mute = match value.trim() {
+                    "" | "off" | "none" => Vec::new(),
+                    v => serde_json::from_str(v).map_err(|_| {
+                        bad(r#"expected a JSON list of rules, e.g. [{"field":"title","value":"ResizeObserver"}], or nothing"#)
+                    })?,
+                }
+            }
             "mute_title" => self.mute.push(MuteRule::Title(value.into())),
             "mute_culprit" => self.mute.push(MuteRule::Culprit(value.into())),
             "mute_message" => self.mute.push(MuteRule::Message(value.into())),
@@ -324,6 +408,35 @@ mod tests {
         assert_eq!(p.kinds.len(), 2);
         assert_eq!(p.mute, vec![MuteRule::Tag("browser".into(), "IE 11".into())]);
         assert!(p.quiet_hours.is_some());
+    }
+
+    #[test]
+    fn every_field_is_named_as_stored_and_every_key_names_its_field() {
+        let stored = serde_json::to_value(Preferences::default()).unwrap();
+        let names: Vec<&str> = stored.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut fields: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+        fields.sort_unstable();
+        let mut names = names;
+        names.sort_unstable();
+        assert_eq!(names, fields);
+        for field in Field::ALL {
+            assert_eq!(serde_json::to_value(field).unwrap(), field.name());
+        }
+        assert_eq!(Field::parse("spike_limit"), Some(Field::SpikeLimitPerHour));
+        assert_eq!(Field::parse("mute_tag"), Some(Field::Mute));
+        assert_eq!(Field::parse("colour"), None);
+    }
+
+    #[test]
+    fn the_mute_list_is_replaced_whole_or_cleared() {
+        let mut p = Preferences::default();
+        p.set("mute_title", "ResizeObserver").unwrap();
+        p.set("mute", r#"[{"field":"tag","value":["browser","IE 11"]}]"#)
+            .unwrap();
+        assert_eq!(p.mute, vec![MuteRule::Tag("browser".into(), "IE 11".into())]);
+        assert!(p.set("mute", "[{").is_err());
+        p.set("mute", "").unwrap();
+        assert!(p.mute.is_empty());
     }
 
     #[test]

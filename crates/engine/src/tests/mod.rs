@@ -3,6 +3,7 @@
 
 mod action_queue;
 mod environments;
+mod mute_preview;
 mod ownership_live;
 mod polling;
 mod protocol;

@@ -422,3 +422,15 @@ async fn the_same_issue_ids_from_two_self_hosted_servers_are_two_alerts() {
     );
     assert_eq!(store.alert_count().unwrap(), 2);
 }
+
+on_every_server! {
+    async fn environments_to_pick_from_are_the_projects_visible_ones(flavour: Flavour) {
+        let s = server(flavour, vec![]).await;
+        s.sentry
+            .set_environments("web", &[("staging", false), ("production", false), ("dev-laptop", true)]);
+        let names = s.engine.environments("acme", "web").await.unwrap();
+        assert_eq!(names, ["production", "staging"], "{flavour:?}");
+        let unknown = s.engine.environments("globex", "web").await.unwrap_err();
+        assert!(unknown.to_string().contains("globex"), "{unknown}");
+    }
+}
