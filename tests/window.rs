@@ -252,6 +252,34 @@ fn value_of(page: &Session, css: &str) -> Value {
     )
 }
 
+/// A folder with an `xdg-open` that appends each address it is asked to open to a file, for
+/// `PATH` (before the real one): returns that `PATH` and the file.
+fn fake_opener(home: &std::path::Path) -> (String, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = home.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(&opener, "#!/bin/sh\nprintf '%s\\n' \"$1\" >> \"$OPENED\"\n").unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    (path, home.join("opened.txt"))
+}
+
+fn wait_opened(opened: &std::path::Path, url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen = std::fs::read_to_string(opened).unwrap_or_default();
+        if seen.lines().any(|line| line == url) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the browser was not asked to open {url}; it was asked for {seen:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// One request to the running app's control socket, as the tray and the window send them.
 fn control(data: &std::path::Path, request: &str) -> String {
     use std::io::{BufRead, Write};
@@ -635,7 +663,15 @@ fn a_first_launch_sets_up_an_account_projects_and_webhooks_in_the_window() {
         ("HOME", config.to_str().unwrap()),
     ];
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
-    let driver = Driver::start(&env);
+    // The desktop's opener, as the window's links reach it: it notes each address it is given.
+    let (browser, opened) = fake_opener(&config);
+    let window_env = [
+        env[0],
+        env[1],
+        ("PATH", browser.as_str()),
+        ("OPENED", opened.to_str().unwrap()),
+    ];
+    let driver = Driver::start(&window_env);
     let page = Session::open(&driver, &[]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while page.view() != "setup" {
@@ -652,9 +688,21 @@ fn a_first_launch_sets_up_an_account_projects_and_webhooks_in_the_window() {
 
     page.type_into("#setup-url", &sentry_url);
     page.type_into("#setup-org", "acme");
+    // The token page opens in the browser; the window stays on the setup.
+    page.click("#setup-token-page");
+    wait_opened(&opened, &format!("{sentry_url}/settings/account/api/auth-tokens/"));
+    assert_eq!(page.view(), "setup", "the window itself did not navigate");
     page.type_into("#setup-token", "not-the-token");
     page.click("#setup-check");
     page.wait_text("setup-error", "Sentry rejected the token (401)");
+    // Said at the field it is about: under the token, which is marked invalid.
+    assert_eq!(
+        page.script(
+            "const e = document.getElementById('setup-error'); return [e.previousElementSibling.id, document.getElementById('setup-token').getAttribute('aria-invalid')];",
+            json!([])
+        ),
+        json!(["setup-token", "true"])
+    );
 
     sentry.fail_next(sentry_standin::Failure::Slow(Duration::from_secs(60)));
     page.type_into("#setup-token", TOKEN);
@@ -696,6 +744,11 @@ fn a_first_launch_sets_up_an_account_projects_and_webhooks_in_the_window() {
 
     page.click("#setup-next");
     page.wait_text("setup-webhook-url", "/webhook");
+    page.click("#setup-integration-page");
+    wait_opened(
+        &opened,
+        &format!("{sentry_url}/settings/acme/developer-settings/new-internal/"),
+    );
     page.type_into("#setup-secret", SECRET);
     page.click("#setup-save-secret");
     page.wait_text("setup-secret-message", "Saved in your keyring");

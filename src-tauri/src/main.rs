@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use engine::control::{Client, ControlError, Event, Reply, Request, Subscription, View};
+use engine::control::{Client, ControlError, Event, Failure, Reply, Request, Subscription, View};
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
 const LABEL: &str = "main";
@@ -105,6 +105,8 @@ fn run(client: Client, events: Subscription, view: View) -> tauri::Result<()> {
     tauri::Builder::default()
         // Each opening is a new process: the window comes back at the size and place it was left.
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Links to Sentry's pages open in the browser, not in this window.
+        .plugin(tauri_plugin_opener::init())
         .manage(client)
         .manage(InitialView(view))
         .invoke_handler(tauri::generate_handler![engine, initial_view])
@@ -123,8 +125,11 @@ fn run(client: Client, events: Subscription, view: View) -> tauri::Result<()> {
 /// Every request the page makes goes to the engine, read as the protocol's [`Request`] (a
 /// request the engine does not know is refused here); its reply, or its error message, comes back.
 #[tauri::command]
-async fn engine(client: tauri::State<'_, Client>, request: Request) -> Result<Reply, String> {
-    client.call(&request).await.map_err(|e| e.to_string())
+async fn engine(client: tauri::State<'_, Client>, request: Request) -> Result<Reply, Failure> {
+    client.call(&request).await.map_err(|e| match e {
+        ControlError::Failed(failure) => failure,
+        other => other.to_string().into(),
+    })
 }
 
 #[tauri::command]

@@ -21,6 +21,7 @@ function props() {
     resetPreferences: vi.fn(),
     edit: vi.fn(),
     editing: null,
+    projectsNote: null,
   };
 }
 

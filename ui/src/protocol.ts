@@ -57,6 +57,12 @@ export type EnvironmentUnknown = "unreachable" | "no_account";
 export type Event = { "event": "changed" } | { "event": "show", view: View, };
 
 /**
+ * Why the app refused a call: the message, and the field of the request it concerns, when one
+ * does (so the window says it beside that field).
+ */
+export type Failure = { message: string, field: InputField | null, };
+
+/**
  * One preference, as it is stored, inherited and reset on its own (its name is the field's in
  * [`Preferences`]).
  */
@@ -75,6 +81,11 @@ decision: Deliver | null, received_at: number, reasons: Array<Reason>, level: Le
  * The account (`server|organization`) it came from, when known.
  */
 account: string | null, };
+
+/**
+ * A field of a request the user typed.
+ */
+export type InputField = "url" | "organization" | "token";
 
 /**
  * The issue list's order "last seen, newest first", as the server names it.

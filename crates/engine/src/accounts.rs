@@ -88,6 +88,19 @@ pub enum AccountError {
 }
 
 impl AccountError {
+    /// The field of the account form this is about, where it is about one.
+    pub fn field(&self) -> Option<crate::control::InputField> {
+        use crate::control::InputField;
+        match self {
+            AccountError::InvalidUrl(_) | AccountError::Unreachable { .. } | AccountError::Tls { .. } => {
+                Some(InputField::Url)
+            }
+            AccountError::TokenRejected | AccountError::MissingScopes(_) => Some(InputField::Token),
+            AccountError::UnknownOrganization { .. } | AccountError::Exists { .. } => Some(InputField::Organization),
+            _ => None,
+        }
+    }
+
     /// What the user gave was wrong: the URL, the organization, the token or its scopes, or an
     /// account that is (or is not) there.
     pub fn is_bad_input(&self) -> bool {

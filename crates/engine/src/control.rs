@@ -37,7 +37,50 @@ pub enum ControlError {
     #[error("the running app answered something unreadable: {0}")]
     Protocol(String),
     #[error("{0}")]
-    Failed(String),
+    Failed(Failure),
+}
+
+/// Why the app refused a call: the message, and the field of the request it concerns, when one
+/// does (so the window says it beside that field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub message: String,
+    pub field: Option<InputField>,
+}
+
+/// A field of a request the user typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum InputField {
+    Url,
+    Organization,
+    Token,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure { message, field: None }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        message.to_owned().into()
+    }
+}
+
+impl From<crate::Error> for Failure {
+    fn from(e: crate::Error) -> Failure {
+        let field = match &e {
+            crate::Error::Account(account) => account.field(),
+            _ => None,
+        };
+        Failure {
+            message: e.to_string(),
+            field,
+        }
+    }
 }
 
 /// What the engine tells a subscribed window.
@@ -231,14 +274,14 @@ pub enum Reply {
 /// One request for the engine, with where its answer goes.
 pub struct Call {
     pub request: Request,
-    pub reply: oneshot::Sender<Result<Reply, String>>,
+    pub reply: oneshot::Sender<Result<Reply, Failure>>,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Answer {
     Ok(Reply),
-    Error(String),
+    Error(Failure),
 }
 
 /// Binds the socket, unless another app answers on it ([`ControlError::AlreadyRunning`]). A
@@ -287,7 +330,7 @@ async fn connection(stream: UnixStream, calls: mpsc::Sender<Call>, events: broad
         let request = match serde_json::from_str::<Request>(&line) {
             Ok(request) => request,
             Err(e) => {
-                let _ = send(&mut write, &Answer::Error(format!("not a request: {e}"))).await;
+                let _ = send(&mut write, &Answer::Error(format!("not a request: {e}").into())).await;
                 return;
             }
         };
@@ -322,7 +365,7 @@ async fn connection(stream: UnixStream, calls: mpsc::Sender<Call>, events: broad
         };
         let answer = match answer {
             Ok(value) => Answer::Ok(value),
-            Err(message) => Answer::Error(message),
+            Err(failure) => Answer::Error(failure),
         };
         if send(&mut write, &answer).await.is_err() {
             return;
@@ -378,10 +421,9 @@ impl Client {
         .await;
         match read {
             Err(_) => {
-                return Err(ControlError::Failed(format!(
-                    "the app did not answer `{method}` within {} s",
-                    CALL_TIMEOUT.as_secs()
-                )));
+                return Err(ControlError::Failed(
+                    format!("the app did not answer `{method}` within {} s", CALL_TIMEOUT.as_secs()).into(),
+                ));
             }
             Ok(Err(e)) => return Err(io(e)),
             Ok(Ok(0)) => return Err(ControlError::Protocol("the connection closed before an answer".into())),
@@ -439,7 +481,11 @@ mod tests {
                 // A stand-in for the app: it knows whether it is paused, and nothing else.
                 let answer = match call.request {
                     Request::SetPaused { paused } => Ok(Reply::Autostart(paused)),
-                    other => Err(format!("no `{}` here", other.method())),
+                    Request::AddAccount { .. } => Err(Failure {
+                        message: "Sentry rejected the token (401)".into(),
+                        field: Some(InputField::Token),
+                    }),
+                    other => Err(format!("no `{}` here", other.method()).into()),
                 };
                 let _ = call.reply.send(answer);
             }
@@ -456,6 +502,16 @@ mod tests {
         assert!(matches!(answered, Reply::Autostart(true)), "{answered:?}");
         let failed = client.call(&Request::Projects {}).await.unwrap_err();
         assert_eq!(failed.to_string(), "no `projects` here");
+        // A refusal about a field the user typed names it, so the window shows it there.
+        let add = Request::AddAccount {
+            url: "https://sentry.io".into(),
+            org: "acme".into(),
+            token: "wrong".into(),
+        };
+        let Err(ControlError::Failed(refused)) = client.call(&add).await else {
+            panic!("the refusal did not come back as one")
+        };
+        assert_eq!(refused.field, Some(InputField::Token));
     }
 
     #[tokio::test]

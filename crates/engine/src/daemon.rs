@@ -93,6 +93,13 @@ impl CachedSecret {
         (global, engine.account_webhook_secrets())
     }
 
+    /// Reads the secrets again now, whenever they were last read: after this app changed one.
+    /// Blocking (keyring over D-Bus).
+    fn read_now(&self) {
+        let found = CachedSecret::read(&self.engine);
+        *self.found.lock().unwrap_or_else(|p| p.into_inner()) = (found, Some(Instant::now()));
+    }
+
     /// The global secret as last read (or why it could not be read).
     fn found(&self) -> Global {
         self.found.lock().unwrap_or_else(|p| p.into_inner()).0.0.clone()
@@ -256,6 +263,14 @@ impl Daemon {
 
     fn store(&self) -> &Store {
         self.engine.store()
+    }
+
+    /// Stores a webhook secret in the keyring (the global one, or `org`'s account's), and the
+    /// receiver takes webhooks signed with it from now on. Blocking (keyring over D-Bus).
+    pub fn set_webhook_secret(&self, org: Option<&str>, secret: &str) -> Result<(), crate::Error> {
+        self.engine.set_webhook_secret(org, secret)?;
+        self.secret.read_now();
+        Ok(())
     }
 
     pub fn engine(&self) -> &Engine {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use engine::control::{Reply, Request, View};
+use engine::control::{Failure, Reply, Request, View};
 use engine::{ActionRequest, Daemon};
 
 use crate::autostart;
@@ -20,10 +20,10 @@ pub struct Commands {
 }
 
 impl Commands {
-    pub async fn call(&self, request: Request) -> Result<Reply, String> {
+    pub async fn call(&self, request: Request) -> Result<Reply, Failure> {
         let daemon = &self.daemon;
         let engine = daemon.engine();
-        let failed = |e: engine::Error| e.to_string();
+        let failed = Failure::from;
         Ok(match request {
             // The control socket answers subscriptions itself.
             Request::Subscribe {} => return Err("a subscription is not a call".into()),
@@ -75,9 +75,9 @@ impl Commands {
                 if secret.is_empty() {
                     return Err("the webhook secret is empty: paste the integration's Client Secret".into());
                 }
-                let engine = engine.clone();
+                let daemon = daemon.clone();
                 // The keyring is a blocking D-Bus call: off the async threads.
-                tokio::task::spawn_blocking(move || engine.set_webhook_secret(org.as_deref(), &secret))
+                tokio::task::spawn_blocking(move || daemon.set_webhook_secret(org.as_deref(), &secret))
                     .await
                     .map_err(|e| e.to_string())?
                     .map_err(failed)?;
@@ -114,7 +114,7 @@ impl Commands {
     }
 
     /// The engine's status, and whether the app starts at login.
-    async fn status(&self) -> Result<Reply, String> {
+    async fn status(&self) -> Result<Reply, Failure> {
         // The status reads the keyring over D-Bus: keep it off the async threads.
         let reader = self.daemon.status_reader();
         let status = blocking(move || Ok(reader.read())).await?;
@@ -144,6 +144,8 @@ impl Commands {
     }
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, Failure> + Send + 'static) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Failure::from(e.to_string()))?
 }

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const { invoke } = vi.hoisted(() => ({ invoke: vi.fn() }));
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
-import { ask } from './engine';
+import { ask, fieldOf } from './engine';
 
 describe('ask', () => {
   beforeEach(() => invoke.mockReset());
@@ -21,4 +21,13 @@ describe('ask', () => {
     await expect(ask('inbox', {}, 'inbox')).rejects.toThrow('the engine answered inbox with "done", not inbox');
   });
 
+  it("turns the engine's refusal into an error with its message and the field it concerns", async () => {
+    invoke.mockRejectedValueOnce({ message: 'Sentry rejected the token (401)', field: 'token' });
+    const refused = await ask('add_account', { url: 'u', org: 'o', token: 't' }, 'account').catch((e) => e);
+    expect(String(refused)).toBe('Sentry rejected the token (401)');
+    expect(fieldOf(refused)).toBe('token');
+    invoke.mockRejectedValueOnce('the window could not reach the app');
+    const other = await ask('status', {}, 'status').catch((e) => e);
+    expect([String(other), fieldOf(other)]).toEqual(['the window could not reach the app', null]);
+  });
 });

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use ts_rs::{Config, TS, TypeVisitor};
 
-use crate::control::{Event, Reply, Request, View};
+use crate::control::{Event, Failure, Reply, Request, View};
 
 /// Every declared type reachable from the protocol's, each once, in name order.
 struct Declarations<'a> {
@@ -41,6 +41,7 @@ fn typescript() -> String {
     declarations.visit::<Reply>();
     declarations.visit::<Event>();
     declarations.visit::<View>();
+    declarations.visit::<Failure>();
     let mut file = String::from(
         "// Generated from the engine's Rust types by crates/engine/src/tests/protocol.rs: do not edit.\n\
          // UPDATE_PROTOCOL=1 cargo test -p engine protocol rewrites it.\n",
