@@ -927,17 +927,55 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
 
     // The reverse: changed and reset from the command line, the open editor shows it within a
     // second, without a reload.
-    prefs(&["front-end", "min_level=fatal", "environments=staging", "mute="]);
-    page.wait_value("#p-min_level", json!("fatal"), Duration::from_secs(1));
-    page.wait_value(
-        "#p-environments input[value=staging]",
-        json!(true),
-        Duration::from_secs(1),
-    );
-    page.wait_value(
-        "#p-environments input[value=production]",
-        json!(false),
-        Duration::from_secs(1),
+    prefs(&[
+        "front-end",
+        "enabled=on",
+        "min_level=fatal",
+        "environments=staging",
+        "kinds=new_issue",
+        "audience=assigned",
+        "quiet_hours=off",
+        "digest_up_to=warning",
+        "digest_every=6",
+        "digest_at=off",
+        "spike_limit=7",
+        "urgent_from=warning",
+        "sound=on",
+        "mute=",
+        "local_rules=path:api/* jane@example.com",
+        "snooze_until=off",
+    ]);
+    let changed = Instant::now();
+    let want = json!({
+        "#p-enabled": true, "#p-min_level": "fatal",
+        "#p-environments input[value=staging]": true, "#p-environments input[value=production]": false,
+        "#p-kinds input[value=new_issue]": true, "#p-kinds input[value=regression]": false,
+        "#p-audience": "assigned", "#p-quiet_hours": false, "#p-digest_up_to": "warning",
+        "#p-digest_every_hours": "6", "#p-digest_at": "", "#p-spike_limit_per_hour": "7",
+        "#p-urgent_from": "warning", "#p-sound": true, "#p-local_rules": "path:api/* jane@example.com",
+    });
+    loop {
+        // One look at the whole page, so the second measures the window, not WebDriver.
+        let shown = page.script(
+            "const out = {}; for (const css of arguments[0]) { const e = document.querySelector(css);
+               out[css] = e && (e.type === 'checkbox' ? e.checked : e.value); }
+             out.snooze = document.getElementById('snooze-state').textContent; return out;",
+            json!([want.as_object().unwrap().keys().collect::<Vec<_>>()]),
+        );
+        let mut without_snooze = shown.clone();
+        let snooze = without_snooze.as_object_mut().unwrap().remove("snooze");
+        if without_snooze == want && snooze == Some(json!("Not snoozed")) {
+            break;
+        }
+        assert!(
+            changed.elapsed() < Duration::from_secs(1),
+            "every preference set by the command line was not shown within a second: {shown:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!(
+        "every preference set by the command line showed in the editor after {:?}",
+        changed.elapsed()
     );
     page.wait_text("mute-rules", "No mute rules.");
     prefs(&["front-end", "--reset", "sound,min_level"]);
