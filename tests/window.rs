@@ -985,22 +985,22 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
 
     // Inheritance, key by key: everyone's minimum level, then acme's, reach front-end, whose
     // other preferences stay its own; Reset in the window gives one back to the defaults.
-    page.click("#edit-everyone");
-    page.wait_text("preferences-title", "Everyone's defaults");
-    page.choose("#p-min_level", "error");
-    page.wait_text("pref-min_level", "set here");
-    page.click("#project-front-end .edit");
-    page.wait_text("preferences-title", "Front End");
-    page.wait_value("#p-min_level", json!("error"), Duration::from_secs(5));
-    page.wait_text("pref-min_level", "from everyone's defaults");
-    page.click("#edit-account-acme");
-    page.wait_text("preferences-title", "acme's defaults");
-    page.choose("#p-min_level", "fatal");
-    page.wait_text("pref-min_level", "set here");
-    page.click("#project-front-end .edit");
-    page.wait_text("preferences-title", "Front End");
-    page.wait_text("pref-min_level", "from acme's defaults");
-    page.wait_value("#p-min_level", json!("fatal"), Duration::from_secs(5));
+    let set_min_level_in = |button: &str, title: &str, level: &str| {
+        page.click(button);
+        page.wait_text("preferences-title", title);
+        page.choose("#p-min_level", level);
+        page.wait_text("pref-min_level", "set here");
+    };
+    let front_end_shows = |level: &str, from: &str| {
+        page.click("#project-front-end .edit");
+        page.wait_text("preferences-title", "Front End");
+        page.wait_value("#p-min_level", json!(level), Duration::from_secs(5));
+        page.wait_text("pref-min_level", from);
+    };
+    set_min_level_in("#edit-everyone", "Everyone's defaults", "error");
+    front_end_shows("error", "from everyone's defaults");
+    set_min_level_in("#edit-account-acme", "acme's defaults", "fatal");
+    front_end_shows("fatal", "from acme's defaults");
     page.click("#pref-audience .reset");
     page.wait_text("pref-audience", "default");
     let shown = prefs(&["front-end", "--origins"]);
