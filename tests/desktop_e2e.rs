@@ -76,11 +76,16 @@ fn a_signed_issue_created_is_notified_and_resolve_reaches_sentry() {
     assert_eq!(status, 201, "webhook answer: {answer}");
 
     let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| {
-        n.summary.contains(title)
+        n.summary.contains("e2e_resolve")
     });
     eprintln!("notification shown {:?} after the webhook was posted", posted.elapsed());
     assert_eq!(shown.urgency, "NORMAL", "an error is not urgent by default");
-    assert_eq!(shown.summary, format!("New issue in front-end: {title}"));
+    // The summary is plain text, cut to about two lines (the whole title is in the window).
+    let whole = format!("New issue in front-end: {title}");
+    assert_eq!(
+        shown.summary,
+        format!("{}…", whole.chars().take(79).collect::<String>().trim_end())
+    );
     assert!(
         shown.body.contains("FRONT-END-9 · error") && shown.body.contains("?(runner)"),
         "body: {}",
@@ -903,6 +908,82 @@ fn an_action_sentry_applied_without_answering_is_not_sent_again_after_a_kill() {
     assert!(
         to_issue.iter().any(|m| m == "GET"),
         "the issue was compared first: {to_issue:?}"
+    );
+    close_all_notifications();
+}
+
+/// Closed notifications as dunst keeps them (expired or dismissed), by id.
+fn dunst_history_ids() -> Vec<u64> {
+    let out = std::process::Command::new("dunstctl").arg("history").output().unwrap();
+    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    history["data"][0]
+        .as_array()
+        .map(|all| all.iter().filter_map(|n| n["id"]["data"].as_u64()).collect())
+        .unwrap_or_default()
+}
+
+/// A warning goes away by itself after the time its level is given; a fatal one (urgent) stays
+/// until acted on; a 500-character title is cut to about two lines, with the project's name
+/// and a time that does not go stale.
+#[test]
+fn a_warning_expires_by_itself_a_fatal_one_stays_and_a_long_title_is_cut() {
+    let s = setup("expiry");
+    let data = [("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())];
+    let set = cli(
+        &["prefs", "front-end", "min_level=debug", "expire_after=warning=2"],
+        "",
+        &data,
+    );
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let post = |id: &str, title: &str, level: &str| {
+        let mut body: serde_json::Value = serde_json::from_slice(&issue_created_body(id, title)).unwrap();
+        body["data"]["issue"]["level"] = level.into();
+        body["data"]["issue"]["project"]["name"] = "Front End".into();
+        body["data"]["issue"]["firstSeen"] = "2026-12-02T10:00:00Z".into();
+        let (status, answer) = s.app.post_issue_webhook(&serde_json::to_vec(&body).unwrap(), SECRET);
+        assert_eq!(status, 201, "{answer}");
+    };
+    let long = format!("TypeError: {}", "cannot read property of undefined ".repeat(15));
+    post("9701", &long, "warning");
+    post("9702", "Fatal: the database is gone", "fatal");
+    let warning = wait_for_notification("for the warning", Duration::from_secs(10), |n| {
+        n.summary.starts_with("New issue in Front End: TypeError")
+    });
+    let fatal = wait_for_notification("for the fatal one", Duration::from_secs(10), |n| {
+        n.summary.contains("the database is gone")
+    });
+    assert_eq!(
+        warning.summary.chars().count(),
+        80,
+        "cut to about two lines: {:?}",
+        warning.summary
+    );
+    assert!(warning.summary.ends_with('…'), "{:?}", warning.summary);
+    assert_eq!(fatal.urgency, "CRITICAL");
+    // The first-seen time as the clock says it, not "3 h ago" for as long as it stays.
+    let local = chrono::DateTime::parse_from_rfc3339("2026-12-02T10:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Local);
+    assert!(
+        warning.body.contains("first seen ") && !warning.body.contains(" ago"),
+        "{}",
+        warning.body
+    );
+    assert!(
+        warning.body.contains(&local.format("%H:%M").to_string())
+            || warning.body.contains(&local.format("%-d %b").to_string()),
+        "{}",
+        warning.body
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !dunst_history_ids().contains(&u64::from(warning.id)) {
+        assert!(Instant::now() < deadline, "the warning did not go away by itself");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        !dunst_history_ids().contains(&u64::from(fatal.id)),
+        "the fatal one went away without being acted on"
     );
     close_all_notifications();
 }

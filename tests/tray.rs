@@ -64,6 +64,36 @@ struct Menu {
 }
 
 impl Menu {
+    /// The menu of the tray icon the panel saw registered.
+    fn of(panel: &Panel) -> Menu {
+        let registered = panel.wait_line("SNI_REGISTERED");
+        let bus = registered
+            .split("sender=")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_owned();
+        let menu_line = panel.wait_line("SNI_PROP Menu=");
+        let path = menu_line
+            .trim_start_matches("SNI_PROP Menu=")
+            .trim_matches('\'')
+            .to_owned();
+        Menu { bus, path }
+    }
+
+    /// The entries' labels, top to bottom.
+    fn labels(&self) -> Vec<String> {
+        let layout = self.layout();
+        layout
+            .split("'label': <'")
+            .skip(1)
+            .filter_map(|rest| rest.split("'>").next())
+            .map(|label| label.replace("__", "_"))
+            .collect()
+    }
+
     fn layout(&self) -> String {
         let out = Command::new("gdbus")
             .args(["call", "--session", "--dest", &self.bus, "--object-path", &self.path])
@@ -142,21 +172,7 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     ];
     let mut app = App::launch(&app_binary(), &["--hidden"], &env, &data);
 
-    let registered = panel.wait_line("SNI_REGISTERED");
-    let bus = registered
-        .split("sender=")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_owned();
-    let menu_line = panel.wait_line("SNI_PROP Menu=");
-    let path = menu_line
-        .trim_start_matches("SNI_PROP Menu=")
-        .trim_matches('\'')
-        .to_owned();
-    let menu = Menu { bus, path };
+    let menu = Menu::of(&panel);
     for label in [
         "No alerts yet",
         "Pause for 1 hour",
@@ -183,8 +199,9 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
         dunst_notifications().iter().all(|n| !n.summary.contains("tray_paused")),
         "shown while paused"
     );
-    // The latest alerts are listed, shown or not.
-    wait_for_menu(&menu, "FRONT-END-9 · Error: tray_paused");
+    // Listed are the alerts that notified; this one is counted as held back.
+    wait_for_menu(&menu, "1 alert held back (in the inbox)");
+    assert!(!menu.layout().contains("tray_paused"), "{}", menu.layout());
 
     // Resumed: the next alert shows.
     menu.click("Resume notifications");
@@ -229,6 +246,7 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
         app.log_text()
     );
     // A click on the icon itself opens it too.
+    let registered = panel.wait_line("SNI_REGISTERED");
     let item = registered.split("arg=").nth(1).unwrap().trim().to_owned();
     let (bus, path) = if item.starts_with('/') {
         (menu.bus.clone(), item)
@@ -270,4 +288,38 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
         window_pids(&data).is_empty() && webkit_pids(&data).is_empty()
     });
     assert!(!data.join("control.sock").exists(), "the app leaves no socket behind");
+}
+
+/// After a spike the menu lists the alerts that notified, the latest first, and counts the ones
+/// spike protection held back instead of listing them.
+#[test]
+fn after_a_spike_the_menu_lists_what_notified_and_counts_what_was_held_back() {
+    require_desktop();
+    close_all_notifications();
+    let panel = Panel::start();
+    let data = temp_dir("tray-spike");
+    let env = [("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())];
+    assert!(cli(&["webhook-secret", "set"], SECRET, &env).status.success());
+    assert!(cli(&["prefs", "front-end", "spike_limit=2"], "", &env).status.success());
+    let app = App::launch(&app_binary(), &["--hidden"], &[], &data);
+    let menu = Menu::of(&panel);
+    for i in 1..=5 {
+        let (status, answer) =
+            app.post_issue_webhook(&issue_created_body(&format!("930{i}"), &format!("Spike {i}")), SECRET);
+        assert_eq!(status, 201, "{answer}");
+        // One at a time, so which two notified is known.
+        wait_for_notification("for the alert or the summary", Duration::from_secs(10), |n| {
+            n.summary.contains(&format!("Spike {i}")) || n.body.contains(&format!("Spike {i}"))
+        });
+    }
+    wait_for_menu(&menu, "3 alerts held back (in the inbox)");
+    let labels = menu.labels();
+    let listed: Vec<&String> = labels.iter().filter(|l| l.contains("Spike")).collect();
+    assert_eq!(listed.len(), 2, "only what notified is listed: {labels:?}");
+    assert!(
+        listed[0].ends_with("Spike 2") && listed[1].ends_with("Spike 1"),
+        "the latest first: {labels:?}"
+    );
+    close_all_notifications();
+    drop(app);
 }

@@ -832,6 +832,7 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
     page.type_into("#p-spike_limit_per_hour", "3");
     page.choose("#p-urgent_from", "error");
     page.click("#p-sound");
+    page.type_into("#p-expire_after input[data-level=warning]", "5");
     page.type_into("#mute-text", "resizeobserver");
     page.wait_text("mute-preview", "would have muted 2 of the last 3 alerts");
     page.wait_text("mute-preview", "ResizeObserver loop limit exceeded");
@@ -899,6 +900,10 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
     assert_eq!(p["urgent_from"], "error");
     assert_eq!(p["sound"], false);
     assert_eq!(
+        p["expire_after"],
+        json!({"debug": 10, "info": 10, "warning": 5, "error": 120})
+    );
+    assert_eq!(
         p["mute"],
         json!([{"field": "title", "value": "resizeobserver"}, {"field": "tag", "value": ["browser", "IE 11"]}])
     );
@@ -941,6 +946,7 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
         "spike_limit=7",
         "urgent_from=warning",
         "sound=on",
+        "expire_after=error=0",
         "mute=",
         "local_rules=path:api/* jane@example.com",
         "snooze_until=off",
@@ -952,7 +958,7 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
         "#p-kinds input[value=new_issue]": true, "#p-kinds input[value=regression]": false,
         "#p-audience": "assigned", "#p-quiet_hours": false, "#p-digest_up_to": "warning",
         "#p-digest_every_hours": "6", "#p-digest_at": "", "#p-spike_limit_per_hour": "7",
-        "#p-urgent_from": "warning", "#p-sound": true, "#p-local_rules": "path:api/* jane@example.com",
+        "#p-urgent_from": "warning", "#p-sound": true, "#p-expire_after input[data-level=error]": "0", "#p-local_rules": "path:api/* jane@example.com",
     });
     loop {
         // One look at the whole page, so the second measures the window, not WebDriver.

@@ -11,7 +11,7 @@ import PreferencesEditor from './PreferencesEditor.svelte';
 const preferences: Preferences = {
   enabled: true, min_level: 'warning', environments: ['production'], kinds: ['new_issue', 'regression'],
   audience: 'everything', quiet_hours: null, snoozed_until: null, spike_limit_per_hour: 10, digest_up_to: null,
-  digest_every_hours: 4, digest_at: null, urgent_from: 'fatal', sound: true,
+  digest_every_hours: 4, digest_at: null, urgent_from: 'fatal', sound: true, expire_after: { warning: 30, error: 120 },
   mute: [{ field: 'title', value: 'ResizeObserver' }], local_rules: '',
 };
 const settings: ProjectPreferences = {
@@ -68,6 +68,10 @@ describe('the preferences editor', () => {
     await user.tab();
     await user.selectOptions(screen.getByLabelText('Urgent from'), 'error');
     await user.click(screen.getByLabelText('Urgent notifications play the alert sound'));
+    const warning = screen.getByLabelText('Seconds a warning notification stays');
+    await user.clear(warning);
+    await user.type(warning, '5');
+    await user.tab();
     await user.type(screen.getByLabelText('Mute pattern'), 'ChunkLoadError');
     await user.click(screen.getByRole('button', { name: 'Add rule' }));
     await user.type(screen.getByLabelText('Ownership rules of my own'), 'path:src/* me@example.com');
@@ -84,6 +88,7 @@ describe('the preferences editor', () => {
       ['spike_limit', '3'],
       ['urgent_from', 'error'],
       ['sound', 'off'],
+      ['expire_after', 'warning=5'],
       ['mute', JSON.stringify([{ field: 'title', value: 'ResizeObserver' }, { field: 'title', value: 'ChunkLoadError' }])],
       ['local_rules', 'path:src/* me@example.com'],
     ]);

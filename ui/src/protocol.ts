@@ -66,7 +66,7 @@ export type Failure = { message: string, field: InputField | null, };
  * One preference, as it is stored, inherited and reset on its own (its name is the field's in
  * [`Preferences`]).
  */
-export type Field = "enabled" | "min_level" | "environments" | "kinds" | "audience" | "quiet_hours" | "snoozed_until" | "spike_limit_per_hour" | "digest_up_to" | "digest_every_hours" | "digest_at" | "urgent_from" | "sound" | "mute" | "local_rules";
+export type Field = "enabled" | "min_level" | "environments" | "kinds" | "audience" | "quiet_hours" | "snoozed_until" | "spike_limit_per_hour" | "digest_up_to" | "digest_every_hours" | "digest_at" | "urgent_from" | "sound" | "expire_after" | "mute" | "local_rules";
 
 /**
  * An alert as the window's inbox shows it: the stored alert, its reasons as text, and whether
@@ -178,7 +178,12 @@ urgent_from: Level,
 /**
  * Urgent notifications play the desktop's alert sound.
  */
-sound: boolean, mute: Array<MuteRule>, 
+sound: boolean, 
+/**
+ * How long a notification that is not urgent stays on screen, in seconds, by its level
+ * (0, or a level not listed: until acted on). Urgent ones always stay.
+ */
+expire_after: { [key in Level]?: number }, mute: Array<MuteRule>, 
 /**
  * Ownership rules (Sentry's text format) added on top of the project's rules in Sentry;
  * being later, they win.

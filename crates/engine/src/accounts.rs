@@ -381,6 +381,7 @@ pub async fn projects(engine: &Engine) -> Result<Vec<Project>, AccountError> {
             .projects(&account.org)
             .await
             .map_err(in_org)?;
+        store.remember_project_names(&account.org, &projects)?;
         for (slug, name) in projects {
             let (preferences, from) = store.preferences_from(&slug, Some(&account.org))?;
             rows.push(Project {

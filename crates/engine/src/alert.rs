@@ -155,6 +155,8 @@ pub struct Alert {
     pub issue_id: String,
     pub short_id: Option<String>,
     pub project: Option<String>,
+    /// The project's name as people know it, where Sentry sent it (issues carry it, events not).
+    pub project_name: Option<String>,
     pub title: String,
     pub culprit: Option<String>,
     /// The exception's value or the logged message, for `mute_message`.
@@ -211,6 +213,11 @@ impl Alert {
                 .project
                 .as_ref()
                 .and_then(|p| p.slug.clone().or_else(|| p.name.clone())),
+            project_name: issue
+                .project
+                .as_ref()
+                .and_then(|p| p.name.clone())
+                .filter(|n| !n.is_empty()),
             title: issue.title.clone(),
             culprit: issue.culprit.clone().filter(|c| !c.is_empty()),
             message: issue.message(),

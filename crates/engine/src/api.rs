@@ -65,6 +65,9 @@ pub struct Assignee {
     pub label: String,
 }
 
+/// How many of the latest alerts the tray's "held back" count looks through.
+const HELD_BACK_LOOKED_AT: usize = 1000;
+
 /// How many of the latest alerts the mute preview looks through.
 const MUTE_PREVIEW_ALERTS: usize = 500;
 
@@ -389,14 +392,31 @@ impl Engine {
             .set_setting(KEY_WINDOW_OPENED, &Utc::now().timestamp().to_string())?)
     }
 
-    /// Alerts notified since the window was last opened.
-    pub fn unseen(&self) -> Result<i64, Error> {
-        let seen = self
+    /// What the tray lists: the latest `limit` alerts that notified, the latest first, and how
+    /// many of the alerts received since the window was last opened were held back (spike
+    /// protection, the digest, quiet hours) rather than shown.
+    pub fn tray_alerts(&self, limit: usize) -> Result<(Vec<Recent>, usize), Error> {
+        let seen = self.window_opened_at()?;
+        let held = self
+            .store
+            .recent_alerts(HELD_BACK_LOOKED_AT)?
+            .into_iter()
+            .filter(|a| a.received_at > seen && a.held_back())
+            .count();
+        Ok((self.store.notified_alerts(limit)?, held))
+    }
+
+    fn window_opened_at(&self) -> Result<i64, Error> {
+        Ok(self
             .store
             .setting(KEY_WINDOW_OPENED)?
             .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        Ok(self.store.notified_after(seen)?)
+            .unwrap_or(0))
+    }
+
+    /// Alerts notified since the window was last opened.
+    pub fn unseen(&self) -> Result<i64, Error> {
+        Ok(self.store.notified_after(self.window_opened_at()?)?)
     }
 
     /// The page on its account's own server: the permalink the server gives, else the

@@ -423,6 +423,7 @@ async fn deliver(
         changed,
         held,
     } = outlets;
+    let store = engine.store().clone();
     let enricher = Enricher::new(engine);
     // Per project: alerts held back by spike protection, and the hour they count in.
     let mut held_back: std::collections::HashMap<String, (u32, i64)> = std::collections::HashMap::new();
@@ -494,7 +495,12 @@ async fn deliver(
             }
             continue;
         }
-        match notifier.show_alert(&alert, loudness.urgent_from, loudness.sound).await {
+        let mut alert = alert;
+        if alert.project_name.is_none() {
+            // Events name their project by slug alone: the name as the projects list last said.
+            alert.project_name = store.project_name(alert.org.as_deref(), alert.project.as_deref());
+        }
+        match notifier.show_alert(&alert, &loudness).await {
             Ok(notification) => {
                 tracing::info!(alert = id, notification, reasons = ?decision.why(), "notified");
                 if let Err(e) = writer.notified(id, now()).await {

@@ -8,7 +8,7 @@ use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
 use tokio::sync::mpsc;
 
 use crate::alert::{Alert, Kind};
-use crate::policy::Level;
+use crate::policy::{Level, Preferences};
 
 pub const APP_NAME: &str = "Sentry Tray";
 
@@ -217,9 +217,16 @@ impl Notifier {
     /// notification daemon gave it.
     /// How loud: urgency from the level (critical metric alerts are always urgent), and whether
     /// urgent ones play a sound.
-    pub async fn show_alert(&self, alert: &Alert, urgent_from: Level, sound: bool) -> Result<u32, NotifyError> {
+    /// How long it stays: urgent ones until acted on, others as `expire_after` says for their
+    /// level.
+    pub async fn show_alert(&self, alert: &Alert, loudness: &Preferences) -> Result<u32, NotifyError> {
         let level = alert.level;
-        let urgent = alert.kind == Kind::MetricAlertCritical || level.is_some_and(|l| l >= urgent_from);
+        let urgent = alert.kind == Kind::MetricAlertCritical || level.is_some_and(|l| l >= loudness.urgent_from);
+        let sound = loudness.sound;
+        let timeout = match loudness.expiry(level, urgent) {
+            Some(after) => Timeout::Milliseconds(u32::try_from(after.as_millis()).unwrap_or(u32::MAX)),
+            None => Timeout::Never,
+        };
         let urgency = match level {
             _ if urgent => Urgency::Critical,
             Some(Level::Debug | Level::Info) => Urgency::Low,
@@ -250,7 +257,7 @@ impl Notifier {
             .body(&text)
             .icon("dialog-warning")
             .urgency(urgency)
-            .timeout(Timeout::Never)
+            .timeout(timeout)
             .hint(Hint::Category("im.received".into()));
         if urgent && sound {
             n.sound_name("dialog-warning");
@@ -385,19 +392,38 @@ fn summary(alert: &Alert) -> String {
         Kind::CommentCreated => "Comment",
         _ => "Sentry",
     };
-    format!(
-        "{what} in {}: {}",
-        alert.project.as_deref().unwrap_or("Sentry"),
-        alert.title
-    )
+    let project = alert
+        .project_name
+        .as_deref()
+        .or(alert.project.as_deref())
+        .unwrap_or("Sentry");
+    cut(&format!("{what} in {project}: {}", alert.title), SUMMARY_CHARS)
+}
+
+/// About two lines of a notification: a longer title is whole in the window, not here.
+const SUMMARY_CHARS: usize = 80;
+
+/// `text` on one line (Sentry's titles may hold newlines), cut to `max` characters with "…".
+fn cut(text: &str, max: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let kept: String = line.chars().take(max - 1).collect();
+    format!("{}…", kept.trim_end())
 }
 
 fn body_plain(alert: &Alert) -> String {
-    body_at(alert, chrono::Utc::now())
+    body_at(alert, chrono::Utc::now(), &chrono::Local)
 }
 
-/// The notification's text: what, where, and how much, as of `now`.
-fn body_at(alert: &Alert, now: chrono::DateTime<chrono::Utc>) -> String {
+/// The notification's text: what, where, and how much, as of `now` on the clock of `zone`.
+/// Times are the clock's, not "5 min ago", which a notification left on screen would keep
+/// saying.
+fn body_at<Z: chrono::TimeZone>(alert: &Alert, now: chrono::DateTime<chrono::Utc>, zone: &Z) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
     let first = [
         Some(alert.label()),
         alert.level.map(Level::name),
@@ -409,7 +435,7 @@ fn body_at(alert: &Alert, now: chrono::DateTime<chrono::Utc>) -> String {
     }
     let ago = |t: &Option<String>| {
         let t = chrono::DateTime::parse_from_rfc3339(t.as_deref()?).ok()?;
-        Some(relative(now.signed_duration_since(t.with_timezone(&chrono::Utc))))
+        Some(clock(t.with_timezone(&chrono::Utc), now, zone))
     };
     let events = alert
         .count
@@ -443,15 +469,21 @@ fn escape(text: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-/// "just now", "5 min ago", "3 h ago", "2 days ago".
-fn relative(elapsed: chrono::Duration) -> String {
-    let minutes = elapsed.num_minutes();
-    match minutes {
-        m if m < 1 => "just now".into(),
-        m if m < 60 => format!("{m} min ago"),
-        m if m < 48 * 60 => format!("{} h ago", m / 60),
-        m => format!("{} days ago", m / (24 * 60)),
-    }
+/// "14:02" today, "Tue 14:02" within the week, "25 Nov" before, "25 Nov 2025" in another year.
+fn clock<Z: chrono::TimeZone>(at: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>, zone: &Z) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    use chrono::Datelike;
+    let (at, now) = (at.with_timezone(zone), now.with_timezone(zone));
+    let days = now.date_naive().signed_duration_since(at.date_naive()).num_days();
+    let format = match days {
+        0 => "%H:%M",
+        1..=6 => "%a %H:%M",
+        _ if at.year() == now.year() => "%-d %b",
+        _ => "%-d %b %Y",
+    };
+    at.format(format).to_string()
 }
 
 #[cfg(test)]
@@ -505,10 +537,32 @@ mod tests {
             last_seen: Some("2026-11-25T11:55:00Z".into()),
             ..alert.clone()
         };
+        let berlin = chrono::FixedOffset::east_opt(3600).unwrap();
         assert_eq!(
-            body_at(&busy, now),
-            "WEB-1 · fatal · production\n<b>x</b> & y\n42 events · first seen 3 h ago · last seen 5 min ago"
+            body_at(&busy, now, &berlin),
+            "WEB-1 · fatal · production\n<b>x</b> & y\n42 events · first seen 10:00 · last seen 12:55"
         );
+        let older = Alert {
+            first_seen: Some("2026-11-21T09:00:00Z".into()),
+            last_seen: Some("2026-01-02T09:00:00Z".into()),
+            ..busy.clone()
+        };
+        assert!(body_at(&older, now, &berlin).ends_with("first seen Sat 10:00 · last seen 2 Jan"));
+        let last_year = Alert {
+            first_seen: Some("2025-11-02T09:00:00Z".into()),
+            last_seen: None,
+            ..busy
+        };
+        assert!(body_at(&last_year, now, &berlin).ends_with("first seen 2 Nov 2025"));
         assert_eq!(summary(&alert), "New issue in web: t");
+        let named = Alert {
+            project_name: Some("Web shop".into()),
+            title: format!("TypeError:\n{}", "x".repeat(500)),
+            ..alert
+        };
+        let cut = summary(&named);
+        assert!(cut.starts_with("New issue in Web shop: TypeError: xxx"), "{cut}");
+        assert_eq!(cut.chars().count(), SUMMARY_CHARS);
+        assert!(cut.ends_with('…') && !cut.contains('\n'));
     }
 }

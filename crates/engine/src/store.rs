@@ -64,6 +64,18 @@ pub struct Recent {
 }
 
 impl Recent {
+    /// Kept from the screen (spike protection, the digest, quiet hours, a pause), rather than
+    /// shown or not wanted at all.
+    pub fn held_back(&self) -> bool {
+        match self.decision {
+            Some(Deliver::Digest) => true,
+            Some(Deliver::Suppress) => {
+                matches!(self.reasons.last(), Some(Reason::SpikeLimit { .. } | Reason::Paused))
+            }
+            _ => false,
+        }
+    }
+
     /// The reasons as a person reads them.
     pub fn why(&self) -> Vec<String> {
         self.reasons.iter().map(ToString::to_string).collect()
@@ -564,6 +576,24 @@ impl Store {
         write_row(&self.conn(), project, &row).map_err(|e| self.err(e))
     }
 
+    /// Remembers the names Sentry lists for an organization's projects (slug, name).
+    pub fn remember_project_names(&self, org: &str, projects: &[(String, String)]) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().timestamp();
+        for (slug, name) in projects.iter().filter(|(slug, name)| !name.is_empty() && name != slug) {
+            self.cache(&format!("project-name:{org}/{slug}"), name, now)?;
+        }
+        Ok(())
+    }
+
+    /// The name of `org`'s project `slug` as Sentry last listed it, if it has one of its own.
+    pub fn project_name(&self, org: Option<&str>, slug: Option<&str>) -> Option<String> {
+        let key = format!("project-name:{}/{}", org?, slug?);
+        // A project's name changes seldom; a stale one is better than the slug.
+        self.cached(&key, i64::MAX / 2, chrono::Utc::now().timestamp())
+            .ok()
+            .flatten()
+    }
+
     /// A cached value no older than `max_age` seconds at `now`.
     pub fn cached(&self, key: &str, max_age: i64, now: i64) -> Result<Option<String>, StoreError> {
         self.conn()
@@ -592,6 +622,14 @@ impl Store {
     pub fn recent_alerts(&self, limit: usize) -> Result<Vec<Recent>, StoreError> {
         self.alerts_where(
             "source != ?1 ORDER BY id DESC LIMIT ?2",
+            params![Source::Action, limit as i64],
+        )
+    }
+
+    /// The latest alerts that notified, the latest notification first.
+    pub fn notified_alerts(&self, limit: usize) -> Result<Vec<Recent>, StoreError> {
+        self.alerts_where(
+            "source != ?1 AND notified_at IS NOT NULL ORDER BY notified_at DESC, id DESC LIMIT ?2",
             params![Source::Action, limit as i64],
         )
     }

@@ -25,8 +25,10 @@ pub enum Choice {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     unread: i64,
-    /// (alert id, label, has a link)
+    /// The alerts that notified, the latest first: (alert id, label, has a link).
     recent: Vec<(i64, String, bool)>,
+    /// Alerts held back (spike protection, digest) since the window was last opened.
+    held_back: usize,
     paused: Option<Option<DateTime<Utc>>>,
     trouble: Option<String>,
 }
@@ -34,13 +36,13 @@ pub struct Snapshot {
 impl Snapshot {
     pub fn read(daemon: &Daemon) -> Snapshot {
         let engine = daemon.engine();
-        let recent = engine.inbox(RECENT).unwrap_or_default();
+        let (recent, held_back) = engine.tray_alerts(RECENT).unwrap_or_default();
         Snapshot {
             unread: engine.unseen().unwrap_or(0),
+            held_back,
             recent: recent
                 .into_iter()
-                .map(|entry| {
-                    let a = entry.alert;
+                .map(|a| {
                     let label = format!("{} · {}", a.short_id.as_deref().unwrap_or(&a.issue_id), a.title);
                     (a.id, label, a.web_url.is_some())
                 })
@@ -136,6 +138,14 @@ impl ksni::Tray for Tray {
         }
         if s.recent.is_empty() {
             menu.push(self.item("No alerts yet", false, None));
+        }
+        if s.held_back > 0 {
+            // Counted, not listed: they did not notify, and the inbox shows them with why.
+            let label = match s.held_back {
+                1 => "1 alert held back (in the inbox)".to_owned(),
+                n => format!("{n} alerts held back (in the inbox)"),
+            };
+            menu.push(self.item(label, true, Some(Choice::Open(View::Inbox))));
         }
         for (id, label, has_link) in &s.recent {
             let mut text = label.clone();

@@ -1,6 +1,6 @@
 //! Per-project preferences (with account-wide defaults), as the user sets them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -173,6 +173,9 @@ pub struct Preferences {
     pub urgent_from: Level,
     /// Urgent notifications play the desktop's alert sound.
     pub sound: bool,
+    /// How long a notification that is not urgent stays on screen, in seconds, by its level
+    /// (0, or a level not listed: until acted on). Urgent ones always stay.
+    pub expire_after: BTreeMap<Level, u32>,
     pub mute: Vec<MuteRule>,
     /// Ownership rules (Sentry's text format) added on top of the project's rules in Sentry;
     /// being later, they win.
@@ -199,6 +202,14 @@ impl Default for Preferences {
             digest_at: None,
             urgent_from: Level::Fatal,
             sound: true,
+            // Long enough to read and act on; an error longer than a warning.
+            expire_after: [
+                (Level::Debug, 10),
+                (Level::Info, 10),
+                (Level::Warning, 30),
+                (Level::Error, 120),
+            ]
+            .into(),
             mute: Vec::new(),
             local_rules: String::new(),
         }
@@ -223,12 +234,13 @@ pub enum Field {
     DigestAt,
     UrgentFrom,
     Sound,
+    ExpireAfter,
     Mute,
     LocalRules,
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 16] = [
         Field::Enabled,
         Field::MinLevel,
         Field::Environments,
@@ -242,6 +254,7 @@ impl Field {
         Field::DigestAt,
         Field::UrgentFrom,
         Field::Sound,
+        Field::ExpireAfter,
         Field::Mute,
         Field::LocalRules,
     ];
@@ -262,6 +275,7 @@ impl Field {
             Field::DigestAt => "digest_at",
             Field::UrgentFrom => "urgent_from",
             Field::Sound => "sound",
+            Field::ExpireAfter => "expire_after",
             Field::Mute => "mute",
             Field::LocalRules => "local_rules",
         }
@@ -283,7 +297,7 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrefError {
     #[error(
-        "unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, digest_every, digest_at, urgent_from, sound, mute, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)"
+        "unknown preference `{0}` (known: enabled, min_level, environments, kinds, audience, spike_limit, digest_up_to, digest_every, digest_at, urgent_from, sound, expire_after, mute, mute_title, mute_culprit, mute_message, mute_tag, quiet_hours, snooze_until, local_rules)"
     )]
     UnknownKey(String),
     #[error("`{key}={value}`: {expected}")]
@@ -295,6 +309,13 @@ pub enum PrefError {
 }
 
 impl Preferences {
+    /// How long a notification of `level` stays on screen by itself; `None`: until acted on
+    /// (urgent ones, and levels set to 0 or not set).
+    pub fn expiry(&self, level: Option<Level>, urgent: bool) -> Option<std::time::Duration> {
+        let seconds = *self.expire_after.get(&level?)?;
+        (!urgent && seconds > 0).then(|| std::time::Duration::from_secs(seconds.into()))
+    }
+
     /// Applies one `KEY=VALUE` as the command line and the window send it.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), PrefError> {
         let bad = |expected: &str| PrefError::BadValue {
@@ -331,6 +352,18 @@ impl Preferences {
             }
             "urgent_from" => self.urgent_from = Level::parse(value).ok_or_else(|| bad("expected debug, info, warning, error or fatal"))?,
             "sound" => self.sound = parse_bool(value).ok_or_else(|| bad("expected on/off"))?,
+            // `warning=30,error=0`: only the levels given change.
+            "expire_after" => {
+                let expected = "expected LEVEL=SECONDS pairs, e.g. warning=30,error=0 (0: until acted on)";
+                let mut expire = self.expire_after.clone();
+                for pair in list() {
+                    let (level, seconds) = pair.split_once('=').ok_or_else(|| bad(expected))?;
+                    let level = Level::parse(level.trim()).ok_or_else(|| bad(expected))?;
+                    let seconds: u32 = seconds.trim().trim_end_matches('s').parse().map_err(|_| bad(expected))?;
+                    expire.insert(level, seconds);
+                }
+                self.expire_after = expire;
+            }
             "digest_at" => {
                 self.digest_at = match value {
                     "" | "off" | "none" => None,
@@ -425,6 +458,30 @@ mod tests {
         assert_eq!(Field::parse("spike_limit"), Some(Field::SpikeLimitPerHour));
         assert_eq!(Field::parse("mute_tag"), Some(Field::Mute));
         assert_eq!(Field::parse("colour"), None);
+    }
+
+    #[test]
+    fn notifications_expire_by_level_and_urgent_ones_stay() {
+        let mut p = Preferences::default();
+        assert_eq!(
+            p.expiry(Some(Level::Warning), false),
+            Some(std::time::Duration::from_secs(30))
+        );
+        assert_eq!(p.expiry(Some(Level::Warning), true), None, "urgent: until acted on");
+        assert_eq!(p.expiry(Some(Level::Fatal), false), None, "no time set for fatal");
+        p.set("expire_after", "warning=5, error=0").unwrap();
+        assert_eq!(
+            p.expiry(Some(Level::Warning), false),
+            Some(std::time::Duration::from_secs(5))
+        );
+        assert_eq!(p.expiry(Some(Level::Error), false), None, "0: until acted on");
+        assert_eq!(
+            p.expiry(Some(Level::Info), false),
+            Some(std::time::Duration::from_secs(10)),
+            "others unchanged"
+        );
+        assert!(p.set("expire_after", "loud=5").is_err());
+        assert!(p.set("expire_after", "warning").is_err());
     }
 
     #[test]
