@@ -1015,5 +1015,38 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
     assert_eq!(shown["from"]["spike_limit_per_hour"], "own");
     assert_eq!(shown["preferences"]["audience"], "everything");
     assert_eq!(prefs(&["web"])["min_level"], "fatal", "web follows acme's defaults too");
+
+    // Why an alert did not notify, and the fix in one click: an error below acme's minimum
+    // (fatal) offers "Notify from error up", which front-end then sets as its own.
+    prefs(&["front-end", "environments="]);
+    let (status, answer) = app.post_issue_webhook(&issue_created_body("504", "Error: below the minimum"), SECRET);
+    assert_eq!(status, 201, "{answer}");
+    page.click("#tab-inbox");
+    let row = || {
+        page.script(
+            "const li = [...document.querySelectorAll('#inbox li')].find((l) => l.textContent.includes('below the minimum'));
+             return li ? li.id : null;",
+            json!([]),
+        )
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while row().is_null() || page.text(row().as_str().unwrap()).contains("pending") {
+        assert!(Instant::now() < deadline, "the alert never showed decided in the inbox");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let row = row().as_str().unwrap().to_owned();
+    page.click(&format!("#{row} summary"));
+    page.wait_text(&row, "is below the minimum");
+    page.wait_text(&row, "Decided by the preference “Minimum level”.");
+    page.assert_accessible("an inbox row's why");
+    page.screenshot("inbox-why");
+    page.click(&format!("#{row} .fix"));
+    page.wait_text(&row, "Done: notify from error up.");
+    let shown = prefs(&["front-end", "--origins"]);
+    assert_eq!(
+        (&shown["preferences"]["min_level"], &shown["from"]["min_level"]),
+        (&json!("error"), &json!("own")),
+        "{shown}"
+    );
     let _ = driver.client.delete(format!("{}{}", driver.base, page.path(""))).send();
 }

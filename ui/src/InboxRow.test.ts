@@ -79,4 +79,32 @@ describe('an inbox row', () => {
     expect(container.textContent).toContain('<img src=x onerror="window.pwned=1">Click');
     expect(screen.queryByRole('button', { name: 'Send' })).toBeNull();
   });
+
+  it('says why it was kept back, which preference decided, and fixes it in one click', async () => {
+    invoke.mockResolvedValue({ project_preferences: {} });
+    const refresh = vi.fn();
+    render(InboxRow, {
+      alert: entry({
+        decision: 'suppress',
+        org: 'acme',
+        why: ['you follow everything in web', 'environment staging is not watched (production)'],
+        decided_by: 'environments',
+        fix: { label: 'Notify me for staging too', key: 'environments', value: 'production,staging' },
+      }),
+      assignees: [],
+      refresh,
+      fail: vi.fn(),
+    });
+    const user = userEvent.setup();
+    await user.click(screen.getByText('Why'));
+    expect(screen.getByText('environment staging is not watched (production)')).toBeTruthy();
+    expect(screen.getByText('Decided by the preference “Environments”.')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Notify me for staging too' }));
+    expect(sent()).toEqual([
+      { method: 'set_preference', params: { project: 'web', org: 'acme', key: 'environments', value: 'production,staging' } },
+    ]);
+    expect((await screen.findByRole('status')).textContent).toBe('Done: notify me for staging too. The next one like it notifies.');
+    expect(refresh).toHaveBeenCalled();
+    expect(screen.queryByRole('button', { name: 'Notify me for staging too' })).toBeNull();
+  });
 });

@@ -69,10 +69,28 @@ export type Failure = { message: string, field: InputField | null, };
 export type Field = "enabled" | "min_level" | "environments" | "kinds" | "audience" | "quiet_hours" | "snoozed_until" | "spike_limit_per_hour" | "digest_up_to" | "digest_every_hours" | "digest_at" | "urgent_from" | "sound" | "expire_after" | "mute" | "local_rules";
 
 /**
+ * One click that would have let an alert through.
+ */
+export type Fix = { 
+/**
+ * What the button says: "Notify me for staging too".
+ */
+label: string, key: string, value: string, };
+
+/**
  * An alert as the window's inbox shows it: the stored alert, its reasons as text, and whether
  * it is an issue the user can act on.
  */
-export type InboxEntry = { why: Array<string>, actionable: boolean, id: number, kind: Kind, issue_id: string, short_id: string | null, project: string | null, title: string, web_url: string | null, 
+export type InboxEntry = { why: Array<string>, actionable: boolean, 
+/**
+ * The preference that decided, if one did.
+ */
+decided_by: Field | null, 
+/**
+ * For an alert kept back: the one change of the project's preferences that lets the next
+ * like it through.
+ */
+fix: Fix | null, id: number, kind: Kind, issue_id: string, short_id: string | null, project: string | null, title: string, web_url: string | null, 
 /**
  * `None` until the policy has decided.
  */

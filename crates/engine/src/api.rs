@@ -292,12 +292,21 @@ impl Engine {
 
     /// The latest alerts, newest first, with what was decided for each and why.
     pub fn inbox(&self, limit: usize) -> Result<Vec<InboxEntry>, Error> {
-        Ok(self
-            .store
-            .recent_alerts(limit)?
-            .into_iter()
-            .map(InboxEntry::from)
-            .collect())
+        let mut preferences = std::collections::HashMap::new();
+        let mut entries = Vec::new();
+        for alert in self.store.recent_alerts(limit)? {
+            let key = (alert.project.clone(), alert.org.clone());
+            if !preferences.contains_key(&key) {
+                // Unreadable preferences offer no fix; the alert is still listed.
+                let found = match &alert.project {
+                    Some(project) => self.store.preferences(project, alert.org.as_deref()).ok(),
+                    None => None,
+                };
+                preferences.insert(key.clone(), found);
+            }
+            entries.push(InboxEntry::new(alert, preferences[&key].as_ref()));
+        }
+        Ok(entries)
     }
 
     /// The alert stored as `id`.

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use crate::alert::{Alert, Kind, Source};
-use crate::policy::{Decision, Deliver, Field, Level, Preferences, Reason};
+use crate::policy::{Decision, Deliver, Field, Fix, Level, Preferences, Reason};
 use crate::settings::Synchronous;
 
 const MIGRATIONS: &[&str] = &[
@@ -90,13 +90,27 @@ pub struct InboxEntry {
     pub alert: Recent,
     pub why: Vec<String>,
     pub actionable: bool,
+    /// The preference that decided, if one did.
+    pub decided_by: Option<Field>,
+    /// For an alert kept back: the one change of the project's preferences that lets the next
+    /// like it through.
+    pub fix: Option<Fix>,
 }
 
-impl From<Recent> for InboxEntry {
-    fn from(alert: Recent) -> InboxEntry {
+impl InboxEntry {
+    /// `alert` as the inbox shows it, under the `preferences` its project has now.
+    pub fn new(alert: Recent, preferences: Option<&Preferences>) -> InboxEntry {
+        let decisive = alert.reasons.last();
+        let kept_back = alert.decision.is_some_and(|d| d != Deliver::Now);
+        let fix = preferences
+            .zip(decisive)
+            .filter(|_| kept_back)
+            .and_then(|(p, reason)| reason.fix(p));
         InboxEntry {
             why: alert.why(),
             actionable: alert.kind.is_about_an_issue(),
+            decided_by: decisive.and_then(Reason::field),
+            fix,
             alert,
         }
     }

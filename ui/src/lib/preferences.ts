@@ -121,3 +121,23 @@ export function localZone(): string {
 export function localTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** Each preference's name, as the editor labels it. */
+export const FIELD_LABELS: Record<Field, string> = {
+  enabled: 'Notifications',
+  min_level: 'Minimum level',
+  environments: 'Environments',
+  kinds: 'What notifies',
+  audience: 'Whose alerts',
+  quiet_hours: 'Quiet hours',
+  snoozed_until: 'Snooze',
+  spike_limit_per_hour: 'Spike limit',
+  digest_up_to: 'Digest',
+  digest_every_hours: 'Digest every',
+  digest_at: 'Digest at set times',
+  urgent_from: 'Urgent from',
+  sound: 'Sound',
+  expire_after: 'Notifications go away after',
+  mute: 'Mute rules',
+  local_rules: 'Ownership rules of my own',
+};

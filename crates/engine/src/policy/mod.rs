@@ -4,12 +4,14 @@
 
 mod decide;
 mod digest;
+mod fix;
 mod prefs;
 mod quiet;
 mod reason;
 
 pub use decide::{Decision, Deliver, Facts, History, Me, decide, muted};
 pub use digest::{DigestTimes, digest_due, digest_due_at};
+pub use fix::Fix;
 pub use prefs::{AlertKind, Audience, Field, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};
 pub use reason::{Assignment, EnvironmentUnknown, Ownership, Reason};

@@ -19,6 +19,8 @@ pub enum Level {
 }
 
 impl Level {
+    pub const ALL: [Level; 5] = [Level::Debug, Level::Info, Level::Warning, Level::Error, Level::Fatal];
+
     /// Sentry's level names; `warn` and `critical` as some SDKs send them.
     pub fn parse(text: &str) -> Option<Level> {
         match text.to_ascii_lowercase().as_str() {
