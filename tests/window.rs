@@ -778,6 +778,14 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
         "front-end",
         &[("production", false), ("staging", false), ("dev-laptop", true)],
     );
+    // For the ownership tester: front-end's rules in Sentry, and one issue's latest event.
+    sentry.set_ownership("front-end", "# payments\npath:src/payments/* #payments");
+    sentry.set_latest_event(
+        "501",
+        json!({"platform": "python", "entries": [{"type": "exception", "data": {"values": [{"stacktrace": {"frames": [
+            {"filename": "src/payments/charge.py", "absPath": "/srv/src/payments/charge.py", "inApp": true}
+        ]}}]}}]}),
+    );
     let sentry_url = sentry.url();
     let data = temp_dir("window-prefs");
     let env = [
@@ -1048,5 +1056,39 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
         (&json!("error"), &json!("own")),
         "{shown}"
     );
+
+    // The ownership tester: Sentry's rules against an issue's latest event there, then an
+    // invalid rule (its line and column), then a valid one of the user's own.
+    page.click("#tab-settings");
+    page.choose("#tester-project", "acme/front-end");
+    page.wait_value(
+        "#tester-rules",
+        json!("# payments\npath:src/payments/* #payments"),
+        Duration::from_secs(10),
+    );
+    page.choose("#tester-issue", "501");
+    page.wait_text("tester-owners", "#payments");
+    page.wait_text("tester-lines", "matches");
+    page.type_into("#tester-rules", "path: #b");
+    page.wait_text("tester-error", "Line 1, column 6");
+    // WebDriver's Enter key, as a user types a second line.
+    page.type_into("#tester-rules", "path:src/* jane@example.com\u{E007}*.js #frontend");
+    page.wait_text("tester-lines", "*.js #frontend");
+    assert_eq!(page.text("tester-owners"), "jane@example.com");
+    assert_eq!(page.text("tester-assignee"), "jane@example.com");
+    assert_eq!(
+        page.script(
+            "return document.querySelectorAll('#tester-lines li.match').length",
+            json!([])
+        ),
+        json!(1),
+        "only the line that matches is marked"
+    );
+    page.script(
+        "document.getElementById('ownership-tester').scrollIntoView(); return true;",
+        json!([]),
+    );
+    page.assert_accessible("the ownership tester");
+    page.screenshot("ownership-tester");
     let _ = driver.client.delete(format!("{}{}", driver.base, page.path(""))).send();
 }

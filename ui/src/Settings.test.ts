@@ -22,6 +22,7 @@ function props() {
     edit: vi.fn(),
     editing: null,
     projectsNote: null,
+    inbox: [],
   };
 }
 

@@ -117,6 +117,12 @@ export type Kind = "IssueCreated" | "IssueResolved" | "IssueUnresolved" | "Issue
 
 export type Level = "debug" | "info" | "warning" | "error" | "fatal";
 
+export type MatchedRule = { 
+/**
+ * 1-based line in the rules text.
+ */
+line: number, text: string, owners: Array<string>, };
+
 /**
  * What mute rules would have done to recent alerts: of the `checked` latest alerts in scope,
  * the ones each rule (in the order asked) would have muted.
@@ -137,6 +143,31 @@ export type Origin = "environment" | "keyring";
  * Whose an issue is by the project's ownership rules.
  */
 export type Ownership = { "by": "unknown" } | { "by": "no_rule_matches" } | { "by": "yours", owner: string, line: number, rule: string, } | { "by": "others", owner: string, };
+
+/**
+ * The rules tested, and what they say of the event.
+ */
+export type OwnershipAnswer = { 
+/**
+ * The rules tested: as typed, or as Sentry has them.
+ */
+rules: string, 
+/**
+ * Why the project's rules could not be read from Sentry (they can still be typed).
+ */
+rules_unavailable: string | null, 
+/**
+ * Where the rules do not read, as Sentry would refuse them.
+ */
+error: RulesError | null, 
+/**
+ * Why there is no event to test against (none picked, not JSON, not found).
+ */
+event_missing: string | null, owners: Array<string>, auto_assignee: string | null, 
+/**
+ * The matching rules, in the order Sentry evaluates them (the last one wins).
+ */
+matches: Array<MatchedRule>, };
 
 export type PolledAccount = { 
 /**
@@ -273,13 +304,23 @@ account: string | null, };
 /**
  * The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
  */
-export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": Array<InboxEntry> } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | "done";
+export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": Array<InboxEntry> } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | { "ownership": OwnershipAnswer } | "done";
 
 /**
  * What the window (or a second launch) asks the running app: the method and its parameters,
  * `{"method": "set_paused", "params": {"paused": true}}` on the wire.
  */
-export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": Record<symbol, never> } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
+export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": Record<symbol, never> } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "test_ownership", "params": { project: string, org: string, rules: string | null, issue: string | null, event: string | null, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
+
+export type RulesError = { message: string, 
+/**
+ * 1-based; none when the rules as a whole are refused.
+ */
+line: number | null, 
+/**
+ * 1-based, where the grammar stopped; none when the whole rule is wrong.
+ */
+column: number | null, };
 
 export type ServerKind = "sentry" | "older_sentry" | "glitch_tip";
 

@@ -250,6 +250,12 @@ impl Engine {
         Ok(names)
     }
 
+    /// The ownership tester: rules (as typed, or the project's in Sentry) against an event (as
+    /// pasted, or an issue's latest in Sentry).
+    pub async fn test_ownership(&self, question: crate::tester::OwnershipQuestion) -> crate::tester::OwnershipAnswer {
+        crate::tester::test(&Enricher::new(self.clone()), question).await
+    }
+
     /// Which of the latest alerts of `project` (of `org`; `@org` for all of that account's,
     /// `*` for all) each of `rules` would have muted, newest first.
     pub fn mute_preview(&self, project: &str, org: Option<&str>, rules: &[MuteRule]) -> Result<MutePreview, Error> {

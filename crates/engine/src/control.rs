@@ -20,6 +20,7 @@ use crate::api::{Assignee, MutePreview};
 use crate::policy::{Field, MuteRule};
 use crate::status::Status;
 use crate::store::InboxEntry;
+use crate::tester::OwnershipAnswer;
 
 /// A request line longer than this is refused (the largest real one is an account's token).
 const MAX_LINE: u64 = 1024 * 1024;
@@ -195,6 +196,14 @@ pub enum Request {
         project: String,
         org: String,
     },
+    /// The ownership tester ([`OwnershipQuestion`]'s fields).
+    TestOwnership {
+        project: String,
+        org: String,
+        rules: Option<String>,
+        issue: Option<String>,
+        event: Option<String>,
+    },
     /// Which of the project's recent alerts each of `rules` would have muted (`project` may be
     /// `@org` or `*`: the account's or everyone's alerts).
     MutePreview {
@@ -231,6 +240,7 @@ impl Request {
             Request::ResetPreferences { .. } => "reset_preferences",
             Request::Environments { .. } => "environments",
             Request::MutePreview { .. } => "mute_preview",
+            Request::TestOwnership { .. } => "test_ownership",
             Request::ActionQueued {} => "action_queued",
         }
     }
@@ -268,6 +278,7 @@ pub enum Reply {
     /// A project's environments in Sentry, by name.
     Environments(Vec<String>),
     MutePreview(MutePreview),
+    Ownership(Box<OwnershipAnswer>),
     Done,
 }
 

@@ -57,18 +57,23 @@ impl Enricher {
     }
 
     async fn account(&self, alert: &Alert) -> Option<(Account, Client)> {
+        self.account_of(&alert.org).await
+    }
+
+    /// The account of `org` (the only one, when `None`) and a client of its server.
+    async fn account_of(&self, org: &Option<String>) -> Option<(Account, Client)> {
         let cached = {
             let cache = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
             cache
-                .get(&alert.org)
+                .get(org)
                 .filter(|(at, _)| at.elapsed() < ACCOUNT_TTL)
                 .map(|(_, found)| found.clone())
         };
         let found = match cached {
             Some(found) => found,
             None => {
-                let (engine, org) = (self.engine.clone(), alert.org.clone());
-                let looked_up = match tokio::task::spawn_blocking(move || accounts::for_org(&engine, org.as_deref()))
+                let (engine, wanted) = (self.engine.clone(), org.clone());
+                let looked_up = match tokio::task::spawn_blocking(move || accounts::for_org(&engine, wanted.as_deref()))
                     .await
                     .ok()?
                 {
@@ -79,7 +84,7 @@ impl Enricher {
                     }
                 };
                 let mut cache = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
-                cache.insert(alert.org.clone(), (Instant::now(), looked_up.clone()));
+                cache.insert(org.clone(), (Instant::now(), looked_up.clone()));
                 looked_up
             }
         };
@@ -179,18 +184,10 @@ impl Enricher {
         let project = alert.project.as_deref()?;
         let account = self.account(alert).await;
         let mut rules = String::new();
-        // A server without ownership rules (GlitchTip) is not asked: only the local rules count.
-        if let Some((account, client)) = account.as_ref().filter(|(_, client)| client.profile().ownership_rules) {
-            let key = format!("ownership.{}.{project}", account.key());
-            let org = account.org.clone();
-            if let Some(raw) = self
-                .cached(&key, OWNERSHIP_TTL, || async {
-                    client.project_ownership(&org, project).await
-                })
-                .await
-            {
-                rules.push_str(&raw);
-            }
+        if let Some((account, client)) = account.as_ref()
+            && let Ok(raw) = self.rules_on(account, client, project).await
+        {
+            rules.push_str(&raw);
         }
         if !preferences.local_rules.trim().is_empty() {
             rules.push('\n');
@@ -207,20 +204,66 @@ impl Enricher {
             Some(event) => event,
             None => {
                 let (account, client) = account.as_ref()?;
-                let key = format!("event.{}.{}", account.key(), alert.issue_id);
-                let org = account.org.clone();
-                let text = self
-                    .cached(&key, EVENT_TTL, || async {
-                        client.latest_event(&org, &alert.issue_id).await.map(|v| v.to_string())
-                    })
-                    .await?;
-                serde_json::from_str(&text).ok()?
+                self.latest_event_on(account, client, &alert.issue_id).await?
             }
         };
         let event = Event::from_json(&event).ok()?;
         let ruleset = Ruleset::compile(parsed).ok()?;
         Some(ruleset.evaluate(&event))
     }
+}
+
+impl Enricher {
+    /// The project's ownership rules in Sentry, as its text.
+    pub async fn project_rules(&self, org: &str, project: &str) -> Result<String, RulesUnavailable> {
+        let (account, client) = self
+            .account_of(&Some(org.to_owned()))
+            .await
+            .ok_or_else(|| RulesUnavailable::NoAccount(org.to_owned()))?;
+        self.rules_on(&account, &client, project).await
+    }
+
+    async fn rules_on(&self, account: &Account, client: &Client, project: &str) -> Result<String, RulesUnavailable> {
+        // A server without ownership rules (GlitchTip) is not asked: only the local rules count.
+        if !client.profile().ownership_rules {
+            return Err(RulesUnavailable::NotOffered);
+        }
+        let key = format!("ownership.{}.{project}", account.key());
+        let org = account.org.clone();
+        self.cached(&key, OWNERSHIP_TTL, || async {
+            client.project_ownership(&org, project).await
+        })
+        .await
+        .ok_or(RulesUnavailable::Unreachable)
+    }
+
+    /// The issue's latest event in Sentry (cached as the policy caches it).
+    pub async fn latest_event(&self, org: &str, issue: &str) -> Option<Value> {
+        let (account, client) = self.account_of(&Some(org.to_owned())).await?;
+        self.latest_event_on(&account, &client, issue).await
+    }
+
+    async fn latest_event_on(&self, account: &Account, client: &Client, issue: &str) -> Option<Value> {
+        let key = format!("event.{}.{issue}", account.key());
+        let org = account.org.clone();
+        let text = self
+            .cached(&key, EVENT_TTL, || async {
+                client.latest_event(&org, issue).await.map(|v| v.to_string())
+            })
+            .await?;
+        serde_json::from_str(&text).ok()
+    }
+}
+
+/// Why a project's ownership rules could not be read from Sentry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RulesUnavailable {
+    #[error("no account for {0}")]
+    NoAccount(String),
+    #[error("this server has no ownership rules (GlitchTip): paste them")]
+    NotOffered,
+    #[error("Sentry could not be asked for the rules")]
+    Unreachable,
 }
 
 impl Enricher {

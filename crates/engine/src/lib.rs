@@ -26,6 +26,7 @@ mod status;
 mod store;
 mod store_error;
 mod stored;
+mod tester;
 #[cfg(test)]
 mod tests;
 mod writer;
@@ -43,3 +44,4 @@ pub use settings::{DEFAULT_URL, Environment, Settings, Synchronous};
 pub use status::{AccountStatus, PolledAccount, Status};
 pub use store::{InboxEntry, Recent, StoreError};
 pub use store::{Origins, PreferencesFrom};
+pub use tester::{MatchedRule, OwnershipAnswer, OwnershipQuestion, RulesError};

@@ -91,6 +91,22 @@ impl Commands {
             Request::Environments { project, org } => {
                 Reply::Environments(engine.environments(&org, &project).await.map_err(failed)?)
             }
+            Request::TestOwnership {
+                project,
+                org,
+                rules,
+                issue,
+                event,
+            } => {
+                let question = engine::OwnershipQuestion {
+                    project,
+                    org,
+                    rules,
+                    issue,
+                    event,
+                };
+                Reply::Ownership(Box::new(engine.test_ownership(question).await))
+            }
             Request::MutePreview { project, org, rules } => {
                 Reply::MutePreview(engine.mute_preview(&project, org.as_deref(), &rules).map_err(failed)?)
             }

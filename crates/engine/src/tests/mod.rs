@@ -11,6 +11,7 @@ mod receiver;
 mod release_database;
 mod servers;
 mod storage;
+mod tester;
 
 use crate::settings::Settings;
 
