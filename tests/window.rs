@@ -172,6 +172,24 @@ impl Session<'_> {
         );
     }
 
+    /// Presses these keys, one after another, wherever the focus is (WebDriver's actions).
+    fn keys(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|k| {
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.driver.call(
+            reqwest::Method::POST,
+            &self.path("/actions"),
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+    }
+
     /// Picks `value` in the `<select>` `css`, as a user picks an option.
     fn choose(&self, css: &str, value: &str) {
         self.click(&format!("{css} option[value=\"{value}\"]"));
@@ -456,28 +474,8 @@ fn the_window_opens_and_shows_the_receiver_address() {
     }
     assert!(text("inbox").contains("Assign to #payments"), "{:?}", text("inbox"));
 
-    // From the inbox: ignore the issue for 30 minutes.
-    let alert_row = "#inbox li[id^=alert-]";
-    let select = driver.call(
-        reqwest::Method::POST,
-        &format!("/session/{sid}/element"),
-        Some(json!({"using": "css selector", "value": format!("{alert_row} option[value='ignore=30']")})),
-    );
-    driver.call(
-        reqwest::Method::POST,
-        &format!("/session/{sid}/element/{}/click", select[ELEMENT].as_str().unwrap()),
-        Some(json!({})),
-    );
-    let send = driver.call(
-        reqwest::Method::POST,
-        &format!("/session/{sid}/element"),
-        Some(json!({"using": "css selector", "value": format!("{alert_row} .go")})),
-    );
-    driver.call(
-        reqwest::Method::POST,
-        &format!("/session/{sid}/element/{}/click", send[ELEMENT].as_str().unwrap()),
-        Some(json!({})),
-    );
+    // From the inbox: ignore the issue for 30 minutes, in one pick.
+    page.choose("#inbox li[id^=alert-] .ignore", "ignore=30");
     let deadline = Instant::now() + Duration::from_secs(20);
     let ignored = loop {
         let put = sentry
@@ -1090,5 +1088,45 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
     );
     page.assert_accessible("the ownership tester");
     page.screenshot("ownership-tester");
+
+    // Triage by keyboard: r resolves the selected alert (the latest), j moves down, i ignores,
+    // a assigns to me; each reaches Sentry, and the outcome shows on the row.
+    page.click("#tab-inbox");
+    let put = |issue: &str| {
+        let path = format!("/api/0/organizations/acme/issues/{issue}/");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(found) = sentry
+                .requests()
+                .into_iter()
+                .find(|r| r.method == "PUT" && r.path == path)
+            {
+                return found.body;
+            }
+            assert!(Instant::now() < deadline, "no PUT {path} reached Sentry");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    page.keys("r");
+    assert_eq!(put("504")["status"], "resolved");
+    page.keys("ji");
+    assert_eq!(put("503")["status"], "ignored");
+    page.keys("ja");
+    assert!(put("502").get("assignedTo").is_some(), "assigned");
+    let resolved_row = page.script(
+        "return [...document.querySelectorAll('#inbox li')].find((l) => l.textContent.includes('below the minimum')).id",
+        json!([]),
+    );
+    page.wait_text(resolved_row.as_str().unwrap(), "Resolved");
+    page.click("#filter-notified");
+    assert!(
+        !page.text("inbox").contains("below the minimum"),
+        "the filter keeps only what notified"
+    );
+    page.type_into("#inbox-search", "typeerror");
+    page.wait_text("inbox", "TypeError: undefined is not a function");
+    assert!(!page.text("inbox").contains("ResizeObserver"), "{}", page.text("inbox"));
+    page.assert_accessible("the inbox, filtered and searched");
+    page.screenshot("inbox-triage");
     let _ = driver.client.delete(format!("{}{}", driver.base, page.path(""))).send();
 }

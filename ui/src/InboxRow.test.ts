@@ -31,41 +31,39 @@ describe('an inbox row', () => {
     invoke.mockResolvedValue({ queued: 1 });
   });
 
-  it('sends the chosen action for its alert, then clears the choice and refreshes', async () => {
-    const refresh = vi.fn();
-    render(InboxRow, { alert: entry(), assignees: [], refresh, fail: vi.fn() });
+  it('acts in one click or one pick, and shows the outcome on the row', async () => {
+    const act = vi.fn().mockResolvedValue(undefined);
+    const { rerender } = render(InboxRow, { alert: entry(), assignees: [{ assignee: 'team:payments', label: '#payments' }], refresh: vi.fn(), fail: vi.fn(), act });
     const user = userEvent.setup();
-    const choice = screen.getByLabelText('Act on WEB-9') as HTMLSelectElement;
-    await user.selectOptions(choice, 'ignore=30');
-    await user.click(screen.getByRole('button', { name: 'Send' }));
-    expect(sent()).toEqual([{ method: 'act_on_alert', params: { alert: 7, action: 'ignore=30' } }]);
-    expect(refresh).toHaveBeenCalled();
-    expect(choice.value).toBe('');
+    await user.click(screen.getByRole('button', { name: 'Resolve WEB-9' }));
+    await user.selectOptions(screen.getByLabelText('Ignore WEB-9'), 'ignore=30');
+    await user.selectOptions(screen.getByLabelText('Assign WEB-9'), 'assign=team:payments');
+    expect(act.mock.calls.map(([, action]) => action)).toEqual(['resolve', 'ignore=30', 'assign=team:payments']);
+    expect((screen.getByLabelText('Ignore WEB-9') as HTMLSelectElement).value, 'the pick is cleared').toBe('');
+    await rerender({ outcome: { id: 3, org: 'acme', issue_id: '5150', kind: 'resolve', argument: null, state: 'done', error: null } as never });
+    expect(screen.getByRole('status').textContent).toBe('Resolved (resolve)');
+    await rerender({ outcome: { id: 4, org: 'acme', issue_id: '5150', kind: 'ignore', argument: '30', state: 'failed', error: 'Sentry refused (403)' } as never });
+    expect(screen.getByRole('status').textContent).toBe('Could not ignore 30: Sentry refused (403)');
   });
 
-  it('assigns to whoever is typed, over the list, and offers the teammates from Sentry', async () => {
-    render(InboxRow, {
-      alert: entry(),
-      assignees: [{ assignee: 'team:payments', label: '#payments' }],
-      refresh: vi.fn(),
-      fail: vi.fn(),
-    });
-    expect(screen.getByRole('option', { name: 'Assign to #payments' })).toBeTruthy();
+  it('assigns to whoever is typed', async () => {
+    const act = vi.fn().mockResolvedValue(undefined);
+    render(InboxRow, { alert: entry(), assignees: [], refresh: vi.fn(), fail: vi.fn(), act });
     const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText('Assign WEB-9'), 'other');
     await user.type(screen.getByLabelText('Assign to'), 'sam@example.com');
-    await user.click(screen.getByRole('button', { name: 'Send' }));
-    expect(sent()).toEqual([{ method: 'act_on_alert', params: { alert: 7, action: 'assign=sam@example.com' } }]);
+    await user.click(screen.getByRole('button', { name: 'Assign' }));
+    expect(act).toHaveBeenCalledWith(expect.objectContaining({ id: 7 }), 'assign=sam@example.com');
   });
 
-  it('says why an action was refused', async () => {
-    invoke.mockRejectedValue('no alert 7');
-    const fail = vi.fn();
-    render(InboxRow, { alert: entry(), assignees: [], refresh: vi.fn(), fail });
-    const user = userEvent.setup();
-    await user.selectOptions(screen.getByLabelText('Act on WEB-9'), 'resolve');
-    await user.click(screen.getByRole('button', { name: 'Send' }));
-    expect(fail).toHaveBeenCalledTimes(1);
-    expect(String(fail.mock.calls[0][0])).toBe('no alert 7');
+  it('says when it came, live, and names the project by its name', async () => {
+    const received = Math.floor(Date.now() / 1000) - 120;
+    const { rerender } = render(InboxRow, { alert: entry({ received_at: received, level: 'error' }), assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), project: 'Web shop', now: Date.now() });
+    expect(screen.getByText('2 min ago')).toBeTruthy();
+    expect(screen.getByText('Web shop')).toBeTruthy();
+    expect(screen.getByText('error')).toBeTruthy();
+    await rerender({ now: Date.now() + 3 * 3600_000 });
+    expect(screen.getByText('3 h ago')).toBeTruthy();
   });
 
   it("shows a title from Sentry as text, never as markup, and offers no action where there is no issue", () => {
@@ -74,10 +72,11 @@ describe('an inbox row', () => {
       assignees: [],
       refresh: vi.fn(),
       fail: vi.fn(),
+      act: vi.fn(),
     });
     expect(container.querySelector('img')).toBeNull();
     expect(container.textContent).toContain('<img src=x onerror="window.pwned=1">Click');
-    expect(screen.queryByRole('button', { name: 'Send' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Resolve/ })).toBeNull();
   });
 
   it('says why it was kept back, which preference decided, and fixes it in one click', async () => {
@@ -94,6 +93,7 @@ describe('an inbox row', () => {
       assignees: [],
       refresh,
       fail: vi.fn(),
+      act: vi.fn(),
     });
     const user = userEvent.setup();
     await user.click(screen.getByText('Why'));

@@ -87,6 +87,14 @@ export type InboxEntry = { why: Array<string>, actionable: boolean,
  */
 decided_by: Field | null, 
 /**
+ * Kept from the screen for later (spike protection, the digest, quiet hours, a pause).
+ */
+held_back: boolean, 
+/**
+ * Assigned to me or my team, or owned by us, as the decision found.
+ */
+mine: boolean, 
+/**
  * For an alert kept back: the one change of the project's preferences that lets the next
  * like it through.
  */

@@ -92,6 +92,10 @@ pub struct InboxEntry {
     pub actionable: bool,
     /// The preference that decided, if one did.
     pub decided_by: Option<Field>,
+    /// Kept from the screen for later (spike protection, the digest, quiet hours, a pause).
+    pub held_back: bool,
+    /// Assigned to me or my team, or owned by us, as the decision found.
+    pub mine: bool,
     /// For an alert kept back: the one change of the project's preferences that lets the next
     /// like it through.
     pub fix: Option<Fix>,
@@ -110,6 +114,12 @@ impl InboxEntry {
             why: alert.why(),
             actionable: alert.kind.is_about_an_issue(),
             decided_by: decisive.and_then(Reason::field),
+            held_back: alert.held_back(),
+            mine: alert.reasons.iter().any(|r| match r {
+                Reason::Assigned { assignment } => assignment.is_mine(),
+                Reason::Owned { ownership } => ownership.is_mine(),
+                _ => false,
+            }),
             fix,
             alert,
         }
