@@ -331,9 +331,36 @@ pub fn for_org(engine: &Engine, org: Option<&str>) -> Result<Option<(Account, St
 }
 
 /// Every account with its token (read on a blocking thread: the keyring is D-Bus).
+/// The account of `org` with its token, and only its: another account's missing token does not
+/// matter here. The keyring is read off the async threads.
+pub async fn of_org(engine: &Engine, org: &str) -> Result<(Account, String), AccountError> {
+    let (engine, org) = (engine.clone(), org.to_owned());
+    off_async_threads(move || {
+        let account = list(&engine)?
+            .into_iter()
+            .find(|a| a.org == org)
+            .ok_or_else(|| AccountError::NotFound(org.clone()))?;
+        let token = token(&engine, &account)?.ok_or(AccountError::TokenMissing(org))?;
+        Ok((account, token))
+    })
+    .await
+}
+
+/// `work` (the keyring: blocking D-Bus calls) on a blocking thread; its panic goes on.
+async fn off_async_threads<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AccountError> + Send + 'static,
+) -> Result<T, AccountError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => Err(AccountError::ShuttingDown),
+        })
+}
+
 pub async fn with_tokens(engine: &Engine) -> Result<Vec<(Account, String)>, AccountError> {
     let engine = engine.clone();
-    tokio::task::spawn_blocking(move || {
+    off_async_threads(move || {
         list(&engine)?
             .into_iter()
             .map(|account| match token(&engine, &account)? {
@@ -343,10 +370,6 @@ pub async fn with_tokens(engine: &Engine) -> Result<Vec<(Account, String)>, Acco
             .collect()
     })
     .await
-    .unwrap_or_else(|e| match e.try_into_panic() {
-        Ok(panic) => std::panic::resume_unwind(panic),
-        Err(_) => Err(AccountError::ShuttingDown),
-    })
 }
 
 /// One project of an account, as `projects` and the window list it.

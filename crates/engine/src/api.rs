@@ -234,11 +234,7 @@ impl Engine {
 
     /// `project`'s environments in Sentry (of the account of `org`), to pick from.
     pub async fn environments(&self, org: &str, project: &str) -> Result<Vec<String>, Error> {
-        let (account, token) = accounts::with_tokens(self)
-            .await?
-            .into_iter()
-            .find(|(account, _)| account.org == org)
-            .ok_or_else(|| AccountError::NotFound(org.to_owned()))?;
+        let (account, token) = accounts::of_org(self, org).await?;
         let in_org = |cause| AccountError::InOrganization {
             org: account.org.clone(),
             cause,
@@ -411,12 +407,12 @@ impl Engine {
     /// many of the alerts received since the window was last opened were held back (spike
     /// protection, the digest, quiet hours) rather than shown.
     pub fn tray_alerts(&self, limit: usize) -> Result<(Vec<Recent>, usize), Error> {
-        let seen = self.window_opened_at()?;
+        // Read on every refresh of the tray: only the alerts that did not notify since then.
         let held = self
             .store
-            .recent_alerts(HELD_BACK_LOOKED_AT)?
+            .kept_back_since(self.window_opened_at()?, HELD_BACK_LOOKED_AT)?
             .into_iter()
-            .filter(|a| a.received_at > seen && a.held_back())
+            .filter(Recent::held_back)
             .count();
         Ok((self.store.notified_alerts(limit)?, held))
     }

@@ -484,24 +484,40 @@ impl Store {
         };
         let mut merged = defaults.clone();
         let mut origins: Origins = Field::ALL.into_iter().map(|f| (f, PreferencesFrom::BuiltIn)).collect();
-        let conn = self.conn();
-        for (key, from) in layers {
-            let Some(row) = self.row_on(&conn, key)? else { continue };
-            // Each row must read on its own, so the one to blame is named.
-            let mut alone = defaults.clone();
-            alone.extend(row.clone());
-            serde_json::from_value::<Preferences>(Value::Object(alone)).map_err(|e| self.bad_row(key, e))?;
+        let mut rows = Vec::new();
+        {
+            let conn = self.conn();
+            for (key, from) in layers {
+                if let Some(row) = self.row_on(&conn, key)? {
+                    rows.push((key, from, row));
+                }
+            }
+        }
+        for (_, from, row) in &rows {
             for (name, value) in row {
                 // A preference a newer version stored is kept, not read.
                 let Ok(field) = serde_json::from_value::<Field>(Value::String(name.clone())) else {
                     continue;
                 };
-                merged.insert(name, value);
-                origins.insert(field, from);
+                merged.insert(name.clone(), value.clone());
+                origins.insert(field, *from);
             }
         }
-        let preferences = serde_json::from_value(Value::Object(merged)).map_err(|e| self.bad_row(project, e))?;
-        Ok((preferences, origins))
+        match serde_json::from_value(Value::Object(merged)) {
+            Ok(preferences) => Ok((preferences, origins)),
+            // Named by the row that does not read on its own (this is read for every alert: the
+            // rows are checked one by one only when something is wrong).
+            Err(e) => {
+                let culprit = rows.iter().find_map(|(key, _, row)| {
+                    let mut alone = defaults.clone();
+                    alone.extend(row.clone());
+                    serde_json::from_value::<Preferences>(Value::Object(alone))
+                        .err()
+                        .map(|e| self.bad_row(key, e))
+                });
+                Err(culprit.unwrap_or_else(|| self.bad_row(project, e)))
+            }
+        }
     }
 
     fn bad_row(&self, key: &str, cause: impl std::fmt::Display) -> StoreError {
@@ -655,6 +671,16 @@ impl Store {
         self.alerts_where(
             "source != ?1 AND notified_at IS NOT NULL ORDER BY notified_at DESC, id DESC LIMIT ?2",
             params![Source::Action, limit as i64],
+        )
+    }
+
+    /// Alerts received after `since` that did not notify (the digest's or suppressed ones), the
+    /// latest first, at most `limit`: where the held-back ones are among.
+    pub fn kept_back_since(&self, since: i64, limit: usize) -> Result<Vec<Recent>, StoreError> {
+        self.alerts_where(
+            "source != ?1 AND received_at > ?2 AND notified_at IS NULL AND decision IN (?3, ?4)
+             ORDER BY id DESC LIMIT ?5",
+            params![Source::Action, since, Deliver::Digest, Deliver::Suppress, limit as i64],
         )
     }
 
