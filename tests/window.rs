@@ -370,16 +370,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let tab = |name: &str| {
-        let found = driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/element"),
-            Some(json!({"using": "css selector", "value": format!("#tab-{name}")})),
-        );
-        driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/element/{}/click", found[ELEMENT].as_str().unwrap()),
-            Some(json!({})),
-        );
+        page.click(&format!("#tab-{name}"));
         assert_eq!(view(), name);
     };
     assert_eq!(text("account"), format!("{sentry_url} (token from the environment)"));
@@ -434,16 +425,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(text("action-1").contains("403"), "{:?}", text("action-1"));
-    let retry = driver.call(
-        reqwest::Method::POST,
-        &format!("/session/{sid}/element"),
-        Some(json!({"using": "css selector", "value": "#action-1 .retry"})),
-    );
-    driver.call(
-        reqwest::Method::POST,
-        &format!("/session/{sid}/element/{}/click", retry[ELEMENT].as_str().unwrap()),
-        Some(json!({})),
-    );
+    page.click("#action-1 .retry");
     let deadline = Instant::now() + Duration::from_secs(20);
     while !text("action-1").starts_with("done") {
         assert!(
@@ -537,13 +519,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
     }
     // And the reverse: turned on again with the command line, the open window shows it within
     // a second, without being reloaded.
-    let web_on = || {
-        driver.call(
-            reqwest::Method::POST,
-            &format!("/session/{sid}/execute/sync"),
-            Some(json!({"script": "return document.querySelector('#project-web .enabled').checked", "args": []})),
-        )
-    };
+    let web_on = || value_of(&page, "#project-web .enabled");
     assert_eq!(web_on(), false, "the window shows web turned off");
     let on = cli(
         &["prefs", "web", "enabled=on"],
