@@ -19,6 +19,7 @@ function entry(changes: Partial<InboxEntry> = {}): InboxEntry {
     decision: 'now',
     why: ['you follow everything in web'],
     actionable: true,
+    issue: { status: 'unresolved', assigned_to: null, assignment_known: false, assignee_name: null, events: null, users: null },
     ...changes,
   } as InboxEntry;
 }
@@ -33,7 +34,7 @@ describe('an inbox row', () => {
 
   it('acts in one click or one pick, and shows the outcome on the row', async () => {
     const act = vi.fn().mockResolvedValue(undefined);
-    const { rerender } = render(InboxRow, { alert: entry(), assignees: [{ assignee: 'team:payments', label: '#payments' }], refresh: vi.fn(), fail: vi.fn(), act });
+    const { rerender } = render(InboxRow, { alert: entry(), assignees: [{ assignee: 'team:payments', label: '#payments' }], refresh: vi.fn(), fail: vi.fn(), act, undo: vi.fn() });
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Resolve WEB-9' }));
     await user.selectOptions(screen.getByLabelText('Ignore WEB-9'), 'ignore=30');
@@ -48,7 +49,7 @@ describe('an inbox row', () => {
 
   it('assigns to whoever is typed', async () => {
     const act = vi.fn().mockResolvedValue(undefined);
-    render(InboxRow, { alert: entry(), assignees: [], refresh: vi.fn(), fail: vi.fn(), act });
+    render(InboxRow, { alert: entry(), assignees: [], refresh: vi.fn(), fail: vi.fn(), act, undo: vi.fn() });
     const user = userEvent.setup();
     await user.selectOptions(screen.getByLabelText('Assign WEB-9'), 'other');
     await user.type(screen.getByLabelText('Assign to'), 'sam@example.com');
@@ -58,7 +59,7 @@ describe('an inbox row', () => {
 
   it('says when it came, live, and names the project by its name', async () => {
     const received = Math.floor(Date.now() / 1000) - 120;
-    const { rerender } = render(InboxRow, { alert: entry({ received_at: received, level: 'error' }), assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), project: 'Web shop', now: Date.now() });
+    const { rerender } = render(InboxRow, { alert: entry({ received_at: received, level: 'error' }), assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), undo: vi.fn(), project: 'Web shop', now: Date.now() });
     expect(screen.getByText('2 min ago')).toBeTruthy();
     expect(screen.getByText('Web shop')).toBeTruthy();
     expect(screen.getByText('error')).toBeTruthy();
@@ -73,6 +74,7 @@ describe('an inbox row', () => {
       refresh: vi.fn(),
       fail: vi.fn(),
       act: vi.fn(),
+      undo: vi.fn(),
     });
     expect(container.querySelector('img')).toBeNull();
     expect(container.textContent).toContain('<img src=x onerror="window.pwned=1">Click');
@@ -94,6 +96,7 @@ describe('an inbox row', () => {
       refresh,
       fail: vi.fn(),
       act: vi.fn(),
+      undo: vi.fn(),
     });
     const user = userEvent.setup();
     await user.click(screen.getByText('Why'));
@@ -106,5 +109,36 @@ describe('an inbox row', () => {
     expect((await screen.findByRole('status')).textContent).toBe('Done: notify me for staging too. The next one like it notifies.');
     expect(refresh).toHaveBeenCalled();
     expect(screen.queryByRole('button', { name: 'Notify me for staging too' })).toBeNull();
+  });
+
+  it("shows the issue's state in Sentry and its size, whoever changed it", async () => {
+    const { rerender } = render(InboxRow, {
+      alert: entry({ issue: { status: 'unresolved', assigned_to: null, assignment_known: true, assignee_name: null, events: 1, users: 0 } }),
+      assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), undo: vi.fn(),
+    });
+    expect(document.querySelector('.issue-state')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('unassigned 1 event · 0 users');
+    expect(document.querySelector('.pill.status'), 'an open issue has no status pill').toBeNull();
+    await rerender({
+      alert: entry({ issue: { status: 'resolved', assigned_to: 'user:9', assignment_known: true, assignee_name: 'Jane Roe', events: 12345, users: 3 } }),
+    });
+    expect(screen.getByText('resolved').className).toContain('status-resolved');
+    expect(screen.getByText('assigned to Jane Roe')).toBeTruthy();
+    expect(screen.getByText('12,345 events · 3 users')).toBeTruthy();
+  });
+
+  it('offers Undo for 30 seconds after Sentry confirmed the action, not after', async () => {
+    const undo = vi.fn().mockResolvedValue(undefined);
+    const done = (until: number) =>
+      ({ id: 3, org: 'acme', issue_id: '5150', kind: 'resolve', argument: null, state: 'done', error: null, undo_until: until }) as never;
+    const { rerender } = render(InboxRow, {
+      alert: entry(), assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), undo,
+      outcome: done(Math.floor(Date.now() / 1000) - 1),
+    });
+    expect(screen.queryByRole('button', { name: /Undo/ }), 'expired').toBeNull();
+    await rerender({ outcome: done(Math.floor(Date.now() / 1000) + 1) });
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Undo: Resolved (resolve)' }));
+    expect(undo).toHaveBeenCalledWith(expect.objectContaining({ id: 3 }));
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(screen.queryByRole('button', { name: /Undo/ }), 'gone when the 30 s are over').toBeNull();
   });
 });

@@ -98,7 +98,11 @@ mine: boolean,
  * For an alert kept back: the one change of the project's preferences that lets the next
  * like it through.
  */
-fix: Fix | null, id: number, kind: Kind, issue_id: string, short_id: string | null, project: string | null, title: string, web_url: string | null, 
+fix: Fix | null, 
+/**
+ * The issue as Sentry has it now, as far as the app heard.
+ */
+issue: IssueState, id: number, kind: Kind, issue_id: string, short_id: string | null, project: string | null, title: string, web_url: string | null, 
 /**
  * `None` until the policy has decided.
  */
@@ -109,6 +113,37 @@ decision: Deliver | null, received_at: number, reasons: Array<Reason>, level: Le
 account: string | null, };
 
 /**
+ * Which of the inbox's alerts to list.
+ */
+export type InboxFilter = "all" | "mine" | "notified" | "held" | "suppressed";
+
+/**
+ * A page of the inbox.
+ */
+export type InboxPage = { entries: Array<InboxEntry>, 
+/**
+ * Older alerts match too: ask with `before` the last entry's id.
+ */
+more: boolean, };
+
+/**
+ * Which page of the inbox to answer.
+ */
+export type InboxQuery = { 
+/**
+ * The page after the alert `before` (the previous page's last id); `None`: the first page.
+ */
+before: number | null, 
+/**
+ * At most this many alerts ([`PAGE`] if `None`, at most [`MAX_PAGE`]).
+ */
+limit: number | null, filter: InboxFilter, 
+/**
+ * Words the short id, title or project must contain (any case).
+ */
+search: string | null, };
+
+/**
  * A field of a request the user typed.
  */
 export type InputField = "url" | "organization" | "token";
@@ -117,6 +152,36 @@ export type InputField = "url" | "organization" | "token";
  * The issue list's order "last seen, newest first", as the server names it.
  */
 export type IssueSort = "date" | "last_seen";
+
+/**
+ * What the app last heard of an issue's state in Sentry (webhooks, polling, its own actions).
+ */
+export type IssueState = { status: IssueStatus | null, 
+/**
+ * `user:<id>` or `team:<slug>`; `None`: nobody, or not known.
+ */
+assigned_to: string | null, 
+/**
+ * Whether the app heard who it is assigned to (nobody included).
+ */
+assignment_known: boolean, 
+/**
+ * The assignee as people read it.
+ */
+assignee_name: string | null, 
+/**
+ * Events so far.
+ */
+events: number | null, 
+/**
+ * Users who saw it so far.
+ */
+users: number | null, };
+
+/**
+ * An issue's status in Sentry, as the app last heard it.
+ */
+export type IssueStatus = "unresolved" | "resolved" | "ignored";
 
 /**
  * What Sentry reported, as `resource.action` on the wire and in the database.
@@ -278,7 +343,11 @@ outcome: string | null,
 /**
  * Sent once without an answer: Sentry may have applied it already.
  */
-maybe_sent: boolean, };
+maybe_sent: boolean, 
+/**
+ * Until when (Unix seconds) it can be undone, if it can.
+ */
+undo_until: number | null, };
 
 export type QuietHours = { 
 /**
@@ -312,13 +381,13 @@ account: string | null, };
 /**
  * The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
  */
-export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": Array<InboxEntry> } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | { "ownership": OwnershipAnswer } | "done";
+export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": InboxPage } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | { "ownership": OwnershipAnswer } | "done";
 
 /**
  * What the window (or a second launch) asks the running app: the method and its parameters,
  * `{"method": "set_paused", "params": {"paused": true}}` on the wire.
  */
-export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": Record<symbol, never> } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "test_ownership", "params": { project: string, org: string, rules: string | null, issue: string | null, event: string | null, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
+export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": { query: InboxQuery, } } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "undo_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "test_ownership", "params": { project: string, org: string, rules: string | null, issue: string | null, event: string | null, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
 
 export type RulesError = { message: string, 
 /**
@@ -393,7 +462,7 @@ environment_note: string | null, };
 /**
  * What a user can do from a notification.
  */
-export type UserAction = "resolve" | "ignore" | "assign" | "open";
+export type UserAction = "resolve" | "ignore" | "assign" | "open" | "unresolve" | "unassign";
 
 /**
  * The part of the window the user asked for.

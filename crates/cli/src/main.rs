@@ -9,7 +9,10 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use engine::policy::{Deliver, Field, PrefError};
-use engine::{ActionRequest, ActionState, Alert, Daemon, DaemonConfig, Engine, Origin, Settings, UserAction};
+use engine::{
+    ActionRequest, ActionState, Alert, Daemon, DaemonConfig, Engine, InboxQuery, IssueState, MAX_INBOX_PAGE, Origin,
+    Settings, UserAction,
+};
 
 #[derive(Parser)]
 #[command(name = "sentry-tray-cli", version, about = "Sentry alerts on your desktop, headless")]
@@ -398,7 +401,17 @@ fn projects(engine: &Engine, json: bool) -> anyhow::Result<()> {
 }
 
 fn inbox(engine: &Engine, json: bool, limit: usize) -> anyhow::Result<()> {
-    let alerts = engine.inbox(limit)?;
+    let mut alerts = Vec::new();
+    let mut query = InboxQuery::default();
+    while alerts.len() < limit {
+        query.limit = Some((limit - alerts.len()).min(MAX_INBOX_PAGE as usize) as u32);
+        let page = engine.inbox(&query)?;
+        query.before = page.entries.last().map(|e| e.alert.id);
+        alerts.extend(page.entries);
+        if !page.more {
+            break;
+        }
+    }
     if json {
         // Reasons as text, as people and scripts read them.
         let rows: Vec<serde_json::Value> = alerts
@@ -406,6 +419,7 @@ fn inbox(engine: &Engine, json: bool, limit: usize) -> anyhow::Result<()> {
             .map(|entry| {
                 let mut row = serde_json::to_value(&entry.alert).unwrap_or_default();
                 row["reasons"] = serde_json::json!(entry.why);
+                row["issue"] = serde_json::to_value(&entry.issue).unwrap_or_default();
                 row
             })
             .collect();
@@ -431,8 +445,29 @@ fn inbox(engine: &Engine, json: bool, limit: usize) -> anyhow::Result<()> {
         if let Some(why) = entry.why.last() {
             out!("{:18}why: {why}", "");
         }
+        if let Some(state) = in_sentry(&entry.issue) {
+            out!("{:18}in Sentry: {state}", "");
+        }
     }
     Ok(())
+}
+
+/// The issue's state as a line ("resolved, assigned to Jane, 12 events, 3 users"), if known.
+fn in_sentry(issue: &IssueState) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(status) = issue.status {
+        parts.push(serde_json::to_value(status).ok()?.as_str()?.to_owned());
+    }
+    if let Some(to) = &issue.assigned_to {
+        parts.push(format!("assigned to {}", issue.assignee_name.as_deref().unwrap_or(to)));
+    }
+    if let Some(events) = issue.events {
+        parts.push(format!("{events} events"));
+    }
+    if let Some(users) = issue.users {
+        parts.push(format!("{users} users"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 fn prefs(

@@ -13,8 +13,9 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::accounts::{self, Account};
-use crate::alert::{Alert, Source};
+use crate::alert::{Alert, IssueStatus, Source};
 use crate::api::Engine;
+use crate::inbox::IssueState;
 use crate::notifier::{Chosen, Notifier, UserAction};
 use crate::receiver::now;
 use crate::secrets::SecretError;
@@ -28,6 +29,8 @@ pub(crate) const MAX_TROUBLED_ATTEMPTS: i64 = 9;
 const OFFLINE_RETRY: Duration = Duration::from_secs(60);
 const FIRST_RETRY: Duration = Duration::from_secs(2);
 const MAX_RETRY: Duration = Duration::from_secs(600);
+/// How long after Sentry confirmed an action it can be undone (seconds).
+pub const UNDO_WINDOW: i64 = 30;
 /// A claim older than this belongs to a process that died: the row is free again.
 const CLAIM_TIMEOUT: i64 = 120;
 
@@ -45,6 +48,10 @@ pub enum ActionError {
     Unknown(String),
     #[error("action {0} has not failed, so there is nothing to retry")]
     NotFailed(i64),
+    #[error("action {0} cannot be undone (not done yet, undone already, or nothing reverses it)")]
+    NoUndo(i64),
+    #[error("action {0} was done more than {UNDO_WINDOW} seconds ago: change the issue in Sentry instead")]
+    UndoExpired(i64),
     #[error("could not open the browser: {0}")]
     Browser(String),
     #[error("internal error: {0}")]
@@ -60,7 +67,10 @@ pub enum ActionError {
 impl ActionError {
     /// What the user asked for cannot be: an unknown action, or a retry of one that did not fail.
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, ActionError::Unknown(_) | ActionError::NotFailed(_))
+        matches!(
+            self,
+            ActionError::Unknown(_) | ActionError::NotFailed(_) | ActionError::NoUndo(_) | ActionError::UndoExpired(_)
+        )
     }
 
     /// The server cannot be reached at all (no network, DNS, connection refused).
@@ -103,6 +113,9 @@ pub struct Queued {
     /// Sent once without an answer: Sentry may have applied it already.
     #[serde(default)]
     pub maybe_sent: bool,
+    /// Until when (Unix seconds) it can be undone, if it can.
+    #[serde(default)]
+    pub undo_until: Option<i64>,
 }
 
 /// What to do, as the queue stores it: `kind` and its optional argument.
@@ -122,7 +135,7 @@ impl Request {
         let kind = UserAction::from_key(kind.trim()).ok_or_else(|| ActionError::Unknown(text.to_owned()))?;
         let valid = match (&kind, argument.as_deref()) {
             (UserAction::Ignore, Some(a)) => a == "forever" || a.parse::<u32>().is_ok_and(|m| m > 0),
-            (UserAction::Resolve | UserAction::Open, Some(_)) => false,
+            (UserAction::Resolve | UserAction::Open | UserAction::Unresolve | UserAction::Unassign, Some(_)) => false,
             _ => true,
         };
         if !valid {
@@ -131,12 +144,43 @@ impl Request {
         Ok(Request { kind, argument })
     }
 
+    /// What reverses this request on an issue now in `state`, if anything can: a resolve or an
+    /// ignore of an open issue is reopened, an assignment goes back to the previous assignee (or
+    /// nobody). Undoing an undo, or a change from a state the app does not know, is not offered.
+    pub fn undo(&self, state: &IssueState) -> Option<Request> {
+        let (kind, argument) = match self.kind {
+            UserAction::Resolve | UserAction::Ignore => match state.status {
+                Some(IssueStatus::Unresolved) | None => (UserAction::Unresolve, None),
+                Some(IssueStatus::Resolved) if self.kind == UserAction::Ignore => (UserAction::Resolve, None),
+                Some(_) => return None,
+            },
+            UserAction::AssignToMe => match &state.assigned_to {
+                Some(to) => (UserAction::AssignToMe, Some(to.clone())),
+                None if state.assignment_known => (UserAction::Unassign, None),
+                None => return None,
+            },
+            UserAction::Open | UserAction::Unresolve | UserAction::Unassign => return None,
+        };
+        Some(Request { kind, argument })
+    }
+
+    /// The request as the queue and the command line write it (`ignore=30`).
+    pub fn text(&self) -> String {
+        match &self.argument {
+            Some(a) => format!("{}={a}", self.kind.key()),
+            None => self.kind.key().to_owned(),
+        }
+    }
+
     /// The queue's row as a request.
     fn of(row: &Queued) -> Result<Request, ActionError> {
-        Request::parse(&match &row.argument {
-            Some(a) => format!("{}={a}", row.kind.key()),
-            None => row.kind.key().to_owned(),
-        })
+        Request::parse(
+            &Request {
+                kind: row.kind,
+                argument: row.argument.clone(),
+            }
+            .text(),
+        )
     }
 
     /// What the server did to the issue called `label`, from its `answer`: what was asked,
@@ -161,6 +205,8 @@ impl Request {
             (UserAction::AssignToMe, None) => format!("Assigned {label} to you"),
             (UserAction::AssignToMe, Some(who)) => format!("Assigned {label} to {who}"),
             (UserAction::Open, _) => format!("Opened {label}"),
+            (UserAction::Unresolve, _) => format!("Reopened {label}"),
+            (UserAction::Unassign, _) => format!("Unassigned {label}"),
         }
     }
 
@@ -187,6 +233,8 @@ impl Request {
                     .any(|f| field(f).is_some_and(|v| v.eq_ignore_ascii_case(who))),
             },
             (UserAction::Open, _) => false,
+            (UserAction::Unresolve, _) => status == Some("unresolved"),
+            (UserAction::Unassign, _) => issue.assigned_to.as_ref().is_some_and(Value::is_null),
         }
     }
 
@@ -198,6 +246,8 @@ impl Request {
             (UserAction::Ignore, Some(minutes)) => IssueUpdate::ignore_for(minutes.parse().ok()?),
             (UserAction::AssignToMe, Some(who)) => IssueUpdate::assign(who),
             (UserAction::AssignToMe, None) => IssueUpdate::assign(&format!("user:{}", me()?)),
+            (UserAction::Unresolve, _) => IssueUpdate::unresolve(),
+            (UserAction::Unassign, _) => IssueUpdate::unassign(),
             (UserAction::Open, _) => return None,
         })
     }
@@ -298,10 +348,13 @@ impl Actions {
         label: &str,
         title: &str,
     ) -> Result<i64, ActionError> {
+        // What reverses it is read from the issue's state before it changes.
+        let state = self.store().issue_state(None, org, issue_id)?;
+        let undo = request.undo(&state).map(|r| r.text());
         let conn = self.store().conn();
         conn.execute(
-            "INSERT INTO actions (org, issue_id, kind, argument, state, created_at, updated_at, next_attempt_at, notification_id, label, title)
-             VALUES (?1, ?2, ?3, ?4, ?9, ?5, ?5, 0, ?6, ?7, ?8)",
+            "INSERT INTO actions (org, issue_id, kind, argument, state, created_at, updated_at, next_attempt_at, notification_id, label, title, undo)
+             VALUES (?1, ?2, ?3, ?4, ?9, ?5, ?5, 0, ?6, ?7, ?8, ?10)",
             params![
                 org.unwrap_or(""),
                 issue_id,
@@ -311,7 +364,8 @@ impl Actions {
                 notification_id,
                 label,
                 title,
-                ActionState::Pending
+                ActionState::Pending,
+                undo
             ],
         )
         .map_err(|e| self.store().err(e))?;
@@ -348,12 +402,50 @@ impl Actions {
         self.get(id)?.ok_or(ActionError::NotFailed(id))
     }
 
+    /// Queues what reverses the done action `id` (within [`UNDO_WINDOW`] of its confirmation):
+    /// once; answers the new action's id.
+    pub fn undo(&self, id: i64) -> Result<i64, ActionError> {
+        let row = self.get(id)?.ok_or(ActionError::NoUndo(id))?;
+        let until = row.undo_until.ok_or(ActionError::NoUndo(id))?;
+        if now() > until {
+            return Err(ActionError::UndoExpired(id));
+        }
+        let undo: Option<String> = self
+            .store()
+            .conn()
+            .query_row("SELECT undo FROM actions WHERE id = ?1", [id], |r| r.get(0))
+            .map_err(|e| self.store().err(e))?;
+        let request = Request::parse(&undo.ok_or(ActionError::NoUndo(id))?)?;
+        // Taken first: a second Undo (another window, a double click) finds nothing to undo.
+        let taken = self
+            .store()
+            .conn()
+            .execute(
+                "UPDATE actions SET undo = NULL WHERE id = ?1 AND undo IS NOT NULL",
+                [id],
+            )
+            .map_err(|e| self.store().err(e))?;
+        if taken == 0 {
+            return Err(ActionError::NoUndo(id));
+        }
+        let org = Some(row.org.as_str()).filter(|o| !o.is_empty());
+        let label = row.label.as_deref().unwrap_or(&row.issue_id);
+        self.enqueue(
+            org,
+            &row.issue_id,
+            &request,
+            None,
+            label,
+            row.title.as_deref().unwrap_or(""),
+        )
+    }
+
     /// Rows matching `filter` (a fixed clause of this module, with one parameter).
     fn rows(&self, filter: &str, parameter: i64) -> Result<Vec<Queued>, ActionError> {
         let conn = self.store().conn();
         let sql = format!(
             "SELECT id, org, issue_id, kind, argument, state, attempts, error, notification_id, label, title, outcome,
-                    maybe_sent
+                    maybe_sent, undo, updated_at
              FROM actions WHERE {filter}"
         );
         let mut stmt = conn.prepare(&sql).map_err(|e| self.store().err(e))?;
@@ -373,6 +465,10 @@ impl Actions {
                     title: r.get(10)?,
                     outcome: r.get(11)?,
                     maybe_sent: r.get(12)?,
+                    undo_until: match (r.get::<_, ActionState>(5)?, r.get::<_, Option<String>>(13)?) {
+                        (ActionState::Done, Some(_)) => Some(r.get::<_, i64>(14)? + UNDO_WINDOW),
+                        _ => None,
+                    },
                 })
             })
             .map_err(|e| self.store().err(e))?;
@@ -543,7 +639,7 @@ impl Actions {
             .map_err(|e| ActionError::Internal(e.to_string()))??;
         let client = crate::servers::client(self.store(), &Account::environment(&url, &org), &token)?;
         let profile = client.profile();
-        if request.kind == UserAction::AssignToMe && !profile.assignment {
+        if matches!(request.kind, UserAction::AssignToMe | UserAction::Unassign) && !profile.assignment {
             let server = profile.kind.name();
             return Err(ActionError::Unsupported {
                 server,
@@ -599,7 +695,8 @@ impl Actions {
         let change = match kind {
             UserAction::Resolve => "resolved",
             UserAction::Ignore => "ignored",
-            UserAction::AssignToMe => "assigned",
+            UserAction::AssignToMe | UserAction::Unassign => "assigned",
+            UserAction::Unresolve => "unresolved",
             UserAction::Open => return,
         };
         // The issue as Sentry answered (its answer to an update may leave out the id).

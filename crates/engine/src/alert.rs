@@ -140,6 +140,47 @@ pub enum Source {
     Action,
 }
 
+/// An issue's status in Sentry, as the app last heard it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueStatus {
+    Unresolved,
+    Resolved,
+    /// Ignored or archived (Sentry's newer word), for a while or for good.
+    Ignored,
+}
+
+impl IssueStatus {
+    /// Sentry's `status` field (`resolvedInNextRelease` and the like are resolved too).
+    fn parse(status: &str) -> Option<IssueStatus> {
+        Some(match status {
+            "unresolved" | "reprocessing" => IssueStatus::Unresolved,
+            s if s.starts_with("resolved") => IssueStatus::Resolved,
+            "ignored" | "archived" | "muted" => IssueStatus::Ignored,
+            _ => return None,
+        })
+    }
+
+    /// What an `issue.*` change leaves the issue in, when its body does not say.
+    fn after(kind: &Kind) -> Option<IssueStatus> {
+        Some(match kind {
+            Kind::IssueCreated | Kind::IssueUnresolved => IssueStatus::Unresolved,
+            Kind::IssueResolved => IssueStatus::Resolved,
+            Kind::IssueIgnored | Kind::IssueArchived => IssueStatus::Ignored,
+            _ => return None,
+        })
+    }
+}
+
+/// Who an issue is assigned to, where the body said.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Assignment {
+    /// `user:<id>` or `team:<slug>`; `None`: nobody.
+    pub to: Option<String>,
+    /// The assignee as people read it.
+    pub name: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Alert {
     /// Same key, same alert: a repeated webhook or an overlapping poll is a no-op in the store.
@@ -174,6 +215,12 @@ pub struct Alert {
     pub last_seen: Option<String>,
     /// Events in the issue so far.
     pub count: Option<String>,
+    /// Users who saw it so far.
+    pub user_count: Option<String>,
+    /// The issue's status, where the body says (issues do, events not).
+    pub status: Option<IssueStatus>,
+    /// Its assignment, where the body says (GlitchTip and an update's answer may not).
+    pub assignment: Option<Assignment>,
     /// The body as received, kept so later stages (and "why") can read what Sentry said.
     pub payload: String,
 }
@@ -205,7 +252,6 @@ impl Alert {
             account: None,
             request_id: request_id.map(str::to_owned),
             source: Source::Webhook,
-            kind,
             org: issue.organization_slug().or_else(|| fallback_org.map(str::to_owned)),
             issue_id: issue.id.clone(),
             short_id: issue.short_id.clone(),
@@ -231,6 +277,17 @@ impl Alert {
             first_seen: issue.first_seen.clone(),
             last_seen: issue.last_seen.clone(),
             count: issue.count.clone(),
+            user_count: issue.user_count.clone(),
+            status: issue
+                .status
+                .as_deref()
+                .and_then(IssueStatus::parse)
+                .or_else(|| IssueStatus::after(&kind)),
+            assignment: issue.assigned_to.as_ref().map(|_| Assignment {
+                to: issue.assignee(),
+                name: issue.assignee_name(),
+            }),
+            kind,
             payload: String::from_utf8_lossy(body).into_owned(),
         }
     }

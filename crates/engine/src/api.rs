@@ -2,6 +2,7 @@
 //! [`Engine`], holding the database and the settings read at start, with one function for each
 //! thing they do, so that every front end does it the same way.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -12,12 +13,13 @@ use crate::actions::{ActionError, Actions};
 use crate::alert::Alert;
 use crate::daemon::{self, DaemonError};
 use crate::enrich::Enricher;
+use crate::inbox::{InboxEntry, InboxPage, InboxQuery};
 use crate::policy::{Decision, Field, MuteRule, PrefError, Preferences};
 use crate::poll::{self, Cycle};
 use crate::secrets::{Origin, SecretError, SecretKind, Secrets};
 use crate::settings::Settings;
 use crate::status::{self, Status};
-use crate::store::{DEFAULT_PREFERENCES, InboxEntry, Recent, Store, StoreError};
+use crate::store::{DEFAULT_PREFERENCES, Recent, Store, StoreError};
 
 /// Whatever an engine function can fail with, each cause said once.
 #[derive(Debug, thiserror::Error)]
@@ -292,23 +294,49 @@ impl Engine {
         Ok(poll::cycle(&client, &self.store, &Account::environment(url, org), &news).await?)
     }
 
-    /// The latest alerts, newest first, with what was decided for each and why.
-    pub fn inbox(&self, limit: usize) -> Result<Vec<InboxEntry>, Error> {
-        let mut preferences = std::collections::HashMap::new();
+    /// A page of the inbox: the alerts `query` asks for, newest first, each with what was decided
+    /// and why and its issue's state as the app last heard it.
+    pub fn inbox(&self, query: &InboxQuery) -> Result<InboxPage, Error> {
+        // Alerts are read in batches and filtered here: "mine" and "held back" are the policy's
+        // words, not columns.
+        const BATCH: usize = 500;
+        let limit = query.limit();
+        let mut preferences = HashMap::new();
+        let mut names = HashMap::new();
         let mut entries = Vec::new();
-        for alert in self.store.recent_alerts(limit)? {
-            let key = (alert.project.clone(), alert.org.clone());
-            if !preferences.contains_key(&key) {
-                // Unreadable preferences offer no fix; the alert is still listed.
-                let found = match &alert.project {
+        let mut before = query.before;
+        loop {
+            let batch = self.store.alerts_before(before, BATCH)?;
+            let exhausted = batch.len() < BATCH;
+            for alert in batch {
+                before = Some(alert.id);
+                let key = (alert.project.clone(), alert.org.clone());
+                let found = preferences.entry(key.clone()).or_insert_with(|| match &alert.project {
+                    // Unreadable preferences offer no fix; the alert is still listed.
                     Some(project) => self.store.preferences(project, alert.org.as_deref()).ok(),
                     None => None,
-                };
-                preferences.insert(key.clone(), found);
+                });
+                let mut entry = InboxEntry::new(alert, found.as_ref());
+                let name = names.entry(key).or_insert_with(|| {
+                    self.store
+                        .project_name(entry.alert.org.as_deref(), entry.alert.project.as_deref())
+                });
+                if !query.wants(&entry, name.as_deref()) {
+                    continue;
+                }
+                if entries.len() == limit {
+                    return Ok(InboxPage { entries, more: true });
+                }
+                let alert = &entry.alert;
+                entry.issue =
+                    self.store
+                        .issue_state(alert.account.as_deref(), alert.org.as_deref(), &alert.issue_id)?;
+                entries.push(entry);
             }
-            entries.push(InboxEntry::new(alert, preferences[&key].as_ref()));
+            if exhausted {
+                return Ok(InboxPage { entries, more: false });
+            }
         }
-        Ok(entries)
     }
 
     /// The alert stored as `id`.

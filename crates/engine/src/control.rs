@@ -17,9 +17,9 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::accounts::{Account, Project, ProjectPreferences};
 use crate::actions::Queued;
 use crate::api::{Assignee, MutePreview};
+use crate::inbox::{InboxPage, InboxQuery};
 use crate::policy::{Field, MuteRule};
 use crate::status::Status;
-use crate::store::InboxEntry;
 use crate::tester::OwnershipAnswer;
 
 /// A request line longer than this is refused (the largest real one is an account's token).
@@ -143,9 +143,17 @@ pub enum Request {
     OpenWindow {
         view: Option<View>,
     },
-    Inbox {},
+    /// A page of the inbox.
+    Inbox {
+        #[serde(default)]
+        query: InboxQuery,
+    },
     Actions {},
     RetryAction {
+        id: i64,
+    },
+    /// Queues what reverses the done action `id`, within 30 seconds of Sentry confirming it.
+    UndoAction {
         id: i64,
     },
     /// Queues `action` (`resolve`, `ignore[=MINUTES|forever]`, `assign[=WHO]`) on the issue of
@@ -225,9 +233,10 @@ impl Request {
             Request::SetPaused { .. } => "set_paused",
             Request::SetAutostart { .. } => "set_autostart",
             Request::OpenWindow { .. } => "open_window",
-            Request::Inbox {} => "inbox",
+            Request::Inbox { .. } => "inbox",
             Request::Actions {} => "actions",
             Request::RetryAction { .. } => "retry_action",
+            Request::UndoAction { .. } => "undo_action",
             Request::ActOnAlert { .. } => "act_on_alert",
             Request::AddAccount { .. } => "add_account",
             Request::CancelAccountCheck {} => "cancel_account_check",
@@ -263,7 +272,7 @@ pub enum Reply {
         autostart: bool,
     },
     Autostart(bool),
-    Inbox(Vec<InboxEntry>),
+    Inbox(InboxPage),
     Actions(Vec<Queued>),
     Action(Box<Queued>),
     /// The id of the queued action.
@@ -613,7 +622,12 @@ mod tests {
                 value: "off".into()
             }
         );
-        assert_eq!(read(r#"{"method":"inbox","params":{}}"#).unwrap(), Request::Inbox {});
+        assert_eq!(
+            read(r#"{"method":"inbox","params":{}}"#).unwrap(),
+            Request::Inbox {
+                query: InboxQuery::default()
+            }
+        );
         assert!(read(r#"{"method":"drop_tables","params":{}}"#).is_err());
         assert!(read(r#"{"method":"set_paused","params":{"paused":"yes"}}"#).is_err());
         let wire = serde_json::to_value(Request::OpenWindow {

@@ -21,10 +21,24 @@ pub enum UserAction {
     #[serde(rename = "assign")]
     AssignToMe,
     Open,
+    /// Open again: what undoes a resolve or an ignore.
+    Unresolve,
+    /// Assigned to nobody: what undoes an assignment of an unassigned issue.
+    Unassign,
 }
 
 impl UserAction {
-    pub const ALL: [UserAction; 4] = [
+    pub const ALL: [UserAction; 6] = [
+        UserAction::Resolve,
+        UserAction::Ignore,
+        UserAction::AssignToMe,
+        UserAction::Open,
+        UserAction::Unresolve,
+        UserAction::Unassign,
+    ];
+
+    /// The buttons of an issue's notification.
+    pub const ON_NOTIFICATIONS: [UserAction; 4] = [
         UserAction::Resolve,
         UserAction::Ignore,
         UserAction::AssignToMe,
@@ -38,6 +52,8 @@ impl UserAction {
             UserAction::Ignore => "ignore",
             UserAction::AssignToMe => "assign",
             UserAction::Open => "open",
+            UserAction::Unresolve => "unresolve",
+            UserAction::Unassign => "unassign",
         }
     }
 
@@ -47,6 +63,8 @@ impl UserAction {
             UserAction::Ignore => "Ignore",
             UserAction::AssignToMe => "Assign to me",
             UserAction::Open => "Open",
+            UserAction::Unresolve => "Unresolve",
+            UserAction::Unassign => "Unassign",
         }
     }
 
@@ -268,7 +286,7 @@ impl Notifier {
         let actions: &[UserAction] = if alert.is_metric_alert() {
             &[UserAction::Open]
         } else {
-            &UserAction::ALL
+            &UserAction::ON_NOTIFICATIONS
         };
         for action in actions {
             n.action(action.key(), action.label());

@@ -11,7 +11,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use crate::alert::{Alert, Kind, Source};
-use crate::policy::{Decision, Deliver, Field, Fix, Level, Preferences, Reason};
+use crate::inbox::IssueState;
+use crate::policy::{Decision, Deliver, Field, Level, Preferences, Reason};
 use crate::settings::Synchronous;
 
 const MIGRATIONS: &[&str] = &[
@@ -25,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_alert_account.sql"),
     include_str!("../migrations/0009_action_maybe_sent.sql"),
     include_str!("../migrations/0010_alert_payloads.sql"),
+    include_str!("../migrations/0011_issue_state.sql"),
 ];
 
 /// The preferences row every project falls back to.
@@ -79,50 +81,6 @@ impl Recent {
     /// The reasons as a person reads them.
     pub fn why(&self) -> Vec<String> {
         self.reasons.iter().map(ToString::to_string).collect()
-    }
-}
-
-/// An alert as the window's inbox shows it: the stored alert, its reasons as text, and whether
-/// it is an issue the user can act on.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-pub struct InboxEntry {
-    #[serde(flatten)]
-    pub alert: Recent,
-    pub why: Vec<String>,
-    pub actionable: bool,
-    /// The preference that decided, if one did.
-    pub decided_by: Option<Field>,
-    /// Kept from the screen for later (spike protection, the digest, quiet hours, a pause).
-    pub held_back: bool,
-    /// Assigned to me or my team, or owned by us, as the decision found.
-    pub mine: bool,
-    /// For an alert kept back: the one change of the project's preferences that lets the next
-    /// like it through.
-    pub fix: Option<Fix>,
-}
-
-impl InboxEntry {
-    /// `alert` as the inbox shows it, under the `preferences` its project has now.
-    pub fn new(alert: Recent, preferences: Option<&Preferences>) -> InboxEntry {
-        let decisive = alert.reasons.last();
-        let kept_back = alert.decision.is_some_and(|d| d != Deliver::Now);
-        let fix = preferences
-            .zip(decisive)
-            .filter(|_| kept_back)
-            .and_then(|(p, reason)| reason.fix(p));
-        InboxEntry {
-            why: alert.why(),
-            actionable: alert.kind.is_about_an_issue(),
-            decided_by: decisive.and_then(Reason::field),
-            held_back: alert.held_back(),
-            mine: alert.reasons.iter().any(|r| match r {
-                Reason::Assigned { assignment } => assignment.is_mine(),
-                Reason::Owned { ownership } => ownership.is_mine(),
-                _ => false,
-            }),
-            fix,
-            alert,
-        }
     }
 }
 
@@ -217,8 +175,14 @@ fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Re
         .query_row(params![alert.dedupe_key, alert.request_id], |r| r.get(0))
         .optional()?;
     if let Some(id) = existing {
+        // The answer to one of the user's own actions is the freshest word, even when an
+        // earlier change of the same kind was stored (resolved, reopened, resolved again).
+        if alert.source == Source::Action {
+            remember_issue_state(conn, alert, received_at)?;
+        }
         return Ok(Stored::Duplicate(id));
     }
+    remember_issue_state(conn, alert, received_at)?;
     conn.prepare_cached(
         "INSERT INTO alerts (dedupe_key, request_id, source, kind, org, issue_id, short_id, project,
                              title, culprit, level, web_url, received_at, account)
@@ -244,6 +208,41 @@ fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Re
     conn.prepare_cached("INSERT INTO alert_payloads (alert_id, payload) VALUES (?1, ?2)")?
         .execute(params![id, alert.payload])?;
     Ok(Stored::New(id))
+}
+
+/// What `alert`'s body says of its issue's state, merged into what was heard before.
+fn remember_issue_state(conn: &Connection, alert: &Alert, at: i64) -> rusqlite::Result<()> {
+    let count = |c: &Option<String>| c.as_deref().and_then(|c| c.parse::<i64>().ok());
+    let (events, users) = (count(&alert.count), count(&alert.user_count));
+    if alert.status.is_none() && alert.assignment.is_none() && events.is_none() && users.is_none() {
+        return Ok(());
+    }
+    let Some(org) = alert.org.as_deref() else {
+        return Ok(());
+    };
+    conn.prepare_cached(
+        "INSERT INTO issue_states (account, org, issue_id, status, assignee, assignee_name, events, users, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (org, issue_id, account) DO UPDATE SET
+             status = coalesce(excluded.status, status),
+             assignee = coalesce(excluded.assignee, assignee),
+             assignee_name = CASE WHEN excluded.assignee IS NULL THEN assignee_name ELSE excluded.assignee_name END,
+             events = CASE WHEN events IS NULL THEN excluded.events ELSE max(events, coalesce(excluded.events, events)) END,
+             users = CASE WHEN users IS NULL THEN excluded.users ELSE max(users, coalesce(excluded.users, users)) END,
+             updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        alert.account.as_deref().unwrap_or(""),
+        org,
+        alert.issue_id,
+        alert.status,
+        alert.assignment.as_ref().map(|a| a.to.as_deref().unwrap_or("")),
+        alert.assignment.as_ref().and_then(|a| a.name.as_deref()),
+        events,
+        users,
+        at
+    ])
+    .map(drop)
 }
 
 /// Another process's short write (the CLI's, say) is waited for this long, not taken for a lock.
@@ -701,6 +700,52 @@ impl Store {
                 Ok((alert, payload.unwrap_or_default()))
             })
             .collect()
+    }
+
+    /// Alerts stored before `before` (all if `None`), newest first, at most `limit`.
+    pub fn alerts_before(&self, before: Option<i64>, limit: usize) -> Result<Vec<Recent>, StoreError> {
+        self.alerts_where(
+            "source != ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+            params![Source::Action, before.unwrap_or(i64::MAX), limit as i64],
+        )
+    }
+
+    /// What the app last heard of the issue `issue_id` of `org` (and `account`, where known).
+    pub fn issue_state(
+        &self,
+        account: Option<&str>,
+        org: Option<&str>,
+        issue_id: &str,
+    ) -> Result<IssueState, StoreError> {
+        let Some(org) = org else {
+            return Ok(IssueState::default());
+        };
+        let account = account.unwrap_or("");
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT status, assignee, assignee_name, events, users FROM issue_states
+                 WHERE org = ?1 AND issue_id = ?2 AND (account = ?3 OR account = '' OR ?3 = '')
+                 ORDER BY updated_at DESC, account = ?3 DESC LIMIT 1",
+            )
+            .map_err(|e| self.err(e))?;
+        let state = statement
+            .query_row(params![org, issue_id, account], |row| {
+                let assignee = row.get::<_, Option<String>>(1)?;
+                let assignment_known = assignee.is_some();
+                let assigned_to = assignee.filter(|a| !a.is_empty());
+                Ok(IssueState {
+                    assignment_known,
+                    status: row.get(0)?,
+                    assignee_name: row.get::<_, Option<String>>(2)?.filter(|_| assigned_to.is_some()),
+                    assigned_to,
+                    events: row.get(3)?,
+                    users: row.get(4)?,
+                })
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(state.unwrap_or_default())
     }
 
     /// The alert stored as `id` (not a row of the app's own actions).

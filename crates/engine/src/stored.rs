@@ -40,6 +40,7 @@ macro_rules! stored_as_text {
 stored_as_text!(
     crate::alert::Kind,
     crate::alert::Source,
+    crate::alert::IssueStatus,
     crate::policy::Deliver,
     crate::actions::ActionState,
     crate::notifier::UserAction,

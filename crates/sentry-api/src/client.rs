@@ -109,6 +109,22 @@ impl IssueUpdate {
         }
     }
 
+    /// Open again (after a resolve or an ignore).
+    pub fn unresolve() -> Self {
+        IssueUpdate {
+            status: Some("unresolved".into()),
+            ..Default::default()
+        }
+    }
+
+    /// Assigned to nobody: Sentry takes an empty assignee for that.
+    pub fn unassign() -> Self {
+        IssueUpdate {
+            assigned_to: Some(String::new()),
+            ..Default::default()
+        }
+    }
+
     pub fn assign(to: &str) -> Self {
         IssueUpdate {
             assigned_to: Some(to.to_owned()),

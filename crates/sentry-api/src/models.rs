@@ -27,10 +27,14 @@ pub struct Issue {
     pub last_seen: Option<String>,
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub count: Option<String>,
+    /// How many users saw it (a number on sentry.io, a string on some servers).
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub user_count: Option<String>,
     #[serde(default)]
     pub project: Option<ProjectRef>,
-    /// `{type: "user"|"team", id, name, email?}` or null.
-    #[serde(default)]
+    /// `{type: "user"|"team", id, name, email?}`, `Some(null)` when unassigned, `None` when the
+    /// server did not say (GlitchTip, an update's partial answer).
+    #[serde(default, deserialize_with = "present")]
     pub assigned_to: Option<serde_json::Value>,
     #[serde(default)]
     pub permalink: Option<String>,
@@ -91,6 +95,15 @@ impl Issue {
         }
     }
 
+    /// The assignee as people read it: the user's name or e-mail, the team's name.
+    pub fn assignee_name(&self) -> Option<String> {
+        let a = self.assigned_to.as_ref()?;
+        ["name", "email", "username", "slug"]
+            .iter()
+            .find_map(|f| a[f].as_str().filter(|v| !v.is_empty()))
+            .map(str::to_owned)
+    }
+
     /// The best link for a person to open in a browser.
     pub fn browser_url(&self) -> Option<&str> {
         self.web_url.as_deref().or(self.permalink.as_deref())
@@ -133,6 +146,11 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
     StringOrNumber::deserialize(d).map(String::from)
 }
 
+/// A field that is there, even as `null` (absent fields take the default, `None`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
 fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Option::<StringOrNumber>::deserialize(d).map(|v| v.map(String::from))
 }
@@ -140,6 +158,21 @@ fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unassigned_issue_is_told_apart_from_one_whose_assignee_is_not_said() {
+        let unassigned: Issue = serde_json::from_str(r#"{"id": "1", "assignedTo": null}"#).unwrap();
+        assert_eq!(unassigned.assigned_to, Some(serde_json::Value::Null));
+        assert_eq!(unassigned.assignee(), None);
+        let unsaid: Issue = serde_json::from_str(r#"{"id": "1"}"#).unwrap();
+        assert_eq!(unsaid.assigned_to, None);
+        let team: Issue = serde_json::from_str(
+            r#"{"id": "1", "assignedTo": {"type": "team", "id": "4", "name": "backend"}, "userCount": 3}"#,
+        )
+        .unwrap();
+        assert_eq!(team.assignee_name().as_deref(), Some("backend"));
+        assert_eq!(team.user_count.as_deref(), Some("3"));
+    }
 
     #[test]
     fn ids_and_counts_may_be_numbers_or_strings() {

@@ -408,6 +408,8 @@ fn updated(shared: &Shared, org: &str, id: &str, change: Value) -> Response {
         let value = match (key.as_str(), value.as_str().and_then(|v| v.split_once(':'))) {
             ("assignedTo", Some(("user", user))) => json!({"type": "user", "id": user, "name": format!("User {user}")}),
             ("assignedTo", Some(("team", team))) => json!({"type": "team", "id": "7", "name": team}),
+            // Empty (or null) unassigns; Sentry answers null.
+            ("assignedTo", _) if value.as_str().is_none_or(str::is_empty) => Value::Null,
             _ => value,
         };
         issue[key] = value;

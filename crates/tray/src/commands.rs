@@ -38,11 +38,12 @@ impl Commands {
                 self.window.open(view.unwrap_or(View::Inbox))?;
                 Reply::Done
             }
-            Request::Inbox {} => Reply::Inbox(engine.inbox(50).map_err(failed)?),
+            Request::Inbox { query } => Reply::Inbox(engine.inbox(&query).map_err(failed)?),
             Request::Actions {} => Reply::Actions(engine.actions().recent(20).map_err(|e| e.to_string())?),
             Request::RetryAction { id } => {
                 Reply::Action(Box::new(daemon.actions().retry(id).map_err(|e| e.to_string())?))
             }
+            Request::UndoAction { id } => Reply::Queued(daemon.actions().undo(id).map_err(|e| e.to_string())?),
             Request::ActOnAlert { alert, action } => Reply::Queued(self.act_on_alert(alert, &action)?),
             Request::AddAccount { url, org, token } => {
                 let added = engine

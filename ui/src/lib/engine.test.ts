@@ -18,7 +18,7 @@ describe('ask', () => {
 
   it('refuses a reply of another kind, saying what came back', async () => {
     invoke.mockResolvedValue('done');
-    await expect(ask('inbox', {}, 'inbox')).rejects.toThrow('the engine answered inbox with "done", not inbox');
+    await expect(ask('inbox', { query: { before: null, limit: null, filter: 'all', search: null } }, 'inbox')).rejects.toThrow('the engine answered inbox with "done", not inbox');
   });
 
   it("turns the engine's refusal into an error with its message and the field it concerns", async () => {

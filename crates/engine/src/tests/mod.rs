@@ -3,6 +3,7 @@
 
 mod action_queue;
 mod environments;
+mod issue_state;
 mod mute_preview;
 mod ownership_live;
 mod polling;
