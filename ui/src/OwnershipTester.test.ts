@@ -25,11 +25,19 @@ function answer(rules: string): OwnershipAnswer {
 
 describe('the ownership tester', () => {
   it("tests Sentry's rules against an issue, then the rules as typed, with the error at its line", async () => {
-    invoke.mockImplementation(async (_: string, { request }) => ({ ownership: answer(request.params.rules ?? sentrys) }));
+    invoke.mockImplementation(async (_: string, { request }) =>
+      request.method === 'inbox'
+        ? { inbox: { entries: [issue, { ...issue, id: 2, issue_id: '43', short_id: 'WEB-43', actionable: false }], more: false } }
+        : { ownership: answer(request.params.rules ?? sentrys) },
+    );
     const user = userEvent.setup();
-    render(OwnershipTester, { projects: [web], inbox: [issue] });
+    render(OwnershipTester, { projects: [web] });
     await user.selectOptions(screen.getByLabelText('Project'), 'acme/web');
     await user.selectOptions(screen.getByLabelText('Against the latest event of'), '42');
+    expect(invoke.mock.calls[0][1].request, "the project's issues, asked of the engine").toEqual({
+      method: 'inbox', params: { query: { filter: 'all', project: 'web', org: 'acme' } },
+    });
+    expect(screen.getAllByRole('option').some((o) => o.textContent?.includes('WEB-43')), 'a metric alert is no issue to test').toBe(false);
     expect((await screen.findByText('jane@example.com, #payments', {}, { timeout: 2000 })).id).toBe('tester-owners');
     const rules = screen.getByLabelText(/^Rules/) as HTMLTextAreaElement;
     await vi.waitFor(() => expect(rules.value).toBe(sentrys));

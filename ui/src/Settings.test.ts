@@ -22,7 +22,6 @@ function props() {
     edit: vi.fn(),
     editing: null,
     projectsNote: null,
-    inbox: [],
   };
 }
 

@@ -133,15 +133,19 @@ export type InboxQuery = {
 /**
  * The page after the alert `before` (the previous page's last id); `None`: the first page.
  */
-before: number | null, 
+before?: number | null, 
 /**
  * At most this many alerts ([`PAGE`] if `None`, at most [`MAX_PAGE`]).
  */
-limit: number | null, filter: InboxFilter, 
+limit?: number | null, filter: InboxFilter, 
 /**
  * Words the short id, title or project must contain (any case).
  */
-search: string | null, };
+search?: string | null, 
+/**
+ * Only this project's alerts (its slug), of `org` if given.
+ */
+project?: string | null, org?: string | null, };
 
 /**
  * A field of a request the user typed.

@@ -98,6 +98,7 @@ impl InboxFilter {
 /// Which page of the inbox to answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(default)]
+#[ts(optional_fields = nullable)]
 pub struct InboxQuery {
     /// The page after the alert `before` (the previous page's last id); `None`: the first page.
     pub before: Option<i64>,
@@ -106,6 +107,9 @@ pub struct InboxQuery {
     pub filter: InboxFilter,
     /// Words the short id, title or project must contain (any case).
     pub search: Option<String>,
+    /// Only this project's alerts (its slug), of `org` if given.
+    pub project: Option<String>,
+    pub org: Option<String>,
 }
 
 /// Alerts on a page unless asked for another size.
@@ -120,14 +124,15 @@ impl InboxQuery {
 
     /// Whether `entry` of the project called `project_name` is asked for.
     pub fn wants(&self, entry: &InboxEntry, project_name: Option<&str>) -> bool {
-        if !self.filter.passes(entry) {
+        let alert = &entry.alert;
+        let elsewhere = |wanted: &Option<String>, has: &Option<String>| wanted.is_some() && wanted != has;
+        if !self.filter.passes(entry) || elsewhere(&self.project, &alert.project) || elsewhere(&self.org, &alert.org) {
             return false;
         }
         let Some(words) = self.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) else {
             return true;
         };
         let words = words.to_lowercase();
-        let alert = &entry.alert;
         [
             alert.short_id.as_deref(),
             Some(alert.title.as_str()),

@@ -283,4 +283,31 @@ fn the_inbox_is_read_a_page_at_a_time_filtered_and_searched_by_the_engine() {
         ["123"]
     );
     assert!(!found.more);
+    // One project's alerts, as the ownership tester lists its issues.
+    let mut other = webhook(
+        "created",
+        &issue("900", serde_json::json!({"project": {"id": "2", "slug": "api"}})),
+        "s|acme",
+    );
+    other.source = Source::Webhook;
+    store.insert_alert(&other, 300).unwrap();
+    let ids = |query: InboxQuery| -> Vec<String> {
+        engine
+            .inbox(&query)
+            .unwrap()
+            .entries
+            .into_iter()
+            .map(|e| e.alert.issue_id)
+            .collect()
+    };
+    let of = |org: &str| InboxQuery {
+        project: Some("api".into()),
+        org: Some(org.into()),
+        ..InboxQuery::default()
+    };
+    assert_eq!(ids(of("acme")), ["900"]);
+    assert!(
+        ids(of("globex")).is_empty(),
+        "another organization's project of the same slug"
+    );
 }
