@@ -51,7 +51,8 @@ enum Command {
     Act {
         /// The issue's numeric id.
         issue: String,
-        /// resolve, ignore (until it escalates), ignore=MINUTES, ignore=forever, assign (to me), assign=WHO, open
+        /// resolve, ignore (until it escalates), ignore=MINUTES, ignore=forever, assign (to me), assign=WHO, open,
+        /// unresolve (reopen), unassign
         action: String,
         /// The organization, when several accounts are configured.
         #[arg(long)]

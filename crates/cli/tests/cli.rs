@@ -237,9 +237,29 @@ fn act_sends_the_action_and_waits_for_its_outcome() {
         serde_json::json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}})
     );
 
+    // What Undo sends, from the command line too.
+    for (action, body) in [
+        ("unresolve", serde_json::json!({"status": "unresolved"})),
+        ("unassign", serde_json::json!({"assignedTo": ""})),
+    ] {
+        let out = cli(&["act", "42", action], "", &env);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{action}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let put = sentry.requests().into_iter().rev().find(|r| r.method == "PUT").unwrap();
+        assert_eq!(put.body, body, "{action}");
+    }
+
     let out = cli(&["act", "42", "reopen"], "", &env);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is not an action"));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("is not an action") && said.contains("unresolve"),
+        "{said}"
+    );
     sentry.fail_next(sentry_standin::Failure::Status(403));
     let out = cli(&["act", "42", "resolve"], "", &env);
     assert_eq!(out.status.code(), Some(1));

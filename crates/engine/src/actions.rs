@@ -44,7 +44,7 @@ pub enum ActionError {
     NoLink,
     #[error("{server} does not support {what}")]
     Unsupported { server: &'static str, what: &'static str },
-    #[error("`{0}` is not an action (resolve, ignore[=MINUTES|forever], assign[=WHO], open)")]
+    #[error("`{0}` is not an action (resolve, ignore[=MINUTES|forever], assign[=WHO], open, unresolve, unassign)")]
     Unknown(String),
     #[error("action {0} has not failed, so there is nothing to retry")]
     NotFailed(i64),

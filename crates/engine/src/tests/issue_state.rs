@@ -191,11 +191,11 @@ async fn an_assignment_of_an_unassigned_issue_is_undone_to_nobody_and_only_for_3
         )
         .unwrap();
     assert!(matches!(s.actions.undo(resolve.id), Err(ActionError::UndoExpired(_))));
-    let pending = act(&s, "ignore=30");
-    assert!(matches!(
-        s.actions.undo(pending).err(),
-        Some(ActionError::NoUndo(_)) | None
-    ));
+    // A failed action changed nothing: there is nothing to undo.
+    s.sentry.fail_next(sentry_standin::Failure::Status(403));
+    let refused = done(&s.actions, act(&s, "ignore=30")).await;
+    assert_eq!(refused.state, ActionState::Failed, "{refused:?}");
+    assert!(matches!(s.actions.undo(refused.id), Err(ActionError::NoUndo(_))));
 }
 
 #[tokio::test(flavor = "multi_thread")]
