@@ -50,11 +50,12 @@ const acted = () => sent().filter((r) => r.method !== 'inbox');
 const pagesAsked = () => sent().filter((r) => r.method === 'inbox').map((r) => r.params.query as InboxQuery);
 
 async function show(actions: Queued[] = []) {
-  render(Inbox, {
+  const shown = render(Inbox, {
     actions, assignees: [], refresh: vi.fn(), fail: vi.fn(),
     projects: [{ org: 'acme', slug: 'api', name: 'Public API' } as never],
   });
   await waitFor(() => expect(document.querySelector('#inbox')?.getAttribute('aria-busy')).toBe('false'));
+  return shown;
 }
 
 const titles = () => [...document.querySelectorAll('#inbox li .title')].map((t) => t.textContent);
@@ -123,7 +124,7 @@ describe('the inbox', () => {
 
   it('keeps at most 150 rows in the page and reads older pages as the selection nears the end', async () => {
     stored = Array.from({ length: 300 }, (_, n) => alert(300 - n, `Error ${300 - n}`));
-    await show();
+    const { rerender } = await show();
     const rows = () => document.querySelectorAll('#inbox li.alert-row').length;
     expect(rows()).toBe(100);
     expect(pagesAsked()).toEqual([{ before: null, limit: 100, filter: 'all', search: null }]);
@@ -136,6 +137,11 @@ describe('the inbox', () => {
     expect(rows()).toBeLessThanOrEqual(150);
     expect(document.querySelector('#inbox li.selected')?.id, 'the selection is in the page').toBe('alert-120');
     expect(document.querySelector('#inbox li.spacer'), 'the rows above are space').toBeTruthy();
+    // A change the engine reports reads what was loaded again, in place: the selection stays.
+    await rerender({ version: 1 });
+    await waitFor(() => expect(pagesAsked()).toHaveLength(4));
+    expect(pagesAsked()[3]).toEqual({ before: null, limit: 300, filter: 'all', search: null });
+    await waitFor(() => expect(document.querySelector('#inbox li.selected')?.id).toBe('alert-120'));
   });
 
   it('undoes the latest action on a row, by button or by u', async () => {
