@@ -278,6 +278,18 @@ impl Session<'_> {
     }
 }
 
+/// The environment of an app with its data in `data`, the account `acme` on the Sentry at
+/// `sentry_url` (its token from the environment, no keyring), and webhooks signed with SECRET.
+fn with_account<'a>(data: &'a std::path::Path, sentry_url: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_URL", sentry_url),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET),
+    ]
+}
+
 /// What the page's `css` element holds: its value, or whether it is checked.
 fn value_of(page: &Session, css: &str) -> Value {
     page.script(
@@ -332,15 +344,9 @@ fn the_window_opens_and_shows_the_receiver_address() {
     let sentry_url = sentry.url();
     let data = temp_dir("window");
     let config = temp_dir("window-config");
-    let env = [
-        ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
-        ("SENTRY_AUTH_TOKEN", TOKEN),
-        ("SENTRY_URL", sentry_url.as_str()),
-        ("SENTRY_ORG", "acme"),
-        ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET),
-        // Start at login writes under $HOME/.config/autostart (auto-launch ignores XDG_CONFIG_HOME).
-        ("HOME", config.to_str().unwrap()),
-    ];
+    let mut env = with_account(&data, &sentry_url);
+    // Start at login writes under $HOME/.config/autostart (auto-launch ignores XDG_CONFIG_HOME).
+    env.push(("HOME", config.to_str().unwrap()));
     // An action that failed earlier (Sentry refused it), waiting in the queue with its error.
     sentry.fail_next(sentry_standin::Failure::Status(403));
     let failed = cli(&["act", "77", "resolve"], "", &env);
@@ -778,13 +784,7 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
     );
     let sentry_url = sentry.url();
     let data = temp_dir("window-prefs");
-    let env = [
-        ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
-        ("SENTRY_AUTH_TOKEN", TOKEN),
-        ("SENTRY_URL", sentry_url.as_str()),
-        ("SENTRY_ORG", "acme"),
-        ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET),
-    ];
+    let env = with_account(&data, &sentry_url);
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
     // Alerts of front-end as Sentry sends them, for the mute preview.
     for (id, title) in [
@@ -1200,15 +1200,7 @@ fn five_thousand_alerts_scroll_to_the_oldest_with_at_most_200_rows_in_the_page()
     let sentry = runtime.block_on(sentry_standin::StandIn::start(TOKEN));
     let sentry_url = sentry.url();
     let data = temp_dir("scroll");
-    let config = temp_dir("scroll-config");
-    let env = [
-        ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
-        ("SENTRY_AUTH_TOKEN", TOKEN),
-        ("SENTRY_URL", sentry_url.as_str()),
-        ("SENTRY_ORG", "acme"),
-        ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET),
-        ("HOME", config.to_str().unwrap()),
-    ];
+    let env = with_account(&data, &sentry_url);
     let app = App::launch(&app_binary(), &["--hidden"], &env, &data);
     // Paused, so that 5,000 alerts are stored and decided without 5,000 notifications.
     let paused = control(&data, r#"{"method":"set_paused","params":{"paused":true}}"#);
