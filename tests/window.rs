@@ -616,12 +616,20 @@ fn the_window_opens_and_shows_the_receiver_address() {
     tab("settings");
     click("#autostart");
     let entry = config.join(".config/autostart/Sentry Tray.desktop");
+    // Created, then written: read once its command line is there.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !entry.exists() {
-        assert!(Instant::now() < deadline, "no autostart entry at {}", entry.display());
+    let desktop = loop {
+        let written = std::fs::read_to_string(&entry).unwrap_or_default();
+        if written.contains("Exec=") {
+            break written;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no autostart entry at {}: {written:?}",
+            entry.display()
+        );
         std::thread::sleep(Duration::from_millis(100));
-    }
-    let desktop = std::fs::read_to_string(&entry).unwrap();
+    };
     assert!(
         desktop.contains("--hidden") && desktop.contains(app_binary().to_str().unwrap()),
         "it starts the tray app hidden: {desktop}"
