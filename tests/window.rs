@@ -211,6 +211,12 @@ impl Session<'_> {
         self.click(&format!("{css} option[value=\"{value}\"]"));
     }
 
+    /// Opens the menu button `css` and picks the choice `value` in it, as a user clicks.
+    fn pick(&self, css: &str, value: &str) {
+        self.click(&format!("{css} > .menu-button"));
+        self.click(&format!("{css} [role=menuitem][data-value=\"{value}\"]"));
+    }
+
     /// Waits until `css` (a value or a checkbox's state, see [`value_of`]) is `want`.
     fn wait_value(&self, css: &str, want: Value, within: Duration) {
         let start = Instant::now();
@@ -466,7 +472,9 @@ fn the_window_opens_and_shows_the_receiver_address() {
         2
     );
 
-    // The assign choices name the organization's people and my teams, from Sentry.
+    // The assign choices name the organization's people and my teams, from Sentry: the menu
+    // shows them once opened.
+    page.click("#inbox li[id^=alert-] .assign > .menu-button");
     let deadline = Instant::now() + Duration::from_secs(20);
     while !text("inbox").contains("Assign to Sam Lee") {
         assert!(
@@ -477,9 +485,10 @@ fn the_window_opens_and_shows_the_receiver_address() {
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(text("inbox").contains("Assign to #payments"), "{:?}", text("inbox"));
+    page.click("#inbox li[id^=alert-] .assign > .menu-button");
 
     // From the inbox: ignore the issue for 30 minutes, in one pick.
-    page.choose("#inbox li[id^=alert-] .ignore", "ignore=30");
+    page.pick("#inbox li[id^=alert-] .ignore", "ignore=30");
     let deadline = Instant::now() + Duration::from_secs(20);
     let ignored = loop {
         let put = sentry
@@ -1284,8 +1293,9 @@ fn five_thousand_alerts_scroll_to_the_oldest_with_at_most_200_rows_in_the_page()
     frames.sort_by(f64::total_cmp);
     let worst = *frames.last().unwrap();
     let p99 = frames[frames.len() * 99 / 100];
+    let median = frames[frames.len() / 2];
     eprintln!(
-        "inbox scroll: {ALERTS} alerts in {:.1} s, {} frames, the longest {worst:.1} ms, p99 {p99:.1} ms, at most {} rows in the page",
+        "inbox scroll: {ALERTS} alerts in {:.1} s, {} frames, the longest {worst:.1} ms, p99 {p99:.1} ms, median {median:.1} ms, at most {} rows in the page",
         measured["seconds"].as_f64().unwrap_or_default(),
         frames.len(),
         measured["most"]
@@ -1297,8 +1307,9 @@ fn five_thousand_alerts_scroll_to_the_oldest_with_at_most_200_rows_in_the_page()
         "{} rows in the page",
         measured["most"]
     );
-    // Issue 14 asks for no frame over 50 ms; under Xvfb's software rendering here the longest is
-    // still about 200 ms (rows are built as they scroll in), so the figure is reported, not held.
+    // Issue 14 asks for no frame over 50 ms; under Xvfb's software rendering on two cores the
+    // frames in which a page of older alerts arrives still take about 100 ms (README), so the
+    // figure is reported, not held.
     if worst > 50.0 {
         eprintln!("NOT MET: the longest frame took {worst:.1} ms (the target is 50 ms)");
     }

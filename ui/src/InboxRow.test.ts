@@ -37,10 +37,22 @@ describe('an inbox row', () => {
     const { rerender } = render(InboxRow, { alert: entry(), assignees: [{ assignee: 'team:payments', label: '#payments' }], refresh: vi.fn(), fail: vi.fn(), act, undo: vi.fn() });
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Resolve WEB-9' }));
-    await user.selectOptions(screen.getByLabelText('Ignore WEB-9'), 'ignore=30');
-    await user.selectOptions(screen.getByLabelText('Assign WEB-9'), 'assign=team:payments');
+    expect(screen.queryByRole('menu'), 'no menu is built until asked for').toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Ignore WEB-9' }));
+    expect(screen.getAllByRole('menuitem').map((m) => m.textContent)).toEqual([
+      'Ignore until it escalates', 'Ignore for 30 minutes', 'Ignore for 24 hours', 'Ignore forever',
+    ]);
+    await user.click(screen.getByRole('menuitem', { name: 'Ignore for 30 minutes' }));
+    expect(screen.queryByRole('menu'), 'a pick closes the menu').toBeNull();
+    // By keyboard: Down opens the menu on its first choice, Down again, Enter picks.
+    screen.getByRole('button', { name: 'Assign WEB-9' }).focus();
+    await user.keyboard('{ArrowDown}{ArrowDown}{Enter}');
     expect(act.mock.calls.map(([, action]) => action)).toEqual(['resolve', 'ignore=30', 'assign=team:payments']);
-    expect((screen.getByLabelText('Ignore WEB-9') as HTMLSelectElement).value, 'the pick is cleared').toBe('');
+    expect(document.activeElement, 'the focus is back on the menu button').toBe(screen.getByRole('button', { name: 'Assign WEB-9' }));
+    await user.click(screen.getByRole('button', { name: 'Assign WEB-9' }));
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('menu'), 'Esc closes the menu').toBeNull();
+    expect(act).toHaveBeenCalledTimes(3);
     await rerender({ outcome: { id: 3, org: 'acme', issue_id: '5150', kind: 'resolve', argument: null, state: 'done', error: null } as never });
     expect(screen.getByRole('status').textContent).toBe('Resolved (resolve)');
     await rerender({ outcome: { id: 4, org: 'acme', issue_id: '5150', kind: 'ignore', argument: '30', state: 'failed', error: 'Sentry refused (403)' } as never });
@@ -51,7 +63,8 @@ describe('an inbox row', () => {
     const act = vi.fn().mockResolvedValue(undefined);
     render(InboxRow, { alert: entry(), assignees: [], refresh: vi.fn(), fail: vi.fn(), act, undo: vi.fn() });
     const user = userEvent.setup();
-    await user.selectOptions(screen.getByLabelText('Assign WEB-9'), 'other');
+    await user.click(screen.getByRole('button', { name: 'Assign WEB-9' }));
+    await user.click(screen.getByRole('menuitem', { name: 'Assign to someone else…' }));
     await user.type(screen.getByLabelText('Assign to'), 'sam@example.com');
     await user.click(screen.getByRole('button', { name: 'Assign' }));
     expect(act).toHaveBeenCalledWith(expect.objectContaining({ id: 7 }), 'assign=sam@example.com');
@@ -135,10 +148,11 @@ describe('an inbox row', () => {
       outcome: done(Math.floor(Date.now() / 1000) - 1),
     });
     expect(screen.queryByRole('button', { name: /Undo/ }), 'expired').toBeNull();
-    await rerender({ outcome: done(Math.floor(Date.now() / 1000) + 1) });
+    // Whole seconds, as the engine says them: between one and two seconds left.
+    await rerender({ outcome: done(Math.floor(Date.now() / 1000) + 2) });
     await userEvent.setup().click(screen.getByRole('button', { name: 'Undo: Resolved (resolve)' }));
     expect(undo).toHaveBeenCalledWith(expect.objectContaining({ id: 3 }));
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 2100));
     expect(screen.queryByRole('button', { name: /Undo/ }), 'gone when the 30 s are over').toBeNull();
   });
 });

@@ -298,16 +298,19 @@ impl Engine {
     /// and why and its issue's state as the app last heard it.
     pub fn inbox(&self, query: &InboxQuery) -> Result<InboxPage, Error> {
         // Alerts are read in batches and filtered here: "mine" and "held back" are the policy's
-        // words, not columns.
+        // words, not columns. The first batch is just enough for an unfiltered page (reading
+        // more cost the window a frame while it scrolled); a filter reads on in larger ones.
         const BATCH: usize = 500;
         let limit = query.limit();
+        let mut batch_size = (limit + 1).min(BATCH);
         let mut preferences = HashMap::new();
         let mut names = HashMap::new();
         let mut entries = Vec::new();
         let mut before = query.before;
         loop {
-            let batch = self.store.alerts_before(before, BATCH)?;
-            let exhausted = batch.len() < BATCH;
+            let batch = self.store.alerts_before(before, batch_size)?;
+            let exhausted = batch.len() < batch_size;
+            batch_size = BATCH;
             for alert in batch {
                 before = Some(alert.id);
                 let key = (alert.project.clone(), alert.org.clone());
