@@ -1,7 +1,8 @@
 //! The running app's control socket: how its window (a process of its own, started only while
 //! it is open, so the tray app never holds WebKit) and a second launch reach the one engine.
 //!
-//! A Unix socket in the data folder, readable by the user alone, one JSON object per line: a
+//! A local channel ([`channel`]: a Unix socket in the data folder, readable by the user alone; a
+//! named pipe on Windows), one JSON object per line: a
 //! request `{"method": …, "params": …}` is answered `{"ok": …}` or `{"error": "…"}`; the request
 //! `{"method": "subscribe"}` turns the connection into a stream of [`Event`]s instead. Binding
 //! the socket is also the single-instance check: a second app finds the first one answering.
@@ -9,15 +10,17 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use channel::Listener;
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{UnixListener, UnixStream};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::accounts::{Account, Project, ProjectPreferences};
 use crate::actions::Queued;
 use crate::api::{Assignee, MutePreview};
 use crate::inbox::{InboxPage, InboxQuery};
+
+mod channel;
 use crate::policy::{Field, MuteRule};
 use crate::status::Status;
 use crate::tester::OwnershipAnswer;
@@ -306,33 +309,22 @@ enum Answer {
 
 /// Binds the socket, unless another app answers on it ([`ControlError::AlreadyRunning`]). A
 /// socket file left by an app that was killed is replaced.
-pub async fn bind(path: &Path) -> Result<UnixListener, ControlError> {
-    let io = |cause| ControlError::Io {
-        path: path.to_owned(),
-        cause,
-    };
-    if UnixStream::connect(path).await.is_ok() {
+pub async fn bind(path: &Path) -> Result<Listener, ControlError> {
+    if channel::connect(path).await.is_ok() {
         return Err(ControlError::AlreadyRunning);
     }
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
-        _ => {}
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let listener = UnixListener::bind(path).map_err(io)?;
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-    Ok(listener)
+    channel::bind(path).map_err(|cause| ControlError::Io {
+        path: path.to_owned(),
+        cause,
+    })
 }
 
 /// Answers connections until the listener's task is dropped: calls go to `calls`, subscribers
 /// get `events`.
-pub async fn serve(listener: UnixListener, calls: mpsc::Sender<Call>, events: broadcast::Sender<Event>) {
+pub async fn serve(mut listener: Listener, calls: mpsc::Sender<Call>, events: broadcast::Sender<Event>) {
     loop {
         let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+            Ok(stream) => stream,
             Err(e) => {
                 tracing::warn!(error = %e, "control socket: cannot accept");
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -343,8 +335,8 @@ pub async fn serve(listener: UnixListener, calls: mpsc::Sender<Call>, events: br
     }
 }
 
-async fn connection(stream: UnixStream, calls: mpsc::Sender<Call>, events: broadcast::Sender<Event>) {
-    let (read, mut write) = stream.into_split();
+async fn connection(stream: channel::Stream, calls: mpsc::Sender<Call>, events: broadcast::Sender<Event>) {
+    let (read, mut write) = tokio::io::split(stream);
     let mut lines = BufReader::new(read.take(MAX_LINE)).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         let request = match serde_json::from_str::<Request>(&line) {
@@ -393,7 +385,7 @@ async fn connection(stream: UnixStream, calls: mpsc::Sender<Call>, events: broad
     }
 }
 
-async fn send(write: &mut tokio::net::unix::OwnedWriteHalf, message: &impl Serialize) -> std::io::Result<()> {
+async fn send(write: &mut (impl AsyncWrite + Unpin), message: &impl Serialize) -> std::io::Result<()> {
     let mut line = serde_json::to_vec(message).map_err(std::io::Error::other)?;
     line.push(b'\n');
     write.write_all(&line).await
@@ -410,8 +402,8 @@ impl Client {
         Client { path }
     }
 
-    async fn connect(&self) -> Result<UnixStream, ControlError> {
-        UnixStream::connect(&self.path).await.map_err(|e| match e.kind() {
+    async fn connect(&self) -> Result<channel::Stream, ControlError> {
+        channel::connect(&self.path).await.map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => ControlError::NotRunning {
                 path: self.path.clone(),
             },
@@ -471,7 +463,7 @@ impl Client {
 }
 
 pub struct Subscription {
-    lines: tokio::io::Lines<BufReader<UnixStream>>,
+    lines: tokio::io::Lines<BufReader<channel::Stream>>,
 }
 
 impl Subscription {
@@ -534,6 +526,7 @@ mod tests {
         assert_eq!(refused.field, Some(InputField::Token));
     }
 
+    #[cfg(unix)]
     #[tokio::test]
     async fn the_socket_is_one_apps_and_a_dead_apps_socket_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
@@ -600,7 +593,7 @@ mod tests {
         assert!(matches!(missing, ControlError::NotRunning { .. }), "{missing}");
         assert!(missing.to_string().starts_with("Sentry Tray is not running"));
         let (path, _events, _server) = engine(dir.path()).await;
-        let mut raw = UnixStream::connect(&path).await.unwrap();
+        let mut raw = channel::connect(&path).await.unwrap();
         raw.write_all(b"this is not json\n").await.unwrap();
         let mut answer = String::new();
         BufReader::new(raw).read_line(&mut answer).await.unwrap();

@@ -9,7 +9,6 @@ mod accounts;
 mod actions;
 mod alert;
 mod api;
-#[cfg(unix)]
 pub mod control;
 mod daemon;
 mod enrich;

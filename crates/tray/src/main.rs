@@ -143,7 +143,7 @@ async fn run(args: Args, settings: Settings) -> anyhow::Result<()> {
     ran
 }
 
-async fn serve(args: Args, settings: Settings, listener: tokio::net::UnixListener) -> anyhow::Result<()> {
+async fn serve(args: Args, settings: Settings, listener: control::Listener) -> anyhow::Result<()> {
     let engine = Engine::open(settings)?;
     let config = DaemonConfig {
         listen: args.listen,
