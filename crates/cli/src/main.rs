@@ -366,14 +366,11 @@ fn act(engine: &Engine, issue: &str, action: &str, org: Option<&str>, wait: Dura
 
 /// Tells a running app of this data folder that an action was queued (nobody there is fine).
 async fn tell_the_app(engine: &Engine) {
-    #[cfg(unix)]
-    {
-        use engine::control::{Client, Request};
-        let app = Client::new(engine.settings().control_socket());
-        let told = tokio::time::timeout(Duration::from_secs(2), app.call(&Request::ActionQueued {})).await;
-        if let Ok(Err(e)) = told {
-            tracing::debug!(error = %e, "no running app heard of the action");
-        }
+    use engine::control::{Client, Request};
+    let app = Client::new(engine.settings().control_socket());
+    let told = tokio::time::timeout(Duration::from_secs(2), app.call(&Request::ActionQueued {})).await;
+    if let Ok(Err(e)) = told {
+        tracing::debug!(error = %e, "no running app heard of the action");
     }
 }
 

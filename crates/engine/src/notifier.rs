@@ -1,14 +1,22 @@
 //! Native desktop notifications (freedesktop D-Bus through `notify-rust`): one per alert with
 //! the actions the user can take, replaced by the outcome once they chose.
+// Where no backend is written yet (Windows, macOS: issue 16) nothing can be shown, and what
+// follows a shown notification is unreachable there.
+#![cfg_attr(
+    not(all(unix, not(target_os = "macos"))),
+    allow(unused_variables, dead_code, unreachable_code)
+)]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
+use backend::{Note, Response, Shown, Urgency};
 use tokio::sync::mpsc;
 
 use crate::alert::{Alert, Kind};
 use crate::policy::{Level, Preferences};
+
+mod backend;
 
 pub const APP_NAME: &str = "Sentry Tray";
 
@@ -89,7 +97,7 @@ pub struct NotifyError(String);
 /// user's choice (stopped when the notification is replaced, so a choice is reported once).
 struct Open {
     id: u32,
-    handle: Arc<NotificationHandle>,
+    handle: Shown,
     /// `None` for notifications without actions.
     waiting: Option<tokio::task::AbortHandle>,
     /// How many alerts of the thread it stands for, since when.
@@ -137,17 +145,7 @@ impl Notifier {
     /// here: where the daemon reads markup (freedesktop's `body-markup`), a title such as
     /// `<a href=…>Click to re-login</a>` would otherwise become a hidden link.
     async fn body_text(&self, plain: &str) -> String {
-        let markup = *self
-            .body_markup
-            .get_or_init(|| async {
-                tokio::task::spawn_blocking(notify_rust::get_capabilities)
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    // Unknown: escaped, as a daemon that shows markup as text shows less harm.
-                    .is_none_or(|caps| caps.iter().any(|c| c == "body-markup"))
-            })
-            .await;
+        let markup = *self.body_markup.get_or_init(backend::reads_markup).await;
         if markup { escape(plain) } else { plain.to_owned() }
     }
 
@@ -161,21 +159,24 @@ impl Notifier {
         urgency: Urgency,
         icon: &str,
     ) -> Result<u32, NotifyError> {
-        let mut n = Notification::new();
-        if let Some(previous) = self.open().remove(&thread) {
+        let replaces = self.open().remove(&thread).map(|previous| {
             previous.stop_waiting();
-            n.id(previous.id);
-        }
+            previous.id
+        });
         let body = self.body_text(body).await;
-        n.appname(APP_NAME)
-            .summary(summary)
-            .body(&body)
-            .icon(icon)
-            .urgency(urgency)
-            .timeout(Timeout::Never);
-        n.action("default", "Open inbox");
-        n.action("inbox", "Open inbox");
-        let handle = Arc::new(n.show_async().await.map_err(|e| NotifyError(e.to_string()))?);
+        let handle = backend::show(Note {
+            replaces,
+            summary,
+            body: &body,
+            icon,
+            urgency,
+            expires: None,
+            category: None,
+            sound: None,
+            actions: &[("default", "Open inbox"), ("inbox", "Open inbox")],
+        })
+        .await
+        .map_err(NotifyError)?;
         let id = handle.id();
         let (waiting_on, open_inbox, open, key) = (
             handle.clone(),
@@ -184,15 +185,7 @@ impl Notifier {
             thread.clone(),
         );
         let waiting = tokio::spawn(async move {
-            let mut chosen = false;
-            waiting_on
-                .wait_for_action_async(|response| {
-                    chosen = matches!(
-                        response,
-                        notify_rust::NotificationResponse::Action(_) | notify_rust::NotificationResponse::Default
-                    );
-                })
-                .await;
+            let chosen = waiting_on.answer().await != Response::Gone;
             {
                 let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
                 if open.get(&key).is_some_and(|o| o.id == id) {
@@ -226,7 +219,7 @@ impl Notifier {
         let open = self.open().remove(thread);
         if let Some(open) = open {
             open.stop_waiting();
-            open.handle.close_async().await;
+            open.handle.close().await;
             tracing::info!(thread, notification = open.id, "notification closed");
         }
     }
@@ -241,22 +234,17 @@ impl Notifier {
         let level = alert.level;
         let urgent = alert.kind == Kind::MetricAlertCritical || level.is_some_and(|l| l >= loudness.urgent_from);
         let sound = loudness.sound;
-        let timeout = match loudness.expiry(level, urgent) {
-            Some(after) => Timeout::Milliseconds(u32::try_from(after.as_millis()).unwrap_or(u32::MAX)),
-            None => Timeout::Never,
-        };
+        let expires = loudness.expiry(level, urgent);
         let urgency = match level {
             _ if urgent => Urgency::Critical,
             Some(Level::Debug | Level::Info) => Urgency::Low,
             _ => Urgency::Normal,
         };
         let thread = alert.thread_key();
-        let mut n = Notification::new();
-        let (mut fired, mut since) = (1, std::time::Instant::now());
+        let (mut fired, mut since, mut replaces) = (1, std::time::Instant::now(), None);
         if let Some(previous) = self.open().remove(&thread) {
             previous.stop_waiting();
-            n.id(previous.id);
-            (fired, since) = (previous.fired + 1, previous.since);
+            (fired, since, replaces) = (previous.fired + 1, previous.since, Some(previous.id));
         }
         let mut text = body_plain(alert);
         if fired > 1 {
@@ -270,28 +258,29 @@ impl Notifier {
             text.push_str(&format!("\n{fired} alerts in {span}"));
         }
         let text = self.body_text(&text).await;
-        n.appname(APP_NAME)
-            .summary(&summary(alert))
-            .body(&text)
-            .icon("dialog-warning")
-            .urgency(urgency)
-            .timeout(timeout)
-            .hint(Hint::Category("im.received".into()));
-        if urgent && sound {
-            n.sound_name("dialog-warning");
-        }
-        // "default" is what clicking the body invokes.
-        n.action("default", "View");
         // A metric incident is not an issue: it can only be looked at.
-        let actions: &[UserAction] = if alert.is_metric_alert() {
+        let offered: &[UserAction] = if alert.is_metric_alert() {
             &[UserAction::Open]
         } else {
             &UserAction::ON_NOTIFICATIONS
         };
-        for action in actions {
-            n.action(action.key(), action.label());
-        }
-        let handle = Arc::new(n.show_async().await.map_err(|e| NotifyError(e.to_string()))?);
+        // "default" is what clicking the body invokes.
+        let actions: Vec<(&str, &str)> = std::iter::once(("default", "View"))
+            .chain(offered.iter().map(|action| (action.key(), action.label())))
+            .collect();
+        let handle = backend::show(Note {
+            replaces,
+            summary: &summary(alert),
+            body: &text,
+            icon: "dialog-warning",
+            urgency,
+            expires,
+            category: Some("im.received"),
+            sound: (urgent && sound).then_some("dialog-warning"),
+            actions: &actions,
+        })
+        .await
+        .map_err(NotifyError)?;
         let id = handle.id();
         let chosen = self.chosen.clone();
         let alert = alert.clone();
@@ -299,16 +288,11 @@ impl Notifier {
         let open = self.open.clone();
         let key = thread.clone();
         let waiting = tokio::spawn(async move {
-            let mut picked = None;
-            waiting_on
-                .wait_for_action_async(|response| {
-                    if let notify_rust::NotificationResponse::Action(key) = response {
-                        picked = UserAction::from_key(key);
-                    } else if let notify_rust::NotificationResponse::Default = response {
-                        picked = Some(UserAction::Open);
-                    }
-                })
-                .await;
+            let picked = match waiting_on.answer().await {
+                Response::Action(key) => UserAction::from_key(&key),
+                Response::Default => Some(UserAction::Open),
+                Response::Gone => None,
+            };
             // Answered or dismissed: the thread has no open notification any more.
             {
                 let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
@@ -381,15 +365,20 @@ impl Notifier {
     /// Replaces notification `id` with a short message (an action's outcome).
     pub async fn show_outcome(&self, id: u32, summary: &str, body: &str, failed: bool) -> Result<(), NotifyError> {
         let body = self.body_text(body).await;
-        let mut n = Notification::new();
-        n.appname(APP_NAME)
-            .id(id)
-            .summary(summary)
-            .body(&body)
-            .icon(if failed { "dialog-error" } else { "emblem-ok-symbolic" })
-            .urgency(if failed { Urgency::Normal } else { Urgency::Low })
-            .timeout(Timeout::Milliseconds(if failed { 15_000 } else { 5_000 }));
-        n.show_async().await.map(drop).map_err(|e| NotifyError(e.to_string()))
+        backend::show(Note {
+            replaces: Some(id),
+            summary,
+            body: &body,
+            icon: if failed { "dialog-error" } else { "emblem-ok-symbolic" },
+            urgency: if failed { Urgency::Normal } else { Urgency::Low },
+            expires: Some(std::time::Duration::from_millis(if failed { 15_000 } else { 5_000 })),
+            category: None,
+            sound: None,
+            actions: &[],
+        })
+        .await
+        .map(drop)
+        .map_err(NotifyError)
     }
 }
 
