@@ -732,12 +732,33 @@ impl Actions {
     }
 }
 
-/// Whether a process runs (Linux: it has a /proc entry); elsewhere claims simply expire.
+/// Whether a process runs: a claim by a process that is gone is taken over at once.
+#[cfg(unix)]
 fn process_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        std::path::Path::new(&format!("/proc/{pid}")).exists()
-    } else {
-        true
+    let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else {
+        return false;
+    };
+    // Signal 0 only asks: "no such process" is gone; "not permitted" is someone else's, alive.
+    !matches!(rustix::process::test_kill_process(pid), Err(rustix::io::Errno::SRCH))
+}
+
+/// Whether a process runs: a claim by a process that is gone is taken over at once.
+#[cfg(windows)]
+#[allow(unsafe_code)]
+fn process_alive(pid: u32) -> bool {
+    use windows_sys::Win32::Foundation::{CloseHandle, STILL_ACTIVE};
+    use windows_sys::Win32::System::Threading::{GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION};
+    // SAFETY: the handle is checked before use and closed once; the exit code is written to a
+    // local.
+    unsafe {
+        let handle = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+        if handle.is_null() {
+            return false;
+        }
+        let mut code = 0u32;
+        let read = GetExitCodeProcess(handle, &mut code);
+        CloseHandle(handle);
+        read != 0 && code == STILL_ACTIVE as u32
     }
 }
 

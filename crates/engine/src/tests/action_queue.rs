@@ -142,7 +142,12 @@ async fn an_action_claimed_by_a_killed_app_is_sent_at_the_next_start() {
         .enqueue(None, "45", &Request::parse("resolve").unwrap(), None, "WEB-45", "boom")
         .unwrap();
     // An app was killed while sending it: its claim is fresh, its process gone.
-    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    // (This test binary listing its tests: a process that ends at once on every system.)
+    let mut gone = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--list")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     let dead_pid = gone.id();
     gone.wait().unwrap();
     let now = std::time::SystemTime::now()

@@ -11,6 +11,8 @@ mod protocol;
 mod receiver;
 mod release_database;
 mod servers;
+// File modes and the privacy they give are Unix things.
+#[cfg(unix)]
 mod storage;
 mod tester;
 
