@@ -82,10 +82,15 @@ mod system {
 
     pub async fn connect(path: &Path) -> io::Result<Stream> {
         let name = pipe_name(path);
+        // Busy for as long as the app takes to make the next instance; an app that never does
+        // is reported as the error it gives.
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
         loop {
             match ClientOptions::new().open(&name) {
                 Ok(client) => return Ok(Box::new(client)),
-                Err(e) if e.raw_os_error() == Some(PIPE_BUSY) => tokio::time::sleep(Duration::from_millis(20)).await,
+                Err(e) if e.raw_os_error() == Some(PIPE_BUSY) && std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
                 Err(e) => return Err(e),
             }
         }
