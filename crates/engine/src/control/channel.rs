@@ -1,6 +1,6 @@
 //! The local channel the control protocol runs on, one per system: a Unix socket in the data
 //! folder (mode 0600) on Unix; on Windows a named pipe whose name is derived from that path
-//! (pipes live in their own namespace), refusing remote clients.
+//! (pipes live in their own namespace), open to its owner alone, refusing remote clients.
 
 use std::io;
 use std::path::Path;
@@ -75,8 +75,44 @@ mod system {
     impl Listener {
         pub async fn accept(&mut self) -> io::Result<Stream> {
             self.next.connect().await?;
-            let fresh = ServerOptions::new().reject_remote_clients(true).create(&self.name)?;
+            let fresh = create(ServerOptions::new().reject_remote_clients(true), &self.name)?;
             Ok(Box::new(std::mem::replace(&mut self.next, fresh)))
+        }
+    }
+
+    /// An instance of the pipe that only its owner, the user running the app, may open (the
+    /// default would let every local user connect to read).
+    #[allow(unsafe_code)]
+    fn create(options: &ServerOptions, name: &str) -> io::Result<NamedPipeServer> {
+        use windows_sys::Win32::Foundation::LocalFree;
+        use windows_sys::Win32::Security::Authorization::{
+            ConvertStringSecurityDescriptorToSecurityDescriptorW, SDDL_REVISION_1,
+        };
+        use windows_sys::Win32::Security::SECURITY_ATTRIBUTES;
+        // A protected DACL with one entry: all access for OWNER RIGHTS (the object's owner).
+        let sddl: Vec<u16> = "D:P(A;;GA;;;OW)".encode_utf16().chain([0]).collect();
+        let mut descriptor = std::ptr::null_mut();
+        // SAFETY: `sddl` is NUL-terminated and outlives the call; the descriptor it returns is
+        // only read by the pipe's creation and freed once, after it.
+        unsafe {
+            if ConvertStringSecurityDescriptorToSecurityDescriptorW(
+                sddl.as_ptr(),
+                SDDL_REVISION_1,
+                &mut descriptor,
+                std::ptr::null_mut(),
+            ) == 0
+            {
+                return Err(io::Error::last_os_error());
+            }
+            let mut attributes = SECURITY_ATTRIBUTES {
+                nLength: std::mem::size_of::<SECURITY_ATTRIBUTES>() as u32,
+                lpSecurityDescriptor: descriptor,
+                bInheritHandle: 0,
+            };
+            let created =
+                options.create_with_security_attributes_raw(name, (&raw mut attributes).cast::<std::ffi::c_void>());
+            LocalFree(descriptor);
+            created
         }
     }
 
@@ -100,10 +136,12 @@ mod system {
     /// the single-instance check's second line (the first is the caller's connect).
     pub fn bind(path: &Path) -> io::Result<Listener> {
         let name = pipe_name(path);
-        let next = ServerOptions::new()
-            .first_pipe_instance(true)
-            .reject_remote_clients(true)
-            .create(&name)?;
+        let next = create(
+            ServerOptions::new()
+                .first_pipe_instance(true)
+                .reject_remote_clients(true),
+            &name,
+        )?;
         Ok(Listener { name, next })
     }
 }
