@@ -27,4 +27,18 @@ describe('a menu button', () => {
     await user.click(screen.getByRole('menuitem', { name: 'Second' }));
     expect(pick).toHaveBeenCalledWith('b');
   });
+
+  it("keeps the keys of an open menu from the inbox's shortcuts", async () => {
+    render(MenuButton, { name: 'assign', label: 'Assign WEB-1', text: 'Assign…', choices, pick: vi.fn() });
+    const heard: string[] = [];
+    const listen = (e: KeyboardEvent) => heard.push(e.key);
+    window.addEventListener('keydown', listen);
+    const user = userEvent.setup();
+    await user.keyboard('j');
+    await user.click(screen.getByRole('button', { name: 'Assign WEB-1' }));
+    await user.keyboard('j{ArrowDown}k{Escape}');
+    window.removeEventListener('keydown', listen);
+    expect(heard, 'only the key pressed with the menu closed').toEqual(['j']);
+    expect(screen.queryByRole('menu')).toBeNull();
+  });
 });
