@@ -38,6 +38,8 @@ pub use api::{Assignee, Engine, Error, MutePreview};
 pub use daemon::{DEFAULT_LISTEN, Daemon, DaemonConfig, DaemonError, StatusReader, tomorrow_morning};
 pub use inbox::{InboxEntry, InboxFilter, InboxPage, InboxQuery, IssueState, MAX_PAGE as MAX_INBOX_PAGE};
 pub use notifier::UserAction;
+#[cfg(windows)]
+pub use notifier::set_balloon;
 pub use poll::{AccountState, Cycle};
 pub use secrets::{Origin, SERVICE as KEYRING_SERVICE, SecretError};
 pub use server::raise_open_file_limit;

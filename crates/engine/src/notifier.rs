@@ -1,12 +1,9 @@
 //! Native desktop notifications, through the system's backend (`backend`: freedesktop D-Bus on
 //! Linux): one per alert with the actions the user can take, replaced by the outcome once they
 //! chose.
-// Where no backend is written yet (Windows, macOS: issue 16) nothing can be shown, and what
-// follows a shown notification is unreachable there.
-#![cfg_attr(
-    not(all(unix, not(target_os = "macos"))),
-    allow(unused_variables, dead_code, unreachable_code)
-)]
+// Where no backend is written yet (macOS: issue 16) nothing can be shown, and what follows a
+// shown notification is unreachable there.
+#![cfg_attr(target_os = "macos", allow(unused_variables, dead_code, unreachable_code))]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,8 +15,11 @@ use crate::alert::{Alert, Kind};
 use crate::policy::{Level, Preferences};
 
 mod backend;
+#[cfg(any(windows, test))]
+mod toast;
 
-pub const APP_NAME: &str = "Sentry Tray";
+#[cfg(windows)]
+pub use backend::set_balloon;
 
 /// What a user can do from a notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -122,8 +122,6 @@ pub struct Notifier {
     /// "Open inbox" chosen on a summary: the app opens its window.
     open_inbox: tokio::sync::broadcast::Sender<()>,
     open: Arc<Mutex<HashMap<String, Open>>>,
-    /// Whether the daemon reads bodies as markup (asked once): then every text is escaped.
-    body_markup: Arc<tokio::sync::OnceCell<bool>>,
 }
 
 impl std::fmt::Debug for Notifier {
@@ -138,16 +136,7 @@ impl Notifier {
             chosen,
             open_inbox,
             open: Arc::default(),
-            body_markup: Arc::default(),
         }
-    }
-
-    /// `plain` as the daemon must be sent it. Every text from Sentry reaches a body only through
-    /// here: where the daemon reads markup (freedesktop's `body-markup`), a title such as
-    /// `<a href=…>Click to re-login</a>` would otherwise become a hidden link.
-    async fn body_text(&self, plain: &str) -> String {
-        let markup = *self.body_markup.get_or_init(backend::reads_markup).await;
-        if markup { escape(plain) } else { plain.to_owned() }
     }
 
     /// Shows a summary (spike or digest) in its thread, replacing the previous one, with an
@@ -164,11 +153,10 @@ impl Notifier {
             previous.stop_waiting();
             previous.id
         });
-        let body = self.body_text(body).await;
         let handle = backend::show(Note {
             replaces,
             summary,
-            body: &body,
+            body,
             icon,
             urgency,
             expires: None,
@@ -258,7 +246,6 @@ impl Notifier {
             };
             text.push_str(&format!("\n{fired} alerts in {span}"));
         }
-        let text = self.body_text(&text).await;
         // A metric incident is not an issue: it can only be looked at.
         let offered: &[UserAction] = if alert.is_metric_alert() {
             &[UserAction::Open]
@@ -365,11 +352,10 @@ impl Notifier {
 
     /// Replaces notification `id` with a short message (an action's outcome).
     pub async fn show_outcome(&self, id: u32, summary: &str, body: &str, failed: bool) -> Result<(), NotifyError> {
-        let body = self.body_text(body).await;
         backend::show(Note {
             replaces: Some(id),
             summary,
-            body: &body,
+            body,
             icon: if failed { "dialog-error" } else { "emblem-ok-symbolic" },
             urgency: if failed { Urgency::Normal } else { Urgency::Low },
             expires: Some(std::time::Duration::from_millis(if failed { 15_000 } else { 5_000 })),
@@ -467,16 +453,6 @@ where
     lines.join("\n")
 }
 
-/// Freedesktop bodies are a markup subset (`<b>`, `<a href>`, `<img>`, entities); the summary
-/// is plain text by the specification and never parsed.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
-
 /// "14:02" today, "Tue 14:02" within the week, "25 Nov" before, "25 Nov 2025" in another year.
 fn clock<Z: chrono::TimeZone>(at: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>, zone: &Z) -> String
 where
@@ -511,7 +487,7 @@ mod tests {
     }
 
     #[test]
-    fn bodies_are_plain_text_until_the_backend_escapes_them() {
+    fn bodies_are_plain_text_for_the_backend_to_escape() {
         let alert = Alert {
             dedupe_key: String::new(),
             request_id: None,
@@ -527,14 +503,6 @@ mod tests {
             ..Alert::default()
         };
         assert_eq!(body_plain(&alert), "WEB-1 · fatal\n<b>x</b> & y");
-        assert_eq!(
-            escape(&body_plain(&alert)),
-            "WEB-1 · fatal\n&lt;b&gt;x&lt;/b&gt; &amp; y"
-        );
-        assert_eq!(
-            escape(r#"<a href="https://evil.example/'login'">re-login</a>"#),
-            "&lt;a href=&quot;https://evil.example/&apos;login&apos;&quot;&gt;re-login&lt;/a&gt;"
-        );
         let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc);

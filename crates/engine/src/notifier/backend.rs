@@ -1,6 +1,8 @@
 //! The system's notification service, one per system behind the same few calls: show a
-//! notification (replacing one), close it, wait for the user's answer, and say whether bodies
-//! are read as markup. Freedesktop notifications over D-Bus on Linux and the BSDs.
+//! notification (replacing one), close it, wait for the user's answer. Each backend escapes
+//! the texts for its own format, so callers pass plain text only. Freedesktop notifications over
+//! D-Bus on Linux and the BSDs (`freedesktop`), toasts on Windows with the tray's balloon where
+//! toasts are missing (`windows`); macOS's notification centre is not written yet (`unbuilt`).
 
 use std::time::Duration;
 
@@ -17,13 +19,16 @@ pub struct Note<'a> {
     /// The notification it takes the place of, if one is on screen.
     pub replaces: Option<u32>,
     pub summary: &'a str,
-    /// As the service must be sent it (see [`reads_markup`]).
+    /// Plain text: the backend escapes it for its format (freedesktop markup, toast XML).
     pub body: &'a str,
-    /// A freedesktop icon name.
+    /// A freedesktop icon name (a toast shows the app's icon).
+    #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
     pub icon: &'a str,
     pub urgency: Urgency,
     /// `None`: it stays until the user acts on it.
     pub expires: Option<Duration>,
+    /// A freedesktop category hint.
+    #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
     pub category: Option<&'a str>,
     pub sound: Option<&'a str>,
     /// (key, label); the key `default` is what clicking the body chooses.
@@ -40,120 +45,18 @@ pub enum Response {
     Gone,
 }
 
-pub use system::{Shown, reads_markup, show};
-
 #[cfg(all(unix, not(target_os = "macos")))]
-mod system {
-    use super::*;
-    use std::sync::Arc;
+#[path = "backend/freedesktop.rs"]
+mod system;
 
-    use notify_rust::{Hint, Notification, NotificationHandle, NotificationResponse, Timeout};
+#[cfg(windows)]
+#[path = "backend/windows.rs"]
+mod system;
 
-    /// A notification on screen.
-    #[derive(Clone)]
-    pub struct Shown(Arc<NotificationHandle>);
+#[cfg(target_os = "macos")]
+#[path = "backend/unbuilt.rs"]
+mod system;
 
-    impl Shown {
-        pub fn id(&self) -> u32 {
-            self.0.id()
-        }
-
-        pub async fn close(&self) {
-            self.0.close_async().await;
-        }
-
-        /// Waits until the user answers or the notification goes.
-        pub async fn answer(&self) -> Response {
-            let mut answer = Response::Gone;
-            self.0
-                .wait_for_action_async(|response| {
-                    answer = match response {
-                        NotificationResponse::Action(key) => Response::Action(key.to_owned()),
-                        NotificationResponse::Default => Response::Default,
-                        _ => Response::Gone,
-                    };
-                })
-                .await;
-            answer
-        }
-    }
-
-    pub async fn show(note: Note<'_>) -> Result<Shown, String> {
-        let mut n = Notification::new();
-        if let Some(id) = note.replaces {
-            n.id(id);
-        }
-        n.appname(crate::notifier::APP_NAME)
-            .summary(note.summary)
-            .body(note.body)
-            .icon(note.icon)
-            .urgency(match note.urgency {
-                Urgency::Low => notify_rust::Urgency::Low,
-                Urgency::Normal => notify_rust::Urgency::Normal,
-                Urgency::Critical => notify_rust::Urgency::Critical,
-            })
-            .timeout(match note.expires {
-                Some(after) => Timeout::Milliseconds(u32::try_from(after.as_millis()).unwrap_or(u32::MAX)),
-                None => Timeout::Never,
-            });
-        if let Some(category) = note.category {
-            n.hint(Hint::Category(category.into()));
-        }
-        if let Some(sound) = note.sound {
-            n.sound_name(sound);
-        }
-        for (key, label) in note.actions {
-            n.action(key, label);
-        }
-        n.show_async()
-            .await
-            .map(|handle| Shown(Arc::new(handle)))
-            .map_err(|e| e.to_string())
-    }
-
-    /// Whether the daemon reads bodies as markup (freedesktop's `body-markup`).
-    pub async fn reads_markup() -> bool {
-        tokio::task::spawn_blocking(notify_rust::get_capabilities)
-            .await
-            .ok()
-            .and_then(Result::ok)
-            // Unknown: escaped, as a daemon that shows markup as text shows less harm.
-            .is_none_or(|caps| caps.iter().any(|c| c == "body-markup"))
-    }
-}
-
-/// Windows' toasts and macOS's notification centre are not written yet (issue 16): showing
-/// fails with that said, as on a Linux desktop without a notification daemon, and the alert
-/// stays in the inbox.
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-mod system {
-    use super::*;
-
-    #[derive(Clone)]
-    pub enum Shown {}
-
-    impl Shown {
-        pub fn id(&self) -> u32 {
-            match *self {}
-        }
-
-        pub async fn close(&self) {
-            match *self {}
-        }
-
-        pub async fn answer(&self) -> Response {
-            match *self {}
-        }
-    }
-
-    pub async fn show(_: Note<'_>) -> Result<Shown, String> {
-        Err(format!(
-            "desktop notifications are not built for {} yet",
-            std::env::consts::OS
-        ))
-    }
-
-    pub async fn reads_markup() -> bool {
-        false
-    }
-}
+#[cfg(windows)]
+pub use system::set_balloon;
+pub use system::{Shown, show};
