@@ -1,11 +1,22 @@
 //! `sentry-tray`: the desktop app at rest. It runs the engine (polling, the webhook receiver,
-//! notifications, actions), shows a tray icon over D-Bus, and starts the window as a process of
-//! its own when the user opens it. Nothing here loads GTK or WebKit.
+//! notifications, actions), shows the system's tray icon (`sni` on Linux and the BSDs, `shell`
+//! on Windows and macOS), and starts the window as a process of its own when the user opens it.
+//! Nothing here loads GTK or WebKit.
 
 mod autostart;
 mod commands;
+mod icons;
 mod menu;
+#[cfg(any(windows, target_os = "macos"))]
+mod shell;
+#[cfg(all(unix, not(target_os = "macos")))]
+mod sni;
 mod window;
+
+#[cfg(any(windows, target_os = "macos"))]
+use shell as platform;
+#[cfg(all(unix, not(target_os = "macos")))]
+use sni as platform;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -15,7 +26,6 @@ use std::time::Duration;
 use clap::Parser;
 use engine::control::{self, ControlError, Event, Request, View};
 use engine::{Daemon, DaemonConfig, Engine, Settings};
-use ksni::TrayMethods;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::commands::Commands;
@@ -45,16 +55,21 @@ fn main() -> ExitCode {
         eprintln!("error: {message}");
         return ExitCode::FAILURE;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
+    let app = move |desktop: platform::Desktop| -> anyhow::Result<()> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot start: {e}"))?;
+        let result = runtime.block_on(run(args, settings, desktop));
+        // A keyring or SQLite call may still be on a blocking thread; do not wait for it long.
+        runtime.shutdown_timeout(Duration::from_secs(2));
+        result
     };
-    let result = runtime.block_on(run(args, settings));
-    // A keyring or SQLite call may still be on a blocking thread; do not wait for it long.
-    runtime.shutdown_timeout(Duration::from_secs(2));
+    // Windows and macOS keep their native event loop on the main thread, the engine beside it.
+    #[cfg(any(windows, target_os = "macos"))]
+    let result = shell::run(app);
+    #[cfg(all(unix, not(target_os = "macos")))]
+    let result = app(sni::Desktop);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -117,7 +132,7 @@ On a machine without a display, run `sentry-tray-cli daemon` instead."
     Ok(())
 }
 
-async fn run(args: Args, settings: Settings) -> anyhow::Result<()> {
+async fn run(args: Args, settings: Settings, desktop: platform::Desktop) -> anyhow::Result<()> {
     let socket = settings.control_socket();
     let listener = match control::bind(&socket).await {
         Ok(listener) => listener,
@@ -138,12 +153,17 @@ async fn run(args: Args, settings: Settings) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e.into()),
     };
-    let ran = serve(args, settings, listener).await;
+    let ran = serve(args, settings, listener, desktop).await;
     let _ = std::fs::remove_file(&socket);
     ran
 }
 
-async fn serve(args: Args, settings: Settings, listener: control::Listener) -> anyhow::Result<()> {
+async fn serve(
+    args: Args,
+    settings: Settings,
+    listener: control::Listener,
+    desktop: platform::Desktop,
+) -> anyhow::Result<()> {
     let engine = Engine::open(settings)?;
     let config = DaemonConfig {
         listen: args.listen,
@@ -164,26 +184,16 @@ async fn serve(args: Args, settings: Settings, listener: control::Listener) -> a
     tokio::spawn(control::serve(listener, calls, events.clone()));
 
     let (choices, mut chosen) = mpsc::unbounded_channel();
-    // A panel that starts after the app (or restarts) still gets the icon: ksni registers with
-    // the StatusNotifierWatcher whenever one appears.
-    let tray = menu::Tray::new(Snapshot::read(&daemon), choices)
-        .assume_sni_available(true)
-        .spawn()
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot show the tray icon on the desktop's D-Bus session bus: {e}"))?;
+    let tray = desktop.tray(Snapshot::read(&daemon), choices).await?;
     if !args.hidden {
         open_window(&window);
     }
 
     let mut changes = daemon.subscribe();
     let mut inbox_requests = daemon.open_inbox_requests();
-    use tokio::signal::unix::{SignalKind, signal};
-    // Asked to end (Ctrl-C, a logout hanging up or terminating): quit as from the menu.
-    let (mut interrupt, mut terminate, mut hangup) = (
-        signal(SignalKind::interrupt())?,
-        signal(SignalKind::terminate())?,
-        signal(SignalKind::hangup())?,
-    );
+    // Asked to end (Ctrl-C, a logout, the system shutting down): quit as from the menu.
+    let ended = asked_to_end();
+    tokio::pin!(ended);
     loop {
         // A timed pause ends without anyone touching the app: the only timer, none otherwise.
         let pause_ends = match daemon.paused_until() {
@@ -213,18 +223,48 @@ async fn serve(args: Args, settings: Settings, listener: control::Listener) -> a
             Some(()) = refreshes.recv() => {}
             Ok(()) = inbox_requests.recv() => open_window(&window),
             _ = tokio::time::sleep(pause_ends) => {}
-            _ = interrupt.recv() => break,
-            _ = terminate.recv() => break,
-            _ = hangup.recv() => break,
+            asked = &mut ended => {
+                asked?;
+                break;
+            }
         }
         // A burst of alerts is one refresh.
         while changes.try_recv().is_ok() || refreshes.try_recv().is_ok() {}
         let snapshot = Snapshot::read(&daemon);
-        tray.update(|tray| tray.snapshot = snapshot).await;
+        tray.update(snapshot).await;
         let _ = events.send(Event::Changed);
     }
-    // The icon leaves the panel with the process's bus connection.
     tracing::info!("Sentry Tray quits");
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn asked_to_end() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (mut interrupt, mut terminate, mut hangup) = (
+        signal(SignalKind::interrupt())?,
+        signal(SignalKind::terminate())?,
+        signal(SignalKind::hangup())?,
+    );
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+        _ = hangup.recv() => {}
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+async fn asked_to_end() -> std::io::Result<()> {
+    use tokio::signal::windows::{ctrl_c, ctrl_close, ctrl_logoff, ctrl_shutdown};
+    let (mut interrupt, mut close, mut logoff, mut shutdown) =
+        (ctrl_c()?, ctrl_close()?, ctrl_logoff()?, ctrl_shutdown()?);
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = close.recv() => {}
+        _ = logoff.recv() => {}
+        _ = shutdown.recv() => {}
+    }
     Ok(())
 }
 
