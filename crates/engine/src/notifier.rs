@@ -1,9 +1,6 @@
 //! Native desktop notifications, through the system's backend (`backend`: freedesktop D-Bus on
 //! Linux): one per alert with the actions the user can take, replaced by the outcome once they
 //! chose.
-// Where no backend is written yet (macOS: issue 16) nothing can be shown, and what follows a
-// shown notification is unreachable there.
-#![cfg_attr(target_os = "macos", allow(unused_variables, dead_code, unreachable_code))]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! notification (replacing one), close it, wait for the user's answer. Each backend escapes
 //! the texts for its own format, so callers pass plain text only. Freedesktop notifications over
 //! D-Bus on Linux and the BSDs (`freedesktop`), toasts on Windows with the tray's balloon where
-//! toasts are missing (`windows`); macOS's notification centre is not written yet (`unbuilt`).
+//! toasts are missing (`windows`), macOS's notification centre (`macos`).
 
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ pub struct Note<'a> {
     pub summary: &'a str,
     /// Plain text: the backend escapes it for its format (freedesktop markup, toast XML).
     pub body: &'a str,
-    /// A freedesktop icon name (a toast shows the app's icon).
+    /// A freedesktop icon name (toasts and the notification centre show the app's icon).
     #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
     pub icon: &'a str,
     pub urgency: Urgency,
@@ -54,7 +54,7 @@ mod system;
 mod system;
 
 #[cfg(target_os = "macos")]
-#[path = "backend/unbuilt.rs"]
+#[path = "backend/macos.rs"]
 mod system;
 
 #[cfg(windows)]
