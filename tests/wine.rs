@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 const WINE: &str = "/usr/lib/wine/wine64";
 const SECRET: &str = "wine-webhook-secret";
+/// Where the app registers itself for toasts (its AppUserModelID).
+const APP_ID_KEY: &str = r"HKCU\Software\Classes\AppUserModelId\io.sentry-tray.app";
 
 fn built(name: &str) -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -26,15 +28,22 @@ fn built(name: &str) -> PathBuf {
 
 /// `EXE ARGS` under Wine, on the data folder `data` (a Unix path, as Wine's drive Z: shows it).
 fn wine(exe: &str, data: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = wine_program(built(exe).to_str().unwrap());
+    command
+        .args(args)
+        .env("SENTRY_TRAY_DATA_DIR", format!("Z:{}", data.display()));
+    command
+}
+
+/// A program of Wine's own (`reg`) or a built one, in this project's Wine prefix.
+fn wine_program(program: &str) -> Command {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut command = Command::new(WINE);
     command
-        .arg(built(exe))
-        .args(args)
+        .arg(program)
         .env("WINEPREFIX", root.join("target/cross/wine"))
         .env("WINEDEBUG", "-all")
         .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-        .env("SENTRY_TRAY_DATA_DIR", format!("Z:{}", data.display()))
         .env_remove("SENTRY_TRAY_WEBHOOK_SECRET");
     command
 }
@@ -163,6 +172,8 @@ fn the_windows_tray_app_shows_its_icon_answers_a_second_launch_and_shows_a_ballo
     let data = testkit::temp_dir("wine-tray");
     let dir = data.as_path();
     let log = dir.join("tray.log");
+    // An earlier run's registration does not count.
+    let _ = wine_program("reg").args(["delete", APP_ID_KEY, "/f"]).output();
     let listen = format!("127.0.0.1:{}", testkit::free_port());
     let _tray = Daemon(
         wine("sentry-tray.exe", dir, &["--hidden"])

@@ -2,8 +2,10 @@
 //! runs; where toasts are missing (Windows before 10, Wine) the tray app's icon shows a balloon
 //! instead, without buttons (the alert is in the inbox and the tray menu).
 //!
-//! Windows shows toasts of an unpackaged app only under an AppUserModelID that a Start-menu
-//! shortcut carries: the installer's shortcut carries [`APP_ID`].
+//! Windows shows toasts of an unpackaged app only under a registered AppUserModelID: the app
+//! registers [`APP_ID`] for the user (`HKCU\Software\Classes\AppUserModelId`, what Windows' own
+//! toolkit does for unpackaged apps), so toasts work from the zip too, without an installer's
+//! Start-menu shortcut.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -94,7 +96,18 @@ fn notifier() -> windows::core::Result<ToastNotifier> {
     ToastNotificationManager::CreateToastNotifierWithId(&HSTRING::from(APP_ID))
 }
 
+/// The name Windows shows on the app's toasts and in its notification settings.
+fn register_app_id() -> windows_registry::Result<()> {
+    let key = windows_registry::CURRENT_USER.create(format!(r"Software\Classes\AppUserModelId\{APP_ID}"))?;
+    key.set_string("DisplayName", "Sentry Tray")
+}
+
 fn toast(note: &Note<'_>, id: u32) -> windows::core::Result<Shown> {
+    static REGISTERED: OnceLock<()> = OnceLock::new();
+    REGISTERED.get_or_init(|| match register_app_id() {
+        Ok(()) => tracing::info!(app_id = APP_ID, "registered for toasts"),
+        Err(e) => tracing::warn!(error = %e, "could not register the app for toasts; Windows may not show them"),
+    });
     let document = XmlDocument::new()?;
     document.LoadXml(&HSTRING::from(crate::notifier::toast::xml(note)))?;
     let toast = ToastNotification::CreateToastNotification(&document)?;
