@@ -15,16 +15,7 @@ APT_PACKAGES=(
 TEST_ONLY=0
 [ "${1:-}" = "--with-test-tools" ] && TEST_ONLY=1
 
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "==> installing system packages: ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+scripts/apt-ensure "system packages" "${APT_PACKAGES[@]}"
 
 # The window's front end (ui/: Svelte, TypeScript, Vite) is built with Node.js 18 or newer and
 # the packages its lockfile pins, from the npm registry.

@@ -316,11 +316,7 @@ fn launch_polling(sentry: &StandIn, name: &str) -> App {
             Instant::now() < deadline,
             "the app never polled:\n{}\nSentry was asked: {:?}",
             app.log_text(),
-            sentry
-                .requests()
-                .iter()
-                .map(|r| format!("{} {}", r.method, r.path))
-                .collect::<Vec<_>>()
+            asked(&sentry)
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -363,11 +359,7 @@ fn polling_finds_a_new_issue_without_any_webhook() {
             Instant::now() < deadline,
             "no notification for the polled issue within 30 s; the app logged:\n{}\nSentry was asked:\n{:#?}",
             app.log_text(),
-            sentry
-                .requests()
-                .iter()
-                .map(|r| format!("{} {}", r.method, r.path))
-                .collect::<Vec<_>>()
+            asked(&sentry)
         );
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -376,6 +368,15 @@ fn polling_finds_a_new_issue_without_any_webhook() {
     let put = wait_for_request(&sentry, "PUT", "/api/0/organizations/acme/issues/101/");
     assert_eq!(put.body, serde_json::json!({"status": "resolved"}));
     close_all_notifications();
+}
+
+/// What Sentry was asked, for a failure's message.
+fn asked(sentry: &StandIn) -> Vec<String> {
+    sentry
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
 }
 
 /// Until Sentry has heard nothing new for a second: the app's own requests are done, so a
