@@ -2,6 +2,8 @@
 //! notifications, actions), shows the system's tray icon (`sni` on Linux and the BSDs, `shell`
 //! on Windows and macOS), and starts the window as a process of its own when the user opens it.
 //! Nothing here loads GTK or WebKit.
+// A release build on Windows opens no console window (debug builds keep it for their logs).
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod autostart;
 mod commands;
