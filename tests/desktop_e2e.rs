@@ -316,7 +316,7 @@ fn launch_polling(sentry: &StandIn, name: &str) -> App {
             Instant::now() < deadline,
             "the app never polled:\n{}\nSentry was asked: {:?}",
             app.log_text(),
-            asked(&sentry)
+            asked(sentry)
         );
         std::thread::sleep(Duration::from_millis(50));
     }
