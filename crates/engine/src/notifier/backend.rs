@@ -35,6 +35,14 @@ pub struct Note<'a> {
     pub actions: &'a [(&'a str, &'a str)],
 }
 
+impl Note<'_> {
+    /// The actions shown as buttons: all but `default`, which is the click on the body.
+    #[cfg_attr(all(unix, not(target_os = "macos"), not(test)), allow(dead_code))]
+    pub fn buttons(&self) -> impl Iterator<Item = &(&str, &str)> {
+        self.actions.iter().filter(|(key, _)| *key != "default")
+    }
+}
+
 /// What the user did with a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response {

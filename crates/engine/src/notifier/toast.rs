@@ -12,8 +12,9 @@ const MAX_BUTTONS: usize = 5;
 /// Sentry cannot add elements or attributes. Clicking the body activates with the arguments
 /// `default`, a button with its key.
 pub fn xml(note: &Note<'_>) -> String {
+    let buttons: Vec<_> = note.buttons().take(MAX_BUTTONS).collect();
     // Until acted on: Windows keeps a "reminder" toast on screen, and only with a button.
-    let reminder = note.expires.is_none() && note.actions.iter().any(|(key, _)| *key != "default");
+    let reminder = note.expires.is_none() && !buttons.is_empty();
     let mut toast = String::from(r#"<toast launch="default""#);
     if reminder {
         toast.push_str(r#" scenario="reminder""#);
@@ -27,12 +28,6 @@ pub fn xml(note: &Note<'_>) -> String {
         toast.push_str(&format!("<text>{}</text>", escape(note.body)));
     }
     toast.push_str("</binding></visual>");
-    let buttons: Vec<_> = note
-        .actions
-        .iter()
-        .filter(|(key, _)| *key != "default")
-        .take(MAX_BUTTONS)
-        .collect();
     if !buttons.is_empty() {
         toast.push_str("<actions>");
         for (key, label) in buttons {

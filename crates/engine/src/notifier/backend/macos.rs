@@ -184,10 +184,9 @@ async fn set_up() -> Result<(), String> {
 }
 
 /// The category for this set of buttons, registered with the centre the first time it is used.
-fn category(center: &UNUserNotificationCenter, actions: &[(&str, &str)]) -> Option<String> {
-    let buttons: Vec<(String, String)> = actions
-        .iter()
-        .filter(|(key, _)| *key != "default")
+fn category(center: &UNUserNotificationCenter, note: &Note<'_>) -> Option<String> {
+    let buttons: Vec<(String, String)> = note
+        .buttons()
         .map(|(key, label)| ((*key).to_owned(), (*label).to_owned()))
         .collect();
     if buttons.is_empty() {
@@ -263,7 +262,7 @@ fn request(note: &Note<'_>, id: u32) -> Option<oneshot::Receiver<Option<String>>
     let content = UNMutableNotificationContent::new();
     content.setTitle(&NSString::from_str(note.summary));
     content.setBody(&NSString::from_str(note.body));
-    if let Some(category) = category(&center, note.actions) {
+    if let Some(category) = category(&center, note) {
         content.setCategoryIdentifier(&NSString::from_str(&category));
     }
     if note.sound.is_some() {
