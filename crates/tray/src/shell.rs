@@ -7,6 +7,7 @@
 //! On Windows, where toasts are missing (Windows before 10, Wine) notifications show as the
 //! icon's balloon (`engine::set_balloon`).
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use engine::control::View;
@@ -18,7 +19,7 @@ use tray_icon::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tray_icon::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 
 use crate::icons;
-use crate::menu::{Choice, Entry, Snapshot};
+use crate::menu::{Choice, Entry, Look, Snapshot};
 
 enum Call {
     /// Shows the icon (the first time) or redraws it; answers whether it is shown.
@@ -58,12 +59,14 @@ where
         ran
     })?;
     let mut tray: Option<TrayIcon> = None;
+    // Decoded once per look, not at each redraw.
+    let mut icons: HashMap<Look, Option<tray_icon::Icon>> = HashMap::new();
     event_loop.run_return(|event, _, flow| {
         *flow = ControlFlow::Wait;
         let Event::UserEvent(call) = event else { return };
         match call {
             Call::Show(snapshot, shown) => {
-                let drawn = draw(&mut tray, &snapshot);
+                let drawn = draw(&mut tray, &mut icons, &snapshot);
                 if let Err(e) = &drawn {
                     tracing::error!(error = %e, "could not draw the tray icon");
                 }
@@ -154,14 +157,23 @@ impl Tray {
 }
 
 /// Makes or redraws the icon. On the event loop's thread.
-fn draw(tray: &mut Option<TrayIcon>, snapshot: &Snapshot) -> Result<(), String> {
+fn draw(
+    tray: &mut Option<TrayIcon>,
+    icons: &mut HashMap<Look, Option<tray_icon::Icon>>,
+    snapshot: &Snapshot,
+) -> Result<(), String> {
     let (look, line) = snapshot.look();
     let tooltip = if line.is_empty() {
         "Sentry Tray".to_owned()
     } else {
         format!("Sentry Tray: {line}")
     };
-    let icon = icons::decode(look).and_then(|i| tray_icon::Icon::from_rgba(i.pixels, i.width, i.height).ok());
+    let icon = icons
+        .entry(look)
+        .or_insert_with(|| {
+            icons::decode(look).and_then(|i| tray_icon::Icon::from_rgba(i.pixels, i.width, i.height).ok())
+        })
+        .clone();
     let menu = menu(snapshot).map_err(|e| e.to_string())?;
     match tray {
         Some(tray) => {
