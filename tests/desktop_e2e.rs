@@ -994,3 +994,73 @@ fn a_warning_expires_by_itself_a_fatal_one_stays_and_a_long_title_is_cut() {
     );
     close_all_notifications();
 }
+
+/// Sam comments on his own issue twice: once to nobody, once to me as Sentry's comment box
+/// writes it. Only the mention reaches the desktop; the inbox says why for both.
+#[test]
+fn a_comment_that_mentions_me_is_notified_and_one_to_nobody_on_someone_elses_issue_is_not() {
+    let s = setup("mention");
+    s.sentry.set_issues(vec![serde_json::json!({
+        "id": "100", "title": "Sam's issue", "project": {"slug": "sentry"},
+        "assignedTo": {"type": "user", "id": "7", "name": "Sam"},
+        "isSubscribed": false, "subscriptionDetails": null
+    })]);
+    let by_sam = |id: u64, text: &'static str| {
+        move |body: &mut serde_json::Value| {
+            body["data"]["comment_id"] = id.into();
+            body["data"]["comment"] = text.into();
+            body["actor"] = serde_json::json!({"type": "user", "id": 5, "name": "Sam"});
+        }
+    };
+    let file = "webhook.comment.created.json";
+    assert_eq!(
+        signed_example(&s.app, "comment", file, by_sam(1, "e2e no mention here")),
+        201
+    );
+    assert_eq!(
+        signed_example(&s.app, "comment", file, by_sam(2, "**@Jane Doe** e2e can you look?")),
+        201
+    );
+    let shown = wait_for_notification("for the mention", Duration::from_secs(10), |n| {
+        format!("{} {}", n.summary, n.body).contains("e2e can you look")
+    });
+    assert!(shown.summary.contains("Sam commented"), "{shown:?}");
+    let inbox = cli(
+        &["inbox", "--json"],
+        "",
+        &[("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())],
+    );
+    let alerts: serde_json::Value = serde_json::from_slice(&inbox.stdout).unwrap();
+    let find = |text: &str| {
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"].as_str().is_some_and(|t| t.contains(text)))
+            .unwrap_or_else(|| panic!("{text} is in the inbox: {alerts}"))
+            .clone()
+    };
+    let mention = find("e2e can you look");
+    assert_eq!(mention["decision"], "now");
+    assert!(
+        mention["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "it mentions you"),
+        "{mention}"
+    );
+    let other = find("e2e no mention here");
+    assert_eq!(other["decision"], "suppress");
+    assert_eq!(
+        other["reasons"].as_array().unwrap().last().unwrap(),
+        "not an issue of yours: assigned to 7, not you, and you are not subscribed to it"
+    );
+    assert!(
+        dunst_notifications()
+            .iter()
+            .all(|n| !n.summary.contains("e2e no mention")),
+        "the comment to nobody was shown"
+    );
+    close_all_notifications();
+}

@@ -909,6 +909,7 @@ fn every_preference_is_set_in_the_window_and_read_back_by_the_command_line() {
             "event_alert",
             "metric_alert",
             "assigned_to_me",
+            "mentioned",
             "comment_on_my_issue",
             "state_changed"
         ]),

@@ -128,7 +128,7 @@ describe('the preferences editor', () => {
     const { set } = editor();
     const user = userEvent.setup();
     await user.click(within(field('kinds')).getByLabelText('Escalating issues'));
-    await user.click(within(field('kinds')).getByLabelText('Changes made by others'));
+    await user.click(within(field('kinds')).getByLabelText('Changes by others to my issues'));
     expect(set.mock.calls[set.mock.calls.length - 1]).toEqual(['kinds', 'new_issue,regression,escalating,state_changed']);
   });
 

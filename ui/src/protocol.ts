@@ -5,7 +5,11 @@ export type Account = {
 /**
  * `None` for the environment's account.
  */
-id: number | null, url: string, org: string, org_name: string | null, user_id: string | null, username: string | null, email: string | null, teams: Array<string>, token_source: Origin, };
+id: number | null, url: string, org: string, org_name: string | null, user_id: string | null, username: string | null, 
+/**
+ * The name Sentry shows for the user (accounts added before it was kept: `None`).
+ */
+name: string | null, email: string | null, teams: Array<string>, token_source: Origin, };
 
 /**
  * How an account's polling stands, as the window and tray show it.
@@ -22,7 +26,7 @@ export type ActionState = "pending" | "done" | "failed";
 /**
  * What happened, as the user chooses what to hear about.
  */
-export type AlertKind = "new_issue" | "regression" | "escalating" | "event_alert" | "metric_alert" | "assigned_to_me" | "comment_on_my_issue" | "state_changed";
+export type AlertKind = "new_issue" | "regression" | "escalating" | "event_alert" | "metric_alert" | "assigned_to_me" | "mentioned" | "comment_on_my_issue" | "state_changed";
 
 /**
  * Someone issues can be assigned to: `assignee` as `assign=` takes it, and how to show them.
@@ -201,6 +205,11 @@ export type MatchedRule = {
 line: number, text: string, owners: Array<string>, };
 
 /**
+ * Who a comment mentions, of me and my teams.
+ */
+export type Mention = { "who": "you" } | { "who": "your_team", team: string, };
+
+/**
  * What mute rules would have done to recent alerts: of the `checked` latest alerts in scope,
  * the ones each rule (in the order asked) would have muted.
  */
@@ -367,7 +376,7 @@ export type Reason = { "reason": "project_off", project: string, } | { "reason":
 /**
  * 1-based, as the user counts their rules.
  */
-rule: number, by: MuteRule, } | { "reason": "comment_on_your_issue" } | { "reason": "comment_not_on_your_issue", assignment: Assignment, } | { "reason": "everything", project: string, } | { "reason": "assigned", assignment: Assignment, } | { "reason": "owned", ownership: Ownership, } | { "reason": "neither_assigned_nor_owned", assignment: Assignment, ownership: Ownership, } | { "reason": "breaks_through_quiet_hours", critical: boolean, } | { "reason": "quiet_hours", until: string, } | { "reason": "spike_limit", limit: number, project: string, } | { "reason": "digest_level", level: Level, up_to: Level, } | { "reason": "notify", kind: AlertKind, project: string, } | { "reason": "paused" } | { "reason": "incident_resolved" } | { "reason": "preferences_unreadable", detail: string, } | string;
+rule: number, by: MuteRule, } | { "reason": "comment_on_your_issue" } | { "reason": "comment_not_on_your_issue", assignment: Assignment, } | { "reason": "mentioned", mention: Mention, } | { "reason": "involved", assignment: Assignment, subscription: Subscription, } | { "reason": "not_involved", assignment: Assignment, subscription: Subscription, } | { "reason": "everything", project: string, } | { "reason": "assigned", assignment: Assignment, } | { "reason": "owned", ownership: Ownership, } | { "reason": "neither_assigned_nor_owned", assignment: Assignment, ownership: Ownership, } | { "reason": "breaks_through_quiet_hours", critical: boolean, } | { "reason": "quiet_hours", until: string, } | { "reason": "spike_limit", limit: number, project: string, } | { "reason": "digest_level", level: Level, up_to: Level, } | { "reason": "notify", kind: AlertKind, project: string, } | { "reason": "paused" } | { "reason": "incident_resolved" } | { "reason": "preferences_unreadable", detail: string, } | string;
 
 /**
  * An alert as lists show it.
@@ -462,6 +471,16 @@ webhook_note: string | null,
  * (webhooks carry none), said beside the environment setting.
  */
 environment_note: string | null, };
+
+/**
+ * Whether Sentry sends me the issue's workflow notifications (its `isSubscribed`), and why.
+ */
+export type Subscription = { "subscribed": "unknown" } | { "subscribed": "no" } | { "subscribed": "yes", because: SubscriptionReason | null, };
+
+/**
+ * Why Sentry subscribed me to an issue (its `subscriptionDetails.reason`).
+ */
+export type SubscriptionReason = "commented" | "assigned" | "bookmarked" | "changed_status" | "mentioned";
 
 /**
  * What a user can do from a notification.

@@ -25,6 +25,8 @@ pub struct Account {
     pub org_name: Option<String>,
     pub user_id: Option<String>,
     pub username: Option<String>,
+    /// The name Sentry shows for the user (accounts added before it was kept: `None`).
+    pub name: Option<String>,
     pub email: Option<String>,
     pub teams: Vec<String>,
     pub token_source: Origin,
@@ -41,6 +43,7 @@ impl Account {
             org_name: None,
             user_id: None,
             username: None,
+            name: None,
             email: None,
             teams: Vec::new(),
             token_source: Origin::Environment,
@@ -200,8 +203,8 @@ pub async fn add(
     let id = {
         let conn = store.conn();
         let inserted = conn.execute(
-            "INSERT INTO accounts (url, org, org_name, user_id, username, email, teams, added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO accounts (url, org, org_name, user_id, username, email, teams, added_at, name)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 url,
                 org,
@@ -210,7 +213,8 @@ pub async fn add(
                 me.username,
                 me.email,
                 serde_json::to_string(&teams).unwrap_or_default(),
-                now()
+                now(),
+                me.name,
             ],
         );
         match inserted {
@@ -242,6 +246,7 @@ pub async fn add(
         org_name: Some(org_name),
         user_id: Some(me.id),
         username: Some(me.username),
+        name: Some(me.name),
         email: Some(me.email),
         teams,
         token_source: Origin::Keyring,
@@ -254,7 +259,7 @@ pub fn list(engine: &Engine) -> Result<Vec<Account>, AccountError> {
     let mut accounts: Vec<Account> = {
         let conn = store.conn();
         let mut stmt = conn
-            .prepare("SELECT id, url, org, org_name, user_id, username, email, teams FROM accounts ORDER BY id")
+            .prepare("SELECT id, url, org, org_name, user_id, username, email, teams, name FROM accounts ORDER BY id")
             .map_err(|e| store.err(e))?;
         let rows = stmt
             .query_map([], |r| {
@@ -266,6 +271,7 @@ pub fn list(engine: &Engine) -> Result<Vec<Account>, AccountError> {
                     org_name: r.get(3)?,
                     user_id: r.get(4)?,
                     username: r.get(5)?,
+                    name: r.get(8)?,
                     email: r.get(6)?,
                     teams: serde_json::from_str(&teams).unwrap_or_default(),
                     token_source: Origin::Keyring,

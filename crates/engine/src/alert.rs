@@ -4,7 +4,7 @@ use sentry_api::Issue;
 use sentry_api::models::org_from_url;
 use sentry_api::webhook::{Comment, EventPayload, MetricAlert, Payload, PayloadError};
 
-use crate::policy::{AlertKind, Facts, Level, Me};
+use crate::policy::{AlertKind, Facts, Level, Me, Subscription, assignment_of, mention};
 
 /// What Sentry reported, as `resource.action` on the wire and in the database.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, ts_rs::TS)]
@@ -455,12 +455,16 @@ impl Alert {
 
     /// What the policy reads from this alert, seen by `me`.
     pub fn facts<'a>(&'a self, me: &Me) -> Facts<'a> {
-        let assigned_to_me = self.assigned_to.as_deref() == Some(&format!("user:{}", me.user_id));
+        let assigned_to_mine = assignment_of(self.assigned_to.as_deref(), me).is_mine();
+        let mention = match self.kind {
+            Kind::CommentCreated => self.message.as_deref().and_then(|text| mention(text, me)),
+            _ => None,
+        };
         let kind = match (&self.kind, self.substatus.as_deref()) {
             (Kind::IssueCreated, _) => Some(AlertKind::NewIssue),
             (Kind::IssueUnresolved, Some("escalating")) => Some(AlertKind::Escalating),
             (Kind::IssueUnresolved, Some("regressed")) => Some(AlertKind::Regression),
-            (Kind::IssueAssigned, _) if assigned_to_me => Some(AlertKind::AssignedToMe),
+            (Kind::IssueAssigned, _) if assigned_to_mine => Some(AlertKind::AssignedToMe),
             (
                 Kind::IssueUnresolved
                 | Kind::IssueAssigned
@@ -471,6 +475,7 @@ impl Alert {
             ) => Some(AlertKind::StateChanged),
             (Kind::EventAlertTriggered | Kind::EventAlert, _) => Some(AlertKind::EventAlert),
             (Kind::MetricAlertCritical | Kind::MetricAlertWarning, _) => Some(AlertKind::MetricAlert),
+            (Kind::CommentCreated, _) if mention.is_some() => Some(AlertKind::Mentioned),
             (Kind::CommentCreated, _) => Some(AlertKind::CommentOnMyIssue),
             // error.created fires for every event: stored, never a notification of its own.
             _ => None,
@@ -487,6 +492,8 @@ impl Alert {
             tags: &self.tags,
             assigned_to: self.assigned_to.as_deref(),
             by_me: !me.user_id.is_empty() && self.actor_user_id.as_deref() == Some(me.user_id.as_str()),
+            mention,
+            subscription: Subscription::Unknown,
             critical: self.kind == Kind::MetricAlertCritical,
         }
     }

@@ -15,7 +15,10 @@ use crate::alert::{Alert, Kind};
 use crate::api::Engine;
 use crate::enrich::Enricher;
 use crate::notifier::Notifier;
-use crate::policy::{Audience, Decision, Deliver, EnvironmentUnknown, History, Preferences, Reason, decide};
+use crate::policy::{
+    AlertKind, Audience, Decision, Deliver, EnvironmentUnknown, History, Preferences, Reason, Subscription, decide,
+    heard_as,
+};
 use crate::receiver::{self, ReceiverState, SecretSource, WebhookSecret, now};
 use crate::secrets::Origin;
 use crate::status::Status;
@@ -533,10 +536,13 @@ pub async fn decide_for(enricher: &Enricher, alert: &Alert, at: DateTime<Utc>) -
         notified_last_hour: store.notified_since(project, at.timestamp() - 3600)?,
     };
     let me = enricher.me(alert).await;
-    // "Comment on my issue" needs to know whose issue it is; the comment does not say.
     let mut alert = alert.clone();
-    if alert.kind.is_comment() {
-        alert.assigned_to = enricher.assignee(&alert).await;
+    // Comments and others' changes notify on my issues only: whose it is and whether I am
+    // subscribed, read from Sentry only where such an alert would be heard at all.
+    let heard = alert.facts(&me).kind.and_then(|kind| heard_as(kind, &preferences));
+    let mut subscription = Subscription::Unknown;
+    if matches!(heard, Some(AlertKind::CommentOnMyIssue | AlertKind::StateChanged)) {
+        (alert.assigned_to, subscription) = enricher.involvement(&alert).await;
     }
     // Issue webhooks and polled issues carry no environment: the issue's latest event has it.
     let mut unknown = None;
@@ -553,6 +559,7 @@ pub async fn decide_for(enricher: &Enricher, alert: &Alert, at: DateTime<Utc>) -
     };
     let mut facts = alert.facts(&me);
     facts.environment_unknown = unknown;
+    facts.subscription = subscription;
     let decision = decide(&facts, &preferences, ownership.as_ref(), &me, at, history);
     let unsure = unknown == Some(EnvironmentUnknown::Unreachable);
     Ok(Decided {

@@ -8,26 +8,38 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ownership::{Evaluation, Event, Ruleset};
-use sentry_api::{ApiError, Client};
+use sentry_api::{ApiError, Client, Issue};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::accounts::{self, Account};
-use crate::alert::Alert;
+use crate::alert::{Alert, Source};
 use crate::api::Engine;
-use crate::policy::{EnvironmentUnknown, Me, Preferences};
+use crate::policy::{EnvironmentUnknown, Me, Preferences, Subscription};
 use crate::receiver::now;
 use crate::store::Store;
 
 const IDENTITY_TTL: i64 = 24 * 3600;
 const OWNERSHIP_TTL: i64 = 3600;
 const EVENT_TTL: i64 = 600;
+/// Short: commenting on an issue subscribes me to it.
+const INVOLVEMENT_TTL: i64 = 60;
+
+/// What [`Enricher::involvement`] keeps of an issue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Involvement {
+    assignee: Option<String>,
+    subscription: Subscription,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Identity {
     id: String,
     email: String,
     username: String,
+    /// Cached before names were kept: none.
+    #[serde(default)]
+    name: String,
     teams: Vec<String>,
 }
 
@@ -120,11 +132,13 @@ impl Enricher {
         let Some((account, client)) = self.account(alert).await else {
             return Me::default();
         };
-        if let (Some(id), Some(email)) = (&account.user_id, &account.email) {
+        // Accounts added before names were kept ask Sentry once a day, for the name.
+        if let (Some(id), Some(email), Some(name)) = (&account.user_id, &account.email, &account.name) {
             return Me {
                 user_id: id.clone(),
                 email: email.clone(),
                 username: account.username.clone().unwrap_or_default(),
+                name: name.clone(),
                 teams: account.teams,
             };
         }
@@ -142,6 +156,7 @@ impl Enricher {
                     id: me.id,
                     email: me.email,
                     username: me.username,
+                    name: me.name,
                     teams,
                 };
                 Ok(serde_json::to_string(&identity).unwrap_or_default())
@@ -152,30 +167,46 @@ impl Enricher {
                 user_id: i.id,
                 email: i.email,
                 username: i.username,
+                name: i.name,
                 teams: i.teams,
             },
             None => Me::default(),
         }
     }
 
-    /// Whom the alert's issue is assigned to (`user:<id>` / `team:<slug>`), when the alert does
-    /// not say (comments): read from Sentry, cached.
-    pub async fn assignee(&self, alert: &Alert) -> Option<String> {
-        if alert.assigned_to.is_some() {
-            return alert.assigned_to.clone();
+    /// Whom the alert's issue is assigned to (`user:<id>` / `team:<slug>`) and whether I am
+    /// subscribed to it, as Sentry says to me: what a comment or someone else's change needs to
+    /// be judged mine. A polled issue says both (it was read with my token); a webhook's copy
+    /// speaks for the integration, so the issue is read, once a minute at most.
+    pub async fn involvement(&self, alert: &Alert) -> (Option<String>, Subscription) {
+        if alert.source == Source::Poll
+            && let Ok(issue) = serde_json::from_str::<Issue>(&alert.payload)
+        {
+            return (
+                alert.assigned_to.clone().or_else(|| issue.assignee()),
+                Subscription::of(&issue),
+            );
         }
-        let (account, client) = self.account(alert).await?;
-        let key = format!("assignee.{}.{}", account.key(), alert.issue_id);
+        let Some((account, client)) = self.account(alert).await else {
+            return (alert.assigned_to.clone(), Subscription::Unknown);
+        };
+        let key = format!("involvement.{}.{}", account.key(), alert.issue_id);
         let org = account.org.clone();
-        let text = self
-            .cached(&key, EVENT_TTL, || async {
-                client
-                    .issue(&org, &alert.issue_id)
-                    .await
-                    .map(|i| i.assignee().unwrap_or_default())
+        let fetched = self
+            .cached(&key, INVOLVEMENT_TTL, || async {
+                let issue = client.issue(&org, &alert.issue_id).await?;
+                let seen = Involvement {
+                    assignee: issue.assignee(),
+                    subscription: Subscription::of(&issue),
+                };
+                Ok(serde_json::to_string(&seen).unwrap_or_default())
             })
-            .await?;
-        Some(text).filter(|t| !t.is_empty())
+            .await
+            .and_then(|text| serde_json::from_str::<Involvement>(&text).ok());
+        match fetched {
+            Some(seen) => (alert.assigned_to.clone().or(seen.assignee), seen.subscription),
+            None => (alert.assigned_to.clone(), Subscription::Unknown),
+        }
     }
 
     /// The ownership result for the alert: the project's rules in Sentry plus the local rules,

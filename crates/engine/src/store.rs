@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_action_maybe_sent.sql"),
     include_str!("../migrations/0010_alert_payloads.sql"),
     include_str!("../migrations/0011_issue_state.sql"),
+    include_str!("../migrations/0012_account_name.sql"),
 ];
 
 /// The preferences row every project falls back to.

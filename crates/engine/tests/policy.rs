@@ -2,7 +2,10 @@
 //! zones and daylight-saving changes for quiet hours.
 
 use chrono::{DateTime, TimeZone, Utc};
-use engine::policy::{AlertKind, Audience, Decision, Deliver, Facts, History, Level, Me, Preferences, decide};
+use engine::policy::{
+    AlertKind, Audience, Decision, Deliver, Facts, History, Level, Me, Mention, Preferences, Subscription,
+    SubscriptionReason, decide,
+};
 use ownership::{Event, Frame, Ruleset, parse};
 
 fn me() -> Me {
@@ -10,6 +13,7 @@ fn me() -> Me {
         user_id: "42".into(),
         email: "jane@example.com".into(),
         username: "jane".into(),
+        name: "Jane Doe".into(),
         teams: vec!["payments".into()],
     }
 }
@@ -51,7 +55,7 @@ fn every_kind_and_level_against_every_minimum() {
     for kind in AlertKind::ALL {
         for level in levels {
             for min in levels {
-                let all = "new_issue,regression,escalating,event_alert,metric_alert,assigned_to_me,comment_on_my_issue,state_changed";
+                let all = "new_issue,regression,escalating,event_alert,metric_alert,assigned_to_me,mentioned,comment_on_my_issue,state_changed";
                 let p = prefs(&[("min_level", min.name()), ("kinds", all)]);
                 // Assigned to me, so a comment is on my issue.
                 let mine = Facts {
@@ -75,7 +79,9 @@ fn every_kind_and_level_against_every_minimum() {
                         &format!("level {} is below the minimum {} for web", level.name(), min.name())
                     );
                 }
-                // The same alert with its kind turned off never notifies.
+                // The same alert with its kind turned off never notifies (a mention, a comment
+                // too, only with comments off as well).
+                let name = serde_json::to_value(kind).unwrap();
                 let off: Vec<&str> = vec![
                     "new_issue",
                     "regression",
@@ -83,11 +89,12 @@ fn every_kind_and_level_against_every_minimum() {
                     "event_alert",
                     "metric_alert",
                     "assigned_to_me",
+                    "mentioned",
                     "comment_on_my_issue",
                     "state_changed",
                 ]
                 .into_iter()
-                .filter(|k| serde_json::to_value(kind).unwrap() != *k)
+                .filter(|k| name != *k && !(kind == AlertKind::Mentioned && *k == "comment_on_my_issue"))
                 .collect();
                 let p = prefs(&[("min_level", min.name()), ("kinds", &off.join(","))]);
                 assert_eq!(run(&mine, &p, noon()).deliver, Deliver::Suppress);
@@ -215,14 +222,124 @@ fn each_setting_decides_with_its_reason() {
             "changes made by others are turned off for web",
         ),
         (
-            "someone else's change",
+            "someone else's change to an issue I am subscribed to",
+            prefs(&[("kinds", "new_issue,state_changed")]),
+            Facts {
+                kind: Some(AlertKind::StateChanged),
+                subscription: Subscription::Yes {
+                    because: Some(SubscriptionReason::Commented),
+                },
+                ..base.clone()
+            },
+            Deliver::Now,
+            "changes made by others in web",
+        ),
+        (
+            "someone else's change to my team's issue",
+            prefs(&[("kinds", "new_issue,state_changed"), ("audience", "owned")]),
+            Facts {
+                kind: Some(AlertKind::StateChanged),
+                assigned_to: Some("team:payments"),
+                subscription: Subscription::No,
+                ..base.clone()
+            },
+            Deliver::Now,
+            "changes made by others in web",
+        ),
+        (
+            "someone else's change to an issue not mine",
+            prefs(&[("kinds", "new_issue,state_changed")]),
+            Facts {
+                kind: Some(AlertKind::StateChanged),
+                assigned_to: Some("user:7"),
+                subscription: Subscription::No,
+                ..base.clone()
+            },
+            Deliver::Suppress,
+            "not an issue of yours: assigned to 7, not you, and you are not subscribed to it",
+        ),
+        (
+            "someone else's change where Sentry could not be asked",
             prefs(&[("kinds", "new_issue,state_changed")]),
             Facts {
                 kind: Some(AlertKind::StateChanged),
                 ..base.clone()
             },
+            Deliver::Suppress,
+            "not an issue of yours: it is assigned to nobody, and whether you are subscribed to it could not be read from Sentry",
+        ),
+        (
+            "a mention of my team",
+            prefs(&[("audience", "owned")]),
+            Facts {
+                kind: Some(AlertKind::Mentioned),
+                mention: Some(Mention::YourTeam {
+                    team: "payments".into(),
+                }),
+                ..base.clone()
+            },
             Deliver::Now,
-            "changes made by others in web",
+            "mentions of you or your teams in web",
+        ),
+        (
+            "a mention with mentions off is a comment on my issue",
+            prefs(&[("kinds", "new_issue,comment_on_my_issue")]),
+            Facts {
+                kind: Some(AlertKind::Mentioned),
+                mention: Some(Mention::You),
+                subscription: Subscription::Yes { because: None },
+                ..base.clone()
+            },
+            Deliver::Now,
+            "comments on your issues in web",
+        ),
+        (
+            "a mention with mentions and comments off",
+            prefs(&[("kinds", "new_issue")]),
+            Facts {
+                kind: Some(AlertKind::Mentioned),
+                mention: Some(Mention::You),
+                ..base.clone()
+            },
+            Deliver::Suppress,
+            "mentions of you or your teams are turned off for web",
+        ),
+        (
+            "my own mention of my team",
+            Preferences::default(),
+            Facts {
+                kind: Some(AlertKind::Mentioned),
+                mention: Some(Mention::YourTeam {
+                    team: "payments".into(),
+                }),
+                by_me: true,
+                ..base.clone()
+            },
+            Deliver::Suppress,
+            "you made this change yourself",
+        ),
+        (
+            "assigned to my team by someone else",
+            prefs(&[("audience", "owned")]),
+            Facts {
+                kind: Some(AlertKind::AssignedToMe),
+                assigned_to: Some("team:payments"),
+                ..base.clone()
+            },
+            Deliver::Now,
+            "issues assigned to you or your teams in web",
+        ),
+        (
+            "assigned by me",
+            Preferences::default(),
+            Facts {
+                kind: Some(AlertKind::AssignedToMe),
+                assigned_to: Some("user:42"),
+                by_me: true,
+                ..base.clone()
+            },
+            Deliver::Suppress,
+            "you made this change yourself",
         ),
         (
             "unknown kind",
@@ -300,7 +417,7 @@ fn each_setting_decides_with_its_reason() {
             prefs(&[("audience", "owned")]),
             facts(AlertKind::AssignedToMe, Level::Error),
             Deliver::Now,
-            "issues assigned to you in web",
+            "issues assigned to you or your teams in web",
         ),
         (
             "owned without rules",
@@ -340,7 +457,7 @@ fn each_setting_decides_with_its_reason() {
                 ..base.clone()
             },
             Deliver::Suppress,
-            "a comment on an issue that is not yours (assigned to 7, not you)",
+            "not an issue of yours: assigned to 7, not you, and whether you are subscribed to it could not be read from Sentry",
         ),
         (
             "my own comment",

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use engine::Alert;
-use engine::policy::{Deliver, EnvironmentUnknown, History, Me, Preferences, decide};
+use engine::policy::{Deliver, EnvironmentUnknown, History, Me, Preferences, Subscription, SubscriptionReason, decide};
 use ownership::{Event, Ruleset, parse};
 use serde_json::{Value, json};
 
@@ -14,6 +14,7 @@ fn me() -> Me {
         user_id: "42".into(),
         email: "jane@example.com".into(),
         username: "jane".into(),
+        name: "Jane Doe".into(),
         teams: vec!["payments".into()],
     }
 }
@@ -39,6 +40,8 @@ struct Found {
     /// Sentry's ownership rules for the project, and the frames of the issue's latest event.
     ownership: Option<(&'static str, Value)>,
     notified_last_hour: u32,
+    /// Whether Sentry has me subscribed to the issue.
+    subscription: Subscription,
 }
 
 struct Scenario {
@@ -240,24 +243,57 @@ fn scenarios() -> Vec<Scenario> {
             because: "",
         },
         Scenario {
-            name: "someone else resolved my issue, and I asked to hear of it",
+            name: "someone else resolved an issue I commented on, and I asked to hear of it",
             prefs: &[("kinds", "new_issue,state_changed")],
             alert: sent("webhook.issue.resolved.json", |_| {}),
-            found: Found::default(),
+            found: Found {
+                subscription: Subscription::Yes {
+                    because: Some(SubscriptionReason::Commented),
+                },
+                ..Found::default()
+            },
             at: tuesday_noon(),
             deliver: Deliver::Now,
             why: "changes made by others in front-end",
+            because: "you are subscribed to it in Sentry (you commented on it)",
+        },
+        Scenario {
+            name: "someone else resolved an issue I never touched",
+            prefs: &[("kinds", "new_issue,state_changed")],
+            alert: sent("webhook.issue.resolved.json", |_| {}),
+            found: Found {
+                subscription: Subscription::No,
+                ..Found::default()
+            },
+            at: tuesday_noon(),
+            deliver: Deliver::Suppress,
+            why: "not an issue of yours: it is assigned to nobody, and you are not subscribed to it",
             because: "",
         },
         Scenario {
             name: "a comment on an issue nobody has taken",
             prefs: &[],
             alert: sent("webhook.comment.created.json", |_| {}),
-            found: Found::default(),
+            found: Found {
+                subscription: Subscription::No,
+                ..Found::default()
+            },
             at: tuesday_noon(),
             deliver: Deliver::Suppress,
-            why: "a comment on an issue that is not yours (it is assigned to nobody)",
+            why: "not an issue of yours: it is assigned to nobody, and you are not subscribed to it",
             because: "",
+        },
+        Scenario {
+            name: "a comment that hands an issue to my team, as Sentry's comment box writes it",
+            prefs: &[("audience", "owned")],
+            alert: sent("webhook.comment.created.json", |body| {
+                body["data"]["comment"] = "**#payments** can you take this?".into();
+            }),
+            found: Found::default(),
+            at: tuesday_noon(),
+            deliver: Deliver::Now,
+            why: "mentions of you or your teams in sentry",
+            because: "it mentions your team #payments",
         },
     ]
 }
@@ -278,6 +314,7 @@ fn what_a_user_sees_for_what_sentry_sends() {
         let me = me();
         let mut facts = alert.facts(&me);
         facts.environment_unknown = scenario.found.environment_unknown;
+        facts.subscription = scenario.found.subscription;
         let evaluation = scenario.found.ownership.as_ref().map(|(rules, event)| {
             let rules = Ruleset::compile(parse(rules).unwrap()).unwrap();
             rules.evaluate(&Event::from_json(event).unwrap())

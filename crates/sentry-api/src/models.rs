@@ -47,6 +47,13 @@ pub struct Issue {
     /// `{type, value, filename, …}` for errors, `{title}` for messages.
     #[serde(default)]
     pub metadata: Option<serde_json::Value>,
+    /// Whether the user asking gets the issue's workflow notifications; `None` when the server
+    /// did not say. A webhook's copy speaks for the integration, not for a person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_subscribed: Option<bool>,
+    /// `{reason: "commented" | "assigned" | …}`, `{disabled: true}`, or null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_details: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,6 +109,12 @@ impl Issue {
             .iter()
             .find_map(|f| a[f].as_str().filter(|v| !v.is_empty()))
             .map(str::to_owned)
+    }
+
+    /// Why the user is subscribed, as Sentry words it (`commented`, `assigned`, `bookmarked`,
+    /// `changed_status`, `mentioned`; `unknown` or absent when it does not say).
+    pub fn subscription_reason(&self) -> Option<&str> {
+        self.subscription_details.as_ref()?.get("reason")?.as_str()
     }
 
     /// The best link for a person to open in a browser.

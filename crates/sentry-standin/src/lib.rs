@@ -350,7 +350,9 @@ fn issue_json(org: &str, id: &str) -> Value {
         "id": id, "shortId": "FRONT-END-9", "title": "ReferenceError: blooopy is not defined",
         "culprit": "?(runner)", "level": "error", "status": "unresolved", "substatus": "new",
         "permalink": format!("https://{org}.sentry.io/issues/{id}/"),
-        "project": {"id": "1", "name": "front-end", "slug": "front-end"}, "assignedTo": null
+        "project": {"id": "1", "name": "front-end", "slug": "front-end"}, "assignedTo": null,
+        // Sentry says for the user asking whether they get the issue's workflow notifications.
+        "isSubscribed": false, "subscriptionDetails": null
     })
 }
 

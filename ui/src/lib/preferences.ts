@@ -17,9 +17,10 @@ export const KINDS: [AlertKind, string][] = [
   ['escalating', 'Escalating issues'],
   ['event_alert', 'Alert rules firing'],
   ['metric_alert', 'Metric alerts'],
-  ['assigned_to_me', 'Issues assigned to me'],
+  ['assigned_to_me', 'Issues assigned to me or my teams'],
+  ['mentioned', 'Mentions of me or my teams'],
   ['comment_on_my_issue', 'Comments on my issues'],
-  ['state_changed', 'Changes made by others'],
+  ['state_changed', 'Changes by others to my issues'],
 ];
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

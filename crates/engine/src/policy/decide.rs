@@ -5,7 +5,7 @@ use ownership::{Evaluation, Owner};
 use serde::{Deserialize, Serialize};
 
 use super::prefs::{AlertKind, Audience, Level, MuteRule, Preferences};
-use super::reason::{Assignment, EnvironmentUnknown, Ownership, Reason};
+use super::reason::{Assignment, EnvironmentUnknown, Mention, Ownership, Reason, Subscription};
 
 /// What the policy knows about an alert.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +24,10 @@ pub struct Facts<'a> {
     pub assigned_to: Option<&'a str>,
     /// Whether I made the change this alert reports.
     pub by_me: bool,
+    /// Whom of me and my teams a comment mentions.
+    pub mention: Option<Mention>,
+    /// Whether Sentry has me subscribed to the issue (read for comments and changes by others).
+    pub subscription: Subscription,
     /// A critical metric alert.
     pub critical: bool,
 }
@@ -34,6 +38,8 @@ pub struct Me {
     pub user_id: String,
     pub email: String,
     pub username: String,
+    /// My name as people write it (Sentry's comment box mentions me by it).
+    pub name: String,
     /// My teams' slugs.
     pub teams: Vec<String>,
 }
@@ -102,7 +108,7 @@ pub fn decide(
     let Some(kind) = facts.kind else {
         return Decision::end(Deliver::Suppress, reasons, Reason::NotNotifiable);
     };
-    if !prefs.kinds.contains(&kind) {
+    let Some(kind) = heard_as(kind, prefs) else {
         return Decision::end(
             Deliver::Suppress,
             reasons,
@@ -111,8 +117,8 @@ pub fn decide(
                 project: project(),
             },
         );
-    }
-    if matches!(kind, AlertKind::StateChanged | AlertKind::CommentOnMyIssue) && facts.by_me {
+    };
+    if kind.is_workflow() && facts.by_me {
         return Decision::end(Deliver::Suppress, reasons, Reason::ByYou);
     }
     // Metric alerts carry no event level; their severity is critical/warning.
@@ -151,13 +157,6 @@ pub fn decide(
     if let Some((index, rule)) = prefs.mute.iter().enumerate().find(|(_, rule)| muted(rule, facts)) {
         let by = rule.clone();
         return Decision::end(Deliver::Suppress, reasons, Reason::Muted { rule: index + 1, by });
-    }
-    if kind == AlertKind::CommentOnMyIssue {
-        let assignment = assignment(facts, me);
-        if !assignment.is_mine() {
-            return Decision::end(Deliver::Suppress, reasons, Reason::CommentNotOnYourIssue { assignment });
-        }
-        reasons.push(Reason::CommentOnYourIssue);
     }
     match audience(facts, kind, prefs.audience, ownership, me) {
         Ok(reason) => reasons.push(reason),
@@ -203,6 +202,18 @@ pub fn decide(
     )
 }
 
+/// What an alert of `kind` is heard as under `prefs`, if it is heard at all. A mention is a
+/// comment too: with mentions off it is heard as one where comments are on.
+pub fn heard_as(kind: AlertKind, prefs: &Preferences) -> Option<AlertKind> {
+    if prefs.kinds.contains(&kind) {
+        Some(kind)
+    } else if kind == AlertKind::Mentioned && prefs.kinds.contains(&AlertKind::CommentOnMyIssue) {
+        Some(AlertKind::CommentOnMyIssue)
+    } else {
+        None
+    }
+}
+
 /// A mute pattern: a glob over the whole text when it has `*`, `?` or `[`, else a substring;
 /// both ignore case.
 fn contains(haystack: Option<&str>, pattern: &str) -> bool {
@@ -224,9 +235,13 @@ pub fn muted(rule: &MuteRule, facts: &Facts) -> bool {
     }
 }
 
-/// Whose the alert is by assignment.
 fn assignment(facts: &Facts, me: &Me) -> Assignment {
-    let Some(to) = facts.assigned_to.filter(|a| !a.is_empty()) else {
+    assignment_of(facts.assigned_to, me)
+}
+
+/// Whose an issue assigned to `assigned_to` (Sentry's `assignedTo`) is.
+pub fn assignment_of(assigned_to: Option<&str>, me: &Me) -> Assignment {
+    let Some(to) = assigned_to.filter(|a| !a.is_empty()) else {
         return Assignment::Nobody;
     };
     if let Some(team) = to.strip_prefix("team:") {
@@ -281,10 +296,34 @@ fn audience(
     evaluation: Option<&Evaluation>,
     me: &Me,
 ) -> Result<Reason, Reason> {
-    if kind == AlertKind::AssignedToMe {
-        return Ok(Reason::Assigned {
-            assignment: Assignment::You,
-        });
+    // Workflow alerts are personal by their kind: being mine is what they are about, so the
+    // project's audience (everything, owned, assigned) does not narrow them further.
+    match kind {
+        AlertKind::AssignedToMe => {
+            return Ok(Reason::Assigned {
+                assignment: assignment(facts, me),
+            });
+        }
+        AlertKind::Mentioned => {
+            let mention = facts.mention.clone().unwrap_or(Mention::You);
+            return Ok(Reason::Mentioned { mention });
+        }
+        AlertKind::CommentOnMyIssue | AlertKind::StateChanged => {
+            let assignment = assignment(facts, me);
+            let subscription = facts.subscription;
+            return if assignment.is_mine() || matches!(subscription, Subscription::Yes { .. }) {
+                Ok(Reason::Involved {
+                    assignment,
+                    subscription,
+                })
+            } else {
+                Err(Reason::NotInvolved {
+                    assignment,
+                    subscription,
+                })
+            };
+        }
+        _ => {}
     }
     let assigned = || {
         let assignment = assignment(facts, me);

@@ -31,8 +31,7 @@ impl Reason {
             Reason::Everything { .. }
             | Reason::Assigned { .. }
             | Reason::Owned { .. }
-            | Reason::NeitherAssignedNorOwned { .. }
-            | Reason::CommentNotOnYourIssue { .. } => Field::Audience,
+            | Reason::NeitherAssignedNorOwned { .. } => Field::Audience,
             Reason::BreaksThroughQuietHours { .. } | Reason::QuietHours { .. } => Field::QuietHours,
             Reason::SpikeLimit { .. } => Field::SpikeLimitPerHour,
             Reason::DigestLevel { .. } => Field::DigestUpTo,
@@ -97,7 +96,7 @@ impl Reason {
                 Some(fix(format!("Unmute ({})", by.describe()), "mute", value))
             }
             _ if self.field() == Some(Field::Audience) && p.audience == Audience::Everything => None,
-            Reason::NeitherAssignedNorOwned { .. } | Reason::CommentNotOnYourIssue { .. } => Some(everything()),
+            Reason::NeitherAssignedNorOwned { .. } => Some(everything()),
             Reason::Assigned { assignment } if !assignment.is_mine() => Some(everything()),
             Reason::Owned { ownership } if !ownership.is_mine() => Some(everything()),
             Reason::SpikeLimit { limit, .. } if p.spike_limit_per_hour <= *limit => {

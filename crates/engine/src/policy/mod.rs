@@ -5,13 +5,15 @@
 mod decide;
 mod digest;
 mod fix;
+mod mention;
 mod prefs;
 mod quiet;
 mod reason;
 
-pub use decide::{Decision, Deliver, Facts, History, Me, decide, muted};
+pub use decide::{Decision, Deliver, Facts, History, Me, assignment_of, decide, heard_as, muted};
 pub use digest::{DigestTimes, digest_due, digest_due_at};
 pub use fix::Fix;
+pub use mention::mention;
 pub use prefs::{AlertKind, Audience, Field, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};
-pub use reason::{Assignment, EnvironmentUnknown, Ownership, Reason};
+pub use reason::{Assignment, EnvironmentUnknown, Mention, Ownership, Reason, Subscription, SubscriptionReason};

@@ -64,20 +64,26 @@ pub enum AlertKind {
     /// An issue alert rule fired (`event_alert.triggered`).
     EventAlert,
     MetricAlert,
+    /// Assigned to me or one of my teams, by someone else.
     AssignedToMe,
+    /// A comment that mentions me or one of my teams.
+    Mentioned,
+    /// A comment on an issue assigned to me (or my team) or that I am subscribed to.
     CommentOnMyIssue,
-    /// Resolved, ignored, assigned or reopened by someone else.
+    /// Resolved, ignored, assigned or reopened by someone else, on an issue assigned to me (or my
+    /// team) or that I am subscribed to.
     StateChanged,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 8] = [
+    pub const ALL: [AlertKind; 9] = [
         AlertKind::NewIssue,
         AlertKind::Regression,
         AlertKind::Escalating,
         AlertKind::EventAlert,
         AlertKind::MetricAlert,
         AlertKind::AssignedToMe,
+        AlertKind::Mentioned,
         AlertKind::CommentOnMyIssue,
         AlertKind::StateChanged,
     ];
@@ -89,10 +95,19 @@ impl AlertKind {
             AlertKind::Escalating => "escalating issues",
             AlertKind::EventAlert => "alert rules firing",
             AlertKind::MetricAlert => "metric alerts",
-            AlertKind::AssignedToMe => "issues assigned to you",
+            AlertKind::AssignedToMe => "issues assigned to you or your teams",
+            AlertKind::Mentioned => "mentions of you or your teams",
             AlertKind::CommentOnMyIssue => "comments on your issues",
             AlertKind::StateChanged => "changes made by others",
         }
+    }
+
+    /// Sentry's "workflow" notifications: what people do to issues, not what the app does.
+    pub fn is_workflow(self) -> bool {
+        matches!(
+            self,
+            AlertKind::AssignedToMe | AlertKind::Mentioned | AlertKind::CommentOnMyIssue | AlertKind::StateChanged
+        )
     }
 }
 

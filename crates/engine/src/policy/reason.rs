@@ -48,9 +48,28 @@ pub enum Reason {
         rule: usize,
         by: MuteRule,
     },
+    /// What releases up to 2026-12 stored for a comment on an issue assigned to me (now
+    /// [`Reason::Involved`]): read, never made.
     CommentOnYourIssue,
+    /// What releases up to 2026-12 stored for a comment on someone else's issue (now
+    /// [`Reason::NotInvolved`]): read, never made.
     CommentNotOnYourIssue {
         assignment: Assignment,
+    },
+    /// A comment that mentions me or one of my teams.
+    Mentioned {
+        mention: Mention,
+    },
+    /// A comment or a change by someone else on an issue assigned to me (or my team) or one I
+    /// am subscribed to in Sentry.
+    Involved {
+        assignment: Assignment,
+        subscription: Subscription,
+    },
+    /// The same on an issue that is neither.
+    NotInvolved {
+        assignment: Assignment,
+        subscription: Subscription,
     },
     /// The user follows everything in the project.
     Everything {
@@ -129,6 +148,66 @@ impl Assignment {
     }
 }
 
+/// Whether Sentry sends me the issue's workflow notifications (its `isSubscribed`), and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "subscribed", rename_all = "snake_case")]
+pub enum Subscription {
+    /// Sentry could not be asked (no token, unreachable) or did not say (GlitchTip).
+    #[default]
+    Unknown,
+    No,
+    Yes {
+        because: Option<SubscriptionReason>,
+    },
+}
+
+impl Subscription {
+    /// From an issue as Sentry serialized it for the user asking.
+    pub fn of(issue: &sentry_api::Issue) -> Subscription {
+        match issue.is_subscribed {
+            None => Subscription::Unknown,
+            Some(false) => Subscription::No,
+            Some(true) => Subscription::Yes {
+                because: issue.subscription_reason().and_then(SubscriptionReason::parse),
+            },
+        }
+    }
+}
+
+/// Why Sentry subscribed me to an issue (its `subscriptionDetails.reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionReason {
+    Commented,
+    Assigned,
+    Bookmarked,
+    ChangedStatus,
+    Mentioned,
+}
+
+impl SubscriptionReason {
+    /// Sentry's word (`SUBSCRIPTION_REASON_MAP` in its group serializer); `unknown` and words
+    /// of later releases have none.
+    pub fn parse(word: &str) -> Option<SubscriptionReason> {
+        Some(match word {
+            "commented" => SubscriptionReason::Commented,
+            "assigned" => SubscriptionReason::Assigned,
+            "bookmarked" => SubscriptionReason::Bookmarked,
+            "changed_status" => SubscriptionReason::ChangedStatus,
+            "mentioned" => SubscriptionReason::Mentioned,
+            _ => return None,
+        })
+    }
+}
+
+/// Who a comment mentions, of me and my teams.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "who", rename_all = "snake_case")]
+pub enum Mention {
+    You,
+    YourTeam { team: String },
+}
+
 /// Whose an issue is by the project's ownership rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "by", rename_all = "snake_case")]
@@ -189,6 +268,28 @@ impl fmt::Display for Reason {
             Reason::CommentNotOnYourIssue { assignment } => {
                 write!(f, "a comment on an issue that is not yours ({assignment})")
             }
+            Reason::Mentioned { mention } => mention.fmt(f),
+            Reason::Involved {
+                assignment,
+                subscription,
+            } => {
+                if assignment.is_mine() {
+                    assignment.fmt(f)
+                } else {
+                    subscription.fmt(f)
+                }
+            }
+            Reason::NotInvolved {
+                assignment,
+                subscription,
+            } => write!(
+                f,
+                "not an issue of yours: {assignment}, and {}",
+                match subscription {
+                    Subscription::Unknown => "whether you are subscribed to it could not be read from Sentry",
+                    _ => "you are not subscribed to it",
+                }
+            ),
             Reason::Everything { project } => write!(f, "you follow everything in {project}"),
             Reason::Assigned { assignment } => assignment.fmt(f),
             Reason::Owned { ownership } => ownership.fmt(f),
@@ -222,6 +323,33 @@ impl fmt::Display for Assignment {
             Assignment::YourTeam { team } => write!(f, "assigned to your team #{team}"),
             Assignment::OtherTeam { team } => write!(f, "assigned to #{team}, not one of your teams"),
             Assignment::Someone { user } => write!(f, "assigned to {user}, not you"),
+        }
+    }
+}
+
+impl fmt::Display for Subscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let because = match self {
+            Subscription::Unknown => return f.write_str("whether you are subscribed could not be read from Sentry"),
+            Subscription::No => return f.write_str("you are not subscribed to it"),
+            Subscription::Yes { because: None } => return f.write_str("you are subscribed to it in Sentry"),
+            Subscription::Yes { because: Some(why) } => match why {
+                SubscriptionReason::Commented => "you commented on it",
+                SubscriptionReason::Assigned => "you were assigned to it",
+                SubscriptionReason::Bookmarked => "you bookmarked it",
+                SubscriptionReason::ChangedStatus => "you changed its status",
+                SubscriptionReason::Mentioned => "you were mentioned in it",
+            },
+        };
+        write!(f, "you are subscribed to it in Sentry ({because})")
+    }
+}
+
+impl fmt::Display for Mention {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mention::You => f.write_str("it mentions you"),
+            Mention::YourTeam { team } => write!(f, "it mentions your team #{team}"),
         }
     }
 }

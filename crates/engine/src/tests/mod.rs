@@ -15,6 +15,7 @@ mod servers;
 #[cfg(unix)]
 mod storage;
 mod tester;
+mod workflow;
 
 use crate::settings::Settings;
 

@@ -1,0 +1,2 @@
+-- The user's name as Sentry shows it: its comment box mentions people by it.
+ALTER TABLE accounts ADD COLUMN name TEXT;

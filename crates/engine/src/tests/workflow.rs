@@ -1,0 +1,223 @@
+//! Workflow alerts decided live against the stand-in, as Sentry sends them: comments, mentions,
+//! assignments and others' changes are mine when the issue is assigned to me or my team, or Sentry
+//! has me subscribed to it (its `isSubscribed`, read with my token), and never when I did it.
+
+use sentry_standin::{Flavour, StandIn};
+use serde_json::json;
+
+use crate::alert::Alert;
+use crate::api::Engine;
+use crate::daemon::decide_for;
+use crate::enrich::Enricher;
+use crate::policy::{Decision, Deliver, Preferences};
+
+const TOKEN: &str = "sntryu_workflow_token";
+
+async fn decision(enricher: &Enricher, alert: &Alert) -> Decision {
+    decide_for(enricher, alert, chrono::Utc::now()).await.unwrap().decision
+}
+
+/// An enricher whose `web` project has `prefs`; the stand-in's token is Jane Doe's (user 1, of
+/// team #payments).
+fn setup(sentry: &StandIn, prefs: &Preferences) -> (tempfile::TempDir, Enricher) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(super::sentry_at(&sentry.url(), TOKEN, dir.path())).unwrap();
+    engine.store().set_preferences("web", prefs).unwrap();
+    (dir, Enricher::new(engine))
+}
+
+fn prefs(kinds: &str) -> Preferences {
+    let mut prefs = Preferences::default();
+    prefs.set("kinds", kinds).unwrap();
+    prefs
+}
+
+/// What Sentry's comment webhook says: Sam (user 5) wrote `text` on `issue`.
+fn comment(issue: &str, text: &str) -> Alert {
+    let comment = sentry_api::Comment {
+        action: "created".into(),
+        comment_id: format!("c{issue}-{}", text.len()),
+        issue_id: issue.into(),
+        project: Some("web".into()),
+        text: text.into(),
+        actor_user_id: Some("5".into()),
+        actor_name: Some("Sam".into()),
+    };
+    Alert::from_comment(&comment, None, Some("acme"), b"{}")
+}
+
+/// An `issue.<action>` webhook made by `actor`, its issue assigned as `assigned_to` says. The
+/// webhook's own `isSubscribed` is the integration's and must not count.
+fn change(action: &str, issue: &str, assigned_to: serde_json::Value, actor: &str) -> Alert {
+    let issue: sentry_api::Issue = serde_json::from_value(json!({
+        "id": issue, "title": format!("Error {issue}"), "level": "error", "status": "resolved",
+        "lastSeen": "2026-12-03T10:00:00Z", "project": {"id": "1", "slug": "web", "name": "web"},
+        "assignedTo": assigned_to, "isSubscribed": true
+    }))
+    .unwrap();
+    Alert::from_issue_webhook(action, &issue, Some(actor.into()), None, Some("acme"), b"{}")
+}
+
+fn issues(sentry: &StandIn) {
+    sentry.set_issues(vec![
+        json!({"id": "8", "title": "Assigned to me", "assignedTo": {"type": "user", "id": "1", "name": "Jane Doe"},
+               "isSubscribed": true, "subscriptionDetails": {"reason": "assigned"}, "project": {"slug": "web"}}),
+        json!({"id": "9", "title": "Sam's", "assignedTo": {"type": "user", "id": "7", "name": "Sam"},
+               "isSubscribed": false, "subscriptionDetails": null, "project": {"slug": "web"}}),
+        json!({"id": "10", "title": "I commented", "assignedTo": null,
+               "isSubscribed": true, "subscriptionDetails": {"reason": "commented"}, "project": {"slug": "web"}}),
+        json!({"id": "11", "title": "My team's", "assignedTo": {"type": "team", "id": "3", "name": "payments"},
+               "isSubscribed": false, "subscriptionDetails": {"disabled": true}, "project": {"slug": "web"}}),
+    ]);
+}
+
+fn assert_decided(decision: &Decision, deliver: Deliver, why: &str, what: &str) {
+    assert_eq!(decision.deliver, deliver, "{what}: {:?}", decision.why());
+    assert!(
+        decision.why().iter().any(|reason| reason == why),
+        "{what}: {why:?} not in {:?}",
+        decision.why()
+    );
+}
+
+#[tokio::test]
+async fn comments_notify_on_issues_assigned_to_me_or_my_team_or_that_i_am_subscribed_to() {
+    testkit::tls();
+    let sentry = StandIn::start(TOKEN).await;
+    issues(&sentry);
+    // The project follows only what it owns: comments are personal and pass anyway.
+    let mut owned = Preferences::default();
+    owned.set("audience", "owned").unwrap();
+    let (_dir, enricher) = setup(&sentry, &owned);
+    for (issue, deliver, why) in [
+        ("8", Deliver::Now, "assigned to you"),
+        ("11", Deliver::Now, "assigned to your team #payments"),
+        (
+            "10",
+            Deliver::Now,
+            "you are subscribed to it in Sentry (you commented on it)",
+        ),
+        (
+            "9",
+            Deliver::Suppress,
+            "not an issue of yours: assigned to 7, not you, and you are not subscribed to it",
+        ),
+    ] {
+        let decided = decision(&enricher, &comment(issue, "any idea?")).await;
+        assert_decided(&decided, deliver, why, &format!("a comment on issue {issue}"));
+    }
+    // Each issue was read once, however many alerts it has within a minute.
+    decision(&enricher, &comment("9", "still there?")).await;
+    let reads = |id: &str| {
+        let path = format!("/api/0/organizations/acme/issues/{id}/");
+        sentry.requests().iter().filter(|r| r.path == path).count()
+    };
+    assert_eq!(reads("9"), 1, "the issue is read once a minute at most");
+}
+
+#[tokio::test]
+async fn a_mention_of_me_or_my_team_notifies_on_any_issue_and_falls_back_to_comments() {
+    testkit::tls();
+    let sentry = StandIn::start(TOKEN).await;
+    issues(&sentry);
+    let (_dir, enricher) = setup(&sentry, &Preferences::default());
+    // What Sentry's comment box writes for Jane Doe and for #payments, on Sam's issue.
+    let me = decision(&enricher, &comment("9", "**@Jane Doe** can you look?")).await;
+    assert_decided(&me, Deliver::Now, "it mentions you", "a mention by name");
+    let team = decision(&enricher, &comment("9", "over to **#payments**")).await;
+    assert_decided(&team, Deliver::Now, "it mentions your team #payments", "a team mention");
+    let other = decision(&enricher, &comment("9", "**@Jane Doerr** knows")).await;
+    assert_eq!(
+        other.deliver,
+        Deliver::Suppress,
+        "someone else's name: {:?}",
+        other.why()
+    );
+    // A mention is read without asking Sentry whose the issue is.
+    let reads = sentry
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/issues/9/"))
+        .count();
+    assert_eq!(reads, 1, "only the comment that mentions nobody reads the issue");
+
+    // Mentions off, comments on: heard as a comment, on my issues only.
+    let (_dir, enricher) = setup(&sentry, &prefs("new_issue,comment_on_my_issue"));
+    let on_theirs = decision(&enricher, &comment("9", "@jane see this")).await;
+    assert_eq!(on_theirs.deliver, Deliver::Suppress, "{:?}", on_theirs.why());
+    let on_mine = decision(&enricher, &comment("10", "@jane see this")).await;
+    assert_decided(
+        &on_mine,
+        Deliver::Now,
+        "comments on your issues in web",
+        "heard as a comment",
+    );
+
+    // My own comment mentioning my team is not news to me.
+    let mut mine = comment("9", "cc #payments");
+    mine.actor_user_id = Some("1".into());
+    let (_dir, enricher) = setup(&sentry, &Preferences::default());
+    let decided = decision(&enricher, &mine).await;
+    assert_decided(
+        &decided,
+        Deliver::Suppress,
+        "you made this change yourself",
+        "my own mention",
+    );
+}
+
+#[tokio::test]
+async fn others_changes_notify_on_my_issues_and_assignments_to_my_team_notify_when_someone_else_made_them() {
+    testkit::tls();
+    let sentry = StandIn::start(TOKEN).await;
+    issues(&sentry);
+    let (_dir, enricher) = setup(&sentry, &prefs("new_issue,assigned_to_me,state_changed"));
+    let sams = json!({"type": "user", "id": "7", "name": "Sam"});
+    // Resolved by Sam: on the issue I commented on, news; on his own (the webhook's
+    // `isSubscribed: true` is the integration's), not.
+    let subscribed = decision(&enricher, &change("resolved", "10", json!(null), "7")).await;
+    assert_decided(
+        &subscribed,
+        Deliver::Now,
+        "you are subscribed to it in Sentry (you commented on it)",
+        "resolved by Sam, subscribed",
+    );
+    let theirs = decision(&enricher, &change("resolved", "9", sams.clone(), "7")).await;
+    assert_decided(
+        &theirs,
+        Deliver::Suppress,
+        "not an issue of yours: assigned to 7, not you, and you are not subscribed to it",
+        "resolved by Sam, his issue",
+    );
+    // Assigned to my team by Sam: for me; the same assignment made by me: not.
+    let team = json!({"type": "team", "id": "3", "name": "payments"});
+    let to_team = decision(&enricher, &change("assigned", "11", team.clone(), "7")).await;
+    assert_decided(
+        &to_team,
+        Deliver::Now,
+        "issues assigned to you or your teams in web",
+        "assigned to #payments by Sam",
+    );
+    let by_me = decision(&enricher, &change("assigned", "11", team, "1")).await;
+    assert_decided(
+        &by_me,
+        Deliver::Suppress,
+        "you made this change yourself",
+        "assigned by me",
+    );
+}
+
+#[tokio::test]
+async fn where_the_server_cannot_say_whether_i_am_subscribed_the_reason_says_so() {
+    testkit::tls();
+    // GlitchTip has no organization-scoped issue to read.
+    let sentry = StandIn::start_as(TOKEN, Flavour::GlitchTip).await;
+    let (_dir, enricher) = setup(&sentry, &prefs("new_issue,comment_on_my_issue"));
+    let decided = decision(&enricher, &comment("9", "any idea?")).await;
+    assert_decided(
+        &decided,
+        Deliver::Suppress,
+        "not an issue of yours: it is assigned to nobody, and whether you are subscribed to it could not be read from Sentry",
+        "a comment on GlitchTip",
+    );
+}
