@@ -38,6 +38,7 @@ fn main() {
         user_id: "42".into(),
         email: "jane@example.com".into(),
         username: "jane".into(),
+        name: "Jane Doe".into(),
         teams: vec!["payments".into()],
     };
     let tags = vec![("browser".to_owned(), "Firefox 120".to_owned())];

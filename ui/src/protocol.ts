@@ -434,7 +434,12 @@ organization_issue_paths: boolean, teams: boolean, ownership_rules: boolean, ass
 /**
  * Whether it sends signed Sentry webhooks (GlitchTip only posts unsigned chat messages).
  */
-webhooks: boolean, };
+webhooks: boolean, 
+/**
+ * Whether the organization's activity feed is there (comments, assignments and status
+ * changes for polling). Profiles stored before it was learned: assumed, as on Sentry.
+ */
+activity: boolean, };
 
 /**
  * How the alert reached the app.

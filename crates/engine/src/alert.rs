@@ -1,8 +1,8 @@
 //! The one normalized shape every source hands on: an [`Alert`].
 
-use sentry_api::Issue;
 use sentry_api::models::org_from_url;
 use sentry_api::webhook::{Comment, EventPayload, MetricAlert, Payload, PayloadError};
+use sentry_api::{Activity, Issue};
 
 use crate::policy::{AlertKind, Facts, Level, Me, Subscription, assignment_of, mention};
 
@@ -378,6 +378,51 @@ impl Alert {
             payload: String::from_utf8_lossy(body).into_owned(),
             ..Alert::default()
         }
+    }
+
+    /// The alert a polled activity stands for, as its webhook says it (so both meet in the
+    /// store): a comment (`note`), an assignment, a resolve, an ignore or a reopen; `None` for
+    /// the rest (merges, first seen, …). `org` is the account's organization.
+    pub fn from_activity(activity: &Activity, org: &str) -> Option<Alert> {
+        let issue = activity.issue.as_ref()?;
+        let body = serde_json::to_vec(activity).unwrap_or_default();
+        let action = match activity.kind.as_str() {
+            "note" => {
+                let by = activity.user_name();
+                let text = activity.text().unwrap_or_default();
+                let project = issue.project.as_ref();
+                return Some(Alert {
+                    // The comment webhook's `comment_id` is the activity's id.
+                    dedupe_key: format!("{}:{}", Kind::CommentCreated, activity.id),
+                    source: Source::Poll,
+                    kind: Kind::CommentCreated,
+                    org: Some(org.to_owned()),
+                    issue_id: issue.id.clone(),
+                    short_id: issue.short_id.clone(),
+                    project: project.and_then(|p| p.slug.clone().or_else(|| p.name.clone())),
+                    project_name: project.and_then(|p| p.name.clone()).filter(|n| !n.is_empty()),
+                    title: format!("{} commented: {text}", by.as_deref().unwrap_or("Someone")),
+                    message: Some(text.to_owned()).filter(|t| !t.is_empty()),
+                    web_url: issue.browser_url().map(str::to_owned),
+                    assigned_to: issue.assignee(),
+                    actor_user_id: activity.user_id(),
+                    payload: String::from_utf8_lossy(&body).into_owned(),
+                    ..Alert::default()
+                });
+            }
+            "assigned" => "assigned",
+            "set_resolved"
+            | "set_resolved_in_release"
+            | "set_resolved_in_commit"
+            | "set_resolved_in_pull_request"
+            | "set_resolved_by_age" => "resolved",
+            "set_ignored" => "ignored",
+            "set_unresolved" => "unresolved",
+            _ => return None,
+        };
+        let mut alert = Alert::from_issue_webhook(action, issue, activity.user_id(), None, Some(org), &body);
+        alert.source = Source::Poll;
+        Some(alert)
     }
 
     /// The alert a webhook stands for; `None` for resources the app does not act on.

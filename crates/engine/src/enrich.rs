@@ -180,7 +180,7 @@ impl Enricher {
     /// speaks for the integration, so the issue is read, once a minute at most.
     pub async fn involvement(&self, alert: &Alert) -> (Option<String>, Subscription) {
         if alert.source == Source::Poll
-            && let Ok(issue) = serde_json::from_str::<Issue>(&alert.payload)
+            && let Some(issue) = polled_issue(&alert.payload)
         {
             return (
                 alert.assigned_to.clone().or_else(|| issue.assignee()),
@@ -333,6 +333,17 @@ impl Enricher {
 }
 
 /// An event's environment: its own field, else its `environment` tag.
+/// The issue a polled alert's body holds, as Sentry serialized it for me: the body itself (a
+/// listed or watched issue) or an activity's `issue`.
+fn polled_issue(payload: &str) -> Option<Issue> {
+    let mut body: Value = serde_json::from_str(payload).ok()?;
+    let issue = match body.get_mut("issue").map(Value::take) {
+        Some(issue @ Value::Object(_)) => issue,
+        _ => body,
+    };
+    serde_json::from_value(issue).ok()
+}
+
 fn environment_of(event: &Value) -> Option<String> {
     let tagged = || {
         event["tags"].as_array()?.iter().find_map(|tag| match tag {

@@ -1,5 +1,6 @@
-//! Polling Sentry's API: one request per organization per cycle (plus pages), incremental by the
-//! newest `lastSeen` already seen, with rate limits honoured and backoff while Sentry is away.
+//! Polling Sentry's API: per organization per cycle one request for issues (plus pages),
+//! incremental by the newest `lastSeen` already seen, and one for its activity feed (comments,
+//! assignments, status changes), with rate limits honoured and backoff while Sentry is away.
 //!
 //! Webhooks from an internal integration are tried once and lost when the app was offline, so
 //! polling also catches up on what webhooks missed; both meet in the store, stored once.
@@ -181,7 +182,63 @@ pub async fn cycle(
         tracing::warn!(error = %e, "could not record how far polling got");
     }
     outcome.new_alerts += watch(client, store, account, deliver, &mut outcome.requests).await?;
+    outcome.new_alerts += workflow(client, store, account, deliver, &mut outcome.requests).await?;
     Ok(outcome)
+}
+
+/// What people did since the last cycle, from the organization's activity feed: one request,
+/// newest first, whose issues come as Sentry shows them to me (assignee, `isSubscribed`), so a
+/// changed issue costs nothing more. Comments, assignments and status changes become the alerts
+/// their webhooks would be, and meet them in the store. The first look only sets the mark; a
+/// server without the feed is not asked.
+async fn workflow(
+    client: &Client,
+    store: &Store,
+    account: &Account,
+    deliver: &mpsc::UnboundedSender<(i64, Alert)>,
+    requests: &mut usize,
+) -> Result<usize, ApiError> {
+    if !client.profile().activity {
+        return Ok(0);
+    }
+    let activities = match client.organization_activity(&account.org).await {
+        Ok(activities) => activities,
+        Err(e) if e.is_transient() => return Err(e),
+        // Refused (a token without the member's view, say): the rest of polling goes on.
+        Err(e) => {
+            *requests += 1;
+            tracing::debug!(error = %e, "the activity feed could not be read");
+            return Ok(0);
+        }
+    };
+    *requests += 1;
+    let key = format!("poll.{}.activity", account.key());
+    let mark: Option<u64> = store.setting(&key).ok().flatten().and_then(|m| m.parse().ok());
+    let id = |activity: &sentry_api::Activity| activity.id.parse::<u64>().ok();
+    let newest = activities.iter().filter_map(id).max();
+    let new_mark = newest.max(mark).unwrap_or(0);
+    if mark != Some(new_mark)
+        && let Err(e) = store.set_setting(&key, &new_mark.to_string())
+    {
+        tracing::warn!(error = %e, "could not record how far the activity feed was read");
+    }
+    let Some(mark) = mark else { return Ok(0) };
+    let mut changed = 0;
+    for activity in activities.iter().rev().filter(|a| id(a).is_some_and(|id| id > mark)) {
+        let Some(alert) = Alert::from_activity(activity, &account.org) else {
+            continue;
+        };
+        let alert = alert.of_account(&account.key());
+        match store.insert_alert(&alert, now()) {
+            Ok(Stored::New(id)) => {
+                changed += 1;
+                let _ = deliver.send((id, alert));
+            }
+            Ok(Stored::Duplicate(_)) => {}
+            Err(e) => tracing::error!(error = %e, activity = %activity.id, "could not store a polled activity"),
+        }
+    }
+    Ok(changed)
 }
 
 /// Changes made elsewhere to issues the user was told about: resolved, archived or assigned in

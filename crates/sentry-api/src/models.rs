@@ -123,6 +123,50 @@ impl Issue {
     }
 }
 
+/// One entry of an organization's activity feed (`GET /api/0/organizations/{org}/activity/`):
+/// what someone did to an issue, newest first. `kind` is Sentry's `type` (`note`, `assigned`,
+/// `set_resolved`, …); the issue is serialized for the user asking, so its `isSubscribed` is
+/// theirs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    #[serde(deserialize_with = "string_or_number")]
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// `{id, name, email, …}`, or null for Sentry's own changes.
+    #[serde(default)]
+    pub user: Option<serde_json::Value>,
+    /// A note's `{text}`; an assignment's `{assignee, assigneeType, …}`.
+    #[serde(default)]
+    pub data: serde_json::Value,
+    #[serde(default)]
+    pub date_created: Option<String>,
+    #[serde(default)]
+    pub issue: Option<Issue>,
+}
+
+impl Activity {
+    /// Who did it: their user id, where a person did.
+    pub fn user_id(&self) -> Option<String> {
+        self.user.as_ref().and_then(|u| text(&u["id"]))
+    }
+
+    /// Who did it, as people read it.
+    pub fn user_name(&self) -> Option<String> {
+        let user = self.user.as_ref()?;
+        ["name", "username", "email"]
+            .iter()
+            .find_map(|f| user[f].as_str().filter(|v| !v.is_empty()))
+            .map(str::to_owned)
+    }
+
+    /// A note's text.
+    pub fn text(&self) -> Option<&str> {
+        self.data.get("text")?.as_str()
+    }
+}
+
 /// The organization slug in a Sentry URL (`…/organizations/{org}/…`).
 pub fn org_from_url(url: &str) -> Option<String> {
     let mut parts = url.split('/');

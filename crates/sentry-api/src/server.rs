@@ -65,6 +65,14 @@ pub struct ServerProfile {
     pub assignment: bool,
     /// Whether it sends signed Sentry webhooks (GlitchTip only posts unsigned chat messages).
     pub webhooks: bool,
+    /// Whether the organization's activity feed is there (comments, assignments and status
+    /// changes for polling). Profiles stored before it was learned: assumed, as on Sentry.
+    #[serde(default = "offered")]
+    pub activity: bool,
+}
+
+fn offered() -> bool {
+    true
 }
 
 impl Default for ServerProfile {
@@ -79,6 +87,7 @@ impl Default for ServerProfile {
             ownership_rules: true,
             assignment: true,
             webhooks: true,
+            activity: true,
         }
     }
 }
@@ -98,6 +107,9 @@ impl ServerProfile {
         }
         if !self.webhooks {
             lacks.push("no Sentry webhooks (polling only)");
+        }
+        if !self.activity {
+            lacks.push("no activity feed (comments and others' changes by webhook only)");
         }
         lacks
     }
@@ -150,7 +162,7 @@ fn offers(kind: ServerKind, result: Result<(), ApiError>) -> Result<bool, ApiErr
 }
 
 impl Client {
-    /// Learns what the server offers for `org` from its answers: about six requests. A
+    /// Learns what the server offers for `org` from its answers: about seven requests. A
     /// transient failure (the server unreachable, a JSON 5xx, 429) is an error, so the caller
     /// keeps what it knew and tries again later; it never makes a feature count as missing.
     pub async fn discover(&self, org: &str) -> Result<ServerProfile, ApiError> {
@@ -198,6 +210,7 @@ impl Client {
             profile.kind = ServerKind::OlderSentry;
         }
         profile.teams = offers(profile.kind, self.my_teams(org).await.map(drop))?;
+        profile.activity = offers(profile.kind, self.organization_activity(org).await.map(drop))?;
         if let Some((project, _)) = self.projects(org).await?.into_iter().next() {
             let rules = self.project_ownership(org, &project).await.map(drop);
             profile.ownership_rules = offers(profile.kind, rules)?;
@@ -244,10 +257,12 @@ mod tests {
             ownership_rules: false,
             assignment: false,
             webhooks: false,
+            activity: false,
         };
         assert_eq!(
             glitchtip.to_string(),
-            "GlitchTip: no assignment, no ownership rules, no teams, no Sentry webhooks (polling only)"
+            "GlitchTip: no assignment, no ownership rules, no teams, no Sentry webhooks (polling only), \
+             no activity feed (comments and others' changes by webhook only)"
         );
         assert_eq!(ServerProfile::default().to_string(), "Sentry");
         assert_eq!(

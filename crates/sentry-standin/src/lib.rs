@@ -75,6 +75,8 @@ struct Shared {
     more_orgs: Mutex<Vec<String>>,
     /// Rate-limit headers on every answer: (remaining, reset in seconds).
     rate_limit: Mutex<Option<(i64, u64)>>,
+    /// The organization's activity feed, newest first.
+    activity: Mutex<Vec<Value>>,
 }
 
 impl Shared {
@@ -132,6 +134,7 @@ impl StandIn {
             .route("/api/0/organizations/{org}/projects/", get(projects))
             .route("/api/0/organizations/{org}/members/", get(members))
             .route("/api/0/organizations/{org}/issues/", get(list_issues))
+            .route("/api/0/organizations/{org}/activity/", get(activity))
             .route(
                 "/api/0/organizations/{org}/issues/{id}/events/latest/",
                 get(latest_event_scoped),
@@ -177,6 +180,13 @@ impl StandIn {
     /// The issues the organization `acme` has (Sentry's issue JSON), as its issue list shows them.
     pub fn set_issues(&self, issues: Vec<Value>) {
         *self.shared.issues.lock().unwrap() = issues;
+    }
+
+    /// Adds to the organization's activity feed what someone did, as Sentry's
+    /// `OrganizationActivitySerializer` writes it (`{id, type, user, data, dateCreated, issue}`,
+    /// the issue as the token's user sees it); the feed answers newest first.
+    pub fn add_activity(&self, activity: Value) {
+        self.shared.activity.lock().unwrap().insert(0, activity);
     }
 
     /// Pages of at most `size` issues, whatever `limit` asks.
@@ -603,6 +613,18 @@ async fn user_teams(State(shared): State<Arc<Shared>>, Path(org): Path<String>) 
 
 /// The organization's issue list: `query` understands `lastSeen:>TIME`; sorted by last seen,
 /// newest first; cursor pagination with Sentry's `Link` header.
+/// The activity feed; GlitchTip has none (its Django answers an error page).
+async fn activity(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> Response {
+    if shared.flavour == Flavour::GlitchTip {
+        return html_page(StatusCode::NOT_FOUND);
+    }
+    if !shared.knows(&org) {
+        return unknown_org();
+    }
+    let feed = shared.activity.lock().unwrap().iter().take(100).cloned().collect();
+    Json(Value::Array(feed)).into_response()
+}
+
 async fn list_issues(
     State(shared): State<Arc<Shared>>,
     Path(org): Path<String>,

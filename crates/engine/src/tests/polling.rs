@@ -96,14 +96,14 @@ async fn polling_reads_every_page_with_one_organization_request_and_stores_news_
     let first = poll::cycle(&client, &store, &acct, &tx).await.unwrap();
     assert_eq!(
         (first.requests, first.new_alerts),
-        (3, 0),
-        "the first cycle reads every page and only sets the mark"
+        (4, 0),
+        "the first cycle reads every page and the activity feed, and only sets the marks"
     );
     assert!(
-        sentry
-            .requests()
-            .iter()
-            .all(|r| r.path.starts_with("/api/0/organizations/acme/issues/")),
+        sentry.requests().iter().all(|r| {
+            r.path.starts_with("/api/0/organizations/acme/issues/")
+                || r.path.starts_with("/api/0/organizations/acme/activity/")
+        }),
         "no per-project requests"
     );
 
@@ -120,7 +120,11 @@ async fn polling_reads_every_page_with_one_organization_request_and_stores_news_
     sentry.set_issues(issues);
     let before = sentry.requests().len();
     let second = poll::cycle(&client, &store, &acct, &tx).await.unwrap();
-    assert_eq!((second.requests, second.new_alerts), (1, 2));
+    assert_eq!(
+        (second.requests, second.new_alerts),
+        (2, 2),
+        "the issues and the activity feed"
+    );
     let query = &sentry.requests()[before].path;
     assert!(
         query.contains("lastSeen%3A%3E2026-11-20T10%3A04%3A09Z"),

@@ -125,8 +125,10 @@ async fn what_each_server_offers_is_learned_from_its_answers() {
     let glitchtip = server(Flavour::GlitchTip, seen.to_vec()).await;
     assert_eq!(
         glitchtip.profile.to_string(),
-        "GlitchTip: no assignment, no ownership rules, no teams, no Sentry webhooks (polling only)"
+        "GlitchTip: no assignment, no ownership rules, no teams, no Sentry webhooks (polling only), \
+         no activity feed (comments and others' changes by webhook only)"
     );
+    assert!(older.profile.activity, "older self-hosted Sentry has the activity feed");
     assert!(!glitchtip.profile.last_seen_search && !glitchtip.profile.cursor_paging);
     assert!(!glitchtip.profile.organization_issue_paths);
     // What was learned is what the status shows.

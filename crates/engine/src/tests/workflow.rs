@@ -221,3 +221,192 @@ async fn where_the_server_cannot_say_whether_i_am_subscribed_the_reason_says_so(
         "a comment on GlitchTip",
     );
 }
+
+/// An entry of the activity feed as Sentry's `OrganizationActivitySerializer` writes it.
+fn activity(
+    id: u32,
+    kind: &str,
+    user: (&str, &str),
+    data: serde_json::Value,
+    issue: serde_json::Value,
+) -> serde_json::Value {
+    json!({
+        "id": id.to_string(), "type": kind, "data": data, "dateCreated": "2026-12-03T10:00:00Z",
+        "user": {"id": user.0, "name": user.1, "email": format!("{}@example.com", user.1.to_lowercase())},
+        "issue": issue, "project": {"slug": "web"}
+    })
+}
+
+fn feed_issue(id: &str, assigned_to: serde_json::Value, subscribed: bool, reason: &str) -> serde_json::Value {
+    json!({
+        "id": id, "shortId": format!("WEB-{id}"), "title": format!("Error {id}"), "level": "error",
+        "status": "unresolved", "lastSeen": "2026-12-03T09:00:00Z",
+        "project": {"id": "1", "slug": "web", "name": "Web"}, "assignedTo": assigned_to,
+        "isSubscribed": subscribed, "subscriptionDetails": {"reason": reason}
+    })
+}
+
+/// Polling alone (no webhooks), as most desktops have it: the activity feed brings comments,
+/// mentions, assignments and others' changes, one request per cycle, and the issues it carries
+/// say whose they are, so no issue is read on their account.
+#[tokio::test]
+async fn polling_the_activity_feed_brings_workflow_alerts_without_reading_each_issue() {
+    testkit::tls();
+    let sentry = StandIn::start(TOKEN).await;
+    let (_dir, enricher) = setup(
+        &sentry,
+        &prefs("new_issue,assigned_to_me,mentioned,comment_on_my_issue,state_changed"),
+    );
+    let account = crate::accounts::Account::environment(&sentry.url(), "acme");
+    let client = sentry_api::Client::new(&sentry.url(), TOKEN).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let store = enricher.store().clone();
+    // What happened before the app first looked is not news.
+    sentry.add_activity(activity(
+        1,
+        "note",
+        ("7", "Sam"),
+        json!({"text": "old news @jane"}),
+        feed_issue("9", json!(null), false, "unknown"),
+    ));
+    let first = crate::poll::cycle(&client, &store, &account, &tx).await.unwrap();
+    assert_eq!(first.new_alerts, 0, "the first look sets the mark");
+
+    let sams = json!({"type": "user", "id": "7", "name": "Sam"});
+    let team = json!({"type": "team", "id": "3", "name": "payments"});
+    for entry in [
+        activity(
+            2,
+            "note",
+            ("7", "Sam"),
+            json!({"text": "**@Jane Doe** can you look?"}),
+            feed_issue("9", sams.clone(), false, "unknown"),
+        ),
+        activity(
+            3,
+            "note",
+            ("7", "Sam"),
+            json!({"text": "deploying a fix"}),
+            feed_issue("10", json!(null), true, "commented"),
+        ),
+        activity(
+            4,
+            "note",
+            ("7", "Sam"),
+            json!({"text": "mine, all mine"}),
+            feed_issue("9", sams.clone(), false, "unknown"),
+        ),
+        activity(
+            5,
+            "assigned",
+            ("7", "Sam"),
+            json!({"assignee": "3", "assigneeType": "team"}),
+            feed_issue("11", team.clone(), false, "unknown"),
+        ),
+        activity(
+            6,
+            "set_resolved",
+            ("7", "Sam"),
+            json!({}),
+            feed_issue("10", json!(null), true, "commented"),
+        ),
+        activity(
+            7,
+            "merge",
+            ("7", "Sam"),
+            json!({"issues": []}),
+            feed_issue("12", json!(null), false, "unknown"),
+        ),
+        activity(
+            8,
+            "note",
+            ("1", "Jane Doe"),
+            json!({"text": "cc #payments"}),
+            feed_issue("9", sams.clone(), false, "unknown"),
+        ),
+    ] {
+        sentry.add_activity(entry);
+    }
+    let before = sentry.requests().len();
+    let cycle = crate::poll::cycle(&client, &store, &account, &tx).await.unwrap();
+    assert_eq!(cycle.new_alerts, 6, "every entry but the merge");
+    assert_eq!(cycle.requests, 2, "the issue list and the activity feed");
+    let mut decided = Vec::new();
+    while let Ok((_, alert)) = rx.try_recv() {
+        decided.push((alert.title.clone(), decision(&enricher, &alert).await));
+    }
+    let find = |title: &str| {
+        decided
+            .iter()
+            .find(|(t, _)| t.contains(title))
+            .unwrap_or_else(|| panic!("{title} in {:?}", decided.iter().map(|(t, _)| t).collect::<Vec<_>>()))
+            .1
+            .clone()
+    };
+    assert_decided(
+        &find("can you look"),
+        Deliver::Now,
+        "it mentions you",
+        "a polled mention",
+    );
+    assert_decided(
+        &find("deploying a fix"),
+        Deliver::Now,
+        "you are subscribed to it in Sentry (you commented on it)",
+        "a polled comment on an issue I commented on",
+    );
+    assert_decided(
+        &find("mine, all mine"),
+        Deliver::Suppress,
+        "not an issue of yours: assigned to 7, not you, and you are not subscribed to it",
+        "a polled comment on Sam's issue",
+    );
+    assert_decided(
+        &find("Error 11"),
+        Deliver::Now,
+        "issues assigned to you or your teams in web",
+        "a polled assignment to my team",
+    );
+    assert_decided(
+        &find("Error 10"),
+        Deliver::Now,
+        "changes made by others in web",
+        "a polled resolve on an issue I commented on",
+    );
+    assert_decided(
+        &find("cc #payments"),
+        Deliver::Suppress,
+        "you made this change yourself",
+        "my own comment",
+    );
+    let asked: Vec<String> = sentry.requests()[before..].iter().map(|r| r.path.clone()).collect();
+    let issue_reads = asked
+        .iter()
+        .filter(|path| {
+            path.strip_prefix("/api/0/organizations/acme/issues/")
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('?'))
+        })
+        .count();
+    assert_eq!(issue_reads, 0, "the feed's issues say whose they are: {asked:?}");
+
+    // The same comment arriving by webhook later is the one already stored.
+    let webhook = {
+        let comment = sentry_api::Comment {
+            action: "created".into(),
+            comment_id: "2".into(),
+            issue_id: "9".into(),
+            project: Some("web".into()),
+            text: "**@Jane Doe** can you look?".into(),
+            actor_user_id: Some("7".into()),
+            actor_name: Some("Sam".into()),
+        };
+        Alert::from_comment(&comment, None, Some("acme"), b"{}").of_account(&account.key())
+    };
+    assert!(matches!(
+        store.insert_alert(&webhook, 0),
+        Ok(crate::store::Stored::Duplicate(_))
+    ));
+    // Nothing new: the next cycle brings nothing.
+    let quiet = crate::poll::cycle(&client, &store, &account, &tx).await.unwrap();
+    assert_eq!((quiet.new_alerts, quiet.requests), (0, 2));
+}
