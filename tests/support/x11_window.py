@@ -4,17 +4,21 @@
   x11_window.py close TITLE           the close button: a WM_DELETE_WINDOW client message
   x11_window.py resize TITLE W H      dragging its border to W x H pixels"""
 import sys
+import Xlib.error
 from Xlib import display, X, protocol
 
 d = display.Display()
 
 def find(w, title):
+    # Windows come and go while the tree is walked (WebKit's, a menu's): one that is gone by
+    # the time it is asked about is skipped, not a failure.
     try:
         if w.get_wm_name() == title:
             return w
-    except Exception:
-        pass
-    for c in w.query_tree().children:
+        children = w.query_tree().children
+    except Xlib.error.XError:
+        return None
+    for c in children:
         r = find(c, title)
         if r:
             return r

@@ -40,11 +40,7 @@ impl InboxEntry {
             actionable: alert.kind.is_about_an_issue(),
             decided_by: decisive.and_then(Reason::field),
             held_back: alert.held_back(),
-            mine: alert.reasons.iter().any(|r| match r {
-                Reason::Assigned { assignment } => assignment.is_mine(),
-                Reason::Owned { ownership } => ownership.is_mine(),
-                _ => false,
-            }),
+            mine: alert.reasons.iter().any(Reason::is_mine),
             fix,
             issue: IssueState::default(),
             alert,

@@ -121,6 +121,19 @@ pub enum Reason {
     Text(String),
 }
 
+impl Reason {
+    /// Whether this reason makes the alert mine (the inbox's "mine"): assigned to or owned by me
+    /// or my team, a mention of either, or a comment or change on an issue I am involved in.
+    pub fn is_mine(&self) -> bool {
+        match self {
+            Reason::Assigned { assignment } => assignment.is_mine(),
+            Reason::Owned { ownership } => ownership.is_mine(),
+            Reason::Mentioned { .. } | Reason::Involved { .. } | Reason::CommentOnYourIssue => true,
+            _ => false,
+        }
+    }
+}
+
 /// Why an alert's environment is not known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -370,6 +383,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn mentions_and_involvement_make_an_alert_mine_and_their_absence_does_not() {
+        let involved = |subscription| Reason::Involved {
+            assignment: Assignment::Nobody,
+            subscription,
+        };
+        assert!(involved(Subscription::Yes { because: None }).is_mine());
+        assert!(Reason::Mentioned { mention: Mention::You }.is_mine());
+        assert!(
+            Reason::Mentioned {
+                mention: Mention::YourTeam { team: "web".into() }
+            }
+            .is_mine()
+        );
+        assert!(
+            !Reason::NotInvolved {
+                assignment: Assignment::Someone { user: "7".into() },
+                subscription: Subscription::No,
+            }
+            .is_mine()
+        );
+        assert!(!Reason::Everything { project: "web".into() }.is_mine());
+    }
+
+    #[test]
     fn reasons_round_trip_and_old_text_reads_as_text() {
         let typed = vec![
             Reason::SpikeLimit {
@@ -377,6 +414,13 @@ mod tests {
                 project: "web".into(),
             },
             Reason::QuietHours { until: "07:00".into() },
+            Reason::Involved {
+                assignment: Assignment::YourTeam { team: "web".into() },
+                subscription: Subscription::Yes {
+                    because: Some(SubscriptionReason::Commented),
+                },
+            },
+            Reason::Mentioned { mention: Mention::You },
             Reason::Owned {
                 ownership: Ownership::Yours {
                     owner: "#payments".into(),
