@@ -150,16 +150,10 @@ pub async fn cycle(
                 newest = Some(seen.to_owned());
             }
             let Some(since) = since.as_deref() else { continue };
-            let Some(alert) = news(issue, since, account, store) else {
-                continue;
-            };
-            match store.insert_alert(&alert, now()) {
-                Ok(Stored::New(id)) => {
-                    outcome.new_alerts += 1;
-                    let _ = deliver.send((id, alert));
-                }
-                Ok(Stored::Duplicate(_)) => {}
-                Err(e) => tracing::error!(error = %e, issue = %issue.id, "could not store a polled alert"),
+            if let Some(alert) = news(issue, since, account, store)
+                && hand_on(store, alert, deliver)
+            {
+                outcome.new_alerts += 1;
             }
         }
         match next {
@@ -228,14 +222,8 @@ async fn workflow(
         let Some(alert) = Alert::from_activity(activity, &account.org) else {
             continue;
         };
-        let alert = alert.of_account(&account.key());
-        match store.insert_alert(&alert, now()) {
-            Ok(Stored::New(id)) => {
-                changed += 1;
-                let _ = deliver.send((id, alert));
-            }
-            Ok(Stored::Duplicate(_)) => {}
-            Err(e) => tracing::error!(error = %e, activity = %activity.id, "could not store a polled activity"),
+        if hand_on(store, alert.of_account(&account.key()), deliver) {
+            changed += 1;
         }
     }
     Ok(changed)
@@ -281,12 +269,27 @@ async fn watch(
         let mut alert =
             Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body).of_account(&account.key());
         alert.source = Source::Poll;
-        if let Ok(Stored::New(id)) = store.insert_alert(&alert, now()) {
+        if hand_on(store, alert, deliver) {
             changed += 1;
-            let _ = deliver.send((id, alert));
         }
     }
     Ok(changed)
+}
+
+/// Stores a polled alert and hands it on when it is news (not stored before, by a webhook or
+/// an earlier cycle); whether it was.
+fn hand_on(store: &Store, alert: Alert, deliver: &mpsc::UnboundedSender<(i64, Alert)>) -> bool {
+    match store.insert_alert(&alert, now()) {
+        Ok(Stored::New(id)) => {
+            let _ = deliver.send((id, alert));
+            true
+        }
+        Ok(Stored::Duplicate(_)) => false,
+        Err(e) => {
+            tracing::error!(error = %e, issue = %alert.issue_id, "could not store a polled alert");
+            false
+        }
+    }
 }
 
 /// Polls every account forever: `interval` apart (with jitter), backing off on failures.
