@@ -327,6 +327,16 @@ async fn polling_the_activity_feed_brings_workflow_alerts_without_reading_each_i
     ] {
         sentry.add_activity(entry);
     }
+    // What the app cannot read is passed over, not a failed cycle: an id that is no number, an
+    // entry without an issue, an issue that is no object, a type this build does not know.
+    for odd in [
+        json!({"id": "not-a-number", "type": "note", "data": {"text": "@jane"}, "issue": feed_issue("9", json!(null), true, "commented")}),
+        json!({"id": "20", "type": "note", "data": {"text": "@jane"}}),
+        json!({"id": 21, "type": "note", "data": {"text": "@jane"}, "issue": "nonsense"}),
+        json!({"id": 22, "type": "future_thing", "data": null, "user": null, "issue": feed_issue("9", json!(null), true, "x")}),
+    ] {
+        sentry.add_activity(odd);
+    }
     let before = sentry.requests().len();
     let cycle = crate::poll::cycle(&client, &store, &account, &tx).await.unwrap();
     assert_eq!(cycle.new_alerts, 6, "every entry but the merge");
