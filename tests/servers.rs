@@ -82,3 +82,41 @@ fn an_issue_from_an_older_self_hosted_sentry_is_notified_and_resolved() {
 fn an_issue_from_glitchtip_is_notified_and_resolved() {
     an_issue_from(Flavour::GlitchTip, "9103");
 }
+
+/// Sentry's own workflow setting is the starting point: adding an account shows what it
+/// proposes, and a server without such settings says so.
+#[test]
+fn adding_an_account_shows_what_sentrys_own_workflow_setting_proposes() {
+    require_desktop();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for flavour in [Flavour::SentryIo, Flavour::GlitchTip] {
+        let sentry = runtime.block_on(StandIn::start_as(TOKEN, flavour));
+        sentry.set_notification_options(vec![json!({
+            "id": "1", "scopeType": "project", "scopeIdentifier": "2", "type": "workflow", "value": "never"
+        })]);
+        let data = temp_dir(&format!("add-proposal-{flavour:?}"));
+        let url = sentry.url();
+        let env = [
+            ("SENTRY_AUTH_TOKEN", TOKEN),
+            ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
+        ];
+        let added = cli(&["account", "add", "--url", &url, "--org", ORG], "", &env);
+        let stdout = String::from_utf8_lossy(&added.stdout);
+        assert!(
+            added.status.success(),
+            "{flavour:?}: {stdout}{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+        assert!(stdout.contains("Added acme"), "{flavour:?}: {stdout}");
+        match flavour {
+            Flavour::GlitchTip => assert!(
+                stdout.contains("does not offer Sentry's personal notification settings"),
+                "{stdout}"
+            ),
+            _ => assert!(
+                stdout.contains("in acme: only for issues you are subscribed to") && stdout.contains("web: never"),
+                "{stdout}"
+            ),
+        }
+    }
+}

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use engine::policy::{Deliver, Field, PrefError};
+use engine::policy::{Deliver, Field, PrefError, Workflow};
 use engine::{
     ActionRequest, ActionState, Alert, Daemon, DaemonConfig, Engine, InboxQuery, IssueState, MAX_INBOX_PAGE, Origin,
-    Settings, UserAction,
+    SentryWorkflow, Settings, UserAction,
 };
 
 #[derive(Parser)]
@@ -132,6 +132,13 @@ enum AccountCommand {
     },
     /// Remove an account (by organization slug) and its token.
     Remove { org: String },
+    /// My "workflow" notification setting in Sentry (assignments, resolutions, comments) for the
+    /// account of ORG, and the alert kinds it proposes; `--apply` makes them the app's.
+    SentrySettings {
+        org: String,
+        #[arg(long)]
+        apply: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -579,6 +586,17 @@ fn account(engine: &Engine, command: AccountCommand) -> anyhow::Result<()> {
                 added.url,
                 added.email.as_deref().or(added.username.as_deref()).unwrap_or("?"),
             );
+            // Sentry's own setting as the starting point: proposed, not applied unasked.
+            match runtime.block_on(engine.sentry_workflow(&added.org)) {
+                Ok(proposal) => {
+                    show_sentry_workflow(&proposal)?;
+                    out!(
+                        "`sentry-tray-cli account sentry-settings {} --apply` makes these the app's.",
+                        added.org
+                    );
+                }
+                Err(e) => out!("{e}"),
+            }
             Ok(())
         }
         AccountCommand::List { json } => {
@@ -609,7 +627,41 @@ fn account(engine: &Engine, command: AccountCommand) -> anyhow::Result<()> {
             out!("Removed {} on {} and its token.", removed.org, removed.url);
             Ok(())
         }
+        AccountCommand::SentrySettings { org, apply } => {
+            let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
+            let proposal = runtime.block_on(engine.sentry_workflow(&org))?;
+            show_sentry_workflow(&proposal)?;
+            if apply {
+                engine.apply_sentry_workflow(&proposal)?;
+                out!("Applied: see `sentry-tray-cli prefs @{org}` and each project's.");
+            } else {
+                out!("Nothing changed; `--apply` makes these the app's.");
+            }
+            Ok(())
+        }
     }
+}
+
+/// What Sentry's workflow setting proposes, as people read it.
+fn show_sentry_workflow(proposal: &SentryWorkflow) -> anyhow::Result<()> {
+    let kinds = |workflow: Workflow| {
+        if workflow == Workflow::Never {
+            "assignments, mentions, comments and others' changes off"
+        } else {
+            "assignments, mentions, comments and others' changes on your issues"
+        }
+    };
+    out!(
+        "Sentry's workflow notifications for you in {}: {} -> proposed for @{}: {}",
+        proposal.org,
+        proposal.setting.describe(),
+        proposal.org,
+        kinds(proposal.setting)
+    );
+    for (project, workflow) in &proposal.projects {
+        out!("  {project}: {} -> {}", workflow.describe(), kinds(*workflow));
+    }
+    Ok(())
 }
 
 fn daemon(engine: Engine, listen: SocketAddr, poll: bool, poll_interval: Duration) -> anyhow::Result<()> {

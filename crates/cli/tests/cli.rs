@@ -407,3 +407,48 @@ fn another_users_data_folder_is_said_to_be_theirs_not_damaged() {
     );
     assert!(!stderr.contains("damaged or not"), "{stderr}");
 }
+
+#[test]
+fn account_sentry_settings_shows_sentrys_workflow_setting_and_applies_it() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(sentry_standin::StandIn::start("sntryu_cli_token"));
+    sentry.set_notification_options(vec![serde_json::json!({
+        "id": "1", "scopeType": "project", "scopeIdentifier": "2", "type": "workflow", "value": "never"
+    })]);
+    let url = sentry.url();
+    let data = tempfile::tempdir().unwrap();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", "sntryu_cli_token"),
+        ("SENTRY_ORG", "acme"),
+        ("SENTRY_TRAY_DATA_DIR", data.path().to_str().unwrap()),
+    ];
+    let shown = cli(&["account", "sentry-settings", "acme"], "", &env);
+    let stdout = String::from_utf8_lossy(&shown.stdout);
+    assert_eq!(
+        shown.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    assert!(
+        stdout.contains("in acme: only for issues you are subscribed to")
+            && stdout.contains("web: never -> assignments, mentions, comments and others' changes off")
+            && stdout.contains("Nothing changed"),
+        "{stdout}"
+    );
+    let applied = cli(&["account", "sentry-settings", "acme", "--apply"], "", &env);
+    assert_eq!(
+        applied.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let prefs = cli(&["prefs", "web", "--org", "acme"], "", &env);
+    let web: serde_json::Value = serde_json::from_slice(&prefs.stdout).unwrap();
+    assert_eq!(
+        web["kinds"],
+        serde_json::json!(["new_issue", "regression", "escalating", "event_alert", "metric_alert"]),
+        "{web}"
+    );
+}

@@ -82,6 +82,8 @@ pub enum AccountError {
     TokenMissing(String),
     #[error("{org}: {cause}")]
     InOrganization { org: String, cause: ApiError },
+    #[error("{url} does not offer Sentry's personal notification settings: the app's own defaults stand")]
+    NoNotificationSettings { url: String },
     #[error("the app is shutting down")]
     ShuttingDown,
     #[error(transparent)]

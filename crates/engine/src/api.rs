@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use sentry_api::ApiError;
 use sentry_api::webhook::PayloadError;
 
 use crate::accounts::{self, Account, AccountError, Project, ProjectPreferences};
@@ -14,7 +15,7 @@ use crate::alert::Alert;
 use crate::daemon::{self, DaemonError};
 use crate::enrich::Enricher;
 use crate::inbox::{InboxEntry, InboxPage, InboxQuery};
-use crate::policy::{Decision, Field, MuteRule, PrefError, Preferences};
+use crate::policy::{Decision, Field, MuteRule, PrefError, Preferences, Scope, Workflow, propose};
 use crate::poll::{self, Cycle};
 use crate::secrets::{Origin, SecretError, SecretKind, Secrets};
 use crate::settings::Settings;
@@ -202,6 +203,71 @@ impl Engine {
     /// Every account's projects from Sentry, with their effective preferences.
     pub async fn projects(&self) -> Result<Vec<Project>, Error> {
         Ok(accounts::projects(self).await?)
+    }
+
+    /// My "workflow" notification setting in Sentry for the account of `org`, where the server
+    /// offers it: what it proposes as the account's alert kinds, and the projects whose own
+    /// setting differs. Four requests (the settings, the organization, its projects).
+    pub async fn sentry_workflow(&self, org: &str) -> Result<SentryWorkflow, Error> {
+        let (account, token) = accounts::of_org(self, org).await?;
+        let in_org = |cause| AccountError::InOrganization {
+            org: account.org.clone(),
+            cause,
+        };
+        let client = crate::servers::client(&self.store, &account, &token).map_err(in_org)?;
+        let rows = match client.notification_options("workflow").await {
+            Ok(rows) => rows,
+            Err(ApiError::NotFound(_) | ApiError::ErrorPage { .. } | ApiError::Rejected { status: 405, .. }) => {
+                let url = account.url.clone();
+                return Err(AccountError::NoNotificationSettings { url }.into());
+            }
+            Err(e) => return Err(in_org(e).into()),
+        };
+        let org_id = client.organization_id(&account.org).await.map_err(in_org)?;
+        let projects: Vec<(String, String)> = client
+            .project_ids(&account.org)
+            .await
+            .map_err(in_org)?
+            .into_iter()
+            .map(|(id, slug, _)| (id, slug))
+            .collect();
+        let rows: Vec<(Scope, Workflow)> = rows
+            .iter()
+            .filter_map(|(scope, id, value)| {
+                let scope = match scope.as_str() {
+                    "user" => Scope::User,
+                    "organization" => Scope::Organization(id.clone()),
+                    "project" => Scope::Project(id.clone()),
+                    _ => Scope::Other,
+                };
+                Some((scope, Workflow::parse(value)?))
+            })
+            .collect();
+        let (setting, projects) = propose(&rows, &org_id, &projects);
+        Ok(SentryWorkflow {
+            org: account.org.clone(),
+            setting,
+            projects,
+        })
+    }
+
+    /// Makes `proposal` the app's: the account's kinds (`@org`) and each differing project's.
+    pub fn apply_sentry_workflow(&self, proposal: &SentryWorkflow) -> Result<(), Error> {
+        let defaults = format!("@{}", proposal.org);
+        let scopes = std::iter::once((defaults.as_str(), proposal.setting))
+            .chain(proposal.projects.iter().map(|(slug, w)| (slug.as_str(), *w)));
+        for (scope, workflow) in scopes {
+            let org = Some(proposal.org.as_str()).filter(|_| !scope.starts_with('@'));
+            let current = self.store.preferences(scope, org)?;
+            let kinds = workflow
+                .kinds(&current.kinds)
+                .iter()
+                .filter_map(|k| serde_json::to_value(k).ok()?.as_str().map(str::to_owned))
+                .collect::<Vec<_>>()
+                .join(",");
+            self.change_preferences(scope, org, &[("kinds".to_owned(), kinds)])?;
+        }
+        Ok(())
     }
 
     /// Whom issues can be assigned to: each account's members and the teams I am on.
@@ -512,3 +578,12 @@ impl Engine {
 
 /// When the window was last opened: alerts notified since are "new".
 const KEY_WINDOW_OPENED: &str = "window.last_opened";
+/// My workflow setting in Sentry for one account, as `Engine::sentry_workflow` read it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct SentryWorkflow {
+    pub org: String,
+    /// The organization's value (else my user-wide one, else Sentry's default).
+    pub setting: Workflow,
+    /// Projects (by slug) whose own setting differs.
+    pub projects: Vec<(String, Workflow)>,
+}

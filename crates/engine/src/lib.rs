@@ -34,7 +34,7 @@ mod writer;
 pub use accounts::{Account, AccountError, Project, ProjectPreferences};
 pub use actions::{ActionError, ActionState, Actions, Queued, Request as ActionRequest, open_in_browser};
 pub use alert::{Alert, Assignment, IssueStatus, Kind, Source};
-pub use api::{Assignee, Engine, Error, MutePreview};
+pub use api::{Assignee, Engine, Error, MutePreview, SentryWorkflow};
 pub use daemon::{DEFAULT_LISTEN, Daemon, DaemonConfig, DaemonError, StatusReader, tomorrow_morning};
 pub use inbox::{InboxEntry, InboxFilter, InboxPage, InboxQuery, IssueState, MAX_PAGE as MAX_INBOX_PAGE};
 pub use notifier::UserAction;

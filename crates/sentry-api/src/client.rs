@@ -369,12 +369,55 @@ impl Client {
 
     /// `GET /api/0/organizations/{org}/projects/`, every page: the projects' slugs and names.
     pub async fn projects(&self, org: &str) -> Result<Vec<(String, String)>, ApiError> {
+        let projects = self.project_ids(org).await?;
+        Ok(projects.into_iter().map(|(_, slug, name)| (slug, name)).collect())
+    }
+
+    /// The same list with each project's id: `(id, slug, name)`.
+    pub async fn project_ids(&self, org: &str) -> Result<Vec<(String, String, String)>, ApiError> {
         self.every_page(
             &format!("/api/0/organizations/{}/projects/", seg(org)),
             "projects",
-            |p| Some((text(&p["slug"])?, text(&p["name"]).unwrap_or_default())),
+            |p| {
+                let slug = text(&p["slug"])?;
+                Some((
+                    text(&p["id"]).unwrap_or_default(),
+                    slug,
+                    text(&p["name"]).unwrap_or_default(),
+                ))
+            },
         )
         .await
+    }
+
+    /// `GET /api/0/organizations/{org}/`: the organization's id.
+    pub async fn organization_id(&self, org: &str) -> Result<String, ApiError> {
+        let (value, _) = self.get(&format!("/api/0/organizations/{}/", seg(org))).await?;
+        text(&value["id"]).ok_or_else(|| ApiError::Decode("the organization has no id".into()))
+    }
+
+    /// My notification settings of `kind` (`workflow`, `deploy`, …) in Sentry:
+    /// `GET /api/0/users/me/notification-options/?type=KIND` (private, not in the published
+    /// spec), as `(scopeType, scopeIdentifier, value)` rows. Older releases name the type
+    /// `notificationType`; rows of another type are left out.
+    pub async fn notification_options(&self, kind: &str) -> Result<Vec<(String, String, String)>, ApiError> {
+        let (value, _) = self
+            .get(&format!("/api/0/users/me/notification-options/?type={}", seg(kind)))
+            .await?;
+        let rows = value
+            .as_array()
+            .ok_or_else(|| ApiError::Decode("expected a list of notification settings".into()))?;
+        Ok(rows
+            .iter()
+            .filter(|row| text(&row["type"]).or_else(|| text(&row["notificationType"])).as_deref() == Some(kind))
+            .filter_map(|row| {
+                Some((
+                    text(&row["scopeType"])?,
+                    text(&row["scopeIdentifier"])?,
+                    text(&row["value"])?,
+                ))
+            })
+            .collect())
     }
 
     /// The project's environments, by name (hidden ones left out; Sentry answers only the

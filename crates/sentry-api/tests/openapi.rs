@@ -119,7 +119,7 @@ async fn every_request_the_client_sends_matches_sentrys_openapi_spec() {
 
 /// What the client asks that Sentry's published spec does not document, each with where it is
 /// covered instead (the stand-in answers it as Sentry's source does).
-const UNDOCUMENTED: [(&str, &str); 4] = [
+const UNDOCUMENTED: [(&str, &str); 5] = [
     ("/api/0/", "who the token belongs to (`Client::whoami`)"),
     ("/api/0/issues/{issue_id}/", "older self-hosted Sentry's issue path"),
     (
@@ -129,6 +129,10 @@ const UNDOCUMENTED: [(&str, &str); 4] = [
     (
         "/api/0/organizations/{organization_id_or_slug}/activity/",
         "the activity feed polling reads for workflow alerts (Sentry's OrganizationActivityEndpoint)",
+    ),
+    (
+        "/api/0/users/{user_id}/notification-options/",
+        "my notification settings, read as the app's starting point (Sentry's private, control-silo endpoint)",
     ),
 ];
 

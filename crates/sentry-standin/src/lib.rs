@@ -77,6 +77,8 @@ struct Shared {
     rate_limit: Mutex<Option<(i64, u64)>>,
     /// The organization's activity feed, newest first.
     activity: Mutex<Vec<Value>>,
+    /// The user's notification settings, as Sentry's `NotificationSettingOption` rows.
+    notification_options: Mutex<Vec<Value>>,
 }
 
 impl Shared {
@@ -135,6 +137,7 @@ impl StandIn {
             .route("/api/0/organizations/{org}/members/", get(members))
             .route("/api/0/organizations/{org}/issues/", get(list_issues))
             .route("/api/0/organizations/{org}/activity/", get(activity))
+            .route("/api/0/users/me/notification-options/", get(notification_options))
             .route(
                 "/api/0/organizations/{org}/issues/{id}/events/latest/",
                 get(latest_event_scoped),
@@ -187,6 +190,12 @@ impl StandIn {
     /// the issue as the token's user sees it); the feed answers newest first.
     pub fn add_activity(&self, activity: Value) {
         self.shared.activity.lock().unwrap().insert(0, activity);
+    }
+
+    /// The user's notification settings in Sentry, as its serializer writes each row
+    /// (`{id, scopeType, scopeIdentifier, type, value, user_id, team_id}`).
+    pub fn set_notification_options(&self, rows: Vec<Value>) {
+        *self.shared.notification_options.lock().unwrap() = rows;
     }
 
     /// Pages of at most `size` issues, whatever `limit` asks.
@@ -613,6 +622,27 @@ async fn user_teams(State(shared): State<Arc<Shared>>, Path(org): Path<String>) 
 
 /// The organization's issue list: `query` understands `lastSeen:>TIME`; sorted by last seen,
 /// newest first; cursor pagination with Sentry's `Link` header.
+/// My notification settings, filtered by `?type=` as Sentry does; GlitchTip has none.
+async fn notification_options(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    if shared.flavour == Flavour::GlitchTip {
+        return html_page(StatusCode::NOT_FOUND);
+    }
+    let kind = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("type=").map(decode));
+    let rows = shared.notification_options.lock().unwrap();
+    let rows = rows
+        .iter()
+        .filter(|row| kind.as_deref().is_none_or(|k| row["type"] == k))
+        .cloned()
+        .collect();
+    Json(Value::Array(rows)).into_response()
+}
+
 /// The activity feed; GlitchTip has none (its Django answers an error page).
 async fn activity(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> Response {
     if shared.flavour == Flavour::GlitchTip {

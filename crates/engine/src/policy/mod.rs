@@ -9,6 +9,7 @@ mod mention;
 mod prefs;
 mod quiet;
 mod reason;
+mod sentry_settings;
 
 pub use decide::{Decision, Deliver, Facts, History, Me, assignment_of, decide, heard_as, muted};
 pub use digest::{DigestTimes, digest_due, digest_due_at};
@@ -17,3 +18,4 @@ pub use mention::mention;
 pub use prefs::{AlertKind, Audience, Field, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};
 pub use reason::{Assignment, EnvironmentUnknown, Mention, Ownership, Reason, Subscription, SubscriptionReason};
+pub use sentry_settings::{Scope, Workflow, propose};

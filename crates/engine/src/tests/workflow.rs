@@ -420,3 +420,69 @@ async fn polling_the_activity_feed_brings_workflow_alerts_without_reading_each_i
     let quiet = crate::poll::cycle(&client, &store, &account, &tx).await.unwrap();
     assert_eq!((quiet.new_alerts, quiet.requests), (0, 2));
 }
+
+/// Sentry's own setting as the starting point: "subscribed only" for me, "never" for one
+/// project, read and proposed as the app's kinds, and applied.
+#[tokio::test]
+async fn sentrys_own_workflow_setting_is_read_proposed_and_applied_as_the_apps_kinds() {
+    testkit::tls();
+    let sentry = StandIn::start(TOKEN).await;
+    let row = |id: u32, scope: &str, scope_id: &str, kind: &str, value: &str| {
+        json!({"id": id.to_string(), "scopeType": scope, "scopeIdentifier": scope_id, "type": kind,
+               "value": value, "user_id": "1", "team_id": null})
+    };
+    sentry.set_notification_options(vec![
+        row(1, "user", "1", "workflow", "subscribe_only"),
+        // The stand-in's project 2 is `web`; another organization's row is not acme's.
+        row(2, "project", "2", "workflow", "never"),
+        row(3, "organization", "99", "workflow", "never"),
+        row(4, "user", "1", "deploy", "never"),
+        row(5, "team", "3", "workflow", "never"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(super::sentry_at(&sentry.url(), TOKEN, dir.path())).unwrap();
+    let proposal = engine.sentry_workflow("acme").await.unwrap();
+    assert_eq!(proposal.setting, crate::policy::Workflow::SubscribeOnly);
+    assert_eq!(
+        proposal.projects,
+        vec![("web".to_owned(), crate::policy::Workflow::Never)]
+    );
+    let before = engine.preferences("front-end", Some("acme")).unwrap();
+    assert!(
+        !before.kinds.contains(&crate::policy::AlertKind::StateChanged),
+        "off by default"
+    );
+
+    engine.apply_sentry_workflow(&proposal).unwrap();
+    let workflow = |project: &str| {
+        let kinds = engine.preferences(project, Some("acme")).unwrap().kinds;
+        crate::policy::AlertKind::ALL
+            .into_iter()
+            .filter(|k| k.is_workflow())
+            .map(|k| kinds.contains(&k))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        workflow("front-end"),
+        vec![true; 4],
+        "subscribed only: every workflow kind, on my issues"
+    );
+    assert_eq!(workflow("web"), vec![false; 4], "never");
+    assert!(
+        engine
+            .preferences("web", Some("acme"))
+            .unwrap()
+            .kinds
+            .contains(&crate::policy::AlertKind::NewIssue)
+    );
+
+    // A server without the settings says so.
+    let glitchtip = StandIn::start_as(TOKEN, Flavour::GlitchTip).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(super::sentry_at(&glitchtip.url(), TOKEN, dir.path())).unwrap();
+    let refused = engine.sentry_workflow("acme").await.unwrap_err().to_string();
+    assert!(
+        refused.ends_with("does not offer Sentry's personal notification settings: the app's own defaults stand"),
+        "{refused}"
+    );
+}
