@@ -255,15 +255,8 @@ impl Alert {
             org: issue.organization_slug().or_else(|| fallback_org.map(str::to_owned)),
             issue_id: issue.id.clone(),
             short_id: issue.short_id.clone(),
-            project: issue
-                .project
-                .as_ref()
-                .and_then(|p| p.slug.clone().or_else(|| p.name.clone())),
-            project_name: issue
-                .project
-                .as_ref()
-                .and_then(|p| p.name.clone())
-                .filter(|n| !n.is_empty()),
+            project: project_slug(issue),
+            project_name: project_name(issue),
             title: issue.title.clone(),
             culprit: issue.culprit.clone().filter(|c| !c.is_empty()),
             message: issue.message(),
@@ -390,7 +383,6 @@ impl Alert {
             "note" => {
                 let by = activity.user_name();
                 let text = activity.text().unwrap_or_default();
-                let project = issue.project.as_ref();
                 return Some(Alert {
                     // The comment webhook's `comment_id` is the activity's id.
                     dedupe_key: format!("{}:{}", Kind::CommentCreated, activity.id),
@@ -399,8 +391,8 @@ impl Alert {
                     org: Some(org.to_owned()),
                     issue_id: issue.id.clone(),
                     short_id: issue.short_id.clone(),
-                    project: project.and_then(|p| p.slug.clone().or_else(|| p.name.clone())),
-                    project_name: project.and_then(|p| p.name.clone()).filter(|n| !n.is_empty()),
+                    project: project_slug(issue),
+                    project_name: project_name(issue),
                     title: format!("{} commented: {text}", by.as_deref().unwrap_or("Someone")),
                     message: Some(text.to_owned()).filter(|t| !t.is_empty()),
                     web_url: issue.browser_url().map(str::to_owned),
@@ -547,6 +539,17 @@ impl Alert {
     pub fn label(&self) -> &str {
         self.short_id.as_deref().unwrap_or(&self.issue_id)
     }
+}
+
+/// The issue's project as the app keys it: its slug, else its name.
+fn project_slug(issue: &Issue) -> Option<String> {
+    let project = issue.project.as_ref()?;
+    project.slug.clone().or_else(|| project.name.clone())
+}
+
+/// The issue's project as people know it, where Sentry sent its name.
+fn project_name(issue: &Issue) -> Option<String> {
+    issue.project.as_ref()?.name.clone().filter(|n| !n.is_empty())
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::accounts::{self, Account};
 use crate::alert::{Alert, Source};
 use crate::api::Engine;
-use crate::policy::{EnvironmentUnknown, Me, Preferences, Subscription};
+use crate::policy::{EnvironmentUnknown, Me, Preferences, Subscription, SubscriptionReason};
 use crate::receiver::now;
 use crate::store::Store;
 
@@ -184,7 +184,7 @@ impl Enricher {
         {
             return (
                 alert.assigned_to.clone().or_else(|| issue.assignee()),
-                Subscription::of(&issue),
+                subscription_of(&issue),
             );
         }
         let Some((account, client)) = self.account(alert).await else {
@@ -197,7 +197,7 @@ impl Enricher {
                 let issue = client.issue(&org, &alert.issue_id).await?;
                 let seen = Involvement {
                     assignee: issue.assignee(),
-                    subscription: Subscription::of(&issue),
+                    subscription: subscription_of(&issue),
                 };
                 Ok(serde_json::to_string(&seen).unwrap_or_default())
             })
@@ -333,6 +333,17 @@ impl Enricher {
 }
 
 /// An event's environment: its own field, else its `environment` tag.
+/// Whether I am subscribed to `issue`, as Sentry serialized it for the user asking.
+fn subscription_of(issue: &Issue) -> Subscription {
+    match issue.is_subscribed {
+        None => Subscription::Unknown,
+        Some(false) => Subscription::No,
+        Some(true) => Subscription::Yes {
+            because: issue.subscription_reason().and_then(SubscriptionReason::parse),
+        },
+    }
+}
+
 /// The issue a polled alert's body holds, as Sentry serialized it for me: the body itself (a
 /// listed or watched issue) or an activity's `issue`.
 fn polled_issue(payload: &str) -> Option<Issue> {

@@ -174,19 +174,6 @@ pub enum Subscription {
     },
 }
 
-impl Subscription {
-    /// From an issue as Sentry serialized it for the user asking.
-    pub fn of(issue: &sentry_api::Issue) -> Subscription {
-        match issue.is_subscribed {
-            None => Subscription::Unknown,
-            Some(false) => Subscription::No,
-            Some(true) => Subscription::Yes {
-                because: issue.subscription_reason().and_then(SubscriptionReason::parse),
-            },
-        }
-    }
-}
-
 /// Why Sentry subscribed me to an issue (its `subscriptionDetails.reason`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
