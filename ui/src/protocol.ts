@@ -26,7 +26,7 @@ export type ActionState = "pending" | "done" | "failed";
 /**
  * What happened, as the user chooses what to hear about.
  */
-export type AlertKind = "new_issue" | "regression" | "escalating" | "event_alert" | "metric_alert" | "assigned_to_me" | "mentioned" | "comment_on_my_issue" | "state_changed";
+export type AlertKind = "new_issue" | "regression" | "escalating" | "event_alert" | "metric_alert" | "assigned_to_me" | "mentioned" | "comment_on_my_issue" | "state_changed" | "release" | "deploy" | "regressed_in_release";
 
 /**
  * Someone issues can be assigned to: `assignee` as `assign=` takes it, and how to show them.
@@ -49,6 +49,8 @@ export type Deliver = "now" | "digest" | "suppress";
  * Set times of day for the digest, in the user's zone (`Europe/Berlin 09:00,17:00`).
  */
 export type DigestTimes = { time_zone: string, times: Array<string>, };
+
+export type Ended = { at: string, why: MuteEnd, };
 
 /**
  * Why an alert's environment is not known.
@@ -157,6 +159,19 @@ project?: string | null, org?: string | null, };
 export type InputField = "url" | "organization" | "token";
 
 /**
+ * One issue muted for me, in force or lately ended.
+ */
+export type IssueMute = { account: string, org: string, issue_id: string, project: string | null, 
+/**
+ * The short id people know it by (`WEB-1`), else its number.
+ */
+label: string, title: string, until: MuteUntil, muted_at: string, 
+/**
+ * When and why it ended by itself, if it did (a time-bound one ends when its moment passes).
+ */
+ended: Ended | null, };
+
+/**
  * The issue list's order "last seen, newest first", as the server names it.
  */
 export type IssueSort = "date" | "last_seen";
@@ -194,7 +209,7 @@ export type IssueStatus = "unresolved" | "resolved" | "ignored";
 /**
  * What Sentry reported, as `resource.action` on the wire and in the database.
  */
-export type Kind = "IssueCreated" | "IssueResolved" | "IssueUnresolved" | "IssueAssigned" | "IssueIgnored" | "IssueArchived" | "ErrorCreated" | "EventAlertTriggered" | "EventAlert" | "MetricAlertCritical" | "MetricAlertWarning" | "MetricAlertResolved" | "CommentCreated" | "CommentUpdated" | "CommentDeleted" | { "Other": string };
+export type Kind = "IssueCreated" | "IssueResolved" | "IssueUnresolved" | "IssueAssigned" | "IssueIgnored" | "IssueArchived" | "ErrorCreated" | "EventAlertTriggered" | "EventAlert" | "MetricAlertCritical" | "MetricAlertWarning" | "MetricAlertResolved" | "CommentCreated" | "CommentUpdated" | "CommentDeleted" | "IssueRegressed" | "ReleaseCreated" | "DeployCreated" | { "Other": string };
 
 export type Level = "debug" | "info" | "warning" | "error" | "fatal";
 
@@ -210,6 +225,11 @@ line: number, text: string, owners: Array<string>, };
 export type Mention = { "who": "you" } | { "who": "your_team", team: string, };
 
 /**
+ * Why a mute for me ended by itself: the note the issue comes back with.
+ */
+export type MuteEnd = { "ended": "time_up", at: string, } | { "ended": "released", version: string, } | { "ended": "escalated" };
+
+/**
  * What mute rules would have done to recent alerts: of the `checked` latest alerts in scope,
  * the ones each rule (in the order asked) would have muted.
  */
@@ -219,6 +239,11 @@ export type MutePreview = { checked: number, matches: Array<Array<Recent>>, };
  * Known noise: an alert matching any of these is not shown.
  */
 export type MuteRule = { "field": "title", "value": string } | { "field": "culprit", "value": string } | { "field": "message", "value": string } | { "field": "tag", "value": [string, string] };
+
+/**
+ * How long an issue stays muted for me.
+ */
+export type MuteUntil = { "until": "time", at: string, } | { "until": "next_release" } | { "until": "escalates" };
 
 /**
  * Where a secret was found.
@@ -376,7 +401,7 @@ export type Reason = { "reason": "project_off", project: string, } | { "reason":
 /**
  * 1-based, as the user counts their rules.
  */
-rule: number, by: MuteRule, } | { "reason": "comment_on_your_issue" } | { "reason": "comment_not_on_your_issue", assignment: Assignment, } | { "reason": "mentioned", mention: Mention, } | { "reason": "involved", assignment: Assignment, subscription: Subscription, } | { "reason": "not_involved", assignment: Assignment, subscription: Subscription, } | { "reason": "everything", project: string, } | { "reason": "assigned", assignment: Assignment, } | { "reason": "owned", ownership: Ownership, } | { "reason": "neither_assigned_nor_owned", assignment: Assignment, ownership: Ownership, } | { "reason": "breaks_through_quiet_hours", critical: boolean, } | { "reason": "quiet_hours", until: string, } | { "reason": "spike_limit", limit: number, project: string, } | { "reason": "digest_level", level: Level, up_to: Level, } | { "reason": "notify", kind: AlertKind, project: string, } | { "reason": "paused" } | { "reason": "incident_resolved" } | { "reason": "preferences_unreadable", detail: string, } | string;
+rule: number, by: MuteRule, } | { "reason": "muted_for_you", until: MuteUntil, } | { "reason": "mute_ended", why: MuteEnd, } | { "reason": "comment_on_your_issue" } | { "reason": "comment_not_on_your_issue", assignment: Assignment, } | { "reason": "mentioned", mention: Mention, } | { "reason": "involved", assignment: Assignment, subscription: Subscription, } | { "reason": "not_involved", assignment: Assignment, subscription: Subscription, } | { "reason": "project_news", project: string, } | { "reason": "everything", project: string, } | { "reason": "assigned", assignment: Assignment, } | { "reason": "owned", ownership: Ownership, } | { "reason": "neither_assigned_nor_owned", assignment: Assignment, ownership: Ownership, } | { "reason": "breaks_through_quiet_hours", critical: boolean, } | { "reason": "quiet_hours", until: string, } | { "reason": "spike_limit", limit: number, project: string, } | { "reason": "digest_level", level: Level, up_to: Level, } | { "reason": "notify", kind: AlertKind, project: string, } | { "reason": "paused" } | { "reason": "incident_resolved" } | { "reason": "preferences_unreadable", detail: string, } | string;
 
 /**
  * An alert as lists show it.
@@ -394,13 +419,13 @@ account: string | null, };
 /**
  * The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
  */
-export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": InboxPage } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | { "ownership": OwnershipAnswer } | "done";
+export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": InboxPage } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "mute": IssueMute } | { "mutes": Array<IssueMute> } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | { "ownership": OwnershipAnswer } | "done";
 
 /**
  * What the window (or a second launch) asks the running app: the method and its parameters,
  * `{"method": "set_paused", "params": {"paused": true}}` on the wire.
  */
-export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": { query: InboxQuery, } } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "undo_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "test_ownership", "params": { project: string, org: string, rules: string | null, issue: string | null, event: string | null, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
+export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": { query: InboxQuery, } } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "undo_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "mute_for_me", "params": { alert: number, until: string, } } | { "method": "unmute_for_me", "params": { account: string, org: string, issue_id: string, } } | { "method": "mutes", "params": Record<symbol, never> } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "test_ownership", "params": { project: string, org: string, rules: string | null, issue: string | null, event: string | null, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
 
 export type RulesError = { message: string, 
 /**
@@ -439,7 +464,16 @@ webhooks: boolean,
  * Whether the organization's activity feed is there (comments, assignments and status
  * changes for polling). Profiles stored before it was learned: assumed, as on Sentry.
  */
-activity: boolean, };
+activity: boolean, 
+/**
+ * Whether the organization's releases can be listed (release notifications, "mute until
+ * its next release").
+ */
+releases: boolean, 
+/**
+ * Whether releases carry their deploys (GlitchTip has releases without deploys).
+ */
+deploys: boolean, };
 
 /**
  * How the alert reached the app.
@@ -490,7 +524,7 @@ export type SubscriptionReason = "commented" | "assigned" | "bookmarked" | "chan
 /**
  * What a user can do from a notification.
  */
-export type UserAction = "resolve" | "ignore" | "assign" | "open" | "unresolve" | "unassign";
+export type UserAction = "resolve" | "ignore" | "assign" | "open" | "unresolve" | "unassign" | "mute";
 
 /**
  * The part of the window the user asked for.

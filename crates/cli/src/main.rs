@@ -61,6 +61,21 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
+    /// Mute an issue for yourself, on this desktop only (Sentry is not changed): its alerts stop
+    /// notifying until then, and the first one after says why it is back.
+    Mute {
+        /// The inbox's alert id (`sentry-tray-cli inbox`) of one of the issue's alerts.
+        alert: i64,
+        /// 1h, 30m, 2d (any number), tomorrow (08:00), release (its project's next), escalates
+        until: String,
+    },
+    /// Lift a mute for me (by an alert of the issue, as `mute` took it).
+    Unmute { alert: i64 },
+    /// The issues muted for you, and those back in the last day (and why).
+    Mutes {
+        #[arg(long)]
+        json: bool,
+    },
     /// Every account's projects, with how each is set to notify.
     Projects {
         #[arg(long)]
@@ -248,6 +263,13 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             wait,
         } => act(&engine()?, &issue, &action, org.as_deref(), Duration::from_secs(wait)),
         Command::Explain { alert, json } => explain(&engine()?, &alert, json),
+        Command::Mute { alert, until } => {
+            let mute = engine()?.mute_for_me(alert, &until)?;
+            out!("muted {} for you {} (Sentry unchanged)", mute.label, mute.until);
+            Ok(())
+        }
+        Command::Unmute { alert } => unmute(&engine()?, alert),
+        Command::Mutes { json } => mutes(&engine()?, json),
         Command::Status => status(&engine()?),
     }
 }
@@ -541,6 +563,42 @@ fn explain(engine: &Engine, path: &Path, json: bool) -> anyhow::Result<()> {
     out!("{} ({}): {verdict}", alert.label(), alert.title);
     for reason in decision.why() {
         out!("  - {reason}");
+    }
+    Ok(())
+}
+
+fn unmute(engine: &Engine, alert: i64) -> anyhow::Result<()> {
+    let found = engine.alert(alert)?.ok_or(engine::Error::NoSuchAlert(alert))?;
+    let org = found.org.as_deref().ok_or(engine::Error::NotAnIssue(alert))?;
+    let key = engine::IssueKey {
+        account: found.account.as_deref(),
+        org,
+        issue_id: &found.issue_id,
+    };
+    let label = found.short_id.as_deref().unwrap_or(&found.issue_id);
+    if engine.unmute_for_me(key)? {
+        out!("{label} is no longer muted for you");
+    } else {
+        out!("{label} was not muted for you");
+    }
+    Ok(())
+}
+
+fn mutes(engine: &Engine, json: bool) -> anyhow::Result<()> {
+    let mutes = engine.mutes()?;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&mutes)?);
+        return Ok(());
+    }
+    if mutes.is_empty() {
+        out!("nothing muted for you");
+    }
+    for m in &mutes {
+        let state = match &m.ended {
+            Some(ended) => format!("back: {}", ended.why),
+            None => format!("muted {}", m.until),
+        };
+        out!("{} ({}): {state}", m.label, m.title);
     }
     Ok(())
 }

@@ -136,6 +136,8 @@ impl Request {
         let valid = match (&kind, argument.as_deref()) {
             (UserAction::Ignore, Some(a)) => a == "forever" || a.parse::<u32>().is_ok_and(|m| m > 0),
             (UserAction::Resolve | UserAction::Open | UserAction::Unresolve | UserAction::Unassign, Some(_)) => false,
+            // Muting for me changes nothing in Sentry: it is not an action for the queue.
+            (UserAction::MuteForMe, _) => false,
             _ => true,
         };
         if !valid {
@@ -159,7 +161,7 @@ impl Request {
                 None if state.assignment_known => (UserAction::Unassign, None),
                 None => return None,
             },
-            UserAction::Open | UserAction::Unresolve | UserAction::Unassign => return None,
+            UserAction::Open | UserAction::Unresolve | UserAction::Unassign | UserAction::MuteForMe => return None,
         };
         Some(Request { kind, argument })
     }
@@ -207,6 +209,7 @@ impl Request {
             (UserAction::Open, _) => format!("Opened {label}"),
             (UserAction::Unresolve, _) => format!("Reopened {label}"),
             (UserAction::Unassign, _) => format!("Unassigned {label}"),
+            (UserAction::MuteForMe, _) => format!("Muted {label} for you"),
         }
     }
 
@@ -232,7 +235,7 @@ impl Request {
                     .iter()
                     .any(|f| field(f).is_some_and(|v| v.eq_ignore_ascii_case(who))),
             },
-            (UserAction::Open, _) => false,
+            (UserAction::Open | UserAction::MuteForMe, _) => false,
             (UserAction::Unresolve, _) => status == Some("unresolved"),
             (UserAction::Unassign, _) => issue.assigned_to.as_ref().is_some_and(Value::is_null),
         }
@@ -248,7 +251,7 @@ impl Request {
             (UserAction::AssignToMe, None) => IssueUpdate::assign(&format!("user:{}", me()?)),
             (UserAction::Unresolve, _) => IssueUpdate::unresolve(),
             (UserAction::Unassign, _) => IssueUpdate::unassign(),
-            (UserAction::Open, _) => return None,
+            (UserAction::Open | UserAction::MuteForMe, _) => return None,
         })
     }
 }
@@ -304,6 +307,10 @@ impl Actions {
             }
             return;
         }
+        if chosen.action == UserAction::MuteForMe {
+            self.mute_for_an_hour(&chosen).await;
+            return;
+        }
         let request = Request {
             kind: chosen.action,
             argument: None,
@@ -330,6 +337,56 @@ impl Actions {
                 )
                 .await;
             }
+        }
+    }
+
+    /// The notification's "Mute 1 h for me": kept here, Sentry not told; the notification says
+    /// until when, and where to mute for longer.
+    async fn mute_for_an_hour(&self, chosen: &Chosen) {
+        let alert = &chosen.alert;
+        let label = alert.label().to_owned();
+        let muted = alert.issue_key().map(|key| {
+            let until = crate::policy::MuteUntil::Time {
+                at: chrono::Utc::now() + chrono::Duration::hours(1),
+            };
+            self.engine.mute_issue(crate::mutes::IssueMute {
+                account: key.account.unwrap_or_default().to_owned(),
+                org: key.org.to_owned(),
+                issue_id: key.issue_id.to_owned(),
+                project: alert.project.clone(),
+                label: label.clone(),
+                title: alert.title.clone(),
+                until,
+                muted_at: chrono::Utc::now(),
+                ended: None,
+            })
+        });
+        match muted {
+            Some(Ok(mute)) => {
+                let back = match mute.until {
+                    crate::policy::MuteUntil::Time { at } => {
+                        at.with_timezone(&chrono::Local).format("%H:%M").to_string()
+                    }
+                    _ => String::new(),
+                };
+                let body = format!(
+                    "Only here: Sentry and everyone else are not affected. Back at {back}; mute it longer from the tray or the window."
+                );
+                self.show(
+                    Some(chosen.notification_id),
+                    &format!("Muted {label} for you for 1 hour"),
+                    &body,
+                    false,
+                )
+                .await;
+            }
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "could not mute the issue for me");
+                let summary = format!("Could not mute {label}");
+                self.show(Some(chosen.notification_id), &summary, &e.to_string(), true)
+                    .await;
+            }
+            None => {}
         }
     }
 
@@ -697,7 +754,7 @@ impl Actions {
             UserAction::Ignore => "ignored",
             UserAction::AssignToMe | UserAction::Unassign => "assigned",
             UserAction::Unresolve => "unresolved",
-            UserAction::Open => return,
+            UserAction::Open | UserAction::MuteForMe => return,
         };
         // The issue as Sentry answered (its answer to an update may leave out the id).
         let mut issue = serde_json::json!({"id": row.issue_id});

@@ -2,8 +2,9 @@
 
 use sentry_api::models::org_from_url;
 use sentry_api::webhook::{Comment, EventPayload, MetricAlert, Payload, PayloadError};
-use sentry_api::{Activity, Issue};
+use sentry_api::{Activity, Deploy, Issue, Release, ReleaseProject, release_url};
 
+use crate::mutes::IssueKey;
 use crate::policy::{AlertKind, Facts, Level, Me, Subscription, assignment_of, mention};
 
 /// What Sentry reported, as `resource.action` on the wire and in the database.
@@ -28,12 +29,18 @@ pub enum Kind {
     CommentCreated,
     CommentUpdated,
     CommentDeleted,
+    /// Regressed in a release, as the activity feed says (`set_regression` with a version):
+    /// our name, no webhook sends it.
+    IssueRegressed,
+    /// A new release, and a release deployed, as polling reads them (no webhook sends either).
+    ReleaseCreated,
+    DeployCreated,
     /// A resource's action this build does not know, kept as Sentry named it.
     Other(String),
 }
 
 impl Kind {
-    const KNOWN: [(Kind, &'static str); 15] = [
+    const KNOWN: [(Kind, &'static str); 18] = [
         (Kind::IssueCreated, "issue.created"),
         (Kind::IssueResolved, "issue.resolved"),
         (Kind::IssueUnresolved, "issue.unresolved"),
@@ -49,6 +56,9 @@ impl Kind {
         (Kind::CommentCreated, "comment.created"),
         (Kind::CommentUpdated, "comment.updated"),
         (Kind::CommentDeleted, "comment.deleted"),
+        (Kind::IssueRegressed, "issue.regressed"),
+        (Kind::ReleaseCreated, "release.created"),
+        (Kind::DeployCreated, "deploy.created"),
     ];
 
     /// `resource.action` as Sentry names it; the one decoder of the stored text.
@@ -85,7 +95,12 @@ impl Kind {
 
     /// Whether it is about an issue the user can act on (resolve, ignore, assign).
     pub fn is_about_an_issue(&self) -> bool {
-        !self.is_metric_alert() && !self.is_comment()
+        self.has_issue() && !self.is_comment()
+    }
+
+    /// Whether it is of an issue at all (a metric incident, a release or a deploy is not).
+    pub fn has_issue(&self) -> bool {
+        !self.is_metric_alert() && !matches!(self, Kind::ReleaseCreated | Kind::DeployCreated)
     }
 
     /// Whether an open notification of the alert's thread is moot once this arrives.
@@ -99,10 +114,13 @@ impl Kind {
     /// The kinds after which an issue is no longer open.
     pub const CLOSING_ISSUE: [Kind; 3] = [Kind::IssueResolved, Kind::IssueIgnored, Kind::IssueArchived];
 
-    pub const METRIC_ALERTS: [Kind; 3] = [
+    /// The kinds whose `issue_id` is not an issue's (an incident's, a release's).
+    pub const NOT_OF_ISSUES: [Kind; 5] = [
         Kind::MetricAlertCritical,
         Kind::MetricAlertWarning,
         Kind::MetricAlertResolved,
+        Kind::ReleaseCreated,
+        Kind::DeployCreated,
     ];
 
     fn resource(&self) -> &str {
@@ -410,11 +428,53 @@ impl Alert {
             | "set_resolved_by_age" => "resolved",
             "set_ignored" => "ignored",
             "set_unresolved" => "unresolved",
+            // Sentry writes the release it came back in where it knows one.
+            "set_regression" => {
+                let version = activity.data.get("version")?.as_str().filter(|v| !v.is_empty())?;
+                let mut alert = Alert::from_issue_webhook("unresolved", issue, None, None, Some(org), &body);
+                alert.kind = Kind::IssueRegressed;
+                alert.dedupe_key = format!("{}:{}", Kind::IssueRegressed, activity.id);
+                alert.substatus = Some("regressed".into());
+                alert.tags.retain(|(key, _)| key != "release");
+                alert.tags.push(("release".into(), version.to_owned()));
+                alert.source = Source::Poll;
+                return Some(alert);
+            }
             _ => return None,
         };
         let mut alert = Alert::from_issue_webhook(action, issue, activity.user_id(), None, Some(org), &body);
         alert.source = Source::Poll;
         Some(alert)
+    }
+
+    /// A new release of `project` (one alert per project of the release), as polling reads it.
+    pub fn from_release(release: &Release, project: &ReleaseProject, org: &str, web: &str) -> Alert {
+        Alert {
+            dedupe_key: format!("{}:{}:{}", Kind::ReleaseCreated, release.version, project.slug),
+            source: Source::Poll,
+            kind: Kind::ReleaseCreated,
+            org: Some(org.to_owned()),
+            issue_id: release.version.clone(),
+            project: Some(project.slug.clone()),
+            project_name: project.name.clone(),
+            title: format!("Release {}", release.label()),
+            web_url: Some(release_url(web, org, &release.version)),
+            tags: vec![("release".into(), release.version.clone())],
+            payload: serde_json::to_string(release).unwrap_or_default(),
+            ..Alert::default()
+        }
+    }
+
+    /// The release's latest deploy, for `project`.
+    pub fn from_deploy(release: &Release, deploy: &Deploy, project: &ReleaseProject, org: &str, web: &str) -> Alert {
+        let to = deploy.environment.as_deref().unwrap_or("an environment");
+        Alert {
+            dedupe_key: format!("{}:{}:{}", Kind::DeployCreated, deploy.id, project.slug),
+            kind: Kind::DeployCreated,
+            environment: deploy.environment.clone(),
+            title: format!("Deployed {} to {to}", release.label()),
+            ..Alert::from_release(release, project, org, web)
+        }
     }
 
     /// The alert a webhook stands for; `None` for resources the app does not act on.
@@ -452,6 +512,8 @@ impl Alert {
         let account = self.account.as_deref().unwrap_or("");
         if self.is_metric_alert() {
             format!("metric:{account}:{}", self.issue_id)
+        } else if !self.kind.has_issue() {
+            format!("release:{account}:{}", self.issue_id)
         } else {
             format!("issue:{account}:{}", self.issue_id)
         }
@@ -501,6 +563,9 @@ impl Alert {
             (Kind::IssueCreated, _) => Some(AlertKind::NewIssue),
             (Kind::IssueUnresolved, Some("escalating")) => Some(AlertKind::Escalating),
             (Kind::IssueUnresolved, Some("regressed")) => Some(AlertKind::Regression),
+            (Kind::IssueRegressed, _) => Some(AlertKind::RegressedInRelease),
+            (Kind::ReleaseCreated, _) => Some(AlertKind::Release),
+            (Kind::DeployCreated, _) => Some(AlertKind::Deploy),
             (Kind::IssueAssigned, _) if assigned_to_mine => Some(AlertKind::AssignedToMe),
             (
                 Kind::IssueUnresolved
@@ -532,7 +597,21 @@ impl Alert {
             mention,
             subscription: Subscription::Unknown,
             critical: self.kind == Kind::MetricAlertCritical,
+            mute_for_me: None,
         }
+    }
+
+    /// The issue it is of, for its mute for me (`None`: not of an issue, or of no known org).
+    pub fn issue_key(&self) -> Option<IssueKey<'_>> {
+        let org = self
+            .org
+            .as_deref()
+            .filter(|_| self.kind.has_issue() && !self.issue_id.is_empty())?;
+        Some(IssueKey {
+            account: self.account.as_deref(),
+            org,
+            issue_id: &self.issue_id,
+        })
     }
 
     /// The name people know the issue by: its short id, else its number.

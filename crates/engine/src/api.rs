@@ -15,7 +15,8 @@ use crate::alert::Alert;
 use crate::daemon::{self, DaemonError};
 use crate::enrich::Enricher;
 use crate::inbox::{InboxEntry, InboxPage, InboxQuery};
-use crate::policy::{Decision, Field, MuteRule, PrefError, Preferences, Scope, Workflow, propose};
+use crate::mutes::{IssueKey, IssueMute};
+use crate::policy::{Decision, Field, MuteRule, MuteUntil, PrefError, Preferences, Scope, Workflow, propose};
 use crate::poll::{self, Cycle};
 use crate::secrets::{Origin, SecretError, SecretKind, Secrets};
 use crate::settings::Settings;
@@ -46,6 +47,12 @@ pub enum Error {
         orgs.join(", ")
     )]
     WhichAccount { project: String, orgs: Vec<String> },
+    #[error("no alert {0} in the inbox (`sentry-tray-cli inbox` lists them)")]
+    NoSuchAlert(i64),
+    #[error("alert {0} is not of an issue (a metric alert or an organization-less one): there is nothing to mute")]
+    NotAnIssue(i64),
+    #[error("mute for me until what? `{0}` is not one of 1h, 30m, 2d (any number), tomorrow, release, escalates")]
+    MuteSpan(String),
 }
 
 impl Error {
@@ -55,7 +62,12 @@ impl Error {
         match self {
             Error::Account(e) => e.is_bad_input(),
             Error::Action(e) => e.is_bad_input(),
-            Error::Preference(_) | Error::Alert(_) | Error::WhichAccount { .. } => true,
+            Error::Preference(_)
+            | Error::Alert(_)
+            | Error::WhichAccount { .. }
+            | Error::NoSuchAlert(_)
+            | Error::NotAnIssue(_)
+            | Error::MuteSpan(_) => true,
             Error::Store(_) | Error::Secret(_) | Error::Daemon(_) | Error::Sentry(_) => false,
         }
     }
@@ -411,6 +423,45 @@ impl Engine {
     /// The alert stored as `id`.
     pub fn alert(&self, id: i64) -> Result<Option<Recent>, Error> {
         Ok(self.store.alert(id)?)
+    }
+
+    /// Mutes the issue of the inbox's alert `alert` for me (`until`: `1h`, `tomorrow`,
+    /// `release`, `escalates`, …): its alerts stop notifying here; Sentry is not told.
+    pub fn mute_for_me(&self, alert: i64, until: &str) -> Result<IssueMute, Error> {
+        let recent = self.store.alert(alert)?.ok_or(Error::NoSuchAlert(alert))?;
+        let org = recent.org.clone().filter(|_| !recent.kind.is_metric_alert());
+        let org = org.ok_or(Error::NotAnIssue(alert))?;
+        let until = MuteUntil::parse(until, Utc::now(), daemon::tomorrow_morning())
+            .ok_or_else(|| Error::MuteSpan(until.into()))?;
+        let label = recent.short_id.clone().unwrap_or_else(|| recent.issue_id.clone());
+        self.mute_issue(IssueMute {
+            account: recent.account.unwrap_or_default(),
+            org,
+            issue_id: recent.issue_id,
+            project: recent.project,
+            label,
+            title: recent.title,
+            until,
+            muted_at: Utc::now(),
+            ended: None,
+        })
+    }
+
+    pub(crate) fn mute_issue(&self, mute: IssueMute) -> Result<IssueMute, Error> {
+        self.store.mute_for_me(&mute)?;
+        tracing::info!(issue = %mute.issue_id, until = %mute.until, "muted for me");
+        Ok(mute)
+    }
+
+    /// Lifts the mute for me of `org`'s issue `issue_id` (of `account`, where known); whether
+    /// there was one.
+    pub fn unmute_for_me(&self, key: IssueKey) -> Result<bool, Error> {
+        Ok(self.store.unmute_for_me(key)?)
+    }
+
+    /// The issues muted for me, and those whose mute ended in the last day (with why).
+    pub fn mutes(&self) -> Result<Vec<IssueMute>, Error> {
+        Ok(self.store.mutes(Utc::now())?)
     }
 
     /// The action queue (to queue, send, list and retry actions).

@@ -19,6 +19,7 @@ use crate::accounts::{Account, Project, ProjectPreferences};
 use crate::actions::Queued;
 use crate::api::{Assignee, MutePreview};
 use crate::inbox::{InboxPage, InboxQuery};
+use crate::mutes::IssueMute;
 
 mod channel;
 use crate::policy::{Field, MuteRule};
@@ -165,6 +166,20 @@ pub enum Request {
         alert: i64,
         action: String,
     },
+    /// Mutes the issue of the inbox's alert `alert` for me, `until` as
+    /// [`crate::Engine::mute_for_me`] reads it (`1h`, `tomorrow`, `release`, `escalates`).
+    MuteForMe {
+        alert: i64,
+        until: String,
+    },
+    /// Lifts an issue's mute for me (`account` as the mute names it).
+    UnmuteForMe {
+        account: String,
+        org: String,
+        issue_id: String,
+    },
+    /// The issues muted for me, and those lately back.
+    Mutes {},
     AddAccount {
         url: String,
         org: String,
@@ -241,6 +256,9 @@ impl Request {
             Request::RetryAction { .. } => "retry_action",
             Request::UndoAction { .. } => "undo_action",
             Request::ActOnAlert { .. } => "act_on_alert",
+            Request::MuteForMe { .. } => "mute_for_me",
+            Request::UnmuteForMe { .. } => "unmute_for_me",
+            Request::Mutes {} => "mutes",
             Request::AddAccount { .. } => "add_account",
             Request::CancelAccountCheck {} => "cancel_account_check",
             Request::SetWebhookSecret { .. } => "set_webhook_secret",
@@ -280,6 +298,8 @@ pub enum Reply {
     Action(Box<Queued>),
     /// The id of the queued action.
     Queued(i64),
+    Mute(Box<IssueMute>),
+    Mutes(Vec<IssueMute>),
     Account(Box<Account>),
     Projects(Vec<Project>),
     Assignees(Vec<Assignee>),

@@ -242,11 +242,13 @@ impl Daemon {
                 tracing::error!(error = %e, "webhook receiver stopped");
             }
         });
-        if config.poll {
-            tokio::spawn(crate::poll::run(engine.clone(), polled, config.poll_interval));
+        let reads = if config.poll {
+            crate::poll::Reads::Everything
         } else {
-            tracing::info!("polling is off; running on webhooks alone");
-        }
+            tracing::info!("polling is off; running on webhooks alone (releases are still read where needed)");
+            crate::poll::Reads::ReleasesOnly
+        };
+        tokio::spawn(crate::poll::run(engine.clone(), polled, config.poll_interval, reads));
         tracing::info!(%local_addr, database = %store.path().display(), "Sentry Tray engine running");
         Ok(Daemon {
             engine,
@@ -477,6 +479,15 @@ async fn deliver(
         if let Err(e) = writer.decide(id, decision.clone()).await {
             tracing::warn!(error = %e, "could not record the decision");
         }
+        let back = decision.reasons.iter().find_map(|r| match r {
+            Reason::MuteEnded { why } => Some(why.clone()),
+            _ => None,
+        });
+        if let (Some(why), Some(key)) = (&back, alert.issue_key())
+            && let Err(e) = store.end_mute(key, why, Utc::now(), true)
+        {
+            tracing::warn!(error = %e, "could not record that a mute for me ended");
+        }
         // The tray and an open window show the alert with its decision (nobody listening is fine).
         let _ = changed.send(());
         if decision.deliver == Deliver::Digest {
@@ -503,7 +514,8 @@ async fn deliver(
             // Events name their project by slug alone: the name as the projects list last said.
             alert.project_name = store.project_name(alert.org.as_deref(), alert.project.as_deref());
         }
-        match notifier.show_alert(&alert, &loudness).await {
+        let note = back.map(|why| format!("Back: {why}"));
+        match notifier.show_alert(&alert, &loudness, note.as_deref()).await {
             Ok(notification) => {
                 tracing::info!(alert = id, notification, reasons = ?decision.why(), "notified");
                 if let Err(e) = writer.notified(id, now()).await {
@@ -560,6 +572,9 @@ pub async fn decide_for(enricher: &Enricher, alert: &Alert, at: DateTime<Utc>) -
     let mut facts = alert.facts(&me);
     facts.environment_unknown = unknown;
     facts.subscription = subscription;
+    if let Some(key) = alert.issue_key() {
+        facts.mute_for_me = store.mute_state(key)?;
+    }
     let decision = decide(&facts, &preferences, ownership.as_ref(), &me, at, history);
     let unsure = unknown == Some(EnvironmentUnknown::Unreachable);
     Ok(Decided {

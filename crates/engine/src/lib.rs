@@ -13,6 +13,7 @@ pub mod control;
 mod daemon;
 mod enrich;
 mod inbox;
+mod mutes;
 mod notifier;
 pub mod policy;
 mod poll;
@@ -37,6 +38,7 @@ pub use alert::{Alert, Assignment, IssueStatus, Kind, Source};
 pub use api::{Assignee, Engine, Error, MutePreview, SentryWorkflow};
 pub use daemon::{DEFAULT_LISTEN, Daemon, DaemonConfig, DaemonError, StatusReader, tomorrow_morning};
 pub use inbox::{InboxEntry, InboxFilter, InboxPage, InboxQuery, IssueState, MAX_PAGE as MAX_INBOX_PAGE};
+pub use mutes::{Ended as MuteEnded, IssueKey, IssueMute};
 pub use notifier::UserAction;
 #[cfg(windows)]
 pub use notifier::set_balloon;

@@ -31,23 +31,28 @@ pub enum UserAction {
     Unresolve,
     /// Assigned to nobody: what undoes an assignment of an unassigned issue.
     Unassign,
+    /// Muted on this desktop for an hour (Sentry unchanged): never queued.
+    #[serde(rename = "mute")]
+    MuteForMe,
 }
 
 impl UserAction {
-    pub const ALL: [UserAction; 6] = [
+    pub const ALL: [UserAction; 7] = [
         UserAction::Resolve,
         UserAction::Ignore,
         UserAction::AssignToMe,
         UserAction::Open,
         UserAction::Unresolve,
         UserAction::Unassign,
+        UserAction::MuteForMe,
     ];
 
     /// The buttons of an issue's notification.
-    pub const ON_NOTIFICATIONS: [UserAction; 4] = [
+    pub const ON_NOTIFICATIONS: [UserAction; 5] = [
         UserAction::Resolve,
         UserAction::Ignore,
         UserAction::AssignToMe,
+        UserAction::MuteForMe,
         UserAction::Open,
     ];
 
@@ -60,6 +65,7 @@ impl UserAction {
             UserAction::Open => "open",
             UserAction::Unresolve => "unresolve",
             UserAction::Unassign => "unassign",
+            UserAction::MuteForMe => "mute",
         }
     }
 
@@ -71,6 +77,7 @@ impl UserAction {
             UserAction::Open => "Open",
             UserAction::Unresolve => "Unresolve",
             UserAction::Unassign => "Unassign",
+            UserAction::MuteForMe => "Mute 1 h for me",
         }
     }
 
@@ -216,7 +223,13 @@ impl Notifier {
     /// urgent ones play a sound.
     /// How long it stays: urgent ones until acted on, others as `expire_after` says for their
     /// level.
-    pub async fn show_alert(&self, alert: &Alert, loudness: &Preferences) -> Result<u32, NotifyError> {
+    /// `note` is a line put first (why an issue muted for me is back).
+    pub async fn show_alert(
+        &self,
+        alert: &Alert,
+        loudness: &Preferences,
+        note: Option<&str>,
+    ) -> Result<u32, NotifyError> {
         let level = alert.level;
         let urgent = alert.kind == Kind::MetricAlertCritical || level.is_some_and(|l| l >= loudness.urgent_from);
         let sound = loudness.sound;
@@ -233,6 +246,9 @@ impl Notifier {
             (fired, since, replaces) = (previous.fired + 1, previous.since, Some(previous.id));
         }
         let mut text = body_plain(alert);
+        if let Some(note) = note {
+            text = format!("{note}\n{text}");
+        }
         if fired > 1 {
             // Fired again while on screen: one notification that says how often.
             let minutes = since.elapsed().as_secs() / 60;
@@ -243,8 +259,8 @@ impl Notifier {
             };
             text.push_str(&format!("\n{fired} alerts in {span}"));
         }
-        // A metric incident is not an issue: it can only be looked at.
-        let offered: &[UserAction] = if alert.is_metric_alert() {
+        // A metric incident, a release or a deploy is not an issue: it can only be looked at.
+        let offered: &[UserAction] = if !alert.kind.has_issue() {
             &[UserAction::Open]
         } else {
             &UserAction::ON_NOTIFICATIONS
@@ -367,7 +383,15 @@ impl Notifier {
 }
 
 fn summary(alert: &Alert) -> String {
+    let regressed_in;
     let what = match alert.kind {
+        Kind::IssueRegressed => {
+            let release = alert.tags.iter().find(|(k, _)| k == "release").map(|(_, v)| v.as_str());
+            regressed_in = format!("Regressed in {}", release.unwrap_or("a release"));
+            regressed_in.as_str()
+        }
+        Kind::ReleaseCreated => "New release",
+        Kind::DeployCreated => "Deploy",
         Kind::IssueCreated => "New issue",
         Kind::IssueUnresolved => match alert.substatus.as_deref() {
             Some("escalating") => "Escalating",

@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use crate::accounts::{self, Account};
 use crate::alert::{Alert, Source};
 use crate::api::Engine;
+use crate::policy::AlertKind;
 use crate::receiver::now;
 use crate::store::{Store, Stored};
 
@@ -177,7 +178,130 @@ pub async fn cycle(
     }
     outcome.new_alerts += watch(client, store, account, deliver, &mut outcome.requests).await?;
     outcome.new_alerts += workflow(client, store, account, deliver, &mut outcome.requests).await?;
+    outcome.new_alerts += releases(client, store, account, deliver, &mut outcome.requests).await?;
     Ok(outcome)
+}
+
+/// What the poller reads: everything, or (running on webhooks, which carry no releases) only
+/// the releases that notifications of them and mutes until the next one need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    Everything,
+    ReleasesOnly,
+}
+
+/// The newest releases one look reads: more than a busy organization makes between cycles.
+const RELEASES_READ: usize = 25;
+
+/// New releases and deploys, from one request for the organization's newest releases, made
+/// only where a project hears of them or an issue is muted until its project's next release.
+/// A release made after such a mute ends it; new ones (and each release's newest deploy) become
+/// alerts of each of their projects. The first look only sets the marks.
+async fn releases(
+    client: &Client,
+    store: &Store,
+    account: &Account,
+    deliver: &mpsc::UnboundedSender<(i64, Alert)>,
+    requests: &mut usize,
+) -> Result<usize, ApiError> {
+    if !client.profile().releases {
+        return Ok(0);
+    }
+    let key = account.key();
+    let waiting = store.muted_until_release(&key).unwrap_or_default();
+    let heard = store
+        .any_hears(&[AlertKind::Release, AlertKind::Deploy])
+        .unwrap_or(false);
+    if waiting.is_empty() && !heard {
+        return Ok(0);
+    }
+    let list = match client.organization_releases(&account.org, RELEASES_READ).await {
+        Ok(list) => list,
+        Err(e) if e.is_transient() => return Err(e),
+        Err(e) => {
+            *requests += 1;
+            tracing::debug!(error = %e, "the releases could not be read");
+            return Ok(0);
+        }
+    };
+    *requests += 1;
+    let made = |release: &sentry_api::Release| {
+        let text = release.date_created.as_deref()?;
+        chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.to_utc())
+    };
+    // Oldest first: the first release after a mute is the one that ends it.
+    for release in list.iter().rev() {
+        let Some(at) = made(release) else { continue };
+        for (org, project, since) in &waiting {
+            if at > *since && release.projects.iter().any(|p| p.slug == *project) {
+                match store.end_mutes_by_release(&key, org, project, release.label(), at) {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(
+                        project,
+                        release = release.label(),
+                        mutes = n,
+                        "mutes for me ended by a release"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "could not end the mutes a release ended"),
+                }
+            }
+        }
+    }
+    if !heard {
+        return Ok(0);
+    }
+    let release_key = format!("poll.{key}.releases");
+    let deploy_key = format!("poll.{key}.deploys");
+    let release_mark = store.setting(&release_key).ok().flatten();
+    let release_mark = release_mark.and_then(|m| chrono::DateTime::parse_from_rfc3339(&m).ok().map(|t| t.to_utc()));
+    let deploy_mark: u64 = store
+        .setting(&deploy_key)
+        .ok()
+        .flatten()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let deploy_id = |release: &sentry_api::Release| release.last_deploy.as_ref()?.id.parse::<u64>().ok();
+    // An organization without releases yet still gets a mark: its first release is news.
+    let newest_release = list
+        .iter()
+        .filter_map(made)
+        .max()
+        .max(release_mark)
+        .unwrap_or_else(chrono::Utc::now);
+    let newest_deploy = list.iter().filter_map(deploy_id).max().unwrap_or(0).max(deploy_mark);
+    if Some(newest_release) != release_mark {
+        let _ = store.set_setting(&release_key, &newest_release.to_rfc3339());
+    }
+    if newest_deploy != deploy_mark {
+        let _ = store.set_setting(&deploy_key, &newest_deploy.to_string());
+    }
+    let Some(release_mark) = release_mark else { return Ok(0) };
+    let mut new = 0;
+    for release in list.iter().rev() {
+        let project_alerts = |alert: &dyn Fn(&sentry_api::ReleaseProject) -> Alert| {
+            release.projects.iter().map(alert).collect::<Vec<_>>()
+        };
+        let mut alerts = Vec::new();
+        if made(release).is_some_and(|at| at > release_mark) {
+            alerts.extend(project_alerts(&|p| {
+                Alert::from_release(release, p, &account.org, &account.url)
+            }));
+        }
+        if let (Some(id), Some(deploy)) = (deploy_id(release), &release.last_deploy)
+            && id > deploy_mark
+            && client.profile().deploys
+        {
+            alerts.extend(project_alerts(&|p| {
+                Alert::from_deploy(release, deploy, p, &account.org, &account.url)
+            }));
+        }
+        for alert in alerts {
+            if hand_on(store, alert.of_account(&key), deliver) {
+                new += 1;
+            }
+        }
+    }
+    Ok(new)
 }
 
 /// What people did since the last cycle, from the organization's activity feed: one request,
@@ -293,7 +417,7 @@ fn hand_on(store: &Store, alert: Alert, deliver: &mpsc::UnboundedSender<(i64, Al
 }
 
 /// Polls every account forever: `interval` apart (with jitter), backing off on failures.
-pub async fn run(engine: Engine, deliver: mpsc::UnboundedSender<(i64, Alert)>, interval: Duration) {
+pub async fn run(engine: Engine, deliver: mpsc::UnboundedSender<(i64, Alert)>, interval: Duration, reads: Reads) {
     let store = engine.store();
     let mut failures: u32 = 0;
     let mut learned = std::collections::HashSet::new();
@@ -337,6 +461,14 @@ pub async fn run(engine: Engine, deliver: mpsc::UnboundedSender<(i64, Alert)>, i
             };
             let state = match &client {
                 Err(e) => AccountState::Error(e.to_string()),
+                Ok(client) if reads == Reads::ReleasesOnly => {
+                    let mut requests = 0;
+                    if let Err(e) = releases(client, store, &account, &deliver, &mut requests).await {
+                        tracing::debug!(account = %account.key(), error = %e, "releases not read");
+                    }
+                    // Not polling: the account's polling state stays as it was (none).
+                    continue;
+                }
                 Ok(client) => match cycle(client, store, &account, &deliver).await {
                     Ok(done) => {
                         tracing::debug!(account = %account.key(), requests = done.requests, new = done.new_alerts, "polled");

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_alert_payloads.sql"),
     include_str!("../migrations/0011_issue_state.sql"),
     include_str!("../migrations/0012_account_name.sql"),
+    include_str!("../migrations/0013_mute_for_me.sql"),
 ];
 
 /// The preferences row every project falls back to.
@@ -607,6 +608,30 @@ impl Store {
         Ok(keys)
     }
 
+    /// Whether any preferences row (a project's, `@org`, `*`) hears of one of `kinds`: what
+    /// decides whether polling reads what only those kinds need.
+    pub fn any_hears(&self, kinds: &[crate::policy::AlertKind]) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare_cached("SELECT value FROM preferences")
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let text = row.map_err(|e| self.err(e))?;
+            let heard = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|row| row.get(Field::Kinds.name()).cloned())
+                .and_then(|list| serde_json::from_value::<Vec<crate::policy::AlertKind>>(list).ok())
+                .is_some_and(|list| list.iter().any(|k| kinds.contains(k)));
+            if heard {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Stores every one of `preferences` as `project`'s own (as older versions stored them).
     #[cfg(test)]
     pub(crate) fn set_preferences(&self, project: &str, preferences: &Preferences) -> Result<(), StoreError> {
@@ -800,21 +825,23 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT issue_id FROM alerts a
-                 WHERE account = ?1 AND notified_at >= ?2 AND kind NOT IN (?4, ?5, ?6)
+                 WHERE account = ?1 AND notified_at >= ?2 AND kind NOT IN (?4, ?5, ?6, ?7, ?8)
                    AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.issue_id = a.issue_id AND b.account = a.account
-                                   AND b.kind IN (?7, ?8, ?9) AND b.id > a.id)
+                                   AND b.kind IN (?9, ?10, ?11) AND b.id > a.id)
                  GROUP BY issue_id ORDER BY max(id) DESC LIMIT ?3",
             )
             .map_err(|e| self.err(e))?;
-        let [metric1, metric2, metric3] = &Kind::METRIC_ALERTS;
+        let [other1, other2, other3, other4, other5] = &Kind::NOT_OF_ISSUES;
         let [closed1, closed2, closed3] = &Kind::CLOSING_ISSUE;
         let parameters = params![
             account,
             since,
             limit as i64,
-            metric1,
-            metric2,
-            metric3,
+            other1,
+            other2,
+            other3,
+            other4,
+            other5,
             closed1,
             closed2,
             closed3

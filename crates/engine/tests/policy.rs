@@ -55,7 +55,7 @@ fn every_kind_and_level_against_every_minimum() {
     for kind in AlertKind::ALL {
         for level in levels {
             for min in levels {
-                let all = "new_issue,regression,escalating,event_alert,metric_alert,assigned_to_me,mentioned,comment_on_my_issue,state_changed";
+                let all = "new_issue,regression,escalating,event_alert,metric_alert,assigned_to_me,mentioned,comment_on_my_issue,state_changed,release,deploy,regressed_in_release";
                 let p = prefs(&[("min_level", min.name()), ("kinds", all)]);
                 // Assigned to me, so a comment is on my issue.
                 let mine = Facts {
@@ -63,7 +63,9 @@ fn every_kind_and_level_against_every_minimum() {
                     ..facts(kind, level)
                 };
                 let d = run(&mine, &p, noon());
-                let want = if kind == AlertKind::MetricAlert || level >= min {
+                // Metric alerts, releases and deploys have no level of their own.
+                let levelless = kind == AlertKind::MetricAlert || kind.is_project_news();
+                let want = if levelless || level >= min {
                     Deliver::Now
                 } else {
                     Deliver::Suppress
@@ -92,6 +94,9 @@ fn every_kind_and_level_against_every_minimum() {
                     "mentioned",
                     "comment_on_my_issue",
                     "state_changed",
+                    "release",
+                    "deploy",
+                    "regressed_in_release",
                 ]
                 .into_iter()
                 .filter(|k| name != *k && !(kind == AlertKind::Mentioned && *k == "comment_on_my_issue"))

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::models::{Activity, Issue, text};
+use crate::models::{Activity, Issue, Release, text};
 use crate::server::{IssueSort, ServerProfile};
 
 /// How a call to Sentry failed. Messages never contain the token.
@@ -529,6 +529,24 @@ impl Client {
         Ok(items
             .iter()
             .filter_map(|item| Activity::deserialize(item).ok())
+            .collect())
+    }
+
+    /// The newest `per_page` releases of the organization, each with its projects and latest
+    /// deploy, newest first. One odd entry does not hide the others.
+    pub async fn organization_releases(&self, org: &str, per_page: usize) -> Result<Vec<Release>, ApiError> {
+        let (value, _) = self
+            .get(&format!(
+                "/api/0/organizations/{}/releases/?per_page={per_page}",
+                seg(org)
+            ))
+            .await?;
+        let items = value
+            .as_array()
+            .ok_or_else(|| ApiError::Decode("expected a list of releases".into()))?;
+        Ok(items
+            .iter()
+            .filter_map(|item| Release::deserialize(item).ok())
             .collect())
     }
 

@@ -167,6 +167,63 @@ impl Activity {
     }
 }
 
+/// A release as `GET /api/0/organizations/{org}/releases/` lists it (GlitchTip's has no
+/// `lastDeploy`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Release {
+    pub version: String,
+    #[serde(default)]
+    pub short_version: Option<String>,
+    #[serde(default)]
+    pub date_created: Option<String>,
+    #[serde(default)]
+    pub projects: Vec<ReleaseProject>,
+    #[serde(default)]
+    pub last_deploy: Option<Deploy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseProject {
+    pub slug: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deploy {
+    #[serde(deserialize_with = "string_or_number")]
+    pub id: String,
+    #[serde(default)]
+    pub environment: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub date_finished: Option<String>,
+}
+
+/// Where the release `version` of `org` is shown on the server at `web`.
+pub fn release_url(web: &str, org: &str, version: &str) -> String {
+    use crate::client::seg;
+    format!(
+        "{}/organizations/{}/releases/{}/",
+        web.trim_end_matches('/'),
+        seg(org),
+        seg(version)
+    )
+}
+
+impl Release {
+    /// The version as people read it (Sentry's `shortVersion`: `1.4.2` of `app@1.4.2+build`).
+    pub fn label(&self) -> &str {
+        self.short_version
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .unwrap_or(&self.version)
+    }
+}
+
 /// The organization slug in a Sentry URL (`…/organizations/{org}/…`).
 pub fn org_from_url(url: &str) -> Option<String> {
     let mut parts = url.split('/');

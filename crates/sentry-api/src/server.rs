@@ -69,6 +69,13 @@ pub struct ServerProfile {
     /// changes for polling). Profiles stored before it was learned: assumed, as on Sentry.
     #[serde(default = "offered")]
     pub activity: bool,
+    /// Whether the organization's releases can be listed (release notifications, "mute until
+    /// its next release").
+    #[serde(default = "offered")]
+    pub releases: bool,
+    /// Whether releases carry their deploys (GlitchTip has releases without deploys).
+    #[serde(default = "offered")]
+    pub deploys: bool,
 }
 
 fn offered() -> bool {
@@ -88,6 +95,8 @@ impl Default for ServerProfile {
             assignment: true,
             webhooks: true,
             activity: true,
+            releases: true,
+            deploys: true,
         }
     }
 }
@@ -110,6 +119,11 @@ impl ServerProfile {
         }
         if !self.activity {
             lacks.push("no activity feed (comments and others' changes by webhook only)");
+        }
+        if !self.releases {
+            lacks.push("no releases (no release notifications; a mute until the next release waits forever)");
+        } else if !self.deploys {
+            lacks.push("no deploys (release notifications only)");
         }
         lacks
     }
@@ -211,6 +225,9 @@ impl Client {
         }
         profile.teams = offers(profile.kind, self.my_teams(org).await.map(drop))?;
         profile.activity = offers(profile.kind, self.organization_activity(org).await.map(drop))?;
+        profile.releases = offers(profile.kind, self.organization_releases(org, 1).await.map(drop))?;
+        // GlitchTip keeps releases but not deploys ("not implemented" in its release API).
+        profile.deploys = profile.releases && profile.kind != ServerKind::GlitchTip;
         if let Some((project, _)) = self.projects(org).await?.into_iter().next() {
             let rules = self.project_ownership(org, &project).await.map(drop);
             profile.ownership_rules = offers(profile.kind, rules)?;
@@ -258,11 +275,13 @@ mod tests {
             assignment: false,
             webhooks: false,
             activity: false,
+            releases: true,
+            deploys: false,
         };
         assert_eq!(
             glitchtip.to_string(),
             "GlitchTip: no assignment, no ownership rules, no teams, no Sentry webhooks (polling only), \
-             no activity feed (comments and others' changes by webhook only)"
+             no activity feed (comments and others' changes by webhook only), no deploys (release notifications only)"
         );
         assert_eq!(ServerProfile::default().to_string(), "Sentry");
         assert_eq!(

@@ -79,6 +79,8 @@ struct Shared {
     activity: Mutex<Vec<Value>>,
     /// The user's notification settings, as Sentry's `NotificationSettingOption` rows.
     notification_options: Mutex<Vec<Value>>,
+    /// The organization's releases, newest first, as the flavour's serializer writes them.
+    releases: Mutex<Vec<Value>>,
 }
 
 impl Shared {
@@ -137,6 +139,7 @@ impl StandIn {
             .route("/api/0/organizations/{org}/members/", get(members))
             .route("/api/0/organizations/{org}/issues/", get(list_issues))
             .route("/api/0/organizations/{org}/activity/", get(activity))
+            .route("/api/0/organizations/{org}/releases/", get(releases))
             .route("/api/0/users/me/notification-options/", get(notification_options))
             .route(
                 "/api/0/organizations/{org}/issues/{id}/events/latest/",
@@ -190,6 +193,48 @@ impl StandIn {
     /// the issue as the token's user sees it); the feed answers newest first.
     pub fn add_activity(&self, activity: Value) {
         self.shared.activity.lock().unwrap().insert(0, activity);
+    }
+
+    /// A new release of `projects`, made now, as the flavour lists it: Sentry's
+    /// `ReleaseSerializer` (`id`, `version`, `shortVersion`, `dateCreated`, `projects` with ids and
+    /// platforms, `lastDeploy`), GlitchTip's `ReleaseSchema` (no id, projects by name and slug,
+    /// no deploys).
+    pub fn add_release(&self, version: &str, projects: &[&str]) {
+        let mut releases = self.shared.releases.lock().unwrap();
+        let made = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let short = version.rsplit_once('@').map_or(version, |(_, v)| v);
+        let release = match self.shared.flavour {
+            Flavour::GlitchTip => json!({
+                "url": null, "data": {}, "deployCount": 0, "version": version, "shortVersion": short,
+                "dateCreated": made, "dateReleased": made, "ref": null,
+                "projects": projects.iter().map(|p| json!({"name": p, "slug": p})).collect::<Vec<_>>(),
+            }),
+            _ => json!({
+                "id": releases.len() + 1, "version": version, "shortVersion": short, "ref": null, "url": null,
+                "dateCreated": made, "dateReleased": null, "dateStarted": null, "status": "open",
+                "newGroups": 0, "commitCount": 0, "deployCount": 0, "lastDeploy": null, "lastCommit": null,
+                "authors": [], "data": {}, "versionInfo": null, "owner": null,
+                "projects": projects.iter().enumerate().map(|(n, p)| json!({
+                    "id": n + 1, "slug": p, "name": p, "newGroups": 0, "platform": "python",
+                    "platforms": ["python"], "hasHealthData": false
+                })).collect::<Vec<_>>(),
+            }),
+        };
+        releases.insert(0, release);
+    }
+
+    /// Sentry records a deploy (`id`) of the release `version` to `environment`: the release's
+    /// `lastDeploy` from now on. GlitchTip has no deploys.
+    pub fn add_deploy(&self, version: &str, id: u64, environment: &str) {
+        let mut releases = self.shared.releases.lock().unwrap();
+        let finished = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        if let Some(release) = releases.iter_mut().find(|r| r["version"] == version) {
+            release["lastDeploy"] = json!({
+                "id": id.to_string(), "environment": environment, "dateStarted": null,
+                "dateFinished": finished, "name": null, "url": null
+            });
+            release["deployCount"] = json!(release["deployCount"].as_u64().unwrap_or(0) + 1);
+        }
     }
 
     /// The user's notification settings in Sentry, as its serializer writes each row
@@ -653,6 +698,24 @@ async fn activity(State(shared): State<Arc<Shared>>, Path(org): Path<String>) ->
     }
     let feed = shared.activity.lock().unwrap().iter().take(100).cloned().collect();
     Json(Value::Array(feed)).into_response()
+}
+
+/// The organization's releases, newest first, `per_page` at a time (Sentry's default 100).
+async fn releases(
+    State(shared): State<Arc<Shared>>,
+    Path(org): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    if !shared.knows(&org) {
+        return unknown_org();
+    }
+    let per_page = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("per_page=").and_then(|n| n.parse().ok()))
+        .unwrap_or(100usize);
+    let releases = shared.releases.lock().unwrap().iter().take(per_page).cloned().collect();
+    Json(Value::Array(releases)).into_response()
 }
 
 async fn list_issues(

@@ -45,6 +45,22 @@ impl Commands {
             }
             Request::UndoAction { id } => Reply::Queued(daemon.actions().undo(id).map_err(|e| e.to_string())?),
             Request::ActOnAlert { alert, action } => Reply::Queued(self.act_on_alert(alert, &action)?),
+            Request::MuteForMe { alert, until } => {
+                let mute = engine.mute_for_me(alert, &until).map_err(failed)?;
+                let _ = self.refresh.send(());
+                Reply::Mute(Box::new(mute))
+            }
+            Request::UnmuteForMe { account, org, issue_id } => {
+                let key = engine::IssueKey {
+                    account: Some(&account),
+                    org: &org,
+                    issue_id: &issue_id,
+                };
+                engine.unmute_for_me(key).map_err(failed)?;
+                let _ = self.refresh.send(());
+                Reply::Mutes(engine.mutes().map_err(failed)?)
+            }
+            Request::Mutes {} => Reply::Mutes(engine.mutes().map_err(failed)?),
             Request::AddAccount { url, org, token } => {
                 let added = engine
                     .add_account(&url, &org, &token, self.checking.notified())

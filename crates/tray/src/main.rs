@@ -287,6 +287,11 @@ fn on_choice(daemon: &Daemon, window: &Window, choice: Choice) {
             .map_err(|e| e.to_string()),
         Choice::Resume => daemon.set_paused(false).map_err(|e| e.to_string()),
         Choice::Alert(id) => open_alert(daemon, id),
+        Choice::Mute(id, span) => daemon
+            .engine()
+            .mute_for_me(id, span.key())
+            .map(drop)
+            .map_err(|e| e.to_string()),
         Choice::Quit => Ok(()),
     };
     if let Err(e) = done {

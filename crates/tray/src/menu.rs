@@ -1,5 +1,5 @@
 //! What the tray shows, the same on every system (each system's tray draws it: `sni`, `shell`):
-//! the latest alerts (click opens one), pausing for an hour or until tomorrow and resuming, the
+//! the latest alerts (each opens, or mutes its issue for me), pausing for an hour or until tomorrow and resuming, the
 //! window, Quit. The icon shows new alerts, paused and account trouble.
 
 use chrono::{DateTime, Local, Utc};
@@ -17,18 +17,66 @@ pub enum Choice {
     Resume,
     Quit,
     Alert(i64),
+    /// Mute the issue of this alert for me, for so long.
+    Mute(i64, MuteSpan),
+}
+
+/// The spans the menu offers for a mute for me, as the engine reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MuteSpan {
+    Hour,
+    Tomorrow,
+    NextRelease,
+    Escalates,
+}
+
+impl MuteSpan {
+    const ALL: [MuteSpan; 4] = [
+        MuteSpan::Hour,
+        MuteSpan::Tomorrow,
+        MuteSpan::NextRelease,
+        MuteSpan::Escalates,
+    ];
+
+    /// As [`engine::Engine::mute_for_me`] takes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            MuteSpan::Hour => "1h",
+            MuteSpan::Tomorrow => "tomorrow",
+            MuteSpan::NextRelease => "release",
+            MuteSpan::Escalates => "escalates",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            MuteSpan::Hour => "Mute for me for 1 hour",
+            MuteSpan::Tomorrow => "Mute for me until tomorrow",
+            MuteSpan::NextRelease => "Mute for me until its next release",
+            MuteSpan::Escalates => "Mute for me until it escalates",
+        }
+    }
 }
 
 /// What the tray shows, read from the engine when something changed.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     unread: i64,
-    /// The alerts that notified, the latest first: (alert id, label, has a link).
-    recent: Vec<(i64, String, bool)>,
+    /// The alerts that notified, the latest first.
+    recent: Vec<RecentAlert>,
     /// Alerts held back (spike protection, digest) since the window was last opened.
     held_back: usize,
     paused: Option<Option<DateTime<Utc>>>,
     trouble: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct RecentAlert {
+    id: i64,
+    label: String,
+    has_link: bool,
+    /// Of an issue (not a metric alert), so it can be muted.
+    is_issue: bool,
 }
 
 /// One line of the menu.
@@ -38,6 +86,10 @@ pub enum Entry {
         label: String,
         enabled: bool,
         choice: Option<Choice>,
+    },
+    Submenu {
+        label: String,
+        entries: Vec<Entry>,
     },
     Separator,
 }
@@ -62,6 +114,7 @@ impl Choice {
             Choice::Resume => "resume".into(),
             Choice::Quit => "quit".into(),
             Choice::Alert(id) => format!("alert:{id}"),
+            Choice::Mute(id, span) => format!("mute:{}:{id}", span.key()),
         }
     }
 
@@ -75,6 +128,11 @@ impl Choice {
             _ => match key.split_once(':')? {
                 ("open", view) => Choice::Open(view.parse().ok()?),
                 ("alert", id) => Choice::Alert(id.parse().ok()?),
+                ("mute", rest) => {
+                    let (span, id) = rest.split_once(':')?;
+                    let span = MuteSpan::ALL.into_iter().find(|s| s.key() == span)?;
+                    Choice::Mute(id.parse().ok()?, span)
+                }
                 _ => return None,
             },
         })
@@ -85,14 +143,31 @@ impl Snapshot {
     pub fn read(daemon: &Daemon) -> Snapshot {
         let engine = daemon.engine();
         let (recent, held_back) = engine.tray_alerts(RECENT).unwrap_or_default();
+        let mutes = engine.mutes().unwrap_or_default();
+        let muted = |org: Option<&str>, issue: &str| {
+            mutes
+                .iter()
+                .any(|m| m.ended.is_none() && Some(m.org.as_str()) == org && m.issue_id == issue)
+        };
         Snapshot {
             unread: engine.unseen().unwrap_or(0),
             held_back,
             recent: recent
                 .into_iter()
-                .map(|a| {
-                    let label = format!("{} · {}", a.short_id.as_deref().unwrap_or(&a.issue_id), a.title);
-                    (a.id, label, a.web_url.is_some())
+                .map(|a| RecentAlert {
+                    id: a.id,
+                    label: format!(
+                        "{}{} · {}",
+                        if muted(a.org.as_deref(), &a.issue_id) {
+                            "(muted) "
+                        } else {
+                            ""
+                        },
+                        a.short_id.as_deref().unwrap_or(&a.issue_id),
+                        a.title
+                    ),
+                    has_link: a.web_url.is_some(),
+                    is_issue: a.org.is_some() && !a.kind.is_metric_alert(),
                 })
                 .collect(),
             paused: daemon.paused_until(),
@@ -132,12 +207,21 @@ impl Snapshot {
             };
             menu.push(item(label, true, Some(Choice::Open(View::Inbox))));
         }
-        for (id, label, has_link) in &s.recent {
-            let mut text = label.clone();
+        for alert in &s.recent {
+            let mut text = alert.label.clone();
             if text.chars().count() > 60 {
                 text = text.chars().take(59).collect::<String>() + "…";
             }
-            menu.push(item(text, *has_link, Some(Choice::Alert(*id))));
+            let open = Choice::Alert(alert.id);
+            if !alert.is_issue {
+                menu.push(item(text, alert.has_link, Some(open)));
+                continue;
+            }
+            let mut entries = vec![item("Open in Sentry", alert.has_link, Some(open)), Entry::Separator];
+            for span in MuteSpan::ALL {
+                entries.push(item(span.label(), true, Some(Choice::Mute(alert.id, span))));
+            }
+            menu.push(Entry::Submenu { label: text, entries });
         }
         menu.push(Entry::Separator);
         match s.paused {
@@ -184,10 +268,15 @@ mod tests {
             Choice::Resume,
             Choice::Quit,
             Choice::Alert(42),
+            Choice::Mute(42, MuteSpan::Hour),
+            Choice::Mute(7, MuteSpan::Tomorrow),
+            Choice::Mute(7, MuteSpan::NextRelease),
+            Choice::Mute(7, MuteSpan::Escalates),
         ] {
             assert_eq!(Choice::from_key(&choice.key()), Some(choice));
         }
         assert_eq!(Choice::from_key("alert:x"), None);
         assert_eq!(Choice::from_key("open:nowhere"), None);
+        assert_eq!(Choice::from_key("mute:forever:7"), None);
     }
 }

@@ -15,7 +15,7 @@ use tao::event::Event;
 use tao::event_loop::{ControlFlow, EventLoopBuilder, EventLoopProxy};
 use tao::platform::run_return::EventLoopExtRunReturn;
 use tokio::sync::{mpsc, oneshot};
-use tray_icon::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tray_icon::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tray_icon::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 
 use crate::icons;
@@ -198,18 +198,41 @@ fn draw(
 
 fn menu(snapshot: &Snapshot) -> tray_icon::menu::Result<Menu> {
     let menu = Menu::new();
-    for (n, entry) in snapshot.entries().into_iter().enumerate() {
-        match entry {
-            Entry::Separator => menu.append(&PredefinedMenuItem::separator())?,
-            Entry::Item { label, enabled, choice } => {
-                // `&` marks a mnemonic; a literal one (in an alert's title) is doubled.
-                let label = label.replace('&', "&&");
-                let id = choice.map_or_else(|| format!("label:{n}"), Choice::key);
-                menu.append(&MenuItem::with_id(id, label, enabled && choice.is_some(), None))?
-            }
-        }
+    let mut n = 0;
+    for entry in snapshot.entries() {
+        append(&entry, &mut n, &|item| menu.append(item))?;
     }
     Ok(menu)
+}
+
+/// Appends `entry` through `to` (a menu's or a submenu's append); `n` numbers the entries
+/// that choose nothing, whose ids must still differ.
+fn append(
+    entry: &Entry,
+    n: &mut usize,
+    to: &dyn Fn(&dyn IsMenuItem) -> tray_icon::menu::Result<()>,
+) -> tray_icon::menu::Result<()> {
+    *n += 1;
+    // `&` marks a mnemonic; a literal one (in an alert's title) is doubled.
+    match entry {
+        Entry::Separator => to(&PredefinedMenuItem::separator()),
+        Entry::Item { label, enabled, choice } => {
+            let id = choice.map_or_else(|| format!("label:{n}"), Choice::key);
+            to(&MenuItem::with_id(
+                id,
+                label.replace('&', "&&"),
+                *enabled && choice.is_some(),
+                None,
+            ))
+        }
+        Entry::Submenu { label, entries } => {
+            let submenu = Submenu::new(label.replace('&', "&&"), true);
+            for entry in entries {
+                append(entry, n, &|item| submenu.append(item))?;
+            }
+            to(&submenu)
+        }
+    }
 }
 
 #[cfg(windows)]

@@ -7,7 +7,7 @@ use crate::icons;
 use crate::menu::{Choice, Entry, Look, Snapshot};
 use engine::control::View;
 use ksni::TrayMethods;
-use ksni::menu::{MenuItem, StandardItem};
+use ksni::menu::{MenuItem, StandardItem, SubMenu};
 
 /// The desktop session the tray lives in: the D-Bus session bus, reached when the tray starts.
 pub struct Desktop;
@@ -75,26 +75,35 @@ impl ksni::Tray for SniTray {
     }
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
-        self.snapshot
-            .entries()
-            .into_iter()
-            .map(|entry| match entry {
-                Entry::Separator => MenuItem::Separator,
-                Entry::Item { label, enabled, choice } => StandardItem {
-                    // dbusmenu reads `_` as a mnemonic mark; a literal one is doubled.
-                    label: label.replace('_', "__"),
-                    enabled,
-                    activate: Box::new(move |tray: &mut SniTray| {
-                        if let Some(choice) = choice {
-                            let _ = tray.choices.send(choice);
-                        }
-                    }),
-                    ..Default::default()
-                }
-                .into(),
-            })
-            .collect()
+        items(self.snapshot.entries())
     }
+}
+
+fn items(entries: Vec<Entry>) -> Vec<MenuItem<SniTray>> {
+    entries
+        .into_iter()
+        .map(|entry| match entry {
+            Entry::Separator => MenuItem::Separator,
+            // dbusmenu reads `_` as a mnemonic mark; a literal one is doubled.
+            Entry::Submenu { label, entries } => SubMenu {
+                label: label.replace('_', "__"),
+                submenu: items(entries),
+                ..Default::default()
+            }
+            .into(),
+            Entry::Item { label, enabled, choice } => StandardItem {
+                label: label.replace('_', "__"),
+                enabled,
+                activate: Box::new(move |tray: &mut SniTray| {
+                    if let Some(choice) = choice {
+                        let _ = tray.choices.send(choice);
+                    }
+                }),
+                ..Default::default()
+            }
+            .into(),
+        })
+        .collect()
 }
 
 /// The icons as StatusNotifierItem pixmaps (ARGB, big-endian).

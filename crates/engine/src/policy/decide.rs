@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use ownership::{Evaluation, Owner};
 use serde::{Deserialize, Serialize};
 
+use super::mute_for_me::MuteState;
 use super::prefs::{AlertKind, Audience, Level, MuteRule, Preferences};
 use super::reason::{Assignment, EnvironmentUnknown, Mention, Ownership, Reason, Subscription};
 
@@ -30,6 +31,8 @@ pub struct Facts<'a> {
     pub subscription: Subscription,
     /// A critical metric alert.
     pub critical: bool,
+    /// The mute for me, if it has one in force or one that ended unsaid.
+    pub mute_for_me: Option<MuteState>,
 }
 
 /// Who "me" is, as Sentry knows me.
@@ -118,11 +121,22 @@ pub fn decide(
             },
         );
     };
+    match facts
+        .mute_for_me
+        .as_ref()
+        .map(|m| m.at(now, kind == AlertKind::Escalating))
+    {
+        Some(MuteState::InForce(until)) => {
+            return Decision::end(Deliver::Suppress, reasons, Reason::MutedForYou { until });
+        }
+        Some(MuteState::Ended(why)) => reasons.push(Reason::MuteEnded { why }),
+        None => {}
+    }
     if kind.is_workflow() && facts.by_me {
         return Decision::end(Deliver::Suppress, reasons, Reason::ByYou);
     }
-    // Metric alerts carry no event level; their severity is critical/warning.
-    if kind != AlertKind::MetricAlert {
+    // Metric alerts carry no event level (their severity is critical/warning), nor do releases.
+    if kind != AlertKind::MetricAlert && !kind.is_project_news() {
         let level = facts.level.unwrap_or(Level::Error);
         if level < prefs.min_level {
             let minimum = prefs.min_level;
@@ -137,7 +151,8 @@ pub fn decide(
             );
         }
     }
-    if !prefs.environments.is_empty() {
+    // A release is of every environment; a deploy is to one, and filtered by it.
+    if !prefs.environments.is_empty() && kind != AlertKind::Release {
         match (facts.environment, facts.environment_unknown) {
             (Some(env), _) if prefs.environments.contains(env) => reasons.push(Reason::EnvironmentWatched {
                 environment: env.to_owned(),
@@ -322,6 +337,11 @@ fn audience(
                     subscription,
                 })
             };
+        }
+        kind if kind.is_project_news() => {
+            return Ok(Reason::ProjectNews {
+                project: facts.project.to_owned(),
+            });
         }
         _ => {}
     }

@@ -6,6 +6,7 @@ mod decide;
 mod digest;
 mod fix;
 mod mention;
+mod mute_for_me;
 mod prefs;
 mod quiet;
 mod reason;
@@ -15,6 +16,7 @@ pub use decide::{Decision, Deliver, Facts, History, Me, assignment_of, decide, h
 pub use digest::{DigestTimes, digest_due, digest_due_at};
 pub use fix::Fix;
 pub use mention::mention;
+pub use mute_for_me::{MuteEnd, MuteState, MuteUntil};
 pub use prefs::{AlertKind, Audience, Field, Level, MuteRule, PrefError, Preferences};
 pub use quiet::{QuietHours, Window};
 pub use reason::{Assignment, EnvironmentUnknown, Mention, Ownership, Reason, Subscription, SubscriptionReason};

@@ -73,10 +73,16 @@ pub enum AlertKind {
     /// Resolved, ignored, assigned or reopened by someone else, on an issue assigned to me (or my
     /// team) or that I am subscribed to.
     StateChanged,
+    /// A new release of the project.
+    Release,
+    /// A release of the project deployed to an environment.
+    Deploy,
+    /// An issue resolved in a release came back in a later one ("regressed in release X").
+    RegressedInRelease,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 9] = [
+    pub const ALL: [AlertKind; 12] = [
         AlertKind::NewIssue,
         AlertKind::Regression,
         AlertKind::Escalating,
@@ -86,7 +92,24 @@ impl AlertKind {
         AlertKind::Mentioned,
         AlertKind::CommentOnMyIssue,
         AlertKind::StateChanged,
+        AlertKind::Release,
+        AlertKind::Deploy,
+        AlertKind::RegressedInRelease,
     ];
+
+    /// What a new project or account hears of unless the user says otherwise: not others'
+    /// changes, nor releases and deploys (news of the project, not of my issues).
+    pub fn on_by_default(self) -> bool {
+        !matches!(
+            self,
+            AlertKind::StateChanged | AlertKind::Release | AlertKind::Deploy | AlertKind::RegressedInRelease
+        )
+    }
+
+    /// News of the project as a whole, with no issue for an audience to narrow.
+    pub fn is_project_news(self) -> bool {
+        matches!(self, AlertKind::Release | AlertKind::Deploy)
+    }
 
     pub fn describe(self) -> &'static str {
         match self {
@@ -99,6 +122,9 @@ impl AlertKind {
             AlertKind::Mentioned => "mentions of you or your teams",
             AlertKind::CommentOnMyIssue => "comments on your issues",
             AlertKind::StateChanged => "changes made by others",
+            AlertKind::Release => "new releases",
+            AlertKind::Deploy => "deploys",
+            AlertKind::RegressedInRelease => "regressions in a release",
         }
     }
 
@@ -206,10 +232,7 @@ impl Default for Preferences {
             min_level: Level::Warning,
             environments: BTreeSet::new(),
             // Changes others make are news only to those who ask for them.
-            kinds: AlertKind::ALL
-                .into_iter()
-                .filter(|k| *k != AlertKind::StateChanged)
-                .collect(),
+            kinds: AlertKind::ALL.into_iter().filter(|k| k.on_by_default()).collect(),
             audience: Audience::Everything,
             quiet_hours: None,
             snoozed_until: None,
@@ -353,7 +376,7 @@ impl Preferences {
             "environments" => self.environments = list().collect(),
             "kinds" => {
                 self.kinds = list()
-                    .map(|k| serde_json::from_value(serde_json::Value::String(k)).map_err(|_| bad("expected kinds among new_issue, regression, escalating, event_alert, metric_alert, assigned_to_me, comment_on_my_issue, state_changed")))
+                    .map(|k| serde_json::from_value(serde_json::Value::String(k)).map_err(|_| bad("expected kinds among new_issue, regression, escalating, event_alert, metric_alert, assigned_to_me, mentioned, comment_on_my_issue, state_changed, release, deploy, regressed_in_release")))
                     .collect::<Result<_, _>>()?
             }
             "audience" => {

@@ -7,6 +7,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::mute_for_me::{MuteEnd, MuteUntil};
 use super::prefs::{AlertKind, Level, MuteRule};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -48,6 +49,14 @@ pub enum Reason {
         rule: usize,
         by: MuteRule,
     },
+    /// The user muted this issue for themselves ("mute for me").
+    MutedForYou {
+        until: MuteUntil,
+    },
+    /// The issue's mute for me ended by itself; this alert is the first since.
+    MuteEnded {
+        why: MuteEnd,
+    },
     /// What releases up to 2026-12 stored for a comment on an issue assigned to me (now
     /// [`Reason::Involved`]): read, never made.
     CommentOnYourIssue,
@@ -70,6 +79,10 @@ pub enum Reason {
     NotInvolved {
         assignment: Assignment,
         subscription: Subscription,
+    },
+    /// A release or deploy: news of the whole project, heard whoever the audience is.
+    ProjectNews {
+        project: String,
     },
     /// The user follows everything in the project.
     Everything {
@@ -264,6 +277,8 @@ impl fmt::Display for Reason {
                 why: EnvironmentUnknown::NoAccount,
             } => f.write_str("environment unknown: it is read from Sentry, and no account has a token to read it with"),
             Reason::Muted { rule, by } => write!(f, "muted by rule {rule}: {}", by.describe()),
+            Reason::MutedForYou { until } => write!(f, "muted for you {until}"),
+            Reason::MuteEnded { why } => write!(f, "back: {why}"),
             Reason::CommentOnYourIssue => f.write_str("a comment on your issue"),
             Reason::CommentNotOnYourIssue { assignment } => {
                 write!(f, "a comment on an issue that is not yours ({assignment})")
@@ -291,6 +306,7 @@ impl fmt::Display for Reason {
                 }
             ),
             Reason::Everything { project } => write!(f, "you follow everything in {project}"),
+            Reason::ProjectNews { project } => write!(f, "news of {project} as a whole"),
             Reason::Assigned { assignment } => assignment.fmt(f),
             Reason::Owned { ownership } => ownership.fmt(f),
             Reason::NeitherAssignedNorOwned { assignment, ownership } => write!(f, "{assignment}; {ownership}"),

@@ -4,12 +4,14 @@
 mod action_queue;
 mod environments;
 mod issue_state;
+mod mute_for_me;
 mod mute_preview;
 mod ownership_live;
 mod polling;
 mod protocol;
 mod receiver;
 mod release_database;
+mod releases;
 mod servers;
 // File modes and the privacy they give are Unix things.
 #[cfg(unix)]

@@ -126,7 +126,7 @@ async fn what_each_server_offers_is_learned_from_its_answers() {
     assert_eq!(
         glitchtip.profile.to_string(),
         "GlitchTip: no assignment, no ownership rules, no teams, no Sentry webhooks (polling only), \
-         no activity feed (comments and others' changes by webhook only)"
+         no activity feed (comments and others' changes by webhook only), no deploys (release notifications only)"
     );
     assert!(older.profile.activity, "older self-hosted Sentry has the activity feed");
     assert!(!glitchtip.profile.last_seen_search && !glitchtip.profile.cursor_paging);
