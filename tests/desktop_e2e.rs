@@ -1064,3 +1064,103 @@ fn a_comment_that_mentions_me_is_notified_and_one_to_nobody_on_someone_elses_iss
     );
     close_all_notifications();
 }
+
+/// "Mute 1 h for me" on the notification: the issue stays quiet here (Sentry is not told), the
+/// command line lifts it; muted until it escalates, the escalation comes through and says why.
+#[test]
+fn mute_for_me_from_the_notification_keeps_the_issue_quiet_here_until_it_ends() {
+    let s = setup("mute");
+    let data = [("SENTRY_TRAY_DATA_DIR", s.data.to_str().unwrap())];
+    let issue = |id: &'static str, title: &'static str, substatus: &'static str| {
+        move |body: &mut serde_json::Value| {
+            body["data"]["issue"]["id"] = id.into();
+            body["data"]["issue"]["title"] = title.into();
+            body["data"]["issue"]["substatus"] = substatus.into();
+            // Each change is news of its own (a new event), not a repeat of the last.
+            body["data"]["issue"]["lastSeen"] = format!("2026-12-03T10:00:0{}Z", title.len() % 10).into();
+        }
+    };
+    let created =
+        |app: &App, title| signed_example(app, "issue", "webhook.issue.created.json", issue("4343", title, "new"));
+    let unresolved = |app: &App, title, substatus| {
+        signed_example(
+            app,
+            "issue",
+            "webhook.issue.unresolved.json",
+            issue("4343", title, substatus),
+        )
+    };
+    assert_eq!(created(&s.app, "e2e_mute first"), 201);
+    let shown = wait_for_notification("for the new issue", Duration::from_secs(10), |n| {
+        n.summary.contains("e2e_mute first")
+    });
+    assert!(
+        shown.actions.iter().any(|(k, l)| k == "mute" && l == "Mute 1 h for me"),
+        "{:?}",
+        shown.actions
+    );
+    invoke_action(shown.id, "mute");
+    let outcome = wait_for_notification("confirming the mute", Duration::from_secs(10), |n| {
+        n.id == shown.id && n.summary.starts_with("Muted")
+    });
+    assert!(outcome.summary.ends_with("for you for 1 hour"), "{outcome:?}");
+    assert!(
+        outcome
+            .body
+            .starts_with("Only here: Sentry and everyone else are not affected. Back at "),
+        "{outcome:?}"
+    );
+    close_all_notifications();
+    let listed = cli(&["mutes"], "", &data);
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(listed.contains("(e2e_mute first): muted until "), "{listed}");
+
+    // It regresses: held here, said so in the inbox; Sentry was never asked to change it.
+    assert_eq!(unresolved(&s.app, "e2e_mute regressed", "regressed"), 201);
+    let inbox =
+        || -> serde_json::Value { serde_json::from_slice(&cli(&["inbox", "--json"], "", &data).stdout).unwrap() };
+    let newest_reason = || {
+        let alerts = inbox();
+        alerts[0]["reasons"]
+            .as_array()
+            .and_then(|r| r.last().cloned())
+            .unwrap_or_default()
+    };
+    wait_until("the regression decided", 10, || {
+        newest_reason() != serde_json::Value::Null
+    });
+    assert!(
+        newest_reason().as_str().unwrap().starts_with("muted for you until "),
+        "{}",
+        inbox()
+    );
+    assert!(
+        dunst_notifications()
+            .iter()
+            .all(|n| !n.summary.contains("e2e_mute regressed"))
+    );
+    assert!(
+        s.sentry.requests().iter().all(|r| r.method != "PUT"),
+        "Sentry was changed"
+    );
+
+    // Muted until it escalates instead: the escalation notifies, saying why it is back.
+    let alert_id = inbox()[0]["id"].as_i64().unwrap().to_string();
+    let muted = cli(&["mute", &alert_id, "escalates"], "", &data);
+    assert!(muted.status.success(), "{}", String::from_utf8_lossy(&muted.stderr));
+    assert_eq!(unresolved(&s.app, "e2e_mute escalating", "escalating"), 201);
+    let back = wait_for_notification("for the escalation", Duration::from_secs(10), |n| {
+        n.summary.contains("e2e_mute escalating")
+    });
+    assert!(
+        back.body.starts_with("Back: your mute ended: it escalated\n"),
+        "{back:?}"
+    );
+    close_all_notifications();
+    let listed = cli(&["mutes"], "", &data);
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("back: your mute ended: it escalated"),
+        "{}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
+}

@@ -214,6 +214,28 @@ fn the_tray_menu_lists_alerts_pauses_resumes_and_quits() {
     close_all_notifications();
     // The menu counts what was shown since the window was last opened; opening it clears that.
     wait_for_menu(&menu, "1 new alert");
+    // Each alert's submenu mutes its issue for me; the menu then marks it.
+    for label in [
+        "Open in Sentry",
+        "Mute for me for 1 hour",
+        "Mute for me until its next release",
+        "Mute for me until it escalates",
+    ] {
+        menu.id_of(label);
+    }
+    menu.click("Mute for me until tomorrow");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !menu.layout().contains("'label': <'(muted) ") {
+        assert!(
+            Instant::now() < deadline,
+            "the muted alert is not marked: {}",
+            menu.layout()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mutes = cli(&["mutes"], "", &[("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())]);
+    let mutes = String::from_utf8_lossy(&mutes.stdout).into_owned();
+    assert!(mutes.contains("tray_resumed): muted until "), "{mutes}");
     menu.click("Open inbox");
     let deadline = Instant::now() + Duration::from_secs(10);
     while menu.layout().contains("new alert") {

@@ -1,7 +1,7 @@
 import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { InboxEntry, InboxQuery, Queued } from './protocol';
+import type { InboxEntry, InboxQuery, IssueMute, Queued } from './protocol';
 
 const { invoke } = vi.hoisted(() => ({ invoke: vi.fn() }));
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -26,6 +26,7 @@ const inbox = [
   alert(4, 'ResizeObserver loop', { project: 'api' }),
 ];
 let stored: InboxEntry[] = inbox;
+let mutes: IssueMute[] = [];
 const NAMES: Record<string, string> = { api: 'Public API' };
 
 /** The engine's side of `inbox`: its filters, search and pages over `stored`. */
@@ -46,7 +47,7 @@ function page({ before, limit, filter, search }: InboxQuery) {
 }
 
 const sent = () => invoke.mock.calls.map(([, { request }]) => request);
-const acted = () => sent().filter((r) => r.method !== 'inbox');
+const acted = () => sent().filter((r) => r.method !== 'inbox' && r.method !== 'mutes');
 const pagesAsked = () => sent().filter((r) => r.method === 'inbox').map((r) => r.params.query as InboxQuery);
 
 async function show(actions: Queued[] = []) {
@@ -64,9 +65,27 @@ describe('the inbox', () => {
   beforeEach(() => {
     invoke.mockReset();
     stored = inbox;
-    invoke.mockImplementation(async (_: string, { request }: { request: { method: string; params: { query: InboxQuery } } }) =>
-      request.method === 'inbox' ? page(request.params.query) : { queued: 1 },
-    );
+    mutes = [];
+    invoke.mockImplementation(async (_: string, { request }: { request: { method: string; params: Record<string, unknown> } }) => {
+      switch (request.method) {
+        case 'inbox':
+          return page(request.params.query as InboxQuery);
+        case 'mutes':
+          return { mutes };
+        case 'mute_for_me': {
+          const muted = { account: '', org: 'acme', issue_id: '5001', project: 'web', label: 'WEB-1', title: 'TypeError: mine',
+            until: { until: 'time', at: '2026-12-03T18:00:00Z' }, muted_at: '2026-12-03T17:00:00Z', ended: null } as IssueMute;
+          mutes = [muted, { ...muted, issue_id: '5003', label: 'WEB-3', title: 'Muted noise', until: { until: 'next_release' },
+            ended: { at: '2026-12-03T17:30:00Z', why: { ended: 'released', version: '1.4.2' } } }];
+          return { mute: muted };
+        }
+        case 'unmute_for_me':
+          mutes = mutes.slice(1);
+          return { mutes };
+        default:
+          return { queued: 1 };
+      }
+    });
     openUrl.mockResolvedValue(undefined);
   });
 
@@ -110,6 +129,30 @@ describe('the inbox', () => {
     expect(acted(), 'typing in the search does not act').toHaveLength(3);
     await user.keyboard('{Escape}');
     expect((screen.getByLabelText('Search the inbox') as HTMLInputElement).value).toBe('');
+  });
+
+  it('mutes an issue for me by key or menu, lists what is muted and what is back, and unmutes', async () => {
+    const { rerender } = await show();
+    const user = userEvent.setup();
+    expect(document.getElementById('mutes-section')!.hidden, 'nothing muted, no section').toBe(true);
+    await user.keyboard('m');
+    await waitFor(() => expect(screen.getByText(/^Muted for you until .*; Sentry and everyone else unchanged\.$/, { selector: '#alert-1 .outcome' })).toBeTruthy());
+    await user.click(screen.getByRole('button', { name: 'Mute WEB-4 for me' }));
+    await user.click(screen.getByRole('menuitem', { name: 'Mute for me until its next release' }));
+    expect(acted()).toEqual([
+      { method: 'mute_for_me', params: { alert: 1, until: '1h' } },
+      { method: 'mute_for_me', params: { alert: 4, until: 'release' } },
+    ]);
+    await rerender({ version: 1 });
+    await waitFor(() => expect(document.getElementById('mutes-section')!.hidden).toBe(false));
+    expect([...document.querySelectorAll('#mutes li .why')].map((w) => w.textContent)).toEqual([
+      expect.stringMatching(/^Muted for you until .*; Sentry and everyone else unchanged\.$/),
+      'Back: release 1.4.2 is out',
+    ]);
+    expect(screen.queryByRole('button', { name: 'Unmute WEB-3' }), 'a mute that ended has nothing to lift').toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Unmute WEB-1' }));
+    expect(acted()[2]).toEqual({ method: 'unmute_for_me', params: { account: '', org: 'acme', issue_id: '5001' } });
+    await waitFor(() => expect(document.querySelectorAll('#mutes li')).toHaveLength(1));
   });
 
   it('puts failed actions first, with Retry', async () => {

@@ -34,7 +34,7 @@ describe('an inbox row', () => {
 
   it('acts in one click or one pick, and shows the outcome on the row', async () => {
     const act = vi.fn().mockResolvedValue(undefined);
-    const { rerender } = render(InboxRow, { alert: entry(), assignees: [{ assignee: 'team:payments', label: '#payments' }], refresh: vi.fn(), fail: vi.fn(), act, undo: vi.fn() });
+    const { rerender } = render(InboxRow, { alert: entry(), assignees: [{ assignee: 'team:payments', label: '#payments' }], refresh: vi.fn(), fail: vi.fn(), act, undo: vi.fn(), mute: vi.fn() });
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Resolve WEB-9' }));
     expect(screen.queryByRole('menu'), 'no menu is built until asked for').toBeNull();
@@ -61,7 +61,7 @@ describe('an inbox row', () => {
 
   it('assigns to whoever is typed', async () => {
     const act = vi.fn().mockResolvedValue(undefined);
-    render(InboxRow, { alert: entry(), assignees: [], refresh: vi.fn(), fail: vi.fn(), act, undo: vi.fn() });
+    render(InboxRow, { alert: entry(), assignees: [], refresh: vi.fn(), fail: vi.fn(), act, undo: vi.fn(), mute: vi.fn() });
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Assign WEB-9' }));
     await user.click(screen.getByRole('menuitem', { name: 'Assign to someone else…' }));
@@ -72,7 +72,7 @@ describe('an inbox row', () => {
 
   it('says when it came, live, and names the project by its name', async () => {
     const received = Math.floor(Date.now() / 1000) - 120;
-    const { rerender } = render(InboxRow, { alert: entry({ received_at: received, level: 'error' }), assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), undo: vi.fn(), project: 'Web shop', now: Date.now() });
+    const { rerender } = render(InboxRow, { alert: entry({ received_at: received, level: 'error' }), assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), undo: vi.fn(), mute: vi.fn(), project: 'Web shop', now: Date.now() });
     expect(screen.getByText('2 min ago')).toBeTruthy();
     expect(screen.getByText('Web shop')).toBeTruthy();
     expect(screen.getByText('error')).toBeTruthy();
@@ -88,6 +88,7 @@ describe('an inbox row', () => {
       fail: vi.fn(),
       act: vi.fn(),
       undo: vi.fn(),
+      mute: vi.fn(),
     });
     expect(container.querySelector('img')).toBeNull();
     expect(container.textContent).toContain('<img src=x onerror="window.pwned=1">Click');
@@ -110,6 +111,7 @@ describe('an inbox row', () => {
       fail: vi.fn(),
       act: vi.fn(),
       undo: vi.fn(),
+      mute: vi.fn(),
     });
     const user = userEvent.setup();
     await user.click(screen.getByText('Why'));
@@ -127,7 +129,7 @@ describe('an inbox row', () => {
   it("shows the issue's state in Sentry and its size, whoever changed it", async () => {
     const { rerender } = render(InboxRow, {
       alert: entry({ issue: { status: 'unresolved', assigned_to: null, assignment_known: true, assignee_name: null, events: 1, users: 0 } }),
-      assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), undo: vi.fn(),
+      assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), undo: vi.fn(), mute: vi.fn(),
     });
     expect(document.querySelector('.issue-state')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('unassigned 1 event · 0 users');
     expect(document.querySelector('.pill.status'), 'an open issue has no status pill').toBeNull();
@@ -144,7 +146,7 @@ describe('an inbox row', () => {
     const done = (until: number) =>
       ({ id: 3, org: 'acme', issue_id: '5150', kind: 'resolve', argument: null, state: 'done', error: null, undo_until: until }) as never;
     const { rerender } = render(InboxRow, {
-      alert: entry(), assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), undo,
+      alert: entry(), assignees: [], refresh: vi.fn(), fail: vi.fn(), act: vi.fn(), undo, mute: vi.fn(),
       outcome: done(Math.floor(Date.now() / 1000) - 1),
     });
     expect(screen.queryByRole('button', { name: /Undo/ }), 'expired').toBeNull();

@@ -50,8 +50,6 @@ export type Deliver = "now" | "digest" | "suppress";
  */
 export type DigestTimes = { time_zone: string, times: Array<string>, };
 
-export type Ended = { at: string, why: MuteEnd, };
-
 /**
  * Why an alert's environment is not known.
  */
@@ -169,7 +167,7 @@ label: string, title: string, until: MuteUntil, muted_at: string,
 /**
  * When and why it ended by itself, if it did (a time-bound one ends when its moment passes).
  */
-ended: Ended | null, };
+ended: MuteEnding | null, };
 
 /**
  * The issue list's order "last seen, newest first", as the server names it.
@@ -228,6 +226,8 @@ export type Mention = { "who": "you" } | { "who": "your_team", team: string, };
  * Why a mute for me ended by itself: the note the issue comes back with.
  */
 export type MuteEnd = { "ended": "time_up", at: string, } | { "ended": "released", version: string, } | { "ended": "escalated" };
+
+export type MuteEnding = { at: string, why: MuteEnd, };
 
 /**
  * What mute rules would have done to recent alerts: of the `checked` latest alerts in scope,

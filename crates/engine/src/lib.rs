@@ -38,7 +38,7 @@ pub use alert::{Alert, Assignment, IssueStatus, Kind, Source};
 pub use api::{Assignee, Engine, Error, MutePreview, SentryWorkflow};
 pub use daemon::{DEFAULT_LISTEN, Daemon, DaemonConfig, DaemonError, StatusReader, tomorrow_morning};
 pub use inbox::{InboxEntry, InboxFilter, InboxPage, InboxQuery, IssueState, MAX_PAGE as MAX_INBOX_PAGE};
-pub use mutes::{Ended as MuteEnded, IssueKey, IssueMute};
+pub use mutes::{IssueKey, IssueMute, MuteEnding};
 pub use notifier::UserAction;
 #[cfg(windows)]
 pub use notifier::set_balloon;

@@ -24,11 +24,11 @@ pub struct IssueMute {
     pub until: MuteUntil,
     pub muted_at: DateTime<Utc>,
     /// When and why it ended by itself, if it did (a time-bound one ends when its moment passes).
-    pub ended: Option<Ended>,
+    pub ended: Option<MuteEnding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-pub struct Ended {
+pub struct MuteEnding {
     pub at: DateTime<Utc>,
     pub why: MuteEnd,
 }
@@ -48,7 +48,7 @@ impl IssueMute {
             && let MuteUntil::Time { at } = self.until
             && at <= now
         {
-            self.ended = Some(Ended {
+            self.ended = Some(MuteEnding {
                 at,
                 why: MuteEnd::TimeUp { at },
             });
@@ -186,7 +186,7 @@ impl Store {
             };
             mute.until = until;
             mute.ended = ended.and_then(|(at, why)| {
-                Some(Ended {
+                Some(MuteEnding {
                     at: when(at),
                     why: serde_json::from_str(&why).ok()?,
                 })

@@ -21,6 +21,9 @@ export const KINDS: [AlertKind, string][] = [
   ['mentioned', 'Mentions of me or my teams'],
   ['comment_on_my_issue', 'Comments on my issues'],
   ['state_changed', 'Changes by others to my issues'],
+  ['regressed_in_release', 'Regressed in a release'],
+  ['release', 'New releases'],
+  ['deploy', 'Deploys (to the watched environments)'],
 ];
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
