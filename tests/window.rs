@@ -526,6 +526,25 @@ fn the_window_opens_and_shows_the_receiver_address() {
         json!({"status": "ignored", "statusDetails": {"ignoreDuration": 30}})
     );
 
+    // Muted for me from the inbox: kept here (the command line sees it), listed with an
+    // Unmute, and Sentry not asked.
+    let puts = sentry.requests().iter().filter(|r| r.method == "PUT").count();
+    page.pick("#inbox li[id^=alert-] .mute", "tomorrow");
+    page.wait_text("mutes", "Muted for you until");
+    let listed = cli(&["mutes"], "", &env);
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains(": muted until "),
+        "{}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
+    page.click("#mutes .unmute");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !String::from_utf8_lossy(&cli(&["mutes"], "", &env).stdout).contains("nothing muted for you") {
+        assert!(Instant::now() < deadline, "Unmute did not lift the mute");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(sentry.requests().iter().filter(|r| r.method == "PUT").count(), puts);
+
     // An account added in the window: a wrong token is refused with the reason, the right one
     // is checked against Sentry and kept in the keyring.
     let type_into = |css: &str, text: &str| page.type_into(css, text);

@@ -137,7 +137,7 @@ describe('the inbox', () => {
     expect(document.getElementById('mutes-section')!.hidden, 'nothing muted, no section').toBe(true);
     await user.keyboard('m');
     await waitFor(() => expect(screen.getByText(/^Muted for you until .*; Sentry and everyone else unchanged\.$/, { selector: '#alert-1 .outcome' })).toBeTruthy());
-    await user.click(screen.getByRole('button', { name: 'Mute WEB-4 for me' }));
+    await user.click(screen.getByRole('button', { name: 'Mute for me WEB-4' }));
     await user.click(screen.getByRole('menuitem', { name: 'Mute for me until its next release' }));
     expect(acted()).toEqual([
       { method: 'mute_for_me', params: { alert: 1, until: '1h' } },
