@@ -2,6 +2,8 @@
 //! loopback. The first cycle reads every page; then each cycle is two requests per organization
 //! (its issues, its activity feed), whatever the number of projects; a cycle in which people
 //! commented, assigned and resolved costs no more, since the feed's issues say whose they are.
+//! Once a project hears of releases and deploys (off by default), one more request per
+//! organization reads its newest releases, however many were made.
 //!
 //!     cargo bench -p engine --bench polling
 
@@ -83,6 +85,28 @@ fn main() {
         }
         let workflow = cycle("a cycle with 90 activities on 30 issues").await;
         assert_eq!(workflow, 3 * 2, "no request per changed issue");
+        // A project in each organization hears of releases and deploys; then 10 releases, each
+        // of 5 projects, are made and deployed.
+        for org in orgs {
+            engine
+                .change_preferences(
+                    "project-1",
+                    Some(org),
+                    &[("kinds".into(), "new_issue,release,deploy".into())],
+                )
+                .expect("preferences");
+        }
+        let marks = cycle("the first cycle that reads releases (it sets the marks)").await;
+        assert_eq!(marks, 3 * 3, "one more request per organization");
+        for r in 0..10u64 {
+            let version = format!("app@2.{r}.0");
+            let projects: Vec<String> = (0..5).map(|p| format!("project-{p}")).collect();
+            let projects: Vec<&str> = projects.iter().map(String::as_str).collect();
+            sentry.add_release(&version, &projects);
+            sentry.add_deploy(&version, 100 + r, "production");
+        }
+        let releases = cycle("a cycle with 10 releases of 5 projects each, deployed").await;
+        assert_eq!(releases, 3 * 3, "no request per release or deploy");
         let _ = std::fs::remove_dir_all(dir);
     });
 }
