@@ -204,6 +204,16 @@ users: number | null, };
  */
 export type IssueStatus = "unresolved" | "resolved" | "ignored";
 
+export type KeptBack = { why: string, 
+/**
+ * Held for a digest (shown later, together).
+ */
+held: number, 
+/**
+ * Not shown at all.
+ */
+not_shown: number, };
+
 /**
  * What Sentry reported, as `resource.action` on the wire and in the database.
  */
@@ -370,6 +380,8 @@ export type ProjectKey = { org: string, slug: string, };
  */
 export type ProjectPreferences = { preferences: Preferences, from: { [key in Field]?: PreferencesFrom }, };
 
+export type ProjectWeek = { org: string | null, project: string, name: string | null, new: number, regressed: number, resolved: number, };
+
 /**
  * One row of the queue.
  */
@@ -419,13 +431,27 @@ account: string | null, };
 /**
  * The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
  */
-export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": InboxPage } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "mute": IssueMute } | { "mutes": Array<IssueMute> } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | { "ownership": OwnershipAnswer } | "done";
+export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": InboxPage } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "mute": IssueMute } | { "mutes": Array<IssueMute> } | { "weekly_summary": WeeklySummary } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | { "ownership": OwnershipAnswer } | "done";
 
 /**
  * What the window (or a second launch) asks the running app: the method and its parameters,
  * `{"method": "set_paused", "params": {"paused": true}}` on the wire.
  */
-export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": { query: InboxQuery, } } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "undo_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "mute_for_me", "params": { alert: number, until: string, } } | { "method": "unmute_for_me", "params": { account: string, org: string, issue_id: string, } } | { "method": "mutes", "params": Record<symbol, never> } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "test_ownership", "params": { project: string, org: string, rules: string | null, issue: string | null, event: string | null, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
+export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": { query: InboxQuery, } } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "undo_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "mute_for_me", "params": { alert: number, until: string, } } | { "method": "unmute_for_me", "params": { account: string, org: string, issue_id: string, } } | { "method": "mutes", "params": Record<symbol, never> } | { "method": "weekly_summary", "params": { to: string | null, } } | { "method": "set_summary_schedule", "params": { schedule: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "test_ownership", "params": { project: string, org: string, rules: string | null, issue: string | null, event: string | null, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
+
+/**
+ * A week's notifications and how soon I answered them: the medians, in seconds, over the
+ * issues notified that week (each from its first notification that week).
+ */
+export type ResponseWeek = { from: string, notified: number, 
+/**
+ * Of them, the ones I acted on (resolve, ignore, assign, mute for me).
+ */
+acted: number, to_first_action: number | null, 
+/**
+ * Of them, the ones resolved (by anyone).
+ */
+resolved: number, to_resolve: number | null, };
 
 export type RulesError = { message: string, 
 /**
@@ -521,6 +547,25 @@ export type Subscription = { "subscribed": "unknown" } | { "subscribed": "no" } 
  */
 export type SubscriptionReason = "commented" | "assigned" | "bookmarked" | "changed_status" | "mentioned";
 
+export type SummaryIssue = { org: string | null, issue_id: string, label: string, title: string, project: string | null, 
+/**
+ * Events in the issue as the app last heard (`None`: not said).
+ */
+events: number | null, 
+/**
+ * Alerts of it this week.
+ */
+alerts: number, web_url: string | null, };
+
+/**
+ * The weekly summary's time, or none.
+ */
+export type SummarySchedule = { "weekly": "off" } | { "weekly": "at", day: string, time: string, 
+/**
+ * IANA name; `None`: the machine's own zone.
+ */
+time_zone: string | null, };
+
 /**
  * What a user can do from a notification.
  */
@@ -529,6 +574,32 @@ export type UserAction = "resolve" | "ignore" | "assign" | "open" | "unresolve" 
 /**
  * The part of the window the user asked for.
  */
-export type View = "inbox" | "settings";
+export type View = "inbox" | "settings" | "summary";
+
+/**
+ * One week, ending at `to`.
+ */
+export type WeeklySummary = { from: string, to: string, 
+/**
+ * Projects with anything new, regressed or resolved, the busiest first.
+ */
+projects: Array<ProjectWeek>, 
+/**
+ * The issues with the most events of those that alerted this week.
+ */
+top: Array<SummaryIssue>, 
+/**
+ * Issues of mine or my teams (by ownership, a mention, my involvement) that nobody is
+ * assigned to and that are still open.
+ */
+unassigned_mine: Array<SummaryIssue>, 
+/**
+ * What the policy kept back, by why: held for a digest, or not shown.
+ */
+kept_back: Array<KeptBack>, 
+/**
+ * My response times, a week each, the oldest first; the last is this one.
+ */
+weeks: Array<ResponseWeek>, schedule: SummarySchedule, next_due: string | null, };
 
 export type Window = { days: Array<string>, start: string, end: string, };

@@ -76,6 +76,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The weekly summary (the latest one due), or when it is due: `--at "mon 09:00"`,
+    /// `--at "fri 16:30 Europe/Berlin"`, `--at off`.
+    Summary {
+        #[arg(long)]
+        at: Option<String>,
+        /// The week ending this many weeks before the latest.
+        #[arg(long, default_value_t = 0)]
+        weeks_ago: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Every account's projects, with how each is set to notify.
     Projects {
         #[arg(long)]
@@ -270,6 +281,7 @@ fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Unmute { alert } => unmute(&engine()?, alert),
         Command::Mutes { json } => mutes(&engine()?, json),
+        Command::Summary { at, weeks_ago, json } => summary(&engine()?, at.as_deref(), weeks_ago, json),
         Command::Status => status(&engine()?),
     }
 }
@@ -599,6 +611,69 @@ fn mutes(engine: &Engine, json: bool) -> anyhow::Result<()> {
             None => format!("muted {}", m.until),
         };
         out!("{} ({}): {state}", m.label, m.title);
+    }
+    Ok(())
+}
+
+fn summary(engine: &Engine, at: Option<&str>, weeks_ago: u32, json: bool) -> anyhow::Result<()> {
+    if let Some(at) = at {
+        let schedule = engine.set_summary_schedule(at)?;
+        out!("weekly summary: {schedule}");
+        return Ok(());
+    }
+    let latest = engine.weekly_summary(None)?;
+    let week = match weeks_ago {
+        0 => latest,
+        n => engine.weekly_summary(Some(latest.to - chrono::Duration::days(7 * i64::from(n))))?,
+    };
+    if json {
+        out!("{}", serde_json::to_string_pretty(&week)?);
+        return Ok(());
+    }
+    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono::Local).format("%a %d %b %H:%M").to_string();
+    out!(
+        "week {} – {} (schedule: {})",
+        local(week.from),
+        local(week.to),
+        week.schedule
+    );
+    if week.projects.is_empty() {
+        out!("  nothing new, regressed or resolved");
+    }
+    for p in &week.projects {
+        let name = p.name.as_deref().unwrap_or(&p.project);
+        out!(
+            "  {name}: {} new, {} regressed, {} resolved",
+            p.new,
+            p.regressed,
+            p.resolved
+        );
+    }
+    for (what, list) in [("top issues", &week.top), ("unassigned, yours", &week.unassigned_mine)] {
+        if !list.is_empty() {
+            out!("{what}:");
+        }
+        for i in list.iter() {
+            let events = i.events.map(|e| format!(", {e} events")).unwrap_or_default();
+            out!("  {} · {} ({} alerts{events})", i.label, i.title, i.alerts);
+        }
+    }
+    if !week.kept_back.is_empty() {
+        out!("kept back:");
+    }
+    for k in &week.kept_back {
+        out!("  {}: {} held for a digest, {} not shown", k.why, k.held, k.not_shown);
+    }
+    if let Some(w) = week.weeks.last() {
+        let median = |m: Option<u32>| m.map_or("–".to_owned(), |s| format!("{} min", s.div_ceil(60)));
+        out!(
+            "response: {} notified, {} acted on (median {}), {} resolved (median {})",
+            w.notified,
+            w.acted,
+            median(w.to_first_action),
+            w.resolved,
+            median(w.to_resolve)
+        );
     }
     Ok(())
 }

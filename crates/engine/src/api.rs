@@ -16,12 +16,15 @@ use crate::daemon::{self, DaemonError};
 use crate::enrich::Enricher;
 use crate::inbox::{InboxEntry, InboxPage, InboxQuery};
 use crate::mutes::{IssueKey, IssueMute};
-use crate::policy::{Decision, Field, MuteRule, MuteUntil, PrefError, Preferences, Scope, Workflow, propose};
+use crate::policy::{
+    Decision, Field, MuteRule, MuteUntil, PrefError, Preferences, Scope, SummarySchedule, Workflow, propose,
+};
 use crate::poll::{self, Cycle};
 use crate::secrets::{Origin, SecretError, SecretKind, Secrets};
 use crate::settings::Settings;
 use crate::status::{self, Status};
 use crate::store::{DEFAULT_PREFERENCES, Recent, Store, StoreError};
+use crate::summary::WeeklySummary;
 
 /// Whatever an engine function can fail with, each cause said once.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +56,8 @@ pub enum Error {
     NotAnIssue(i64),
     #[error("mute for me until what? `{0}` is not one of 1h, 30m, 2d (any number), tomorrow, release, escalates")]
     MuteSpan(String),
+    #[error("weekly summary: {0}")]
+    SummarySchedule(String),
 }
 
 impl Error {
@@ -67,7 +72,8 @@ impl Error {
             | Error::WhichAccount { .. }
             | Error::NoSuchAlert(_)
             | Error::NotAnIssue(_)
-            | Error::MuteSpan(_) => true,
+            | Error::MuteSpan(_)
+            | Error::SummarySchedule(_) => true,
             Error::Store(_) | Error::Secret(_) | Error::Daemon(_) | Error::Sentry(_) => false,
         }
     }
@@ -79,6 +85,10 @@ pub struct Assignee {
     pub assignee: String,
     pub label: String,
 }
+
+/// The settings rows of the weekly summary: when it is due, and the due time last shown.
+const SUMMARY_SCHEDULE: &str = "summary.schedule";
+const SUMMARY_SENT: &str = "summary.sent";
 
 /// How many of the latest alerts the tray's "held back" count looks through.
 const HELD_BACK_LOOKED_AT: usize = 1000;
@@ -462,6 +472,48 @@ impl Engine {
     /// The issues muted for me, and those whose mute ended in the last day (with why).
     pub fn mutes(&self) -> Result<Vec<IssueMute>, Error> {
         Ok(self.store.mutes(Utc::now())?)
+    }
+
+    /// When the weekly summary is due (Monday 09:00 in the machine's zone unless changed).
+    pub fn summary_schedule(&self) -> SummarySchedule {
+        let stored = self.store.setting(SUMMARY_SCHEDULE).ok().flatten();
+        stored.and_then(|s| SummarySchedule::parse(&s).ok()).unwrap_or_default()
+    }
+
+    /// Sets when the weekly summary is due (`mon 09:00`, `fri 16:30 Europe/Berlin`, `off`); a
+    /// time already past this week is next week's, not one owed now.
+    pub fn set_summary_schedule(&self, text: &str) -> Result<SummarySchedule, Error> {
+        let schedule = SummarySchedule::parse(text).map_err(Error::SummarySchedule)?;
+        self.store.set_setting(SUMMARY_SCHEDULE, &schedule.to_string())?;
+        self.store
+            .set_setting(SUMMARY_SENT, &Utc::now().timestamp().to_string())?;
+        Ok(schedule)
+    }
+
+    /// The summary of the week ending at `to` (`None`: at the latest due time, as its
+    /// notification said it; now when the summary is off).
+    pub fn weekly_summary(&self, to: Option<DateTime<Utc>>) -> Result<WeeklySummary, Error> {
+        let schedule = self.summary_schedule();
+        let now = Utc::now();
+        let to = to.or_else(|| schedule.last_due(now, &chrono::Local)).unwrap_or(now);
+        let next = schedule.next_due(now, &chrono::Local);
+        Ok(self.store.weekly_summary(to, schedule, next)?)
+    }
+
+    /// The due time a weekly summary is owed for now, if one is (one that fell due while the
+    /// app was not running included). The first look only starts counting.
+    pub(crate) fn summary_owed(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
+        let sent = self.store.setting(SUMMARY_SENT)?.and_then(|s| s.parse::<i64>().ok());
+        let Some(sent) = sent.and_then(|s| DateTime::from_timestamp(s, 0)) else {
+            self.store.set_setting(SUMMARY_SENT, &now.timestamp().to_string())?;
+            return Ok(None);
+        };
+        Ok(self.summary_schedule().owed(sent, now, &chrono::Local))
+    }
+
+    /// Records that the summary due at `due` was shown.
+    pub(crate) fn summary_sent(&self, due: DateTime<Utc>) -> Result<(), Error> {
+        Ok(self.store.set_setting(SUMMARY_SENT, &due.timestamp().to_string())?)
     }
 
     /// The action queue (to queue, send, list and retry actions).

@@ -20,6 +20,7 @@ use crate::actions::Queued;
 use crate::api::{Assignee, MutePreview};
 use crate::inbox::{InboxPage, InboxQuery};
 use crate::mutes::IssueMute;
+use crate::summary::WeeklySummary;
 
 mod channel;
 use crate::policy::{Field, MuteRule};
@@ -108,6 +109,8 @@ pub enum View {
     Inbox,
     /// Accounts, projects and preferences.
     Settings,
+    /// The weekly summary.
+    Summary,
 }
 
 impl View {
@@ -115,6 +118,16 @@ impl View {
         match self {
             View::Inbox => "inbox",
             View::Settings => "settings",
+            View::Summary => "summary",
+        }
+    }
+
+    /// What a button that opens it says.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Inbox => "Open inbox",
+            View::Settings => "Open settings",
+            View::Summary => "Open summary",
         }
     }
 }
@@ -125,7 +138,8 @@ impl std::str::FromStr for View {
         match s {
             "inbox" => Ok(View::Inbox),
             "settings" => Ok(View::Settings),
-            other => Err(format!("no view `{other}` (inbox, settings)")),
+            "summary" => Ok(View::Summary),
+            other => Err(format!("no view `{other}` (inbox, settings, summary)")),
         }
     }
 }
@@ -180,6 +194,15 @@ pub enum Request {
     },
     /// The issues muted for me, and those lately back.
     Mutes {},
+    /// The weekly summary of the week ending at `to` (`None`: the latest one due).
+    WeeklySummary {
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// When the weekly summary is due (`mon 09:00`, `fri 16:30 Europe/Berlin`, `off`);
+    /// answered with the latest summary under it.
+    SetSummarySchedule {
+        schedule: String,
+    },
     AddAccount {
         url: String,
         org: String,
@@ -259,6 +282,8 @@ impl Request {
             Request::MuteForMe { .. } => "mute_for_me",
             Request::UnmuteForMe { .. } => "unmute_for_me",
             Request::Mutes {} => "mutes",
+            Request::WeeklySummary { .. } => "weekly_summary",
+            Request::SetSummarySchedule { .. } => "set_summary_schedule",
             Request::AddAccount { .. } => "add_account",
             Request::CancelAccountCheck {} => "cancel_account_check",
             Request::SetWebhookSecret { .. } => "set_webhook_secret",
@@ -300,6 +325,7 @@ pub enum Reply {
     Queued(i64),
     Mute(Box<IssueMute>),
     Mutes(Vec<IssueMute>),
+    WeeklySummary(Box<WeeklySummary>),
     Account(Box<Account>),
     Projects(Vec<Project>),
     Assignees(Vec<Assignee>),

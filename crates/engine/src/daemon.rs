@@ -13,6 +13,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::actions::Actions;
 use crate::alert::{Alert, Kind};
 use crate::api::Engine;
+use crate::control::View;
 use crate::enrich::Enricher;
 use crate::notifier::Notifier;
 use crate::policy::{
@@ -37,6 +38,8 @@ const DIGEST_SETTLE: Duration = Duration::from_secs(1);
 /// The longest the digest sender sleeps while alerts are held: preferences changed by another
 /// process (`sentry-tray-cli prefs`) are seen by then.
 const DIGEST_RECHECK: Duration = Duration::from_secs(3600);
+/// The weekly summary's schedule is looked at again at least this often.
+const WEEKLY_RECHECK: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Clone)]
 pub struct DaemonConfig {
@@ -136,7 +139,7 @@ pub struct Daemon {
     secret: Arc<CachedSecret>,
     changed: broadcast::Sender<()>,
     actions: Actions,
-    open_inbox: broadcast::Sender<()>,
+    open_view: broadcast::Sender<View>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -200,12 +203,13 @@ impl Daemon {
 
         let (deliver_tx, deliver_rx) = mpsc::unbounded_channel();
         let (chosen_tx, chosen_rx) = mpsc::unbounded_channel();
-        let (open_inbox, _) = broadcast::channel(4);
-        let notifier = Notifier::new(chosen_tx, open_inbox.clone());
+        let (open_view, _) = broadcast::channel(4);
+        let notifier = Notifier::new(chosen_tx, open_view.clone());
         let actions = Actions::new(engine.clone(), Some(notifier.clone()));
         tokio::spawn(actions.clone().run());
         let held = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(digests(store.clone(), notifier.clone(), held.clone()));
+        tokio::spawn(weekly(engine.clone(), notifier.clone()));
         let (changed, _) = broadcast::channel(16);
         tokio::spawn(watch_other_writers(store.clone(), changed.clone()));
         let writer = crate::writer::Writer::start(store.clone(), account_of(engine.clone()))?;
@@ -257,7 +261,7 @@ impl Daemon {
             secret,
             changed,
             actions,
-            open_inbox,
+            open_view,
             shutdown: Some(shutdown),
         })
     }
@@ -282,9 +286,9 @@ impl Daemon {
         &self.engine
     }
 
-    /// Fires when the user chose "Open inbox" on a summary notification.
-    pub fn open_inbox_requests(&self) -> broadcast::Receiver<()> {
-        self.open_inbox.subscribe()
+    /// Fires when the user chose "Open inbox" (or "Open summary") on a summary notification.
+    pub fn open_requests(&self) -> broadcast::Receiver<View> {
+        self.open_view.subscribe()
     }
 
     /// The action queue (to list actions and retry failed ones).
@@ -582,6 +586,37 @@ pub async fn decide_for(enricher: &Enricher, alert: &Alert, at: DateTime<Utc>) -
         preferences,
         unsure,
     })
+}
+
+/// Shows the weekly summary when it is due, and at start one that fell due while the app was
+/// not running. Sleeps until the next due time, looking again at least hourly (the schedule
+/// may change, the machine may sleep).
+async fn weekly(engine: Engine, notifier: Notifier) {
+    loop {
+        let mut wait = WEEKLY_RECHECK;
+        if let Some(due) = engine.summary_owed(Utc::now()).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not tell whether the weekly summary is due");
+            None
+        }) {
+            let shown = match engine.weekly_summary(Some(due)) {
+                Ok(summary) => notifier.show_weekly(&summary).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match shown.and_then(|_| engine.summary_sent(due).map_err(|e| e.to_string())) {
+                Ok(()) => tracing::info!(%due, "weekly summary shown"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the weekly summary was not shown; trying again in a minute");
+                    wait = Duration::from_secs(60);
+                }
+            }
+        }
+        if let Some(next) = engine.summary_schedule().next_due(Utc::now(), &chrono::Local) {
+            // A second past the due time, so the next look finds it owed.
+            let until = (next - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(1);
+            wait = wait.min(until);
+        }
+        tokio::time::sleep(wait).await;
+    }
 }
 
 /// Sends each project's held alerts as one digest summary when due. No timer runs while nothing

@@ -27,6 +27,7 @@ mod status;
 mod store;
 mod store_error;
 mod stored;
+mod summary;
 mod tester;
 #[cfg(test)]
 mod tests;
@@ -49,4 +50,5 @@ pub use settings::{DEFAULT_URL, Environment, Settings, Synchronous};
 pub use status::{AccountStatus, PolledAccount, Status};
 pub use store::{Origins, PreferencesFrom};
 pub use store::{Recent, StoreError};
+pub use summary::{KeptBack, ProjectWeek, ResponseWeek, SummaryIssue, WeeklySummary};
 pub use tester::{MatchedRule, OwnershipAnswer, OwnershipQuestion, RulesError};

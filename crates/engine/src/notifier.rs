@@ -9,7 +9,9 @@ use backend::{Note, Response, Shown, Urgency};
 use tokio::sync::mpsc;
 
 use crate::alert::{Alert, Kind};
+use crate::control::View;
 use crate::policy::{Level, Preferences};
+use crate::summary::WeeklySummary;
 
 mod backend;
 #[cfg(any(windows, test))]
@@ -124,7 +126,7 @@ impl Open {
 pub struct Notifier {
     chosen: mpsc::UnboundedSender<Chosen>,
     /// "Open inbox" chosen on a summary: the app opens its window.
-    open_inbox: tokio::sync::broadcast::Sender<()>,
+    open_view: tokio::sync::broadcast::Sender<View>,
     open: Arc<Mutex<HashMap<String, Open>>>,
 }
 
@@ -135,23 +137,23 @@ impl std::fmt::Debug for Notifier {
 }
 
 impl Notifier {
-    pub fn new(chosen: mpsc::UnboundedSender<Chosen>, open_inbox: tokio::sync::broadcast::Sender<()>) -> Notifier {
+    pub fn new(chosen: mpsc::UnboundedSender<Chosen>, open_view: tokio::sync::broadcast::Sender<View>) -> Notifier {
         Notifier {
             chosen,
-            open_inbox,
+            open_view,
             open: Arc::default(),
         }
     }
 
-    /// Shows a summary (spike or digest) in its thread, replacing the previous one, with an
-    /// "Open inbox" action.
+    /// Shows a summary (spike, digest, the week) in its thread, replacing the previous one, with
+    /// an action that opens `view` of the window.
     async fn show_summary_notification(
         &self,
         thread: String,
         summary: &str,
         body: &str,
-        urgency: Urgency,
-        icon: &str,
+        (urgency, icon): (Urgency, &str),
+        view: View,
     ) -> Result<u32, NotifyError> {
         let replaces = self.open().remove(&thread).map(|previous| {
             previous.stop_waiting();
@@ -166,14 +168,14 @@ impl Notifier {
             expires: None,
             category: None,
             sound: None,
-            actions: &[("default", "Open inbox"), ("inbox", "Open inbox")],
+            actions: &[("default", view.label()), (view.as_str(), view.label())],
         })
         .await
         .map_err(NotifyError)?;
         let id = handle.id();
-        let (waiting_on, open_inbox, open, key) = (
+        let (waiting_on, open_view, open, key) = (
             handle.clone(),
-            self.open_inbox.clone(),
+            self.open_view.clone(),
             self.open.clone(),
             thread.clone(),
         );
@@ -185,8 +187,11 @@ impl Notifier {
                     open.remove(&key);
                 }
             }
-            if chosen && open_inbox.send(()).is_err() {
-                tracing::info!("the inbox is in the app's window (or `sentry-tray-cli inbox`)");
+            if chosen && open_view.send(view).is_err() {
+                tracing::info!(
+                    view = view.as_str(),
+                    "this is in the app's window (or `sentry-tray-cli`)"
+                );
             }
         })
         .abort_handle();
@@ -336,8 +341,8 @@ impl Notifier {
             format!("summary:{project}"),
             &format!("{project}: {more} this hour"),
             &body,
-            Urgency::Normal,
-            "dialog-warning",
+            (Urgency::Normal, "dialog-warning"),
+            View::Inbox,
         )
         .await
     }
@@ -357,8 +362,20 @@ impl Notifier {
             format!("digest:{project}"),
             &format!("{project} digest: {count}"),
             &lines.join("\n"),
-            Urgency::Low,
-            "dialog-information",
+            (Urgency::Low, "dialog-information"),
+            View::Inbox,
+        )
+        .await
+    }
+
+    /// The weekly summary: the week's numbers in a few lines, opening its page in the window.
+    pub async fn show_weekly(&self, summary: &WeeklySummary) -> Result<u32, NotifyError> {
+        self.show_summary_notification(
+            "weekly".into(),
+            "Your week in Sentry",
+            &weekly_text(summary),
+            (Urgency::Low, "dialog-information"),
+            View::Summary,
         )
         .await
     }
@@ -379,6 +396,48 @@ impl Notifier {
         .await
         .map(drop)
         .map_err(NotifyError)
+    }
+}
+
+/// The weekly summary as a notification says it.
+fn weekly_text(week: &WeeklySummary) -> String {
+    let sum = |f: fn(&crate::summary::ProjectWeek) -> u32| week.projects.iter().map(f).sum::<u32>();
+    let projects = match week.projects.len() {
+        1 => "in 1 project".to_owned(),
+        n => format!("in {n} projects"),
+    };
+    let mut lines = vec![format!(
+        "{} new · {} regressed · {} resolved {projects}",
+        sum(|p| p.new),
+        sum(|p| p.regressed),
+        sum(|p| p.resolved)
+    )];
+    let (held, hidden): (u32, u32) = week
+        .kept_back
+        .iter()
+        .fold((0, 0), |(h, n), k| (h + k.held, n + k.not_shown));
+    if held + hidden > 0 {
+        lines.push(format!("{held} held for digests, {hidden} not shown"));
+    }
+    if !week.unassigned_mine.is_empty() {
+        lines.push(format!("{} of yours unassigned", week.unassigned_mine.len()));
+    }
+    if let Some(median) = week.weeks.last().and_then(|w| w.to_first_action) {
+        lines.push(format!("Median {} to your first action", span(median)));
+    }
+    lines.join("\n")
+}
+
+/// Seconds as people say them: "40 s", "14 min", "3 h 5 min", "2 d 4 h".
+pub(crate) fn span(seconds: u32) -> String {
+    let (m, h, d) = (seconds / 60, seconds / 3600, seconds / 86_400);
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{m} min"),
+        3600..86_400 if m % 60 == 0 => format!("{h} h"),
+        3600..86_400 => format!("{h} h {} min", m % 60),
+        _ if h % 24 == 0 => format!("{d} d"),
+        _ => format!("{d} d {} h", h % 24),
     }
 }
 

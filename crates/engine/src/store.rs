@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_issue_state.sql"),
     include_str!("../migrations/0012_account_name.sql"),
     include_str!("../migrations/0013_mute_for_me.sql"),
+    include_str!("../migrations/0014_alert_substatus.sql"),
 ];
 
 /// The preferences row every project falls back to.
@@ -187,8 +188,8 @@ fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Re
     remember_issue_state(conn, alert, received_at)?;
     conn.prepare_cached(
         "INSERT INTO alerts (dedupe_key, request_id, source, kind, org, issue_id, short_id, project,
-                             title, culprit, level, web_url, received_at, account)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                             title, culprit, level, web_url, received_at, account, substatus)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         alert.dedupe_key,
@@ -204,7 +205,8 @@ fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Re
         alert.level.map(Level::name),
         alert.web_url,
         received_at,
-        alert.account
+        alert.account,
+        alert.substatus
     ])?;
     let id = conn.last_insert_rowid();
     conn.prepare_cached("INSERT INTO alert_payloads (alert_id, payload) VALUES (?1, ?2)")?

@@ -61,6 +61,11 @@ impl Commands {
                 Reply::Mutes(engine.mutes().map_err(failed)?)
             }
             Request::Mutes {} => Reply::Mutes(engine.mutes().map_err(failed)?),
+            Request::WeeklySummary { to } => Reply::WeeklySummary(Box::new(engine.weekly_summary(to).map_err(failed)?)),
+            Request::SetSummarySchedule { schedule } => {
+                engine.set_summary_schedule(&schedule).map_err(failed)?;
+                Reply::WeeklySummary(Box::new(engine.weekly_summary(None).map_err(failed)?))
+            }
             Request::AddAccount { url, org, token } => {
                 let added = engine
                     .add_account(&url, &org, &token, self.checking.notified())

@@ -188,11 +188,11 @@ async fn serve(
     let (choices, mut chosen) = mpsc::unbounded_channel();
     let tray = desktop.tray(Snapshot::read(&daemon), choices).await?;
     if !args.hidden {
-        open_window(&window);
+        open_window(&window, View::Inbox);
     }
 
     let mut changes = daemon.subscribe();
-    let mut inbox_requests = daemon.open_inbox_requests();
+    let mut open_requests = daemon.open_requests();
     // Asked to end (Ctrl-C, a logout, the system shutting down): quit as from the menu.
     let ended = asked_to_end();
     tokio::pin!(ended);
@@ -223,7 +223,7 @@ async fn serve(
                 }
             }
             Some(()) = refreshes.recv() => {}
-            Ok(()) = inbox_requests.recv() => open_window(&window),
+            Ok(view) = open_requests.recv() => open_window(&window, view),
             _ = tokio::time::sleep(pause_ends) => {}
             asked = &mut ended => {
                 asked?;
@@ -270,8 +270,8 @@ async fn asked_to_end() -> std::io::Result<()> {
     Ok(())
 }
 
-fn open_window(window: &Window) {
-    if let Err(e) = window.open(View::Inbox) {
+fn open_window(window: &Window, view: View) {
+    if let Err(e) = window.open(view) {
         tracing::error!(error = %e, "could not open the window");
     }
 }

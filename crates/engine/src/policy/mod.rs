@@ -11,6 +11,7 @@ mod prefs;
 mod quiet;
 mod reason;
 mod sentry_settings;
+mod weekly;
 
 pub use decide::{Decision, Deliver, Facts, History, Me, assignment_of, decide, heard_as, muted};
 pub use digest::{DigestTimes, digest_due, digest_due_at};
@@ -21,3 +22,4 @@ pub use prefs::{AlertKind, Audience, Field, Level, MuteRule, PrefError, Preferen
 pub use quiet::{QuietHours, Window};
 pub use reason::{Assignment, EnvironmentUnknown, Mention, Ownership, Reason, Subscription, SubscriptionReason};
 pub use sentry_settings::{Scope, Workflow, propose};
+pub use weekly::SummarySchedule;

@@ -145,6 +145,31 @@ impl Reason {
             _ => false,
         }
     }
+
+    /// What kind of reason kept an alert back, as the weekly summary groups them ("muted by a
+    /// rule", "quiet hours"); `None` for reasons that keep nothing back (they let it through,
+    /// the alert was never a notification, or it told me of my own change).
+    pub fn group(&self) -> Option<&'static str> {
+        Some(match self {
+            Reason::ProjectOff { .. } => "project turned off",
+            Reason::Snoozed { .. } => "snoozed",
+            Reason::Paused => "paused",
+            Reason::KindOff { .. } => "kind turned off",
+            Reason::BelowMinimum { .. } => "below the minimum level",
+            Reason::EnvironmentNotWatched { .. } => "environment not watched",
+            Reason::Muted { .. } => "muted by a rule",
+            Reason::MutedForYou { .. } => "muted for you",
+            Reason::CommentNotOnYourIssue { .. }
+            | Reason::NotInvolved { .. }
+            | Reason::NeitherAssignedNorOwned { .. } => "not yours",
+            Reason::Assigned { assignment } if !assignment.is_mine() => "not yours",
+            Reason::Owned { ownership } if !ownership.is_mine() => "not yours",
+            Reason::QuietHours { .. } => "quiet hours",
+            Reason::SpikeLimit { .. } => "spike protection",
+            Reason::DigestLevel { .. } => "digest (low level)",
+            _ => return None,
+        })
+    }
 }
 
 /// Why an alert's environment is not known.

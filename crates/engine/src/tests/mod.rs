@@ -17,6 +17,7 @@ mod servers;
 #[cfg(unix)]
 mod storage;
 mod tester;
+mod weekly_summary;
 mod workflow;
 
 use crate::settings::Settings;
