@@ -1164,3 +1164,65 @@ fn mute_for_me_from_the_notification_keeps_the_issue_quiet_here_until_it_ends() 
         String::from_utf8_lossy(&listed.stdout)
     );
 }
+
+/// The weekly summary that fell due while the app was not running is shown at its next start,
+/// once; its notification opens the summary in the window.
+#[test]
+fn a_weekly_summary_missed_while_the_app_was_off_is_shown_at_the_next_start_once() {
+    require_desktop();
+    close_all_notifications();
+    let data = temp_dir("weekly");
+    let env = [("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap())];
+    // Due yesterday at this time; the app last ran (and last showed a summary) two days ago.
+    let due = (chrono::Local::now() - chrono::Duration::days(1))
+        .format("%a %H:%M")
+        .to_string()
+        .to_lowercase();
+    let set = cli(&["summary", "--at", &due], "", &env);
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&set.stdout).trim(),
+        format!("weekly summary: {due}")
+    );
+    let db = rusqlite::Connection::open(data.join("sentry-tray.sqlite3")).unwrap();
+    let two_days_ago = (chrono::Utc::now() - chrono::Duration::days(2)).timestamp().to_string();
+    db.execute(
+        "UPDATE settings SET value = ?1 WHERE key = 'summary.sent'",
+        [&two_days_ago],
+    )
+    .unwrap();
+    drop(db);
+
+    let app = App::launch(&app_binary(), &["--hidden"], &[], &data);
+    let shown = wait_for_notification("the missed weekly summary", Duration::from_secs(15), |n| {
+        n.summary == "Your week in Sentry"
+    });
+    assert!(
+        shown.body.starts_with("Nothing new, regressed or resolved"),
+        "{shown:?}"
+    );
+    assert!(
+        shown.actions.iter().any(|(k, l)| k == "summary" && l == "Open summary"),
+        "{:?}",
+        shown.actions
+    );
+    invoke_action(shown.id, "summary");
+    wait_until("the window opened on the summary", 30, || window_pids(&data).len() == 1);
+    drop(app);
+    close_all_notifications();
+    // Started again: that summary was shown already.
+    let weekly = || {
+        dunst_notifications()
+            .iter()
+            .filter(|n| n.summary == "Your week in Sentry")
+            .count()
+    };
+    let before = weekly();
+    let _again = App::launch(&app_binary(), &["--hidden"], &[], &data);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(weekly(), before, "the summary was shown twice");
+    let printed = cli(&["summary"], "", &env);
+    let printed = String::from_utf8_lossy(&printed.stdout).into_owned();
+    assert!(printed.contains(&format!("(schedule: {due})")), "{printed}");
+    assert!(printed.contains("nothing new, regressed or resolved"), "{printed}");
+}

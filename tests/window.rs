@@ -643,10 +643,20 @@ fn the_window_opens_and_shows_the_receiver_address() {
     for (view, theme) in [
         ("inbox", "light"),
         ("settings", "light"),
+        ("summary", "light"),
         ("inbox", "dark"),
         ("settings", "dark"),
+        ("summary", "dark"),
     ] {
         tab(view);
+        if view == "summary" {
+            // The week's page, with the response times drawn in the page itself.
+            page.wait_text("summary-section", "Your response times");
+            assert_eq!(
+                page.script("return document.querySelectorAll('#summary-plot path').length", json!([])),
+                2
+            );
+        }
         page.script(
             "document.documentElement.dataset.theme = arguments[0]; return true;",
             json!([theme]),

@@ -406,12 +406,16 @@ fn weekly_text(week: &WeeklySummary) -> String {
         1 => "in 1 project".to_owned(),
         n => format!("in {n} projects"),
     };
-    let mut lines = vec![format!(
-        "{} new · {} regressed · {} resolved {projects}",
-        sum(|p| p.new),
-        sum(|p| p.regressed),
-        sum(|p| p.resolved)
-    )];
+    let mut lines = vec![if week.projects.is_empty() {
+        "Nothing new, regressed or resolved".to_owned()
+    } else {
+        format!(
+            "{} new · {} regressed · {} resolved {projects}",
+            sum(|p| p.new),
+            sum(|p| p.regressed),
+            sum(|p| p.resolved)
+        )
+    }];
     let (held, hidden): (u32, u32) = week
         .kept_back
         .iter()
