@@ -653,7 +653,10 @@ fn the_window_opens_and_shows_the_receiver_address() {
             // The week's page, with the response times drawn in the page itself.
             page.wait_text("summary-section", "Your response times");
             assert_eq!(
-                page.script("return document.querySelectorAll('#summary-plot path').length", json!([])),
+                page.script(
+                    "return document.querySelectorAll('#summary-plot path').length",
+                    json!([])
+                ),
                 2
             );
         }
@@ -781,8 +784,25 @@ fn a_first_launch_sets_up_an_account_projects_and_webhooks_in_the_window() {
         String::from_utf8_lossy(&status.stdout)
     );
 
+    // Jane turned Sentry's workflow notifications off for herself: proposed as the start.
+    sentry.set_notification_options(vec![json!({
+        "id": "1", "scopeType": "user", "scopeIdentifier": "1", "type": "workflow", "value": "never",
+        "user_id": "1", "team_id": null
+    })]);
     page.click("#setup-check");
     page.wait_text("setup-added", "Added Acme Corp (acme) as jane@example.com.");
+    page.wait_text(
+        "setup-workflow",
+        "workflow notifications (assignments, resolutions, comments) never",
+    );
+    page.click("#setup-use-workflow");
+    page.wait_text("setup-workflow-note", "follow your Sentry setting");
+    let defaults: Value = serde_json::from_slice(&cli(&["prefs", "@acme"], "", &env).stdout).unwrap_or_default();
+    let kinds = defaults["kinds"].as_array().cloned().unwrap_or_default();
+    assert!(
+        !kinds.is_empty() && !kinds.contains(&json!("assigned_to_me")) && !kinds.contains(&json!("mentioned")),
+        "{defaults}"
+    );
     page.wait_text("setup-project-web", "Web");
     page.click("#setup-project-web .enabled");
     let deadline = Instant::now() + Duration::from_secs(20);

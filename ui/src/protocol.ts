@@ -431,13 +431,13 @@ account: string | null, };
 /**
  * The app's answer to a [`Request`], `{"ok": {"inbox": [...]}}` on the wire.
  */
-export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": InboxPage } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "mute": IssueMute } | { "mutes": Array<IssueMute> } | { "weekly_summary": WeeklySummary } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | { "ownership": OwnershipAnswer } | "done";
+export type Reply = { "status": { status: Status, autostart: boolean, } } | { "autostart": boolean } | { "inbox": InboxPage } | { "actions": Array<Queued> } | { "action": Queued } | { "queued": number } | { "mute": IssueMute } | { "mutes": Array<IssueMute> } | { "weekly_summary": WeeklySummary } | { "sentry_workflow": SentryWorkflow } | { "account": Account } | { "projects": Array<Project> } | { "assignees": Array<Assignee> } | { "preferences_of": Array<ProjectPreferences> } | { "project_preferences": ProjectPreferences } | { "environments": Array<string> } | { "mute_preview": MutePreview } | { "ownership": OwnershipAnswer } | "done";
 
 /**
  * What the window (or a second launch) asks the running app: the method and its parameters,
  * `{"method": "set_paused", "params": {"paused": true}}` on the wire.
  */
-export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": { query: InboxQuery, } } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "undo_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "mute_for_me", "params": { alert: number, until: string, } } | { "method": "unmute_for_me", "params": { account: string, org: string, issue_id: string, } } | { "method": "mutes", "params": Record<symbol, never> } | { "method": "weekly_summary", "params": { to: string | null, } } | { "method": "set_summary_schedule", "params": { schedule: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "test_ownership", "params": { project: string, org: string, rules: string | null, issue: string | null, event: string | null, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
+export type Request = { "method": "subscribe", "params": Record<symbol, never> } | { "method": "status", "params": Record<symbol, never> } | { "method": "set_paused", "params": { paused: boolean, } } | { "method": "set_autostart", "params": { enabled: boolean, } } | { "method": "open_window", "params": { view: View | null, } } | { "method": "inbox", "params": { query: InboxQuery, } } | { "method": "actions", "params": Record<symbol, never> } | { "method": "retry_action", "params": { id: number, } } | { "method": "undo_action", "params": { id: number, } } | { "method": "act_on_alert", "params": { alert: number, action: string, } } | { "method": "mute_for_me", "params": { alert: number, until: string, } } | { "method": "unmute_for_me", "params": { account: string, org: string, issue_id: string, } } | { "method": "mutes", "params": Record<symbol, never> } | { "method": "sentry_workflow", "params": { org: string, } } | { "method": "apply_sentry_workflow", "params": { org: string, } } | { "method": "weekly_summary", "params": { to: string | null, } } | { "method": "set_summary_schedule", "params": { schedule: string, } } | { "method": "add_account", "params": { url: string, org: string, token: string, } } | { "method": "set_webhook_secret", "params": { secret: string, org: string | null, } } | { "method": "cancel_account_check", "params": Record<symbol, never> } | { "method": "remove_account", "params": { org: string, } } | { "method": "projects", "params": Record<symbol, never> } | { "method": "set_preference", "params": { project: string, org: string | null, key: string, value: string, } } | { "method": "assignees", "params": Record<symbol, never> } | { "method": "preferences_of", "params": { projects: Array<ProjectKey>, } } | { "method": "reset_preferences", "params": { project: string, org: string | null, only: Array<Field> | null, } } | { "method": "environments", "params": { project: string, org: string, } } | { "method": "test_ownership", "params": { project: string, org: string, rules: string | null, issue: string | null, event: string | null, } } | { "method": "mute_preview", "params": { project: string, org: string | null, rules: Array<MuteRule>, } } | { "method": "action_queued", "params": Record<symbol, never> };
 
 /**
  * A week's notifications and how soon I answered them: the medians, in seconds, over the
@@ -462,6 +462,19 @@ line: number | null,
  * 1-based, where the grammar stopped; none when the whole rule is wrong.
  */
 column: number | null, };
+
+/**
+ * My workflow setting in Sentry for one account, as `Engine::sentry_workflow` read it.
+ */
+export type SentryWorkflow = { org: string, 
+/**
+ * The organization's value (else my user-wide one, else Sentry's default).
+ */
+setting: Workflow, 
+/**
+ * Projects (by slug) whose own setting differs.
+ */
+projects: Array<[string, Workflow]>, };
 
 export type ServerKind = "sentry" | "older_sentry" | "glitch_tip";
 
@@ -603,3 +616,8 @@ kept_back: Array<KeptBack>,
 weeks: Array<ResponseWeek>, schedule: SummarySchedule, next_due: string | null, };
 
 export type Window = { days: Array<string>, start: string, end: string, };
+
+/**
+ * Sentry's value of the `workflow` setting.
+ */
+export type Workflow = "always" | "subscribe_only" | "never";

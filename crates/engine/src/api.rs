@@ -682,7 +682,7 @@ impl Engine {
 /// When the window was last opened: alerts notified since are "new".
 const KEY_WINDOW_OPENED: &str = "window.last_opened";
 /// My workflow setting in Sentry for one account, as `Engine::sentry_workflow` read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct SentryWorkflow {
     pub org: String,
     /// The organization's value (else my user-wide one, else Sentry's default).

@@ -17,7 +17,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::accounts::{Account, Project, ProjectPreferences};
 use crate::actions::Queued;
-use crate::api::{Assignee, MutePreview};
+use crate::api::{Assignee, MutePreview, SentryWorkflow};
 use crate::inbox::{InboxPage, InboxQuery};
 use crate::mutes::IssueMute;
 use crate::summary::WeeklySummary;
@@ -194,6 +194,15 @@ pub enum Request {
     },
     /// The issues muted for me, and those lately back.
     Mutes {},
+    /// My "workflow" notification setting in Sentry for the account of `org`, and each
+    /// project's that differs: what the app proposes as its alert kinds.
+    SentryWorkflow {
+        org: String,
+    },
+    /// Makes that proposal the app's preferences (`@org` and the projects that differ).
+    ApplySentryWorkflow {
+        org: String,
+    },
     /// The weekly summary of the week ending at `to` (`None`: the latest one due).
     WeeklySummary {
         to: Option<chrono::DateTime<chrono::Utc>>,
@@ -283,6 +292,8 @@ impl Request {
             Request::UnmuteForMe { .. } => "unmute_for_me",
             Request::Mutes {} => "mutes",
             Request::WeeklySummary { .. } => "weekly_summary",
+            Request::SentryWorkflow { .. } => "sentry_workflow",
+            Request::ApplySentryWorkflow { .. } => "apply_sentry_workflow",
             Request::SetSummarySchedule { .. } => "set_summary_schedule",
             Request::AddAccount { .. } => "add_account",
             Request::CancelAccountCheck {} => "cancel_account_check",
@@ -326,6 +337,7 @@ pub enum Reply {
     Mute(Box<IssueMute>),
     Mutes(Vec<IssueMute>),
     WeeklySummary(Box<WeeklySummary>),
+    SentryWorkflow(Box<SentryWorkflow>),
     Account(Box<Account>),
     Projects(Vec<Project>),
     Assignees(Vec<Assignee>),

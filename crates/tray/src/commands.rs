@@ -61,6 +61,14 @@ impl Commands {
                 Reply::Mutes(engine.mutes().map_err(failed)?)
             }
             Request::Mutes {} => Reply::Mutes(engine.mutes().map_err(failed)?),
+            Request::SentryWorkflow { org } => {
+                Reply::SentryWorkflow(Box::new(engine.sentry_workflow(&org).await.map_err(failed)?))
+            }
+            Request::ApplySentryWorkflow { org } => {
+                let proposal = engine.sentry_workflow(&org).await.map_err(failed)?;
+                engine.apply_sentry_workflow(&proposal).map_err(failed)?;
+                Reply::SentryWorkflow(Box::new(proposal))
+            }
             Request::WeeklySummary { to } => Reply::WeeklySummary(Box::new(engine.weekly_summary(to).map_err(failed)?)),
             Request::SetSummarySchedule { schedule } => {
                 engine.set_summary_schedule(&schedule).map_err(failed)?;

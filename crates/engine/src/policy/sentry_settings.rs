@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use super::prefs::AlertKind;
 
 /// Sentry's value of the `workflow` setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
 pub enum Workflow {
     Always,
     SubscribeOnly,
