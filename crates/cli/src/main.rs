@@ -756,6 +756,11 @@ fn account(engine: &Engine, command: AccountCommand) -> anyhow::Result<()> {
             Ok(())
         }
         AccountCommand::Remove { org } => {
+            // Its service hooks go first, in Sentry too, while its token is there.
+            let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
+            for (project, e) in runtime.block_on(engine.remove_service_hooks_of(&org)) {
+                eprintln!("warning: the service hook of {project} stays in Sentry: {e}");
+            }
             let removed = engine.remove_account(&org)?;
             out!("Removed {} on {} and its token.", removed.org, removed.url);
             Ok(())

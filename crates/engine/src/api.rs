@@ -45,6 +45,8 @@ pub enum Error {
     Alert(#[from] PayloadError),
     #[error(transparent)]
     Sentry(#[from] sentry_api::ApiError),
+    #[error(transparent)]
+    Hook(#[from] crate::hooks::HookError),
     #[error(
         "{project}: there are several accounts ({}), so say whose project it is with --org",
         orgs.join(", ")
@@ -67,6 +69,7 @@ impl Error {
         match self {
             Error::Account(e) => e.is_bad_input(),
             Error::Action(e) => e.is_bad_input(),
+            Error::Hook(e) => e.is_bad_input(),
             Error::Preference(_)
             | Error::Alert(_)
             | Error::WhichAccount { .. }
@@ -182,6 +185,7 @@ impl Engine {
     /// The webhook secrets of the added accounts that have one. Blocking (keyring).
     pub(crate) fn account_webhook_secrets(&self) -> Vec<crate::receiver::WebhookSecret> {
         let accounts = self.accounts().unwrap_or_default();
+        let hooks = self.service_hook_secrets();
         accounts
             .into_iter()
             .filter_map(|account| {
@@ -197,6 +201,7 @@ impl Engine {
                     }
                 }
             })
+            .chain(hooks)
             .collect()
     }
 

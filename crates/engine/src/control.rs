@@ -18,6 +18,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::accounts::{Account, Project, ProjectPreferences};
 use crate::actions::Queued;
 use crate::api::{Assignee, MutePreview, SentryWorkflow};
+use crate::hooks::{HookError, ServiceHookRow};
 use crate::inbox::{InboxPage, InboxQuery};
 use crate::mutes::IssueMute;
 use crate::summary::WeeklySummary;
@@ -80,6 +81,8 @@ impl From<crate::Error> for Failure {
     fn from(e: crate::Error) -> Failure {
         let field = match &e {
             crate::Error::Account(account) => account.field(),
+            crate::Error::Hook(HookError::BadUrl(_)) => Some(InputField::Url),
+            crate::Error::Hook(HookError::NeedsProjectWrite { .. }) => Some(InputField::Token),
             _ => None,
         };
         Failure {
@@ -194,6 +197,20 @@ pub enum Request {
     },
     /// The issues muted for me, and those lately back.
     Mutes {},
+    /// Creates a Sentry service hook posting `project`'s alerts to `url` (a public address of
+    /// this app's receiver), with the account's token or, where that lacks `project:write`,
+    /// `token`; answered with the hooks set up.
+    SetUpServiceHook {
+        org: String,
+        project: String,
+        url: String,
+        token: Option<String>,
+    },
+    RemoveServiceHook {
+        org: String,
+        project: String,
+    },
+    ServiceHooks {},
     /// My "workflow" notification setting in Sentry for the account of `org`, and each
     /// project's that differs: what the app proposes as its alert kinds.
     SentryWorkflow {
@@ -293,6 +310,9 @@ impl Request {
             Request::Mutes {} => "mutes",
             Request::WeeklySummary { .. } => "weekly_summary",
             Request::SentryWorkflow { .. } => "sentry_workflow",
+            Request::SetUpServiceHook { .. } => "set_up_service_hook",
+            Request::RemoveServiceHook { .. } => "remove_service_hook",
+            Request::ServiceHooks {} => "service_hooks",
             Request::ApplySentryWorkflow { .. } => "apply_sentry_workflow",
             Request::SetSummarySchedule { .. } => "set_summary_schedule",
             Request::AddAccount { .. } => "add_account",
@@ -338,6 +358,7 @@ pub enum Reply {
     Mutes(Vec<IssueMute>),
     WeeklySummary(Box<WeeklySummary>),
     SentryWorkflow(Box<SentryWorkflow>),
+    ServiceHooks(Vec<ServiceHookRow>),
     Account(Box<Account>),
     Projects(Vec<Project>),
     Assignees(Vec<Assignee>),

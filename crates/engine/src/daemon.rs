@@ -282,6 +282,12 @@ impl Daemon {
         Ok(())
     }
 
+    /// Reads the webhook secrets again now (a service hook was set up or removed here).
+    /// Blocking (keyring).
+    pub fn reload_webhook_secrets(&self) {
+        self.secret.read_now();
+    }
+
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

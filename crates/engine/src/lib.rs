@@ -12,6 +12,7 @@ mod api;
 pub mod control;
 mod daemon;
 mod enrich;
+mod hooks;
 mod inbox;
 mod mutes;
 mod notifier;
@@ -38,6 +39,7 @@ pub use actions::{ActionError, ActionState, Actions, Queued, Request as ActionRe
 pub use alert::{Alert, Assignment, IssueStatus, Kind, Source};
 pub use api::{Assignee, Engine, Error, MutePreview, SentryWorkflow};
 pub use daemon::{DEFAULT_LISTEN, Daemon, DaemonConfig, DaemonError, StatusReader, tomorrow_morning};
+pub use hooks::{HookError, ServiceHookRow};
 pub use inbox::{InboxEntry, InboxFilter, InboxPage, InboxQuery, IssueState, MAX_PAGE as MAX_INBOX_PAGE};
 pub use mutes::{IssueKey, IssueMute, MuteEnding};
 pub use notifier::UserAction;

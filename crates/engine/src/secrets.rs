@@ -14,6 +14,11 @@ pub enum SecretKind {
     AccountToken(i64),
     /// The webhook secret of an account added in the app (its row id): its webhooks are its.
     AccountWebhookSecret(i64),
+    /// A service hook's secret (its row in `service_hooks`), verifying its deliveries.
+    ServiceHookSecret(i64),
+    /// The token with `project:write` a service hook was created with, when it was not the
+    /// account's own: what removes the hook again.
+    ServiceHookToken(i64),
 }
 
 impl SecretKind {
@@ -22,8 +27,10 @@ impl SecretKind {
     /// account, `settings::environment`).
     pub fn env_var(self) -> &'static str {
         match self {
-            SecretKind::AccountToken(_) => "SENTRY_AUTH_TOKEN",
-            SecretKind::WebhookSecret | SecretKind::AccountWebhookSecret(_) => "SENTRY_TRAY_WEBHOOK_SECRET",
+            SecretKind::AccountToken(_) | SecretKind::ServiceHookToken(_) => "SENTRY_AUTH_TOKEN",
+            SecretKind::WebhookSecret | SecretKind::AccountWebhookSecret(_) | SecretKind::ServiceHookSecret(_) => {
+                "SENTRY_TRAY_WEBHOOK_SECRET"
+            }
         }
     }
 
@@ -32,6 +39,8 @@ impl SecretKind {
             SecretKind::WebhookSecret => "webhook-secret".into(),
             SecretKind::AccountToken(id) => format!("account-{id}-token"),
             SecretKind::AccountWebhookSecret(id) => format!("account-{id}-webhook-secret"),
+            SecretKind::ServiceHookSecret(id) => format!("service-hook-{id}-secret"),
+            SecretKind::ServiceHookToken(id) => format!("service-hook-{id}-token"),
         }
     }
 
@@ -40,6 +49,8 @@ impl SecretKind {
             SecretKind::AccountToken(_) => "the Sentry auth token",
             SecretKind::WebhookSecret => "the webhook secret",
             SecretKind::AccountWebhookSecret(_) => "the account's webhook secret",
+            SecretKind::ServiceHookSecret(_) => "the service hook's secret",
+            SecretKind::ServiceHookToken(_) => "the service hook's token",
         }
     }
 }

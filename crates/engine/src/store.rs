@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_account_name.sql"),
     include_str!("../migrations/0013_mute_for_me.sql"),
     include_str!("../migrations/0014_alert_substatus.sql"),
+    include_str!("../migrations/0015_service_hooks.sql"),
 ];
 
 /// The preferences row every project falls back to.

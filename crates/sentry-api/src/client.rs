@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::models::{Activity, Issue, Release, text};
+use crate::models::{Activity, Issue, Release, ServiceHook, text};
 use crate::server::{IssueSort, ServerProfile};
 
 /// How a call to Sentry failed. Messages never contain the token.
@@ -19,6 +19,10 @@ pub enum ApiError {
     Unauthorized,
     #[error("the token may not do this (403): {0}")]
     Forbidden(String),
+    /// Sentry's `error_type: unavailable_feature` (403): the organization or project lacks a
+    /// feature flag (service hooks, on sentry.io).
+    #[error("this Sentry does not offer that here (403, a feature not enabled): {0}")]
+    FeatureUnavailable(String),
     #[error("Sentry does not know this (404): {0}")]
     NotFound(String),
     #[error("Sentry asks us to slow down (429){}", retry_after.map(|d| format!("; retry in {} s", d.as_secs())).unwrap_or_default())]
@@ -550,6 +554,28 @@ impl Client {
             .collect())
     }
 
+    /// `POST /api/0/projects/{org}/{project}/hooks/`: a service hook posting the project's
+    /// alerts (`event.alert`: an alert rule fired) to `url`, answered with its id and secret.
+    /// Needs `project:write` and, on sentry.io, the `projects:servicehooks` feature.
+    pub async fn create_service_hook(&self, org: &str, project: &str, url: &str) -> Result<ServiceHook, ApiError> {
+        let path = format!("{}/api/0/projects/{}/{}/hooks/", self.base, seg(org), seg(project));
+        let body = serde_json::json!({"url": url, "events": ["event.alert"]});
+        let (value, _) = self.send(self.http.post(&path).json(&body)).await?;
+        serde_json::from_value(value).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// `DELETE /api/0/projects/{org}/{project}/hooks/{hook_id}/`.
+    pub async fn delete_service_hook(&self, org: &str, project: &str, hook_id: &str) -> Result<(), ApiError> {
+        let path = format!(
+            "{}/api/0/projects/{}/{}/hooks/{}/",
+            self.base,
+            seg(org),
+            seg(project),
+            seg(hook_id)
+        );
+        self.send(self.http.delete(&path)).await.map(drop)
+    }
+
     /// `GET /api/0/projects/{org}/{project}/ownership/`: the ownership rules' text.
     pub async fn project_ownership(&self, org: &str, project: &str) -> Result<String, ApiError> {
         let (value, _) = self
@@ -644,6 +670,7 @@ async fn read_json(response: reqwest::Response) -> Result<Value, ApiError> {
     let page = web_page(&body);
     Err(match (status, page) {
         (401, _) => ApiError::Unauthorized,
+        (403, None) if unavailable_feature(&body) => ApiError::FeatureUnavailable(detail),
         (403, None) => ApiError::Forbidden(detail),
         (404, _) => ApiError::NotFound(detail),
         (429, _) => ApiError::RateLimited { retry_after },
@@ -651,6 +678,11 @@ async fn read_json(response: reqwest::Response) -> Result<Value, ApiError> {
         (500..=599, None) => ApiError::Server { status, detail },
         (_, None) => ApiError::Rejected { status, detail },
     })
+}
+
+/// Whether a refusal's body is Sentry's `{"error_type": "unavailable_feature", …}`.
+fn unavailable_feature(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body).is_ok_and(|v| v["error_type"] == "unavailable_feature")
 }
 
 /// When the rate-limit window Sentry says is spent (`X-Sentry-Rate-Limit-Remaining: 0`) resets,

@@ -10,7 +10,7 @@ pub mod signature;
 pub mod webhook;
 
 pub use client::{ApiError, Client, IssueUpdate, WhoAmI, retry_after, spent_until};
-pub use models::{Activity, Deploy, Issue, ProjectRef, Release, ReleaseProject, release_url};
+pub use models::{Activity, Deploy, Issue, ProjectRef, Release, ReleaseProject, ServiceHook, release_url};
 /// The header map `retry_after` and `spent_until` read.
 pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 pub use server::{IssueSort, ServerKind, ServerProfile};

@@ -203,6 +203,28 @@ pub struct Deploy {
     pub date_finished: Option<String>,
 }
 
+/// A service hook as Sentry answers its creation: its secret signs each delivery
+/// (`X-ServiceHook-Signature`).
+#[derive(Clone, PartialEq, Deserialize)]
+pub struct ServiceHook {
+    #[serde(deserialize_with = "string_or_number")]
+    pub id: String,
+    pub secret: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl std::fmt::Debug for ServiceHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceHook")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Where the release `version` of `org` is shown on the server at `web`.
 pub fn release_url(web: &str, org: &str, version: &str) -> String {
     use crate::client::seg;

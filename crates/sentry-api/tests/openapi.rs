@@ -89,6 +89,19 @@ async fn every_request_the_client_sends_matches_sentrys_openapi_spec() {
     conforms("learning what the server offers", client.discover("acme").await);
     conforms("GET latest event", client.latest_event("acme", "42").await);
     conforms("GET issue", client.issue("acme", "42").await);
+    conforms("GET releases", client.organization_releases("acme", 25).await);
+    conforms(
+        "POST service hook",
+        client
+            .create_service_hook("acme", "web", "https://tray.example.com/webhook")
+            .await,
+    );
+    conforms(
+        "DELETE service hook",
+        client
+            .delete_service_hook("acme", "web", "4f9d73e63b7144ecb8944c41620a090b")
+            .await,
+    );
     for (what, update) in [
         ("resolve", IssueUpdate::resolve()),
         ("ignore until escalating", IssueUpdate::ignore_until_escalating()),

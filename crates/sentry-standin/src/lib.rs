@@ -81,6 +81,12 @@ struct Shared {
     notification_options: Mutex<Vec<Value>>,
     /// The organization's releases, newest first, as the flavour's serializer writes them.
     releases: Mutex<Vec<Value>>,
+    /// Tokens that may also write projects (`project:write`), beside the main one.
+    write_tokens: Mutex<Vec<String>>,
+    /// Whether the `projects:servicehooks` feature is on (off on sentry.io).
+    service_hooks_on: Mutex<Option<bool>>,
+    /// The service hooks made, with their project.
+    hooks: Mutex<Vec<(String, Value)>>,
 }
 
 impl Shared {
@@ -140,6 +146,14 @@ impl StandIn {
             .route("/api/0/organizations/{org}/issues/", get(list_issues))
             .route("/api/0/organizations/{org}/activity/", get(activity))
             .route("/api/0/organizations/{org}/releases/", get(releases))
+            .route(
+                "/api/0/projects/{org}/{project}/hooks/",
+                axum::routing::post(create_hook),
+            )
+            .route(
+                "/api/0/projects/{org}/{project}/hooks/{id}/",
+                axum::routing::delete(delete_hook),
+            )
             .route("/api/0/users/me/notification-options/", get(notification_options))
             .route(
                 "/api/0/organizations/{org}/issues/{id}/events/latest/",
@@ -237,6 +251,24 @@ impl StandIn {
         }
     }
 
+    /// A second token of the same user, with `project:write` (what creating service hooks
+    /// needs, and the main token lacks).
+    pub fn add_write_token(&self, token: &str) {
+        self.shared.write_tokens.lock().unwrap().push(token.to_owned());
+    }
+
+    /// Turns the `projects:servicehooks` feature on or off (by flavour: off on sentry.io, on in
+    /// self-hosted Sentry, whose shipped configuration enables it).
+    pub fn set_service_hooks(&self, on: bool) {
+        *self.shared.service_hooks_on.lock().unwrap() = Some(on);
+    }
+
+    /// The service hooks made, as Sentry keeps them: `(project, hook)`, the hook with its
+    /// `id`, `url`, `events` and `secret`.
+    pub fn service_hooks(&self) -> Vec<(String, Value)> {
+        self.shared.hooks.lock().unwrap().clone()
+    }
+
     /// The user's notification settings in Sentry, as its serializer writes each row
     /// (`{id, scopeType, scopeIdentifier, type, value, user_id, team_id}`).
     pub fn set_notification_options(&self, rows: Vec<Value>) {
@@ -312,7 +344,8 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: axum:
             .map(str::to_owned),
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     };
-    let authorized = recorded.authorization.as_deref() == Some(&format!("Bearer {}", shared.token));
+    let bearer = |token: &str| recorded.authorization.as_deref() == Some(&format!("Bearer {token}"));
+    let authorized = bearer(&shared.token) || shared.write_tokens.lock().unwrap().iter().any(|t| bearer(t));
     shared.requests.lock().unwrap().push(recorded);
     let failure = shared.failures.lock().unwrap().pop_front();
     if let Some(failure) = failure {
@@ -698,6 +731,82 @@ async fn activity(State(shared): State<Arc<Shared>>, Path(org): Path<String>) ->
     }
     let feed = shared.activity.lock().unwrap().iter().take(100).cloned().collect();
     Json(Value::Array(feed)).into_response()
+}
+
+/// `POST …/hooks/` as Sentry's `ProjectServiceHooksEndpoint` answers: the `project:write`
+/// permission first (403 `detail`), then the feature (403 `error_type: unavailable_feature`),
+/// then the hook with its secret (201). GlitchTip has no such path.
+async fn create_hook(
+    State(shared): State<Arc<Shared>>,
+    Path((org, project)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if shared.flavour == Flavour::GlitchTip {
+        return html_page(StatusCode::NOT_FOUND);
+    }
+    if !shared.knows(&org) {
+        return unknown_org();
+    }
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let may_write = shared.write_tokens.lock().unwrap().iter().any(|t| t == token)
+        || shared
+            .scopes
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s == "project:write" || s == "project:admin");
+    if !may_write {
+        let detail = json!({"detail": "You do not have permission to perform this action."});
+        return (StatusCode::FORBIDDEN, Json(detail)).into_response();
+    }
+    let on = shared
+        .service_hooks_on
+        .lock()
+        .unwrap()
+        .unwrap_or(shared.flavour == Flavour::SelfHosted);
+    if !on {
+        let refusal = json!({"error_type": "unavailable_feature", "detail": ["You do not have that feature enabled"]});
+        return (StatusCode::FORBIDDEN, Json(refusal)).into_response();
+    }
+    let Some(url) = body["url"].as_str().filter(|u| u.starts_with("http")) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"url": ["Enter a valid URL."]}))).into_response();
+    };
+    let mut hooks = shared.hooks.lock().unwrap();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let hook = json!({
+        "id": format!("{:032x}", stamp ^ (hooks.len() as u128 + 1)),
+        "secret": format!("{:032x}{:032x}", stamp, hooks.len() + 7),
+        "url": url, "status": "active",
+        "events": body["events"].as_array().cloned().unwrap_or_default(),
+        "dateCreated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    });
+    hooks.push((project, hook.clone()));
+    (StatusCode::CREATED, Json(hook)).into_response()
+}
+
+async fn delete_hook(
+    State(shared): State<Arc<Shared>>,
+    Path((_org, project, id)): Path<(String, String, String)>,
+) -> Response {
+    let mut hooks = shared.hooks.lock().unwrap();
+    let before = hooks.len();
+    hooks.retain(|(p, hook)| !(p == &project && hook["id"] == id.as_str()));
+    if hooks.len() == before {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"detail": "The requested resource does not exist"})),
+        )
+            .into_response();
+    }
+    StatusCode::NO_CONTENT.into_response()
 }
 
 /// The organization's releases, newest first, `per_page` at a time (Sentry's default 100).

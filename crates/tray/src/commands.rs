@@ -61,6 +61,28 @@ impl Commands {
                 Reply::Mutes(engine.mutes().map_err(failed)?)
             }
             Request::Mutes {} => Reply::Mutes(engine.mutes().map_err(failed)?),
+            Request::SetUpServiceHook {
+                org,
+                project,
+                url,
+                token,
+            } => {
+                engine
+                    .set_up_service_hook(&org, &project, &url, token.as_deref())
+                    .await
+                    .map_err(|e| failed(e.into()))?;
+                self.reload_secrets().await;
+                Reply::ServiceHooks(engine.service_hooks().map_err(|e| failed(e.into()))?)
+            }
+            Request::RemoveServiceHook { org, project } => {
+                engine
+                    .remove_service_hook(&org, &project)
+                    .await
+                    .map_err(|e| failed(e.into()))?;
+                self.reload_secrets().await;
+                Reply::ServiceHooks(engine.service_hooks().map_err(|e| failed(e.into()))?)
+            }
+            Request::ServiceHooks {} => Reply::ServiceHooks(engine.service_hooks().map_err(|e| failed(e.into()))?),
             Request::SentryWorkflow { org } => {
                 Reply::SentryWorkflow(Box::new(engine.sentry_workflow(&org).await.map_err(failed)?))
             }
@@ -83,6 +105,10 @@ impl Commands {
                 Reply::Account(Box::new(added))
             }
             Request::RemoveAccount { org } => {
+                // Its service hooks go first, in Sentry too (while its token is there).
+                for (project, e) in engine.remove_service_hooks_of(&org).await {
+                    tracing::warn!(project, error = %e, "a service hook of the removed account stays in Sentry");
+                }
                 let engine = engine.clone();
                 // The token leaves the keyring over D-Bus: off the async threads.
                 blocking(move || engine.remove_account(&org).map_err(failed)).await?;
@@ -168,6 +194,12 @@ impl Commands {
             status: Box::new(status),
             autostart: autostart::enabled(),
         })
+    }
+
+    /// The receiver reads the webhook secrets again (the keyring is D-Bus: off the async threads).
+    async fn reload_secrets(&self) {
+        let daemon = self.daemon.clone();
+        let _ = tokio::task::spawn_blocking(move || daemon.reload_webhook_secrets()).await;
     }
 
     /// Queues an action on an inbox alert's issue.

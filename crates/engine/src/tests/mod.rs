@@ -13,6 +13,7 @@ mod receiver;
 mod release_database;
 mod releases;
 mod servers;
+mod service_hooks;
 // File modes and the privacy they give are Unix things.
 #[cfg(unix)]
 mod storage;
