@@ -308,7 +308,7 @@ impl Actions {
             return;
         }
         if chosen.action == UserAction::MuteForMe {
-            self.mute_for_an_hour(&chosen).await;
+            self.mute_from_notification(&chosen).await;
             return;
         }
         let request = Request {
@@ -340,15 +340,19 @@ impl Actions {
         }
     }
 
-    /// The notification's "Mute 1 h for me": kept here, Sentry not told; the notification says
-    /// until when, and where to mute for longer.
-    async fn mute_for_an_hour(&self, chosen: &Chosen) {
+    /// The notification's "Mute 1 h for me", and the longer mutes its confirmation offers: kept
+    /// here, Sentry not told; the notification says until when.
+    async fn mute_from_notification(&self, chosen: &Chosen) {
         let alert = &chosen.alert;
         let label = alert.label().to_owned();
-        let muted = alert.issue_key().map(|key| {
-            let until = crate::policy::MuteUntil::Time {
-                at: chrono::Utc::now() + chrono::Duration::hours(1),
-            };
+        let now = chrono::Utc::now();
+        let until = match chosen.until.as_deref() {
+            None => Some(crate::policy::MuteUntil::Time {
+                at: now + chrono::Duration::hours(1),
+            }),
+            Some(text) => crate::policy::MuteUntil::parse(text, now, crate::daemon::tomorrow_morning()),
+        };
+        let muted = alert.issue_key().zip(until).map(|(key, until)| {
             self.engine.mute_issue(crate::mutes::IssueMute {
                 account: key.account.unwrap_or_default().to_owned(),
                 org: key.org.to_owned(),
@@ -357,33 +361,38 @@ impl Actions {
                 label: label.clone(),
                 title: alert.title.clone(),
                 until,
-                muted_at: chrono::Utc::now(),
+                muted_at: now,
                 ended: None,
             })
         });
+        let id = chosen.notification_id;
         match muted {
             Some(Ok(mute)) => {
-                let back = match mute.until {
-                    crate::policy::MuteUntil::Time { at } => {
-                        at.with_timezone(&chrono::Local).format("%H:%M").to_string()
+                let only_here = "Only here: Sentry and everyone else are not affected.";
+                match (&mute.until, &self.notifier) {
+                    (crate::policy::MuteUntil::Time { at }, Some(notifier)) if chosen.until.is_none() => {
+                        let back = at.with_timezone(&chrono::Local).format("%H:%M");
+                        let body = format!("{only_here} Back at {back}, or mute it longer:");
+                        let summary = format!("Muted {label} for you for 1 hour");
+                        if let Err(e) = notifier.show_muted(id, alert, &summary, &body).await {
+                            tracing::warn!(error = %e, "could not confirm the mute");
+                        }
                     }
-                    _ => String::new(),
-                };
-                let body = format!(
-                    "Only here: Sentry and everyone else are not affected. Back at {back}; mute it longer from the tray or the window."
-                );
-                self.show(
-                    Some(chosen.notification_id),
-                    &format!("Muted {label} for you for 1 hour"),
-                    &body,
-                    false,
-                )
-                .await;
+                    (until, _) => {
+                        let until = match until {
+                            crate::policy::MuteUntil::Time { at } => {
+                                format!("until {}", at.with_timezone(&chrono::Local).format("%a %H:%M"))
+                            }
+                            other => other.to_string(),
+                        };
+                        self.show(Some(id), &format!("Muted {label} for you {until}"), only_here, false)
+                            .await;
+                    }
+                }
             }
             Some(Err(e)) => {
                 tracing::error!(error = %e, "could not mute the issue for me");
-                let summary = format!("Could not mute {label}");
-                self.show(Some(chosen.notification_id), &summary, &e.to_string(), true)
+                self.show(Some(id), &format!("Could not mute {label}"), &e.to_string(), true)
                     .await;
             }
             None => {}

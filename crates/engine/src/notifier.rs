@@ -94,7 +94,16 @@ pub struct Chosen {
     pub alert: Alert,
     pub action: UserAction,
     pub notification_id: u32,
+    /// For a mute for me, until when (`tomorrow`, `release`, `escalates`); `None`: an hour.
+    pub until: Option<String>,
 }
+
+/// The longer mutes a muted issue's confirmation offers: (action key, button).
+pub const MUTE_LONGER: [(&str, &str); 3] = [
+    ("mute=tomorrow", "Until tomorrow"),
+    ("mute=release", "Until its next release"),
+    ("mute=escalates", "Until it escalates"),
+];
 
 #[derive(Debug, thiserror::Error)]
 #[error("could not show a desktop notification (is a notification daemon running?): {0}")]
@@ -311,6 +320,7 @@ impl Notifier {
                     alert,
                     action,
                     notification_id: id,
+                    until: None,
                 });
             }
         })
@@ -378,6 +388,38 @@ impl Notifier {
             View::Summary,
         )
         .await
+    }
+
+    /// Replaces notification `id` with the confirmation that `alert`'s issue is muted for me for
+    /// an hour, offering to mute it longer from there ([`MUTE_LONGER`]).
+    pub async fn show_muted(&self, id: u32, alert: &Alert, summary: &str, body: &str) -> Result<(), NotifyError> {
+        let handle = backend::show(Note {
+            replaces: Some(id),
+            summary,
+            body,
+            icon: "emblem-ok-symbolic",
+            urgency: Urgency::Low,
+            expires: Some(std::time::Duration::from_secs(15)),
+            category: None,
+            sound: None,
+            actions: &MUTE_LONGER,
+        })
+        .await
+        .map_err(NotifyError)?;
+        let (chosen, alert) = (self.chosen.clone(), alert.clone());
+        tokio::spawn(async move {
+            if let Response::Action(key) = handle.answer().await
+                && let Some(until) = key.strip_prefix("mute=")
+            {
+                let _ = chosen.send(Chosen {
+                    alert,
+                    action: UserAction::MuteForMe,
+                    notification_id: handle.id(),
+                    until: Some(until.to_owned()),
+                });
+            }
+        });
+        Ok(())
     }
 
     /// Replaces notification `id` with a short message (an action's outcome).
