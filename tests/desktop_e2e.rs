@@ -419,11 +419,7 @@ fn signed_example(app: &App, resource: &str, file: &str, edit: impl Fn(&mut serd
     let mut body = doc["body"].clone();
     edit(&mut body);
     let body = serde_json::to_vec(&body).unwrap();
-    let sent = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
+    let sent = unix_now();
     let signature = sign(SECRET, &body);
     let headers = [
         ("Sentry-Hook-Resource", resource),

@@ -866,11 +866,7 @@ fn a_first_launch_sets_up_an_account_projects_and_webhooks_in_the_window() {
     .unwrap();
     let signed = |secret: &str| {
         let signature = sign(secret, &delivery);
-        let sent = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            .to_string();
+        let sent = unix_now();
         // As Sentry's `process_service_hook` sends it.
         let headers = [
             ("X-ServiceHook-Timestamp", sent.as_str()),

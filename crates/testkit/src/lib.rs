@@ -155,14 +155,19 @@ impl Drop for App {
     }
 }
 
-/// Posts `body` to the receiver at `addr` as Sentry sends an issue webhook, signed with `secret`.
-pub fn post_issue_webhook(addr: SocketAddr, body: &[u8], secret: &str) -> std::io::Result<(u16, String)> {
-    let signature = sign(secret, body);
-    let sent = std::time::SystemTime::now()
+/// Now in seconds since the epoch, as webhook timestamps carry it.
+pub fn unix_now() -> String {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
-        .to_string();
+        .to_string()
+}
+
+/// Posts `body` to the receiver at `addr` as Sentry sends an issue webhook, signed with `secret`.
+pub fn post_issue_webhook(addr: SocketAddr, body: &[u8], secret: &str) -> std::io::Result<(u16, String)> {
+    let signature = sign(secret, body);
+    let sent = unix_now();
     let headers = [
         ("Content-Type", "application/json"),
         ("Sentry-Hook-Resource", "issue"),

@@ -24,7 +24,8 @@ pub struct QuietHours {
     pub breakthrough: bool,
 }
 
-const DAYS: [(&str, Weekday); 7] = [
+/// The weekdays as the user writes them (quiet hours, the weekly summary).
+pub(super) const DAYS: [(&str, Weekday); 7] = [
     ("mon", Weekday::Mon),
     ("tue", Weekday::Tue),
     ("wed", Weekday::Wed),

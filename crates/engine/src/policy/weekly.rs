@@ -8,6 +8,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::quiet::DAYS;
+
 /// The weekly summary's time, or none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "weekly", rename_all = "snake_case")]
@@ -31,16 +33,6 @@ impl Default for SummarySchedule {
         }
     }
 }
-
-const DAYS: [(&str, Weekday); 7] = [
-    ("mon", Weekday::Mon),
-    ("tue", Weekday::Tue),
-    ("wed", Weekday::Wed),
-    ("thu", Weekday::Thu),
-    ("fri", Weekday::Fri),
-    ("sat", Weekday::Sat),
-    ("sun", Weekday::Sun),
-];
 
 impl SummarySchedule {
     /// `off`, or `DAY HH:MM [TIME_ZONE]`: `mon 09:00`, `fri 16:30 Europe/Berlin`.
