@@ -120,3 +120,72 @@ fn adding_an_account_shows_what_sentrys_own_workflow_setting_proposes() {
         }
     }
 }
+
+/// On webhooks alone (`daemon --no-poll`), no releases are read (and no issues polled) while
+/// nothing needs them; an issue muted until its next release makes the daemon read them, and
+/// the first release after the mute ends it.
+#[test]
+fn on_webhooks_alone_releases_are_read_only_while_a_mute_waits_for_one() {
+    require_desktop();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sentry = runtime.block_on(StandIn::start(TOKEN));
+    let data = temp_dir("webhooks-alone");
+    let url = sentry.url();
+    let env = [
+        ("SENTRY_URL", url.as_str()),
+        ("SENTRY_AUTH_TOKEN", TOKEN),
+        ("SENTRY_ORG", ORG),
+        ("SENTRY_TRAY_DATA_DIR", data.to_str().unwrap()),
+        ("SENTRY_TRAY_POLL_INTERVAL", "1"),
+        ("SENTRY_TRAY_WEBHOOK_SECRET", SECRET),
+    ];
+    let addr = format!("127.0.0.1:{}", free_port());
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _daemon = Killed(
+        std::process::Command::new(cli_binary())
+            .args(["daemon", "--no-poll", "--listen", &addr])
+            .envs(env)
+            .stderr(std::fs::File::create(data.join("daemon.log")).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    wait_until("the daemon's receiver", 20, || {
+        matches!(http(addr, "GET", "/health", &[], b""), Ok((200, _)))
+    });
+    // An issue arrives by webhook and is muted until its project's next release.
+    let (status, _) = post_issue_webhook(addr, &issue_created_body("9301", "Error: e2e_wait_release"), SECRET).unwrap();
+    assert_eq!(status, 201);
+    std::thread::sleep(Duration::from_secs(3));
+    let releases_read = || {
+        sentry
+            .requests()
+            .iter()
+            .filter(|r| r.path.contains("/releases/"))
+            .count()
+    };
+    // Deciding the webhook's alert asks who I am; nothing else is asked.
+    assert_eq!(releases_read(), 0, "{:?}", sentry.requests());
+    let inbox: serde_json::Value = serde_json::from_slice(&cli(&["inbox", "--json"], "", &env).stdout).unwrap();
+    let alert = inbox[0]["id"].as_i64().unwrap().to_string();
+    std::thread::sleep(Duration::from_millis(1100));
+    let muted = cli(&["mute", &alert, "release"], "", &env);
+    assert!(muted.status.success(), "{}", String::from_utf8_lossy(&muted.stderr));
+    let project = inbox[0]["project"].as_str().unwrap().to_owned();
+    std::thread::sleep(Duration::from_millis(1100));
+    sentry.add_release("front-end@2.0.0", &[&project]);
+    wait_until("the mute ended by the release", 30, || {
+        String::from_utf8_lossy(&cli(&["mutes"], "", &env).stdout).contains("back: your mute ended with release 2.0.0")
+    });
+    assert!(releases_read() >= 1);
+    // Learning what the server offers (once, before the first release read) lists one issue;
+    // no issues are polled.
+    let paths: Vec<String> = sentry.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths.iter().filter(|p| p.contains("/issues/?")).count(), 1, "{paths:?}");
+}

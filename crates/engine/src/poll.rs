@@ -190,6 +190,18 @@ pub enum Reads {
     ReleasesOnly,
 }
 
+fn hears_of_releases(store: &Store) -> bool {
+    store
+        .any_hears(&[AlertKind::Release, AlertKind::Deploy])
+        .unwrap_or(false)
+}
+
+/// Whether anything needs `account`'s releases read: a project hears of them, or an issue
+/// waits for its next release.
+fn needs_releases(store: &Store, account: &Account) -> bool {
+    hears_of_releases(store) || store.muted_until_release(&account.key()).is_ok_and(|w| !w.is_empty())
+}
+
 /// The newest releases one look reads: more than a busy organization makes between cycles.
 const RELEASES_READ: usize = 25;
 
@@ -441,6 +453,11 @@ pub async fn run(engine: Engine, deliver: mpsc::UnboundedSender<(i64, Alert)>, i
         let mut failed = false;
         for (account, token) in listed {
             let Some(token) = token else { continue };
+            // On webhooks alone, Sentry is not asked anything (not even what it offers) unless
+            // releases are needed.
+            if reads == Reads::ReleasesOnly && !needs_releases(store, &account) {
+                continue;
+            }
             let client = crate::servers::client(store, &account, &token);
             // What the server offers is learned once a run (the account's first cycle that
             // reaches it), not tried anew on every request.
