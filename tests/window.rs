@@ -531,6 +531,7 @@ fn the_window_opens_and_shows_the_receiver_address() {
     let puts = sentry.requests().iter().filter(|r| r.method == "PUT").count();
     page.pick("#inbox li[id^=alert-] .mute", "tomorrow");
     page.wait_text("mutes", "Muted for you until");
+    page.assert_accessible("the inbox with an issue muted for me");
     let listed = cli(&["mutes"], "", &env);
     assert!(
         String::from_utf8_lossy(&listed.stdout).contains(": muted until "),
