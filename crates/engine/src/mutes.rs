@@ -105,14 +105,18 @@ impl Store {
     /// The issue's mute as the policy reads it: in force, or ended with no alert saying so yet.
     pub fn mute_state(&self, key: IssueKey) -> Result<Option<MuteState>, StoreError> {
         let conn = self.conn();
-        let row: Option<(String, Option<String>, bool)> = conn
-            .query_row(
+        // Asked for every alert decided: prepared once.
+        let mut statement = conn
+            .prepare_cached(
                 "SELECT until, ended, noted FROM issue_mutes
                  WHERE org = ?1 AND issue_id = ?2 AND (account = ?3 OR account = '' OR ?3 = '')
                  ORDER BY account = ?3 DESC LIMIT 1",
-                params![key.org, key.issue_id, key.account.unwrap_or("")],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
+            .map_err(|e| self.err(e))?;
+        let row: Option<(String, Option<String>, bool)> = statement
+            .query_row(params![key.org, key.issue_id, key.account.unwrap_or("")], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()
             .map_err(|e| self.err(e))?;
         let Some((until, ended, noted)) = row else {

@@ -453,12 +453,10 @@ impl Store {
 
     /// How many of `project`'s alerts were notified at or after `since` (spike protection).
     pub fn notified_since(&self, project: &str, since: i64) -> Result<u32, StoreError> {
+        // This and the other look-ups of every decision are prepared once per connection.
         self.conn()
-            .query_row(
-                "SELECT count(*) FROM alerts WHERE project = ?1 AND notified_at >= ?2",
-                params![project, since],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT count(*) FROM alerts WHERE project = ?1 AND notified_at >= ?2")
+            .and_then(|mut s| s.query_row(params![project, since], |r| r.get(0)))
             .map_err(|e| self.err(e))
     }
 
@@ -535,8 +533,8 @@ impl Store {
     /// The preferences stored for `key` itself, as stored.
     fn row_on(&self, conn: &Connection, key: &str) -> Result<Option<Map<String, Value>>, StoreError> {
         let stored: Option<String> = conn
-            .query_row("SELECT value FROM preferences WHERE project = ?1", [key], |r| r.get(0))
-            .optional()
+            .prepare_cached("SELECT value FROM preferences WHERE project = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
             .map_err(|e| self.err(e))?;
         stored
             .map(|text| match serde_json::from_str(&text) {
@@ -665,12 +663,8 @@ impl Store {
     /// A cached value no older than `max_age` seconds at `now`.
     pub fn cached(&self, key: &str, max_age: i64, now: i64) -> Result<Option<String>, StoreError> {
         self.conn()
-            .query_row(
-                "SELECT value FROM cache WHERE key = ?1 AND fetched_at >= ?2",
-                params![key, now - max_age],
-                |r| r.get(0),
-            )
-            .optional()
+            .prepare_cached("SELECT value FROM cache WHERE key = ?1 AND fetched_at >= ?2")
+            .and_then(|mut s| s.query_row(params![key, now - max_age], |r| r.get(0)).optional())
             .map_err(|e| self.err(e))
     }
 
@@ -955,8 +949,8 @@ impl Store {
 
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
             .map_err(|e| self.err(e))
     }
 
