@@ -413,6 +413,7 @@ pub async fn projects(engine: &Engine) -> Result<Vec<Project>, AccountError> {
             .await
             .map_err(in_org)?;
         store.remember_project_names(&account.org, &projects)?;
+        engine.forget_gone_hooks(&account, &token, &projects).await;
         for (slug, name) in projects {
             let (preferences, from) = store.preferences_from(&slug, Some(&account.org))?;
             rows.push(Project {

@@ -1,6 +1,7 @@
 //! Webhooks set up for the user: a Sentry service hook per project (`POST …/hooks/`), whose
 //! secret goes to the keyring and verifies that hook's deliveries, removed again with the
-//! project's account or from the window. Where Sentry refuses (service hooks are a feature
+//! project's account or from the window, and forgotten once Sentry deleted it with its
+//! project. Where Sentry refuses (service hooks are a feature
 //! flag on sentry.io; GlitchTip has none), the user is told to set up an internal integration.
 
 use rusqlite::{OptionalExtension, params};
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::{self, Account, AccountError};
 use crate::api::Engine;
-use crate::secrets::{SecretError, SecretKind, Secrets};
+use crate::secrets::{HookName, SecretError, SecretKind, Secrets};
 use crate::store::StoreError;
 
 /// A service hook the app created.
@@ -141,9 +142,18 @@ impl Engine {
             .map_err(|e| store.err(e))?;
             conn.last_insert_rowid()
         };
-        Secrets.set(SecretKind::ServiceHookSecret(id), &hook.secret)?;
-        if let Some(token) = write_token {
-            Secrets.set(SecretKind::ServiceHookToken(id), token)?;
+        let name = hook_name(&account.key(), &hook.id);
+        if let Err(e) = Secrets
+            .set(SecretKind::ServiceHookSecret(name.clone()), &hook.secret)
+            .and_then(|()| match write_token {
+                Some(token) => Secrets.set(SecretKind::ServiceHookToken(name.clone()), token),
+                None => Ok(()),
+            })
+        {
+            // Without its secret here the hook's deliveries could not be verified: undone.
+            let _ = self.forget_hook(id, &name);
+            let _ = client.delete_service_hook(&account.org, project, &hook.id).await;
+            return Err(e.into());
         }
         tracing::info!(project, hook = %hook.id, "service hook created");
         Ok(ServiceHookRow {
@@ -160,7 +170,10 @@ impl Engine {
         let (id, hook_id) = self.hook_row(&account, project)?.ok_or_else(|| HookError::NoHook {
             project: project.to_owned(),
         })?;
-        let token = Secrets.get(SecretKind::ServiceHookToken(id))?.map_or(token, |(t, _)| t);
+        let name = hook_name(&account.key(), &hook_id);
+        let token = Secrets
+            .get(SecretKind::ServiceHookToken(name.clone()))?
+            .map_or(token, |(t, _)| t);
         let client = crate::servers::client(self.store(), &account, &token).map_err(|cause| HookError::Sentry {
             doing: "remove the hook",
             cause,
@@ -174,14 +187,67 @@ impl Engine {
                 });
             }
         }
-        Secrets.delete(SecretKind::ServiceHookSecret(id))?;
-        Secrets.delete(SecretKind::ServiceHookToken(id))?;
+        self.forget_hook(id, &name)?;
+        tracing::info!(project, hook = %hook_id, "service hook removed");
+        Ok(())
+    }
+
+    /// Forgets the hooks of `account`'s projects that Sentry no longer lists (`listed`) and no
+    /// longer has: deleted with their project, or in Sentry's settings. A project merely
+    /// missing from the list (renamed, out of the token's sight) keeps its hook: Sentry is
+    /// asked for the hook itself, with the token that made it. Blocking (keyring).
+    pub(crate) async fn forget_gone_hooks(&self, account: &Account, token: &str, listed: &[(String, String)]) {
+        let store = self.store();
+        let rows: Vec<(i64, String, String)> = {
+            let conn = store.conn();
+            let Ok(mut statement) =
+                conn.prepare_cached("SELECT id, project, hook_id FROM service_hooks WHERE account = ?1")
+            else {
+                return;
+            };
+            statement
+                .query_map([account.key()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map(|rows| rows.filter_map(Result::ok).collect())
+                .unwrap_or_default()
+        };
+        for (id, project, hook_id) in rows {
+            if listed.iter().any(|(slug, _)| *slug == project) {
+                continue;
+            }
+            let name = hook_name(&account.key(), &hook_id);
+            let token = match Secrets.get(SecretKind::ServiceHookToken(name.clone())) {
+                Ok(own) => own.map_or_else(|| token.to_owned(), |(t, _)| t),
+                Err(e) => {
+                    tracing::warn!(error = %e, %project, "cannot tell whether a service hook is still in Sentry");
+                    continue;
+                }
+            };
+            let exists = match crate::servers::client(store, account, &token) {
+                Ok(client) => client.service_hook_exists(&account.org, &project, &hook_id).await,
+                Err(e) => Err(e),
+            };
+            match exists {
+                Ok(false) => match self.forget_hook(id, &name) {
+                    Ok(()) => {
+                        tracing::info!(%project, hook = %hook_id, "service hook forgotten: Sentry deleted it with its project")
+                    }
+                    Err(e) => tracing::warn!(error = %e, %project, "could not forget a service hook Sentry deleted"),
+                },
+                Ok(true) => {}
+                Err(e) => tracing::warn!(error = %e, %project, "cannot tell whether a service hook is still in Sentry"),
+            }
+        }
+    }
+
+    /// The hook's secrets and row, here only.
+    fn forget_hook(&self, id: i64, name: &HookName) -> Result<(), HookError> {
+        Secrets.delete(SecretKind::ServiceHookSecret(name.clone()))?;
+        Secrets.delete(SecretKind::ServiceHookToken(name.clone()))?;
         let store = self.store();
         store
             .conn()
             .execute("DELETE FROM service_hooks WHERE id = ?1", [id])
             .map_err(|e| store.err(e))?;
-        tracing::info!(project, hook = %hook_id, "service hook removed");
         Ok(())
     }
 
@@ -226,9 +292,9 @@ impl Engine {
     /// that account's. Blocking (keyring).
     pub(crate) fn service_hook_secrets(&self) -> Vec<crate::receiver::WebhookSecret> {
         let store = self.store();
-        let rows: Vec<(i64, String)> = {
+        let rows: Vec<(String, String)> = {
             let conn = store.conn();
-            let Ok(mut statement) = conn.prepare_cached("SELECT id, account FROM service_hooks") else {
+            let Ok(mut statement) = conn.prepare_cached("SELECT account, hook_id FROM service_hooks") else {
                 return Vec::new();
             };
             statement
@@ -237,14 +303,16 @@ impl Engine {
                 .unwrap_or_default()
         };
         rows.into_iter()
-            .filter_map(|(id, account)| match Secrets.get(SecretKind::ServiceHookSecret(id)) {
-                Ok(found) => found.map(|(secret, _)| crate::receiver::WebhookSecret {
-                    account: Some(account),
-                    secret,
-                }),
-                Err(e) => {
-                    tracing::warn!(error = %e, "a service hook's secret is unavailable");
-                    None
+            .filter_map(|(account, hook_id)| {
+                match Secrets.get(SecretKind::ServiceHookSecret(hook_name(&account, &hook_id))) {
+                    Ok(found) => found.map(|(secret, _)| crate::receiver::WebhookSecret {
+                        account: Some(account),
+                        secret,
+                    }),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a service hook's secret is unavailable");
+                        None
+                    }
                 }
             })
             .collect()
@@ -262,6 +330,11 @@ impl Engine {
             .optional()
             .map_err(|e| store.err(e))
     }
+}
+
+/// The keyring's name for a hook of the account keyed `account` (`server|organization`).
+fn hook_name(account: &str, hook_id: &str) -> HookName {
+    HookName(format!("{account}|{hook_id}"))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use keyring::Entry;
 
 pub const SERVICE: &str = "sentry-tray";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretKind {
     /// The webhook receiver's secret (the integration's client secret).
     WebhookSecret,
@@ -14,18 +14,23 @@ pub enum SecretKind {
     AccountToken(i64),
     /// The webhook secret of an account added in the app (its row id): its webhooks are its.
     AccountWebhookSecret(i64),
-    /// A service hook's secret (its row in `service_hooks`), verifying its deliveries.
-    ServiceHookSecret(i64),
+    /// A service hook's secret, verifying its deliveries; named by its account and Sentry's id
+    /// for the hook, which no other data folder or recreated database reuses.
+    ServiceHookSecret(HookName),
     /// The token with `project:write` a service hook was created with, when it was not the
     /// account's own: what removes the hook again.
-    ServiceHookToken(i64),
+    ServiceHookToken(HookName),
 }
+
+/// A service hook as its keyring entries name it: `server|organization|hook id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookName(pub String);
 
 impl SecretKind {
     /// The environment variable named in messages as the way around the keyring (an added
     /// account's token is not overridden by it: `SENTRY_AUTH_TOKEN` is the environment's own
     /// account, `settings::environment`).
-    pub fn env_var(self) -> &'static str {
+    pub fn env_var(&self) -> &'static str {
         match self {
             SecretKind::AccountToken(_) | SecretKind::ServiceHookToken(_) => "SENTRY_AUTH_TOKEN",
             SecretKind::WebhookSecret | SecretKind::AccountWebhookSecret(_) | SecretKind::ServiceHookSecret(_) => {
@@ -34,17 +39,17 @@ impl SecretKind {
         }
     }
 
-    fn keyring_user(self) -> String {
+    fn keyring_user(&self) -> String {
         match self {
             SecretKind::WebhookSecret => "webhook-secret".into(),
             SecretKind::AccountToken(id) => format!("account-{id}-token"),
             SecretKind::AccountWebhookSecret(id) => format!("account-{id}-webhook-secret"),
-            SecretKind::ServiceHookSecret(id) => format!("service-hook-{id}-secret"),
-            SecretKind::ServiceHookToken(id) => format!("service-hook-{id}-token"),
+            SecretKind::ServiceHookSecret(hook) => format!("service-hook-{}-secret", hook.0),
+            SecretKind::ServiceHookToken(hook) => format!("service-hook-{}-token", hook.0),
         }
     }
 
-    fn what(self) -> &'static str {
+    fn what(&self) -> &'static str {
         match self {
             SecretKind::AccountToken(_) => "the Sentry auth token",
             SecretKind::WebhookSecret => "the webhook secret",
@@ -88,10 +93,10 @@ impl Secrets {
     /// overrides are the settings', `Engine::webhook_secret`). Blocking (D-Bus): in async code,
     /// better called from a blocking thread.
     pub fn get(&self, kind: SecretKind) -> Result<Option<(String, Origin)>, SecretError> {
-        match off_runtime(|| entry(kind).map(|entry| entry.get_password()))? {
+        match off_runtime(|| entry(&kind).map(|entry| entry.get_password()))? {
             Ok(value) => Ok(Some((value, Origin::Keyring))),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(map_err(kind, e)),
+            Err(e) => Err(map_err(&kind, e)),
         }
     }
 
@@ -101,14 +106,14 @@ impl Secrets {
         if value.is_empty() {
             return Err(SecretError::Empty { what: kind.what() });
         }
-        off_runtime(|| entry(kind)?.set_password(value).map_err(|e| map_err(kind, e)))
+        off_runtime(|| entry(&kind)?.set_password(value).map_err(|e| map_err(&kind, e)))
     }
 
     /// Removes the secret from the keyring; removing what is not there is not an error.
     pub fn delete(&self, kind: SecretKind) -> Result<(), SecretError> {
-        match off_runtime(|| entry(kind).map(|entry| entry.delete_credential()))? {
+        match off_runtime(|| entry(&kind).map(|entry| entry.delete_credential()))? {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(map_err(kind, e)),
+            Err(e) => Err(map_err(&kind, e)),
         }
     }
 }
@@ -123,11 +128,11 @@ fn off_runtime<T: Send>(call: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|scope| scope.spawn(call).join()).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-fn entry(kind: SecretKind) -> Result<Entry, SecretError> {
+fn entry(kind: &SecretKind) -> Result<Entry, SecretError> {
     Entry::new(SERVICE, &kind.keyring_user()).map_err(|e| map_err(kind, e))
 }
 
-fn map_err(kind: SecretKind, e: keyring::Error) -> SecretError {
+fn map_err(kind: &SecretKind, e: keyring::Error) -> SecretError {
     let (what, env) = (kind.what(), kind.env_var());
     match e {
         keyring::Error::NoStorageAccess(_) => SecretError::Locked { what, env },

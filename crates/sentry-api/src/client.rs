@@ -576,6 +576,17 @@ impl Client {
         self.send(self.http.delete(&path)).await.map(drop)
     }
 
+    /// `GET /api/0/projects/{org}/{project}/hooks/{hook_id}/`: whether Sentry still has the hook
+    /// (a deleted project's hooks go with it).
+    pub async fn service_hook_exists(&self, org: &str, project: &str, hook_id: &str) -> Result<bool, ApiError> {
+        let path = format!("/api/0/projects/{}/{}/hooks/{}/", seg(org), seg(project), seg(hook_id));
+        match self.get(&path).await {
+            Ok(_) => Ok(true),
+            Err(ApiError::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// `GET /api/0/projects/{org}/{project}/ownership/`: the ownership rules' text.
     pub async fn project_ownership(&self, org: &str, project: &str) -> Result<String, ApiError> {
         let (value, _) = self

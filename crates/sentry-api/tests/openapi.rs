@@ -97,6 +97,12 @@ async fn every_request_the_client_sends_matches_sentrys_openapi_spec() {
             .await,
     );
     conforms(
+        "GET service hook",
+        client
+            .service_hook_exists("acme", "web", "4f9d73e63b7144ecb8944c41620a090b")
+            .await,
+    );
+    conforms(
         "DELETE service hook",
         client
             .delete_service_hook("acme", "web", "4f9d73e63b7144ecb8944c41620a090b")

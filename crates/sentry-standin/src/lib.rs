@@ -87,6 +87,8 @@ struct Shared {
     service_hooks_on: Mutex<Option<bool>>,
     /// The service hooks made, with their project.
     hooks: Mutex<Vec<(String, Value)>>,
+    /// Projects deleted in Sentry (gone from the list, their hooks with them).
+    deleted_projects: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -152,7 +154,7 @@ impl StandIn {
             )
             .route(
                 "/api/0/projects/{org}/{project}/hooks/{id}/",
-                axum::routing::delete(delete_hook),
+                axum::routing::delete(delete_hook).get(get_hook),
             )
             .route("/api/0/users/me/notification-options/", get(notification_options))
             .route(
@@ -267,6 +269,12 @@ impl StandIn {
     /// `id`, `url`, `events` and `secret`.
     pub fn service_hooks(&self) -> Vec<(String, Value)> {
         self.shared.hooks.lock().unwrap().clone()
+    }
+
+    /// Deletes `project` of `acme` as Sentry does: gone from the list, its hooks with it.
+    pub fn delete_project(&self, project: &str) {
+        self.shared.deleted_projects.lock().unwrap().push(project.to_owned());
+        self.shared.hooks.lock().unwrap().retain(|(p, _)| p != project);
     }
 
     /// The user's notification settings in Sentry, as its serializer writes each row
@@ -665,11 +673,15 @@ async fn projects(State(shared): State<Arc<Shared>>, Path(org): Path<String>) ->
     if !shared.knows(&org) {
         return unknown_org();
     }
-    Json(json!([
-        {"id": "1", "slug": "front-end", "name": "Front End", "platform": "javascript"},
-        {"id": "2", "slug": "web", "name": "Web", "platform": "python"}
-    ]))
-    .into_response()
+    let deleted = shared.deleted_projects.lock().unwrap();
+    let projects: Vec<Value> = [
+        json!({"id": "1", "slug": "front-end", "name": "Front End", "platform": "javascript"}),
+        json!({"id": "2", "slug": "web", "name": "Web", "platform": "python"}),
+    ]
+    .into_iter()
+    .filter(|p| !deleted.iter().any(|d| p["slug"] == d.as_str()))
+    .collect();
+    Json(Value::Array(projects)).into_response()
 }
 
 async fn members(State(shared): State<Arc<Shared>>, Path(org): Path<String>) -> Response {
@@ -790,6 +802,25 @@ async fn create_hook(
     });
     hooks.push((project, hook.clone()));
     (StatusCode::CREATED, Json(hook)).into_response()
+}
+
+/// Sentry's `ProjectServiceHookDetailsEndpoint`: the hook, or 404 once it (or its project) is gone.
+async fn get_hook(
+    State(shared): State<Arc<Shared>>,
+    Path((_org, project, id)): Path<(String, String, String)>,
+) -> Response {
+    let hooks = shared.hooks.lock().unwrap();
+    match hooks
+        .iter()
+        .find(|(p, hook)| p == &project && hook["id"] == id.as_str())
+    {
+        Some((_, hook)) => Json(hook.clone()).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"detail": "The requested resource does not exist"})),
+        )
+            .into_response(),
+    }
 }
 
 async fn delete_hook(

@@ -76,3 +76,50 @@ async fn where_the_server_refuses_the_user_is_told_why_and_what_to_do_instead() 
     assert!(matches!(none, HookError::NotOffered { .. }), "{none}");
     assert!(engine.service_hooks().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_hook_sentry_deleted_with_its_project_is_forgotten_with_its_secret() {
+    let (sentry, _dir, engine) = start(Flavour::SelfHosted).await;
+    sentry.set_scopes(&["org:read", "project:read", "project:write", "event:read"]);
+    engine.set_up_service_hook("acme", "web", URL, None).await.unwrap();
+    engine
+        .set_up_service_hook("acme", "front-end", URL, None)
+        .await
+        .unwrap();
+    let secret_of = |project: &str| {
+        let (_, hook) = sentry.service_hooks().into_iter().find(|(p, _)| p == project).unwrap();
+        hook["secret"].as_str().unwrap().to_owned()
+    };
+    let (web, front_end) = (secret_of("web"), secret_of("front-end"));
+    // Both projects still listed: nothing is asked, nothing forgotten.
+    assert_eq!(engine.projects().await.unwrap().len(), 2);
+    assert_eq!(engine.service_hooks().unwrap().len(), 2);
+
+    sentry.delete_project("web");
+    let projects = engine.projects().await.unwrap();
+    assert_eq!(
+        projects.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(),
+        ["front-end"]
+    );
+    let kept: Vec<_> = engine.service_hooks().unwrap().into_iter().map(|h| h.project).collect();
+    assert_eq!(
+        kept,
+        ["front-end"],
+        "the deleted project's hook is forgotten, the other kept"
+    );
+    let verifying = engine.account_webhook_secrets();
+    assert!(
+        !verifying.iter().any(|s| s.secret == web),
+        "its secret left the keyring"
+    );
+    assert!(
+        verifying.iter().any(|s| s.secret == front_end),
+        "needs the keyring of the desktop session (scripts/test)"
+    );
+    let asked = sentry
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/hooks/"))
+        .count();
+    assert_eq!(asked, 1, "Sentry is asked only of the hook whose project went missing");
+}
