@@ -780,7 +780,7 @@ impl Actions {
                 return;
             }
         };
-        let mut alert = Alert::from_issue_webhook(change, &issue, None, None, Some(&account.org), body.as_bytes())
+        let mut alert = Alert::from_issue_webhook(change, &issue, None, Some(&account.org), body.as_bytes())
             .of_account(&account.key());
         alert.source = Source::Action;
         if let Err(e) = self.store().insert_alert(&alert, now()) {

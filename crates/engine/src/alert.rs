@@ -206,8 +206,6 @@ pub struct Alert {
     /// The account (`server|organization`) it came from, when known; part of its identity, so
     /// the same issue id from two servers is two alerts.
     pub account: Option<String>,
-    /// The webhook delivery's `Request-ID`, when there is one.
-    pub request_id: Option<String>,
     pub source: Source,
     pub kind: Kind,
     pub org: Option<String>,
@@ -250,7 +248,6 @@ impl Alert {
         action: &str,
         issue: &Issue,
         actor_user_id: Option<String>,
-        request_id: Option<&str>,
         fallback_org: Option<&str>,
         body: &[u8],
     ) -> Alert {
@@ -268,7 +265,6 @@ impl Alert {
         Alert {
             dedupe_key,
             account: None,
-            request_id: request_id.map(str::to_owned),
             source: Source::Webhook,
             org: issue.organization_slug().or_else(|| fallback_org.map(str::to_owned)),
             issue_id: issue.id.clone(),
@@ -305,16 +301,10 @@ impl Alert {
 
     /// An alert from an event Sentry sent: `error.created`, `event_alert.triggered`, or a
     /// legacy service hook's `event.alert`.
-    pub fn from_event(
-        event: &EventPayload,
-        request_id: Option<&str>,
-        fallback_org: Option<&str>,
-        body: &[u8],
-    ) -> Alert {
+    pub fn from_event(event: &EventPayload, fallback_org: Option<&str>, body: &[u8]) -> Alert {
         let rule = event.rule.as_deref().unwrap_or("");
         Alert {
             dedupe_key: format!("{}:{}:{}:{rule}", event.kind, event.issue_id, event.event_id),
-            request_id: request_id.map(str::to_owned),
             source: Source::Webhook,
             kind: Kind::parse(&event.kind),
             org: event
@@ -338,12 +328,7 @@ impl Alert {
     }
 
     /// An alert from a metric alert webhook; `issue_id` holds the incident's id.
-    pub fn from_metric_alert(
-        alert: &MetricAlert,
-        request_id: Option<&str>,
-        fallback_org: Option<&str>,
-        body: &[u8],
-    ) -> Alert {
+    pub fn from_metric_alert(alert: &MetricAlert, fallback_org: Option<&str>, body: &[u8]) -> Alert {
         let kind = Kind::of("metric_alert", &alert.action);
         let level = Some(if kind == Kind::MetricAlertCritical {
             Level::Fatal
@@ -352,7 +337,6 @@ impl Alert {
         });
         Alert {
             dedupe_key: format!("{kind}:{}", alert.id),
-            request_id: request_id.map(str::to_owned),
             source: Source::Webhook,
             kind,
             org: alert
@@ -372,12 +356,11 @@ impl Alert {
     }
 
     /// An alert from a comment webhook.
-    pub fn from_comment(comment: &Comment, request_id: Option<&str>, fallback_org: Option<&str>, body: &[u8]) -> Alert {
+    pub fn from_comment(comment: &Comment, fallback_org: Option<&str>, body: &[u8]) -> Alert {
         let kind = Kind::of("comment", &comment.action);
         let by = comment.actor_name.as_deref().unwrap_or("Someone");
         Alert {
             dedupe_key: format!("{kind}:{}", comment.comment_id),
-            request_id: request_id.map(str::to_owned),
             source: Source::Webhook,
             kind,
             org: fallback_org.map(str::to_owned),
@@ -431,7 +414,7 @@ impl Alert {
             // Sentry writes the release it came back in where it knows one.
             "set_regression" => {
                 let version = activity.data.get("version")?.as_str().filter(|v| !v.is_empty())?;
-                let mut alert = Alert::from_issue_webhook("unresolved", issue, None, None, Some(org), &body);
+                let mut alert = Alert::from_issue_webhook("unresolved", issue, None, Some(org), &body);
                 alert.kind = Kind::IssueRegressed;
                 alert.dedupe_key = format!("{}:{}", Kind::IssueRegressed, activity.id);
                 alert.substatus = Some("regressed".into());
@@ -442,7 +425,7 @@ impl Alert {
             }
             _ => return None,
         };
-        let mut alert = Alert::from_issue_webhook(action, issue, activity.user_id(), None, Some(org), &body);
+        let mut alert = Alert::from_issue_webhook(action, issue, activity.user_id(), Some(org), &body);
         alert.source = Source::Poll;
         Some(alert)
     }
@@ -478,21 +461,16 @@ impl Alert {
     }
 
     /// The alert a webhook stands for; `None` for resources the app does not act on.
-    pub fn from_payload(
-        payload: &Payload,
-        request_id: Option<&str>,
-        fallback_org: Option<&str>,
-        body: &[u8],
-    ) -> Option<Alert> {
+    pub fn from_payload(payload: &Payload, fallback_org: Option<&str>, body: &[u8]) -> Option<Alert> {
         Some(match payload {
             Payload::Issue {
                 action,
                 issue,
                 actor_user_id,
-            } => Alert::from_issue_webhook(action, issue, actor_user_id.clone(), request_id, fallback_org, body),
-            Payload::Event(event) => Alert::from_event(event, request_id, fallback_org, body),
-            Payload::MetricAlert(alert) => Alert::from_metric_alert(alert, request_id, fallback_org, body),
-            Payload::Comment(comment) => Alert::from_comment(comment, request_id, fallback_org, body),
+            } => Alert::from_issue_webhook(action, issue, actor_user_id.clone(), fallback_org, body),
+            Payload::Event(event) => Alert::from_event(event, fallback_org, body),
+            Payload::MetricAlert(alert) => Alert::from_metric_alert(alert, fallback_org, body),
+            Payload::Comment(comment) => Alert::from_comment(comment, fallback_org, body),
             Payload::Other { .. } => return None,
         })
     }
@@ -535,11 +513,11 @@ impl Alert {
         if value.get("action").is_some() {
             // A webhook body saved without its headers: its shape names the resource.
             let payload = sentry_api::webhook::parse(None, body)?;
-            return Alert::from_payload(&payload, None, None, body).ok_or(PayloadError::MissingField("data.issue"));
+            return Alert::from_payload(&payload, None, body).ok_or(PayloadError::MissingField("data.issue"));
         }
         if value.get("event").is_some() {
             let payload = sentry_api::webhook::parse(Some("event"), body)?;
-            return Alert::from_payload(&payload, None, None, body).ok_or(PayloadError::MissingField("event"));
+            return Alert::from_payload(&payload, None, body).ok_or(PayloadError::MissingField("event"));
         }
         let issue: Issue = serde_json::from_value(value).map_err(|e| PayloadError::WrongShape {
             field: "issue",
@@ -549,7 +527,7 @@ impl Alert {
             Some("regressed" | "escalating") => "unresolved",
             _ => "created",
         };
-        Ok(Alert::from_issue_webhook(action, &issue, None, None, None, body))
+        Ok(Alert::from_issue_webhook(action, &issue, None, None, body))
     }
 
     /// What the policy reads from this alert, seen by `me`.
@@ -640,7 +618,7 @@ mod tests {
             "id": "5", "title": "t", "lastSeen": last_seen, "assignedTo": {"type": "user", "id": to}
         }))
         .unwrap();
-        Alert::from_issue_webhook("assigned", &issue, None, None, Some("acme"), b"{}")
+        Alert::from_issue_webhook("assigned", &issue, None, Some("acme"), b"{}")
     }
 
     fn example(name: &str) -> Vec<u8> {

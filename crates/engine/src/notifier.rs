@@ -616,7 +616,6 @@ mod tests {
     fn bodies_are_plain_text_for_the_backend_to_escape() {
         let alert = Alert {
             dedupe_key: String::new(),
-            request_id: None,
             source: crate::alert::Source::Webhook,
             kind: Kind::IssueCreated,
             org: None,

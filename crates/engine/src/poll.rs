@@ -106,7 +106,7 @@ fn news(issue: &Issue, since: &str, account: &Account, store: &Store) -> Option<
     };
     let body = serde_json::to_vec(&*issue).unwrap_or_default();
     let mut alert =
-        Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body).of_account(&account.key());
+        Alert::from_issue_webhook(action, &issue, None, Some(&account.org), &body).of_account(&account.key());
     alert.source = Source::Poll;
     Some(alert)
 }
@@ -403,7 +403,7 @@ async fn watch(
             _ => continue,
         };
         let mut alert =
-            Alert::from_issue_webhook(action, &issue, None, None, Some(&account.org), &body).of_account(&account.key());
+            Alert::from_issue_webhook(action, &issue, None, Some(&account.org), &body).of_account(&account.key());
         alert.source = Source::Poll;
         if hand_on(store, alert, deliver) {
             changed += 1;

@@ -175,12 +175,7 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         Ok(p) => p,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("malformed payload: {e}")),
     };
-    let Some(alert) = Alert::from_payload(
-        &payload,
-        hook.request_id.as_deref(),
-        state.fallback_org.as_deref(),
-        &body,
-    ) else {
+    let Some(alert) = Alert::from_payload(&payload, state.fallback_org.as_deref(), &body) else {
         // Acknowledged, not refused: Sentry disables receivers that keep failing.
         let (resource, action) = match &payload {
             Payload::Other { resource, action } => (resource.as_str(), action.as_str()),
@@ -193,12 +188,12 @@ async fn webhook(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
     let stored = state.writer.store(alert, account, now()).await;
     match stored {
         Ok((Stored::New(id), alert)) => {
-            tracing::info!(alert = id, kind = %alert.kind, issue = %alert.issue_id, "webhook stored");
+            tracing::info!(alert = id, kind = %alert.kind, issue = %alert.issue_id, request = ?hook.request_id, "webhook stored");
             let _ = state.deliver.send((id, alert));
             (StatusCode::CREATED, Json(json!({"stored": id}))).into_response()
         }
         Ok((Stored::Duplicate(id), _)) => {
-            tracing::info!(alert = id, "webhook repeated an alert already stored");
+            tracing::info!(alert = id, request = ?hook.request_id, "webhook repeated an alert already stored");
             (StatusCode::OK, Json(json!({"duplicate_of": id}))).into_response()
         }
         Err(e) => refuse(

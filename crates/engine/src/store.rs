@@ -173,10 +173,14 @@ fn decide_on(conn: &Connection, alert_id: i64, decision: &Decision) -> rusqlite:
         .map(drop)
 }
 
+// A repeat is known by its content, not by the delivery's `Request-ID`: Sentry makes a new
+// one for every send, retries included (`AppPlatformEvent.headers`, uuid4). The column it had
+// stays NULL for new rows: its UNIQUE index on random ids cost a WAL page a delivery, and
+// SQLite cannot drop a UNIQUE column without rebuilding the table.
 fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Result<Stored> {
     let existing: Option<i64> = conn
-        .prepare_cached("SELECT id FROM alerts WHERE dedupe_key = ?1 OR (?2 IS NOT NULL AND request_id = ?2)")?
-        .query_row(params![alert.dedupe_key, alert.request_id], |r| r.get(0))
+        .prepare_cached("SELECT id FROM alerts WHERE dedupe_key = ?1")?
+        .query_row([&alert.dedupe_key], |r| r.get(0))
         .optional()?;
     if let Some(id) = existing {
         // The answer to one of the user's own actions is the freshest word, even when an
@@ -188,13 +192,12 @@ fn insert_on(conn: &Connection, alert: &Alert, received_at: i64) -> rusqlite::Re
     }
     remember_issue_state(conn, alert, received_at)?;
     conn.prepare_cached(
-        "INSERT INTO alerts (dedupe_key, request_id, source, kind, org, issue_id, short_id, project,
+        "INSERT INTO alerts (dedupe_key, source, kind, org, issue_id, short_id, project,
                              title, culprit, level, web_url, received_at, account, substatus)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         alert.dedupe_key,
-        alert.request_id,
         alert.source,
         alert.kind,
         alert.org,
@@ -420,8 +423,8 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Records an alert once: a second delivery (same request id or same dedupe key) is reported
-    /// as a duplicate of the first and changes nothing.
+    /// Records an alert once: a second delivery of it (same dedupe key) is reported as a
+    /// duplicate of the first and changes nothing.
     pub fn insert_alert(&self, alert: &Alert, received_at: i64) -> Result<Stored, StoreError> {
         insert_on(&self.conn(), alert, received_at).map_err(|e| self.err(e))
     }
@@ -969,10 +972,9 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn alert(key: &str, request_id: Option<&str>) -> Alert {
+    fn alert(key: &str) -> Alert {
         Alert {
             dedupe_key: key.into(),
-            request_id: request_id.map(Into::into),
             source: Source::Webhook,
             kind: Kind::IssueCreated,
             org: Some("acme".into()),
@@ -1005,25 +1007,19 @@ mod tests {
     fn the_same_alert_is_stored_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db")).unwrap();
-        let first = store.insert_alert(&alert("k1", Some("r1")), 1).unwrap();
+        let first = store.insert_alert(&alert("k1"), 1).unwrap();
         assert!(matches!(first, Stored::New(_)));
         let Stored::New(id) = first else { unreachable!() };
-        assert_eq!(
-            store.insert_alert(&alert("k1", Some("r2")), 2).unwrap(),
-            Stored::Duplicate(id)
-        );
-        assert_eq!(
-            store.insert_alert(&alert("k2", Some("r1")), 3).unwrap(),
-            Stored::Duplicate(id)
-        );
-        assert_eq!(store.alert_count().unwrap(), 1);
+        assert_eq!(store.insert_alert(&alert("k1"), 2).unwrap(), Stored::Duplicate(id));
+        assert!(matches!(store.insert_alert(&alert("k2"), 3).unwrap(), Stored::New(_)));
+        assert_eq!(store.alert_count().unwrap(), 2);
     }
 
     #[test]
     fn a_decision_is_read_back_as_the_typed_reasons_it_was_stored_with() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db")).unwrap();
-        let Stored::New(id) = store.insert_alert(&alert("k1", None), 1).unwrap() else {
+        let Stored::New(id) = store.insert_alert(&alert("k1"), 1).unwrap() else {
             unreachable!()
         };
         let decision = Decision {

@@ -222,7 +222,7 @@ async fn after_an_action_the_issue_here_is_as_sentry_answered() {
         "id": "47", "title": "bang", "assignedTo": {"type": "user", "id": "7", "name": "User 7"}
     }))
     .unwrap();
-    let polled = Alert::from_issue_webhook("assigned", &issue, None, None, Some("acme"), b"{}").of_account(&account);
+    let polled = Alert::from_issue_webhook("assigned", &issue, None, Some("acme"), b"{}").of_account(&account);
     assert!(
         matches!(
             s.store.insert_alert(&polled, crate::receiver::now()).unwrap(),

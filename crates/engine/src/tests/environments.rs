@@ -26,7 +26,7 @@ fn created(id: &str) -> Alert {
         "project": {"id": "1", "slug": "web", "name": "web"}
     }))
     .unwrap();
-    Alert::from_issue_webhook("created", &issue, None, None, Some("acme"), b"{}")
+    Alert::from_issue_webhook("created", &issue, None, Some("acme"), b"{}")
 }
 
 async fn decided(engine: &Engine, alert: &Alert) -> Decided {

@@ -30,7 +30,7 @@ fn issue(id: &str, extra: serde_json::Value) -> Issue {
 
 /// `issue.<action>` as a webhook of the stand-in's account would store it.
 fn webhook(action: &str, issue: &Issue, account: &str) -> Alert {
-    Alert::from_issue_webhook(action, issue, None, None, Some("acme"), b"{}").of_account(account)
+    Alert::from_issue_webhook(action, issue, None, Some("acme"), b"{}").of_account(account)
 }
 
 struct Setup {

@@ -21,7 +21,7 @@ fn issue_alert(action: &str, id: &str, substatus: Option<&str>) -> Alert {
         "project": {"id": "1", "slug": "web", "name": "Web"}
     }))
     .unwrap();
-    let mut alert = Alert::from_issue_webhook(action, &issue, None, None, Some("acme"), b"{}");
+    let mut alert = Alert::from_issue_webhook(action, &issue, None, Some("acme"), b"{}");
     alert.dedupe_key = format!("{}-{}", alert.dedupe_key, substatus.unwrap_or("-"));
     alert
 }

@@ -44,7 +44,7 @@ fn alert(id: &str) -> Alert {
         "project": {"id": "1", "slug": "web", "name": "web"}
     }))
     .unwrap();
-    Alert::from_issue_webhook("created", &issue, None, None, Some("acme"), b"{}")
+    Alert::from_issue_webhook("created", &issue, None, Some("acme"), b"{}")
 }
 
 #[tokio::test]

@@ -165,9 +165,8 @@ async fn a_webhook_and_a_poll_of_the_same_new_issue_are_one_alert() {
     let created = issue(5, "web", "2026-11-02T00:00:00Z", "2026-11-02T00:00:00Z", "new");
     let issue_model: sentry_api::Issue = serde_json::from_value(created.clone()).unwrap();
     // The receiver gives it the account of its organization, the only one with `acme`.
-    let from_webhook =
-        crate::alert::Alert::from_issue_webhook("created", &issue_model, None, Some("r1"), Some("acme"), b"{}")
-            .of_account(&p.acct.key());
+    let from_webhook = crate::alert::Alert::from_issue_webhook("created", &issue_model, None, Some("acme"), b"{}")
+        .of_account(&p.acct.key());
     assert!(matches!(
         p.store.insert_alert(&from_webhook, 1).unwrap(),
         Stored::New(_)

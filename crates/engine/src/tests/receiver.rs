@@ -225,7 +225,8 @@ async fn an_accepted_issue_is_stored_before_the_answer_and_only_once() {
         .unwrap();
     assert_eq!(kept.as_bytes(), body.as_slice(), "the exact body is stored");
 
-    // Sentry's retry (same Request-ID) and the same content under a new id are both no-ops.
+    // A repeat under the same Request-ID and Sentry's retry (the same content under a new one)
+    // are both no-ops.
     for request_id in ["req-1", "req-2"] {
         let (status, answer) = r.post("issue", Some(&signature), request_id, body.clone()).await;
         assert_eq!(status, 200, "{answer}");

@@ -139,7 +139,7 @@ fn alerts_of_two_organizations_with_the_same_ids_are_attributed_losing_and_doubl
     );
     // acme's issue 1 arriving again (by polling, say) is the same alert, not a new one.
     let issue: sentry_api::Issue = serde_json::from_value(serde_json::json!({"id": "1", "title": "again"})).unwrap();
-    let again = crate::alert::Alert::from_issue_webhook("created", &issue, None, None, Some("acme"), b"{}")
+    let again = crate::alert::Alert::from_issue_webhook("created", &issue, None, Some("acme"), b"{}")
         .of_account("https://sentry.acme.example|acme");
     assert!(matches!(
         engine.store().insert_alert(&again, 1).unwrap(),

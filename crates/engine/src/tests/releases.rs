@@ -194,7 +194,7 @@ async fn a_mute_until_the_next_release_ends_with_the_first_release_made_after_it
         "project": {"id": "1", "slug": "web", "name": "Web"}
     }))
     .unwrap();
-    let alert = Alert::from_issue_webhook("created", &issue, None, None, Some("acme"), b"{}");
+    let alert = Alert::from_issue_webhook("created", &issue, None, Some("acme"), b"{}");
     let Stored::New(id) = s.engine.store().insert_alert(&alert, 0).unwrap() else {
         panic!("stored before")
     };

@@ -19,7 +19,7 @@ fn issue_alert(action: &str, id: &str, project: &str, substatus: Option<&str>, e
         "project": {"id": "1", "slug": project, "name": project}
     }))
     .unwrap();
-    Alert::from_issue_webhook(action, &issue, None, None, Some("acme"), b"{}")
+    Alert::from_issue_webhook(action, &issue, None, Some("acme"), b"{}")
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn comment(issue: &str, text: &str) -> Alert {
         actor_user_id: Some("5".into()),
         actor_name: Some("Sam".into()),
     };
-    Alert::from_comment(&comment, None, Some("acme"), b"{}")
+    Alert::from_comment(&comment, Some("acme"), b"{}")
 }
 
 /// An `issue.<action>` webhook made by `actor`, its issue assigned as `assigned_to` says. The
@@ -55,7 +55,7 @@ fn change(action: &str, issue: &str, assigned_to: serde_json::Value, actor: &str
         "assignedTo": assigned_to, "isSubscribed": true
     }))
     .unwrap();
-    Alert::from_issue_webhook(action, &issue, Some(actor.into()), None, Some("acme"), b"{}")
+    Alert::from_issue_webhook(action, &issue, Some(actor.into()), Some("acme"), b"{}")
 }
 
 fn issues(sentry: &StandIn) {
@@ -410,7 +410,7 @@ async fn polling_the_activity_feed_brings_workflow_alerts_without_reading_each_i
             actor_user_id: Some("7".into()),
             actor_name: Some("Sam".into()),
         };
-        Alert::from_comment(&comment, None, Some("acme"), b"{}").of_account(&account.key())
+        Alert::from_comment(&comment, Some("acme"), b"{}").of_account(&account.key())
     };
     assert!(matches!(
         store.insert_alert(&webhook, 0),
