@@ -324,7 +324,20 @@ fn pids_using(data_dir: &Path, is: impl Fn(&Path) -> bool) -> Vec<u32> {
             pids.push(pid);
         }
     }
-    pids
+    // A child forked to start a helper (WebKit's processes, a browser) has its parent's binary
+    // and environment until it execs: not a second instance.
+    let parents: Vec<Option<u32>> = pids.iter().map(|pid| parent_of(*pid)).collect();
+    pids.iter()
+        .zip(parents)
+        .filter(|(_, parent)| !parent.is_some_and(|parent| pids.contains(&parent)))
+        .map(|(pid, _)| *pid)
+        .collect()
+}
+
+/// The parent process of `pid`, from `/proc/PID/stat` (after the command's closing parenthesis).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The running apps (`sentry-tray`) of this data folder.
